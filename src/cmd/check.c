@@ -1,0 +1,132 @@
+/* nftrouter check: everything apply would do up to the kernel commit. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "model/model.h"
+#include "render/render.h"
+#include "system/nft.h"
+
+static void check_usage(FILE *f)
+{
+	fputs("Usage: nftrouter check [-c FILE] [-q]\n\n"
+	      "Parse and validate router.yaml, render every output, then ask the kernel to\n"
+	      "check the rendered ruleset without committing it (a libnftables dry run).\n"
+	      "Changes nothing. The kernel check needs CAP_NET_ADMIN: run as root, or\n"
+	      "inside `unshare -rn`; without it the check says plainly that it was skipped.\n\n"
+	      "Options:\n"
+	      "  -c, --config FILE  the config (default $NFTROUTER_CONFIG or " DEFAULT_CONFIG ")\n"
+	      "  -q, --quiet        print errors only\n"
+	      "  -h, --help         this text\n\n"
+	      "Exit status: 0 valid; 1 invalid (every error is printed as FILE:LINE:COL);\n"
+	      "2 usage; 3 the kernel rejected the rendered ruleset.\n",
+	      f);
+}
+
+/* Renders every output once, so a renderer failure is caught here too. */
+static int render_all(const struct router *r, const struct cmd_paths *paths)
+{
+	struct render_paths rp;
+	cmd_render_paths(paths, &rp);
+	char *(*const fns[])(const struct router *) = {render_nft, render_nft_bans, render_sysctl,
+						       render_udev};
+	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+		char *s = fns[i](r);
+		if (!s)
+			return -ENOMEM;
+		free(s);
+	}
+	char *(*const pfns[])(const struct router *, const struct render_paths *) = {
+		render_dnsmasq, render_unbound, render_systemd};
+	for (size_t i = 0; i < sizeof(pfns) / sizeof(pfns[0]); i++) {
+		char *s = pfns[i](r, &rp);
+		if (!s)
+			return -ENOMEM;
+		free(s);
+	}
+	return 0;
+}
+
+/* The kernel check: both tables in one dry-run transaction. EPERM means
+ * no privilege, which is a skipped check, not a failed one. */
+static int kernel_check(const struct router *r, bool quiet)
+{
+	char *bans = render_nft_bans(r), *main_table = render_nft(r), *err = NULL;
+	struct nft *n = nft_open();
+	int rc = EXIT_SYSTEM;
+	if (!bans || !main_table || !n) {
+		cmd_err("out of memory");
+		goto out;
+	}
+	size_t len = strlen(bans) + strlen(main_table) + 2;
+	char *script = malloc(len);
+	if (!script) {
+		cmd_err("out of memory");
+		goto out;
+	}
+	snprintf(script, len, "%s\n%s", bans, main_table);
+	int nrc = nft_run(n, script, true, &err);
+	free(script);
+	if (nrc == 0) {
+		if (!quiet)
+			printf("kernel: the ruleset passed a dry run (nothing committed)\n");
+		rc = EXIT_OK;
+	} else if (err && (strstr(err, "Operation not permitted") || strstr(err, "Permission denied"))) {
+		printf("kernel: check SKIPPED: no privilege to ask the kernel (run as root or in "
+		       "`unshare -rn`)\n");
+		rc = EXIT_OK;
+	} else {
+		cmd_err("the kernel rejected the rendered ruleset:\n%s", err ? err : "");
+	}
+out:
+	free(err);
+	nft_close(n);
+	free(bans);
+	free(main_table);
+	return rc;
+}
+
+int check_main(int argc, char **argv)
+{
+	static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
+					     {"quiet", no_argument, NULL, 'q'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	struct cmd_paths paths;
+	bool quiet = false;
+	int c;
+	cmd_paths_init(&paths);
+	while ((c = getopt_long(argc, argv, "c:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': paths.config = optarg; break;
+		case 'q': quiet = true; break;
+		case 'h': check_usage(stdout); return EXIT_OK;
+		default: check_usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		check_usage(stderr);
+		return EXIT_USAGE;
+	}
+	struct diags d = DIAGS_INIT;
+	struct router *r = model_load_file(paths.config, &d);
+	cmd_print_diags(&d);
+	diags_free(&d);
+	if (!r)
+		return EXIT_INVALID;
+	int rc = EXIT_SYSTEM;
+	if (render_all(r, &paths) < 0) {
+		cmd_err("out of memory while rendering");
+		goto out;
+	}
+	if (!quiet)
+		printf("%s: valid (%zu interfaces, %zu zones, %zu rules, %zu port forwards)\n",
+		       paths.config, r->n_ifaces, r->n_zones, r->n_rules, r->n_fwds);
+	rc = kernel_check(r, quiet);
+out:
+	router_free(r);
+	return rc;
+}

@@ -1,0 +1,54 @@
+/* The command layer: one file per subcommand, the only code that prints
+ * or exits. Each X_main(argc, argv) gets argv[0] == "X" and returns the
+ * process exit status. */
+#ifndef NFTROUTER_CMD_H
+#define NFTROUTER_CMD_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "render/render.h"
+#include "util/diag.h"
+
+/* Exit status, as cli.md promises. */
+enum {
+	EXIT_OK = 0,
+	EXIT_INVALID = 1,    /* the config or the request is invalid; nothing changed */
+	EXIT_USAGE = 2,
+	EXIT_SYSTEM = 3,     /* the system refused; nothing changed */
+	EXIT_ROLLEDBACK = 4, /* partially applied, then rolled back */
+};
+
+#define DEFAULT_CONFIG "/etc/nftrouter/router.yaml"
+#define DEFAULT_STATE_DIR "/var/lib/nftrouter"
+#define DEFAULT_RUN_DIR "/run/nftrouter"
+
+struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+/* Paths every command may need: defaults, then NFTROUTER_CONFIG,
+ * NFTROUTER_STATE_DIR and NFTROUTER_RUN_DIR, then flags. */
+struct cmd_paths {
+	const char *config;
+	const char *state_dir;
+	const char *run_dir;
+};
+
+void cmd_paths_init(struct cmd_paths *p);
+/* Fill render paths from command paths (bin: this executable). */
+void cmd_render_paths(const struct cmd_paths *p, struct render_paths *rp);
+
+/* Print "nftrouter: MSG" to stderr. */
+void cmd_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print errors and warnings, sorted. */
+void cmd_print_diags(struct diags *d);
+/* True if argv holds -h or --help before any "--". */
+bool cmd_wants_help(int argc, char **argv);
+
+int check_main(int argc, char **argv);
+int render_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,49 @@
+#include "cmd/cmd.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void cmd_paths_init(struct cmd_paths *p)
+{
+	const char *e;
+	p->config = (e = getenv("NFTROUTER_CONFIG")) && *e ? e : DEFAULT_CONFIG;
+	p->state_dir = (e = getenv("NFTROUTER_STATE_DIR")) && *e ? e : DEFAULT_STATE_DIR;
+	p->run_dir = (e = getenv("NFTROUTER_RUN_DIR")) && *e ? e : DEFAULT_RUN_DIR;
+}
+
+void cmd_render_paths(const struct cmd_paths *p, struct render_paths *rp)
+{
+	render_paths_default(rp);
+	rp->state_dir = p->state_dir;
+	rp->run_dir = p->run_dir;
+	rp->config = p->config;
+}
+
+void cmd_err(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("nftrouter: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void cmd_print_diags(struct diags *d)
+{
+	diags_sort(d);
+	diags_print(d, stderr);
+}
+
+bool cmd_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return false;
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			return true;
+	}
+	return false;
+}

@@ -1,0 +1,52 @@
+/* nftrouter: subcommand table and dispatch, nothing else. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+
+static const struct cmd commands[] = {
+	{"check", check_main, "validate router.yaml and dry-run its ruleset in the kernel"},
+	{"render", render_main, "print what would be applied (nft, dnsmasq, sysctl, ...)"},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: nftrouter COMMAND [OPTIONS]\n"
+		   "       nftrouter COMMAND --help\n\n"
+		   "A home and lab router made from one YAML file (router.yaml): named ports,\n"
+		   "an nftables firewall with NAT, DHCP and DNS, bans and counters.\n\n"
+		   "Commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nOptions:\n"
+		   "  -h, --help     this text\n"
+		   "  -V, --version  print the version\n\n"
+		   "Config: -c FILE, or $NFTROUTER_CONFIG, or %s.\n"
+		   "Exit status: 0 ok; 1 invalid config or request (nothing changed); 2 usage;\n"
+		   "3 the system refused (nothing changed); 4 partially applied, rolled back.\n"
+		   "See nftrouter(8) and router.yaml(5).\n",
+		DEFAULT_CONFIG);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+		printf("nftrouter %s\n", NFTROUTER_VERSION);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "nftrouter: unknown command '%s'\n\n", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,189 @@
+/* The model stage: router.yaml's meaning, validated and with every name
+ * resolved to a pointer. Everything after this stage (renderers, apply,
+ * the daemon, the lab) reads a struct router and nothing else.
+ *
+ * Ownership: model_build() returns one struct router that owns all it
+ * points to; router_free() releases it. Arrays are allocated once at
+ * their final size, so pointers between elements stay valid. */
+#ifndef NFTROUTER_MODEL_H
+#define NFTROUTER_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/tree.h"
+#include "util/addr.h"
+#include "util/diag.h"
+
+struct zone;
+struct dhcp;
+
+enum match_kind { MATCH_MAC, MATCH_NAME, MATCH_PCI };
+enum ipv4_mode { IPV4_NONE, IPV4_DHCP, IPV4_STATIC };
+enum verdict { VERDICT_ACCEPT, VERDICT_DROP, VERDICT_REJECT };
+
+struct iface {
+	char name[16];           /* the configured name, e.g. "wan" */
+	struct pos pos;          /* of the interface's key */
+	enum match_kind match;
+	char match_name[16];     /* MATCH_NAME: current kernel name */
+	uint8_t match_mac[6];    /* MATCH_MAC */
+	char match_pci[13];      /* MATCH_PCI: "0000:01:00.1" */
+	enum ipv4_mode ipv4;
+	struct cidr *addrs;      /* IPV4_STATIC: the router's addresses with prefix */
+	size_t n_addrs;
+	bool optional;
+	int mtu;                 /* 0 = leave as it is */
+	struct zone *zone;       /* resolved: exactly one */
+	struct dhcp *dhcp;       /* DHCP server on this port, or NULL */
+};
+
+/* A built-in service: what "services: [dns]" opens. */
+struct service {
+	const char *name;
+	uint16_t tcp[4]; /* 0-terminated */
+	uint16_t udp[4];
+};
+
+struct rate {
+	uint32_t count;    /* 0 = no limit */
+	const char *unit;  /* "second", "minute", "hour", "day" (static string) */
+};
+
+struct zone {
+	char name[16];
+	struct pos pos;
+	struct iface **ifaces;
+	size_t n_ifaces;
+	enum verdict input;
+	const struct service **services; /* into the static service table */
+	size_t n_services;
+	struct zone **forward;  /* zones this zone may open connections to */
+	size_t n_forward;
+	bool masquerade;
+	bool counters;
+	const char **icmp;      /* ICMP type names, static strings from model's table */
+	size_t n_icmp;
+	const char **icmpv6;    /* ICMPv6 type names (the icmp list split by family) */
+	size_t n_icmpv6;
+	struct rate icmp_rate;
+};
+
+struct portrange {
+	uint16_t lo, hi; /* lo == hi for one port; 0/0 = none */
+};
+
+struct ports {
+	struct portrange *v;
+	size_t n;
+};
+
+struct rule {
+	char name[64];
+	struct pos pos;
+	struct zone *from;
+	struct iface *iface;    /* optional: narrower than the zone */
+	struct zone *to;        /* NULL = the router itself (input) */
+	struct ports tcp, udp;  /* both empty = any protocol */
+	bool has_source;
+	struct cidr source;
+	char *log;              /* log prefix or NULL */
+	enum verdict action;
+};
+
+struct portfwd {
+	char name[64];
+	struct pos pos;
+	struct zone *from;
+	bool tcp, udp;          /* which protocols (a forward may name both) */
+	struct portrange ext;   /* the port(s) on the router */
+	struct ipaddr to;
+	uint16_t to_port;       /* 0 = same as ext (ranges keep their ports) */
+	struct iface *to_iface; /* the local interface whose subnet holds `to` */
+	bool has_source;
+	struct cidr source;
+};
+
+struct dhcp_host {
+	struct pos pos;
+	uint8_t mac[6];
+	struct ipaddr ip;
+	char name[64];          /* "" = none */
+};
+
+struct dhcp {
+	struct iface *iface;
+	struct pos pos;
+	struct ipaddr start, end;
+	uint32_t lease;         /* seconds */
+	struct dhcp_host *hosts;
+	size_t n_hosts;
+	struct ipaddr *dns;     /* DNS servers handed out; n_dns == 0: the router's address */
+	size_t n_dns;
+	bool has_gateway;
+	struct ipaddr gateway;  /* default: the router's address on the interface */
+};
+
+struct upstream {
+	struct pos pos;
+	bool tls;
+	struct ipaddr addr;
+	uint16_t port;          /* 53 or 853 by default */
+	char tls_name[254];     /* tls only: the name the certificate must carry */
+};
+
+struct dns {
+	struct upstream *upstream;
+	size_t n_upstream;
+	char domain[254];       /* "" = none */
+};
+
+struct blocklist {
+	struct pos pos;
+	char *path;             /* as written, resolved against the config's directory */
+};
+
+struct blackhole {
+	uint32_t timeout;       /* default ban in seconds; 0 = forever */
+	struct blocklist *lists;
+	size_t n_lists;
+};
+
+struct proxmox; /* model/proxmox.h (issue 7); NULL when the section is absent */
+
+struct router {
+	char *file;             /* the config's path, as given */
+	const char *file_base;  /* its basename, for "router.yaml:LINE" comments */
+	char hostname[64];
+	struct iface *ifaces;
+	size_t n_ifaces;
+	struct zone *zones;
+	size_t n_zones;
+	struct rule *rules;
+	size_t n_rules;
+	struct portfwd *fwds;
+	size_t n_fwds;
+	struct dhcp *dhcps;
+	size_t n_dhcps;
+	struct dns dns;
+	struct blackhole blackhole;
+	struct proxmox *proxmox;
+};
+
+/* Build and validate. Returns NULL and fills d with every error found
+ * (not just the first) when the config is invalid. Warnings may be added
+ * to d even on success. */
+struct router *model_build(const struct cfg_doc *doc, struct diags *d);
+/* Parse + build in one call: what most commands want. */
+struct router *model_load_file(const char *path, struct diags *d);
+void router_free(struct router *r);
+
+/* Look-ups used by renderers and the system layer. */
+const struct service *service_find(const char *name);
+const struct iface *router_iface(const struct router *r, const char *name);
+const struct zone *router_zone(const struct router *r, const char *name);
+bool zone_has_service(const struct zone *z, const char *name);
+const char *verdict_name(enum verdict v);
+
+#endif

@@ -1,0 +1,35 @@
+/* The render stage: pure functions from a model to text. Same model in,
+ * same bytes out; no clock, no environment, no file system. Each returns
+ * a malloc'd NUL-terminated string, or NULL on allocation failure.
+ * What these print is exactly what `nftrouter render WHAT` shows and what
+ * apply/run hand to the kernel and to child processes. */
+#ifndef NFTROUTER_RENDER_H
+#define NFTROUTER_RENDER_H
+
+#include "model/model.h"
+
+/* Where rendered service configs point for their files. Defaults are the
+ * installed paths; the lab and tests pass their own. */
+struct render_paths {
+	const char *state_dir; /* /var/lib/nftrouter: leases */
+	const char *run_dir;   /* /run/nftrouter: pid files, rendered configs */
+	const char *config;    /* /etc/nftrouter/router.yaml: for the unit file */
+	const char *bin;       /* /usr/sbin/nftrouter: for the unit file */
+};
+
+void render_paths_default(struct render_paths *p);
+
+/* The nftrouter table (filter + NAT), as one `nft -f` script that replaces
+ * the table atomically: "table inet nftrouter" is created, deleted and
+ * written anew in the same transaction. */
+char *render_nft(const struct router *r);
+/* The ban table: created if missing, never deleted or flushed by apply, so
+ * the bans in it survive any replace of the main table. */
+char *render_nft_bans(const struct router *r);
+char *render_dnsmasq(const struct router *r, const struct render_paths *p);
+char *render_unbound(const struct router *r, const struct render_paths *p); /* "" if no tls upstream */
+char *render_sysctl(const struct router *r);
+char *render_udev(const struct router *r);
+char *render_systemd(const struct router *r, const struct render_paths *p);
+
+#endif

@@ -1,0 +1,110 @@
+#include "diag.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void diag_vadd(struct diags *d, enum diag_level level, struct pos pos, const char *fmt,
+		      va_list ap)
+{
+	if (d->oom)
+		return;
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 8;
+		struct diag *v = realloc(d->v, cap * sizeof(*v));
+		if (!v) {
+			d->oom = true;
+			d->n_errors++;
+			return;
+		}
+		d->v = v;
+		d->cap = cap;
+	}
+	struct diag *g = &d->v[d->n];
+	char *msg = NULL;
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	g->level = level;
+	g->file = pos.file ? strdup(pos.file) : NULL;
+	g->msg = msg;
+	g->pos = pos;
+	g->pos.file = g->file;
+	if (!msg || (pos.file && !g->file)) {
+		free(msg);
+		free(g->file);
+		d->oom = true;
+		d->n_errors++;
+		return;
+	}
+	d->n++;
+	if (level == DIAG_ERROR)
+		d->n_errors++;
+}
+
+void diag_error(struct diags *d, struct pos pos, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	diag_vadd(d, DIAG_ERROR, pos, fmt, ap);
+	va_end(ap);
+}
+
+void diag_warn(struct diags *d, struct pos pos, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	diag_vadd(d, DIAG_WARNING, pos, fmt, ap);
+	va_end(ap);
+}
+
+void diags_free(struct diags *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		free(d->v[i].file);
+		free(d->v[i].msg);
+	}
+	free(d->v);
+	*d = (struct diags)DIAGS_INIT;
+}
+
+static int diag_cmp(const struct diag *a, const struct diag *b)
+{
+	int c = strcmp(a->file ? a->file : "", b->file ? b->file : "");
+	if (c)
+		return c;
+	if (a->pos.line != b->pos.line)
+		return a->pos.line < b->pos.line ? -1 : 1;
+	if (a->pos.col != b->pos.col)
+		return a->pos.col < b->pos.col ? -1 : 1;
+	return 0;
+}
+
+void diags_sort(struct diags *d)
+{
+	/* Insertion sort: stable, and error lists are short. */
+	for (size_t i = 1; i < d->n; i++) {
+		struct diag x = d->v[i];
+		size_t j = i;
+		while (j > 0 && diag_cmp(&d->v[j - 1], &x) > 0) {
+			d->v[j] = d->v[j - 1];
+			j--;
+		}
+		d->v[j] = x;
+	}
+}
+
+void diags_print(const struct diags *d, FILE *f)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		const struct diag *g = &d->v[i];
+		const char *lvl = g->level == DIAG_ERROR ? "error" : "warning";
+		if (g->file && g->pos.line > 0)
+			fprintf(f, "%s:%d:%d: %s: %s\n", g->file, g->pos.line, g->pos.col, lvl, g->msg);
+		else if (g->file)
+			fprintf(f, "%s: %s: %s\n", g->file, lvl, g->msg);
+		else
+			fprintf(f, "nftrouter: %s: %s\n", lvl, g->msg);
+	}
+	if (d->oom)
+		fprintf(f, "nftrouter: error: out of memory while collecting errors\n");
+}

@@ -1,0 +1,47 @@
+/* Diagnostics: the error list every stage fills instead of printing.
+ * A position is 1-based (people count from 1, libyaml from 0). The
+ * command layer prints them as "FILE:LINE:COL: error: MSG". */
+#ifndef NFTROUTER_DIAG_H
+#define NFTROUTER_DIAG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct pos {
+	const char *file; /* borrowed: owned by the document or the caller */
+	int line;         /* 0 = no position (a whole-file or system error) */
+	int col;
+};
+
+enum diag_level { DIAG_ERROR, DIAG_WARNING };
+
+struct diag {
+	enum diag_level level;
+	struct pos pos;
+	char *file; /* own copy of pos.file, so a diag outlives its document */
+	char *msg;
+};
+
+struct diags {
+	struct diag *v;
+	size_t n;
+	size_t cap;
+	size_t n_errors;
+	bool oom;
+};
+
+#define DIAGS_INIT {NULL, 0, 0, 0, false}
+
+void diag_error(struct diags *d, struct pos pos, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void diag_warn(struct diags *d, struct pos pos, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void diags_free(struct diags *d);
+/* Sort by file, line, column (stable), so the report reads top to bottom
+ * whichever pass found each error. */
+void diags_sort(struct diags *d);
+/* One line per diagnostic: "FILE:LINE:COL: error: MSG" or "nftrouter: error: MSG". */
+void diags_print(const struct diags *d, FILE *f);
+
+#endif
