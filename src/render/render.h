@@ -6,6 +6,8 @@
 #ifndef NFTROUTER_RENDER_H
 #define NFTROUTER_RENDER_H
 
+#include <stdint.h>
+
 #include "model/model.h"
 
 /* Where rendered service configs point for their files. Defaults are the
@@ -23,6 +25,14 @@ void render_paths_default(struct render_paths *p);
  * the table atomically: "table inet nftrouter" is created, deleted and
  * written anew in the same transaction. */
 char *render_nft(const struct router *r);
+/* The same, with named counters created at the given values, so an apply
+ * carries the zone counters over the replace. Counters not listed start
+ * at zero; render_nft(r) == render_nft_counters(r, NULL, 0). */
+struct counter_value {
+	const char *name; /* "wan-ingress" */
+	uint64_t packets, bytes;
+};
+char *render_nft_counters(const struct router *r, const struct counter_value *v, size_t n);
 /* The ban table: created if missing, never deleted or flushed by apply, so
  * the bans in it survive any replace of the main table. */
 char *render_nft_bans(const struct router *r);
