@@ -1,0 +1,60 @@
+/* Apply: bring the running system to a router model, all or nothing.
+ *
+ * Order: render everything and plan every link change first; check the
+ * lockout guard; snapshot what will change; then firewall (one nft
+ * transaction on `inet nftrouter` only), bans (bans_apply), ports (names,
+ * MTU, addresses, up), sysctls. Any failure undoes the steps done, in
+ * reverse, and returns APPLY_ROLLED_BACK. On success the config text and
+ * the ruleset are saved in the state dir (applied.yaml/applied.nft, the
+ * former pair kept as previous.yaml/previous.nft). docs/apply.md. */
+#ifndef NFTROUTER_SYSTEM_APPLY_H
+#define NFTROUTER_SYSTEM_APPLY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "model/model.h"
+#include "util/diag.h"
+
+enum apply_status { /* = the command's exit status */
+	APPLY_OK = 0,
+	APPLY_INVALID = 1,     /* request refused (lockout guard, pending confirm); nothing changed */
+	APPLY_REFUSED = 3,     /* the system refused before anything changed (missing port, EPERM) */
+	APPLY_ROLLED_BACK = 4, /* a step failed; what was done was undone */
+};
+
+struct apply_opts {
+	const char *state_dir, *run_dir;
+	const char *config_path;    /* saved into the state dir with the applied config */
+	const char *config_text;    /* exact bytes of the config (saved; hash shown by status) */
+	bool force;                 /* skip the lockout guard */
+	const char *ssh_connection; /* value of SSH_CONNECTION or NULL */
+	/* > 0: apply --confirm SECS. Starts the detached timer that restores
+	 * the state before this apply unless apply_confirm() runs in time. */
+	unsigned confirm_secs;
+	/* The daemon re-applies on reload while its own confirm may be
+	 * pending; it sets this to skip the pending-confirm refusal. */
+	bool ignore_pending;
+};
+
+enum apply_status apply_router(const struct router *r, const struct apply_opts *o, struct diags *d);
+
+/* Re-apply previous.yaml through apply_router (ports and addresses come
+ * back too). With a confirm pending, rolls that back now instead. */
+enum apply_status apply_rollback(const struct apply_opts *o, struct diags *d);
+
+/* Keep what the pending `apply --confirm` applied: stop its timer and
+ * make the pending config the applied one. -ENOENT when nothing is
+ * pending. */
+int apply_confirm(const char *state_dir, const char *run_dir, struct diags *d);
+
+/* For `status`: the pending confirm, if any. */
+struct apply_pending {
+	pid_t pid;
+	int64_t deadline; /* CLOCK_REALTIME seconds */
+};
+/* 1 and *p filled when a confirm is pending, 0 when not, -errno. */
+int apply_pending_get(const char *run_dir, struct apply_pending *p);
+
+#endif

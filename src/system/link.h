@@ -1,0 +1,77 @@
+/* Ports over rtnetlink (libmnl): the kernel's links and IPv4 addresses,
+ * matching configured interfaces to links, and the few link changes apply
+ * and the daemon make (rename, MTU, addresses, up/down).
+ *
+ * Every call works in the network namespace of the calling thread: the
+ * netlink socket is opened there, and PCI addresses are read from this
+ * namespace's /sys/class/net. */
+#ifndef NFTROUTER_SYSTEM_LINK_H
+#define NFTROUTER_SYSTEM_LINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/model.h"
+#include "util/addr.h"
+#include "util/diag.h"
+
+struct link_info {
+	int ifindex;
+	char name[16];
+	uint8_t mac[6];
+	bool has_mac;       /* an Ethernet-like link (6-byte address) */
+	int mtu;
+	unsigned flags;     /* IFF_UP, IFF_LOWER_UP, ... */
+	uint8_t operstate;  /* IF_OPER_* */
+	bool carrier;
+	char pci[13];       /* "0000:01:00.1", "" when not a PCI device */
+};
+
+/* One IPv4 address of a link (prefix length as configured). */
+struct link_addr {
+	int ifindex;
+	struct cidr addr;
+};
+
+/* An open rtnetlink socket; NULL on failure (errno set). */
+struct link_sock;
+struct link_sock *link_sock_open(void);
+void link_sock_close(struct link_sock *s);
+
+/* Dump all links / all IPv4 (family AF_INET) or IPv6 addresses. Arrays are
+ * malloc'd, owned by the caller. */
+int link_dump(struct link_sock *s, struct link_info **out, size_t *n);
+int link_addr_dump(struct link_sock *s, int family, struct link_addr **out, size_t *n);
+/* One link by index, refreshed from the kernel. */
+int link_get(struct link_sock *s, int ifindex, struct link_info *out);
+
+/* Does link l match port p's `match`? PCI from l->pci, so fill it first
+ * (link_dump does). */
+bool link_matches(const struct iface *p, const struct link_info *l);
+/* The configured port a (new) link is, or NULL. For the daemon's hot-plug:
+ * a link is also "the port" when it already carries the port's configured
+ * name (a MATCH_NAME port after its rename). */
+const struct iface *link_find_port(const struct router *r, const struct link_info *l);
+/* Match every configured port against the links. port_link[i] receives
+ * the index into links for r->ifaces[i], or -1 (absent). Two ports on one
+ * link or one port on two links is an error (d, -EINVAL); an absent
+ * non-optional port is an error (-ENODEV). */
+int link_match_ports(const struct router *r, const struct link_info *links, size_t n_links,
+		     int *port_link, struct diags *d);
+
+/* Primitive changes; 0 or -errno. */
+int link_set_name(struct link_sock *s, int ifindex, const char *name);
+int link_set_mtu(struct link_sock *s, int ifindex, int mtu);
+int link_set_up(struct link_sock *s, int ifindex, bool up);
+int link_addr_add(struct link_sock *s, int ifindex, const struct cidr *a);
+int link_addr_del(struct link_sock *s, int ifindex, const struct cidr *a);
+
+/* Bring one port to its configuration: name (down → rename → up), MTU,
+ * exactly the configured static IPv4 addresses (none: no IPv4; dhcp:
+ * addresses left to the DHCP client), up. For the daemon's hot-plug of an
+ * optional port; apply uses its own plan so it can undo. A name taken by
+ * another link is an error (nothing is renamed). */
+int link_port_configure(const struct iface *p, const struct link_info *l, struct diags *d);
+
+#endif
