@@ -1,19 +1,620 @@
-/* The nftables renderer: the main `inet nftrouter` table (filter + NAT). */
+/* The nftables renderer: the main `inet nftrouter` table (filter + NAT).
+ *
+ * Shape of the per-packet path, which is what a router's firewall costs:
+ * a packet of an established flow meets one `ct state` verdict map in the
+ * forward (or input) chain and is accepted there; only the first packet of
+ * a connection goes on to the zone dispatch (one `iifname` verdict map),
+ * the zone's own chain and the NAT chains. Sets and maps are hash or
+ * interval lookups, so the cost does not grow with the number of zones,
+ * interfaces, ports or ICMP types. Named counters, when a zone asks for
+ * them, are one objref-map lookup per direction.
+ *
+ * Everything printed inside quotes comes validated from the model; each
+ * string is checked once more here (str_quotable) and a string that could
+ * break out of its field fails the render rather than reach nft. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "render/render.h"
 #include "util/buf.h"
 
+struct nft_out {
+	struct buf b;
+	const struct router *r;
+	const char *file;	/* the config's basename, safe to quote */
+	bool bad;		/* an unsafe string was met: the render fails */
+};
+
+static const char *const ct_vmap =
+	"ct state vmap { invalid : drop, established : accept, related : accept }";
+
+/* Printable ASCII without the characters that end or escape an nft string. */
+static bool str_quotable(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > max)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < 0x20 || s[i] > 0x7e || s[i] == '"' || s[i] == '\\')
+			return false;
+	return true;
+}
+
+/* Zone names become parts of chain, set and counter identifiers. */
+static bool zone_ok(struct nft_out *o, const struct zone *z)
+{
+	if (!ifname_valid(z->name))
+		o->bad = true;
+	return !o->bad;
+}
+
+/* ` comment "nftrouter: zone lan: services (router.yaml:12)"`: every rule
+ * that comes from the config names the line that asked for it. */
+static void put_origin(struct nft_out *o, const char *pre, const char *name, const char *post,
+		       int line)
+{
+	if (!name_valid(name)) {
+		o->bad = true;
+		return;
+	}
+	buf_printf(&o->b, " comment \"nftrouter: %s%s%s (%s:%d)\"\n", pre, name, post, o->file,
+		   line);
+}
+
+/* A built-in rule's comment: why it is there. Static text only. */
+static void put_why(struct nft_out *o, const char *why)
+{
+	buf_printf(&o->b, " comment \"%s\"\n", why);
+}
+
+static void put_ifname(struct nft_out *o, const struct iface *i)
+{
+	if (!ifname_valid(i->name)) {
+		o->bad = true;
+		return;
+	}
+	buf_printf(&o->b, "\"%s\"", i->name);
+}
+
+static void put_verdict(struct nft_out *o, enum verdict v)
+{
+	switch (v) {
+	case VERDICT_ACCEPT: buf_puts(&o->b, "accept"); break;
+	case VERDICT_DROP: buf_puts(&o->b, "drop"); break;
+	case VERDICT_REJECT: buf_puts(&o->b, "reject with icmpx type admin-prohibited"); break;
+	}
+}
+
+static void put_range(struct nft_out *o, const struct portrange *p)
+{
+	if (p->lo == p->hi)
+		buf_printf(&o->b, "%u", p->lo);
+	else
+		buf_printf(&o->b, "%u-%u", p->lo, p->hi);
+}
+
+/* "tcp dport 22" or "tcp dport { 22, 8000-8100 }". */
+static void put_ports(struct nft_out *o, const char *proto, const struct ports *p)
+{
+	buf_printf(&o->b, "%s dport ", proto);
+	if (p->n == 1) {
+		put_range(o, &p->v[0]);
+		buf_putc(&o->b, ' ');
+		return;
+	}
+	buf_puts(&o->b, "{ ");
+	for (size_t i = 0; i < p->n; i++) {
+		if (i)
+			buf_puts(&o->b, ", ");
+		put_range(o, &p->v[i]);
+	}
+	buf_puts(&o->b, " } ");
+}
+
+static void put_source(struct nft_out *o, bool has, const struct cidr *c)
+{
+	char s[ADDR_STRLEN];
+	struct cidr net;
+	if (!has)
+		return;
+	cidr_network(c, &net);
+	cidr_format(&net, s, sizeof(s));
+	buf_printf(&o->b, "%s saddr %s ", net.addr.family == AF_INET6 ? "ip6" : "ip", s);
+}
+
+static bool any_counters(const struct router *r)
+{
+	for (size_t i = 0; i < r->n_zones; i++)
+		if (r->zones[i].counters)
+			return true;
+	return false;
+}
+
+static bool any_masquerade(const struct router *r)
+{
+	for (size_t i = 0; i < r->n_zones; i++)
+		if (r->zones[i].masquerade && r->zones[i].n_ifaces)
+			return true;
+	return false;
+}
+
+/* --- table head: sets and counters ----------------------------------- */
+
+static void put_zone_sets(struct nft_out *o)
+{
+	const struct router *r = o->r;
+	for (size_t i = 0; i < r->n_zones && zone_ok(o, &r->zones[i]); i++) {
+		const struct zone *z = &r->zones[i];
+		buf_printf(&o->b, "\tset zone_%s {\n\t\ttype ifname\n", z->name);
+		if (z->n_ifaces) {
+			buf_puts(&o->b, "\t\telements = { ");
+			for (size_t j = 0; j < z->n_ifaces; j++) {
+				if (j)
+					buf_puts(&o->b, ", ");
+				put_ifname(o, z->ifaces[j]);
+			}
+			buf_puts(&o->b, " }\n");
+		}
+		buf_printf(&o->b, "\t\tcomment \"interfaces of zone %s (%s:%d)\"\n\t}\n\n", z->name,
+			   o->file, z->pos.line);
+	}
+}
+
+static const struct counter_value *counter_find(const struct counter_value *v, size_t n,
+						const char *zone, const char *dir)
+{
+	size_t zl = strlen(zone);
+	for (size_t i = 0; i < n; i++)
+		if (v[i].name && strncmp(v[i].name, zone, zl) == 0 && v[i].name[zl] == '-' &&
+		    strcmp(v[i].name + zl + 1, dir) == 0)
+			return &v[i];
+	return NULL;
+}
+
+static void put_counters(struct nft_out *o, const struct counter_value *v, size_t n)
+{
+	static const char *const dirs[] = {"ingress", "egress"};
+	const struct router *r = o->r;
+	for (size_t i = 0; i < r->n_zones && zone_ok(o, &r->zones[i]); i++) {
+		const struct zone *z = &r->zones[i];
+		if (!z->counters)
+			continue;
+		for (size_t d = 0; d < 2; d++) {
+			const struct counter_value *cv = counter_find(v, n, z->name, dirs[d]);
+			buf_printf(&o->b, "\tcounter %s-%s {\n", z->name, dirs[d]);
+			if (cv)
+				buf_printf(&o->b, "\t\tpackets %llu bytes %llu\n",
+					   (unsigned long long)cv->packets,
+					   (unsigned long long)cv->bytes);
+			buf_printf(&o->b, "\t\tcomment \"nftrouter: zone %s counters (%s:%d)\"\n\t}\n\n",
+				   z->name, o->file, z->pos.line);
+		}
+	}
+}
+
+/* "iifname vmap { "lan" : jump input_lan, ... }": one hash lookup finds
+ * the zone, however many zones and interfaces there are. */
+static void put_dispatch(struct nft_out *o, const char *dir, const char *chain,
+			 bool (*want)(const struct router *, const struct zone *))
+{
+	const struct router *r = o->r;
+	bool first = true;
+	for (size_t i = 0; i < r->n_zones; i++) {
+		const struct zone *z = &r->zones[i];
+		if (want && !want(r, z))
+			continue;
+		for (size_t j = 0; j < z->n_ifaces; j++) {
+			buf_puts(&o->b, first ? "\t\t" : ", ");
+			if (first)
+				buf_printf(&o->b, "%s vmap { ", dir);
+			first = false;
+			put_ifname(o, z->ifaces[j]);
+			buf_printf(&o->b, " : jump %s_%s", chain, z->name);
+		}
+	}
+	if (!first) {
+		buf_puts(&o->b, " }");
+		put_why(o, "zone dispatch: one lookup, however many zones");
+	}
+}
+
+/* "counter name iifname map { "wan" : "wan-ingress", ... }". */
+static void put_counter_map(struct nft_out *o, const char *dir, const char *suffix)
+{
+	const struct router *r = o->r;
+	bool first = true;
+	for (size_t i = 0; i < r->n_zones; i++) {
+		const struct zone *z = &r->zones[i];
+		for (size_t j = 0; z->counters && j < z->n_ifaces; j++) {
+			buf_puts(&o->b, first ? "\t\tcounter name " : ", ");
+			if (first)
+				buf_printf(&o->b, "%s map { ", dir);
+			first = false;
+			put_ifname(o, z->ifaces[j]);
+			buf_printf(&o->b, " : \"%s-%s\"", z->name, suffix);
+		}
+	}
+	if (!first) {
+		buf_puts(&o->b, " }");
+		put_why(o, "zone counters: one lookup per packet");
+	}
+}
+
+/* Ingress and egress counters each sit in a hook of their own (prerouting,
+ * postrouting), so they see every packet of the zone's interfaces: to the
+ * router, through it and from it. No chain is made when no zone counts. */
+static void put_counter_chains(struct nft_out *o)
+{
+	if (!any_counters(o->r))
+		return;
+	buf_puts(&o->b, "\tchain prerouting {\n"
+			"\t\ttype filter hook prerouting priority filter; policy accept;\n");
+	put_counter_map(o, "iifname", "ingress");
+	buf_puts(&o->b, "\t}\n\n\tchain postrouting {\n"
+			"\t\ttype filter hook postrouting priority filter; policy accept;\n");
+	put_counter_map(o, "oifname", "egress");
+	buf_puts(&o->b, "\t}\n\n");
+}
+
+/* --- rules[] --------------------------------------------------------- */
+
+static void put_rule_line(struct nft_out *o, const struct rule *ru, const char *proto,
+			  const struct ports *p)
+{
+	buf_puts(&o->b, "\t\t");
+	if (ru->to)
+		buf_printf(&o->b, "oifname @zone_%s ", ru->to->name);
+	if (ru->iface) {
+		buf_puts(&o->b, "iifname ");
+		put_ifname(o, ru->iface);
+		buf_putc(&o->b, ' ');
+	}
+	put_source(o, ru->has_source, &ru->source);
+	if (proto)
+		put_ports(o, proto, p);
+	if (ru->log) {
+		/* NF_LOG_PREFIXLEN is 128 with the NUL. */
+		if (!str_quotable(ru->log, 127))
+			o->bad = true;
+		else
+			buf_printf(&o->b, "log prefix \"%s\" ", ru->log);
+	}
+	put_verdict(o, ru->action);
+	put_origin(o, "", ru->name, "", ru->pos.line);
+}
+
+/* The rules[] of zone z towards `to` (NULL: the router itself), in config
+ * order. A rule with TCP and UDP ports is one line per protocol. */
+static void put_rules(struct nft_out *o, const struct zone *z, bool to_router)
+{
+	const struct router *r = o->r;
+	for (size_t i = 0; i < r->n_rules; i++) {
+		const struct rule *ru = &r->rules[i];
+		if (ru->from != z || (ru->to == NULL) != to_router)
+			continue;
+		if (ru->to && !zone_ok(o, ru->to))
+			return;
+		if (ru->tcp.n == 0 && ru->udp.n == 0)
+			put_rule_line(o, ru, NULL, NULL);
+		if (ru->tcp.n)
+			put_rule_line(o, ru, "tcp", &ru->tcp);
+		if (ru->udp.n)
+			put_rule_line(o, ru, "udp", &ru->udp);
+	}
+}
+
+/* --- input ----------------------------------------------------------- */
+
+static void put_type_set(struct nft_out *o, const char *const *v, size_t n)
+{
+	if (n == 1) {
+		buf_printf(&o->b, "%s ", v[0]);
+		return;
+	}
+	buf_puts(&o->b, "{ ");
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&o->b, "%s%s", i ? ", " : "", v[i]);
+	buf_puts(&o->b, " } ");
+}
+
+static void put_limit(struct nft_out *o, const struct rate *rt)
+{
+	if (rt->count)
+		buf_printf(&o->b, "limit rate %u/%s ", rt->count, rt->unit);
+}
+
+/* ICMP from a masquerading zone (the outside): only the listed types,
+ * rate-limited. From any other zone ICMP is open (config.md), limited only
+ * if the zone sets icmp-rate. */
+static void put_icmp(struct nft_out *o, const struct zone *z)
+{
+	if (!z->masquerade) {
+		buf_puts(&o->b, "\t\tmeta l4proto { icmp, ipv6-icmp } ");
+		put_limit(o, &z->icmp_rate);
+		buf_puts(&o->b, "accept");
+		put_origin(o, "zone ", z->name, ": ICMP open from a non-masquerading zone",
+			   z->pos.line);
+		return;
+	}
+	if (z->n_icmp) {
+		buf_puts(&o->b, "\t\ticmp type ");
+		put_type_set(o, z->icmp, z->n_icmp);
+		put_limit(o, &z->icmp_rate);
+		buf_puts(&o->b, "accept");
+		put_origin(o, "zone ", z->name, ": icmp", z->pos.line);
+	}
+	if (z->n_icmpv6) {
+		buf_puts(&o->b, "\t\ticmpv6 type ");
+		put_type_set(o, z->icmpv6, z->n_icmpv6);
+		put_limit(o, &z->icmp_rate);
+		buf_puts(&o->b, "accept");
+		put_origin(o, "zone ", z->name, ": icmp (IPv6)", z->pos.line);
+	}
+}
+
+/* The zone's services as one port set per protocol, duplicates dropped. */
+static void put_services_proto(struct nft_out *o, const struct zone *z, bool tcp)
+{
+	uint16_t seen[64];
+	size_t n = 0;
+	for (size_t i = 0; i < z->n_services; i++) {
+		const uint16_t *p = tcp ? z->services[i]->tcp : z->services[i]->udp;
+		for (size_t j = 0; j < 4 && p[j]; j++) {
+			bool dup = false;
+			for (size_t k = 0; k < n; k++)
+				dup = dup || seen[k] == p[j];
+			if (!dup && n < sizeof(seen) / sizeof(seen[0]))
+				seen[n++] = p[j];
+		}
+	}
+	if (n == 0)
+		return;
+	buf_printf(&o->b, "\t\t%s dport ", tcp ? "tcp" : "udp");
+	if (n > 1)
+		buf_puts(&o->b, "{ ");
+	for (size_t k = 0; k < n; k++)
+		buf_printf(&o->b, "%s%u", k ? ", " : "", seen[k]);
+	buf_puts(&o->b, n > 1 ? " } accept" : " accept");
+	put_origin(o, "zone ", z->name, ": services", z->pos.line);
+}
+
+static void put_input_policy(struct nft_out *o, const struct zone *z)
+{
+	switch (z->input) {
+	case VERDICT_ACCEPT:
+		buf_puts(&o->b, "\t\taccept");
+		put_origin(o, "zone ", z->name, ": input accept", z->pos.line);
+		break;
+	case VERDICT_DROP:
+		buf_puts(&o->b, "\t\tdrop");
+		put_origin(o, "zone ", z->name, ": input drop", z->pos.line);
+		break;
+	case VERDICT_REJECT:
+		/* As the seed: tell a host it is refused, but never answer
+		 * broadcasts, and never faster than 5/s (no reflection). */
+		buf_puts(&o->b, "\t\tpkttype host limit rate 5/second "
+				"reject with icmpx type admin-prohibited");
+		put_origin(o, "zone ", z->name, ": input reject", z->pos.line);
+		buf_puts(&o->b, "\t\tdrop");
+		put_origin(o, "zone ", z->name, ": input reject (over the rate limit)",
+			   z->pos.line);
+		break;
+	}
+}
+
+static void put_input_zone(struct nft_out *o, const struct zone *z)
+{
+	buf_printf(&o->b, "\tchain input_%s {\n", z->name);
+	/* Neighbour discovery is untracked (the ct vmap lets it through) and
+	 * IPv6 cannot work without it on any link; a hop limit of 255 proves
+	 * it came from the link itself, so it is not rate-limited. */
+	buf_puts(&o->b, "\t\ticmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } "
+			"ip6 hoplimit 255 accept");
+	put_why(o, "IPv6 neighbour discovery, on-link only");
+	put_rules(o, z, true);
+	put_icmp(o, z);
+	put_services_proto(o, z, true);
+	put_services_proto(o, z, false);
+	put_input_policy(o, z);
+	buf_puts(&o->b, "\t}\n\n");
+}
+
+static void put_input(struct nft_out *o)
+{
+	const struct router *r = o->r;
+	buf_puts(&o->b, "\tchain input {\n"
+			"\t\ttype filter hook input priority filter; policy drop;\n\t\t");
+	buf_puts(&o->b, ct_vmap);
+	put_why(o, "replies and related traffic first: one lookup for most packets");
+	buf_puts(&o->b, "\t\tiifname \"lo\" accept");
+	put_why(o, "the router talking to itself");
+	put_dispatch(o, "iifname", "input", NULL);
+	buf_puts(&o->b, "\t}\n\n");
+	for (size_t i = 0; i < r->n_zones && zone_ok(o, &r->zones[i]); i++)
+		put_input_zone(o, &r->zones[i]);
+}
+
+/* --- forward --------------------------------------------------------- */
+
+static size_t forward_ifaces(const struct zone *z)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < z->n_forward; i++)
+		n += z->forward[i]->n_ifaces;
+	return n;
+}
+
+static bool zone_forwards(const struct router *r, const struct zone *z)
+{
+	if (forward_ifaces(z))
+		return true;
+	for (size_t i = 0; i < r->n_rules; i++)
+		if (r->rules[i].from == z && r->rules[i].to)
+			return true;
+	for (size_t i = 0; i < r->n_fwds; i++)
+		if (r->fwds[i].from == z)
+			return true;
+	return false;
+}
+
+/* "meta l4proto { tcp, udp } th dport 443 " or "tcp dport 8000-8100 ". */
+static void put_fwd_proto(struct nft_out *o, const struct portfwd *f,
+			  const struct portrange *pr)
+{
+	if (f->tcp && f->udp)
+		buf_puts(&o->b, "meta l4proto { tcp, udp } th dport ");
+	else
+		buf_printf(&o->b, "%s dport ", f->tcp ? "tcp" : "udp");
+	put_range(o, pr);
+	buf_putc(&o->b, ' ');
+}
+
+/* The port on the target: a range keeps its ports, one port may move. */
+static struct portrange fwd_target_ports(const struct portfwd *f)
+{
+	struct portrange pr = f->ext;
+	if (f->to_port && f->ext.lo == f->ext.hi)
+		pr.lo = pr.hi = f->to_port;
+	return pr;
+}
+
+/* The forward half of a port forward: only connections our own DNAT
+ * rewrote, to that target, from the forward's zone (this chain). */
+static void put_fwd_accept(struct nft_out *o, const struct portfwd *f)
+{
+	char to[ADDR_STRLEN];
+	struct portrange pr = fwd_target_ports(f);
+	addr_format(&f->to, to, sizeof(to));
+	buf_puts(&o->b, "\t\t");
+	if (f->to_iface) {
+		buf_puts(&o->b, "oifname ");
+		put_ifname(o, f->to_iface);
+		buf_putc(&o->b, ' ');
+	}
+	put_source(o, f->has_source, &f->source);
+	buf_printf(&o->b, "%s daddr %s ", f->to.family == AF_INET6 ? "ip6" : "ip", to);
+	put_fwd_proto(o, f, &pr);
+	buf_puts(&o->b, "ct status dnat accept");
+	put_origin(o, "", f->name, "", f->pos.line);
+}
+
+static void put_forward_zone(struct nft_out *o, const struct zone *z)
+{
+	const struct router *r = o->r;
+	buf_printf(&o->b, "\tchain forward_%s {\n", z->name);
+	put_rules(o, z, false);
+	for (size_t i = 0; i < r->n_fwds; i++)
+		if (r->fwds[i].from == z)
+			put_fwd_accept(o, &r->fwds[i]);
+	if (forward_ifaces(z)) {
+		/* One set of every interface of every zone it may reach. */
+		bool first = true;
+		buf_puts(&o->b, "\t\toifname { ");
+		for (size_t i = 0; i < z->n_forward; i++)
+			for (size_t j = 0; j < z->forward[i]->n_ifaces; j++) {
+				if (!first)
+					buf_puts(&o->b, ", ");
+				first = false;
+				put_ifname(o, z->forward[i]->ifaces[j]);
+			}
+		buf_puts(&o->b, " } accept");
+		put_origin(o, "zone ", z->name, ": forward", z->pos.line);
+	}
+	buf_puts(&o->b, "\t}\n\n");
+}
+
+static void put_forward(struct nft_out *o)
+{
+	const struct router *r = o->r;
+	buf_puts(&o->b, "\tchain forward {\n"
+			"\t\ttype filter hook forward priority filter; policy drop;\n\t\t");
+	buf_puts(&o->b, ct_vmap);
+	put_why(o, "replies and related traffic first: one lookup for most packets");
+	put_dispatch(o, "iifname", "forward", zone_forwards);
+	buf_puts(&o->b, "\t}\n\n");
+	for (size_t i = 0; i < r->n_zones && zone_ok(o, &r->zones[i]); i++)
+		if (zone_forwards(r, &r->zones[i]))
+			put_forward_zone(o, &r->zones[i]);
+}
+
+/* --- NAT --------------------------------------------------------------- */
+
+static void put_dnat(struct nft_out *o, const struct portfwd *f)
+{
+	char to[ADDR_STRLEN];
+	bool v6 = f->to.family == AF_INET6;
+	if (!zone_ok(o, f->from))
+		return;
+	/* A range keeps its ports: the kernel would pick any port of a
+	 * target range, not shift it, so a moved range cannot be said. */
+	if (f->ext.lo != f->ext.hi && f->to_port && f->to_port != f->ext.lo) {
+		o->bad = true;
+		return;
+	}
+	addr_format(&f->to, to, sizeof(to));
+	buf_printf(&o->b, "\t\tiifname @zone_%s ", f->from->name);
+	put_source(o, f->has_source, &f->source);
+	put_fwd_proto(o, f, &f->ext);
+	buf_printf(&o->b, "dnat %s to %s%s%s", v6 ? "ip6" : "ip", v6 ? "[" : "", to, v6 ? "]" : "");
+	if (f->to_port && f->ext.lo == f->ext.hi)
+		buf_printf(&o->b, ":%u", f->to_port);
+	put_origin(o, "", f->name, "", f->pos.line);
+}
+
+static void put_nat(struct nft_out *o)
+{
+	const struct router *r = o->r;
+	if (r->n_fwds) {
+		buf_puts(&o->b, "\tchain prerouting_nat {\n"
+				"\t\ttype nat hook prerouting priority dstnat; policy accept;\n");
+		for (size_t i = 0; i < r->n_fwds; i++)
+			put_dnat(o, &r->fwds[i]);
+		buf_puts(&o->b, "\t}\n\n");
+	}
+	if (!any_masquerade(r))
+		return;
+	buf_puts(&o->b, "\tchain postrouting_nat {\n"
+			"\t\ttype nat hook postrouting priority srcnat; policy accept;\n");
+	for (size_t i = 0; i < r->n_zones && zone_ok(o, &r->zones[i]); i++) {
+		const struct zone *z = &r->zones[i];
+		if (!z->masquerade || !z->n_ifaces)
+			continue;
+		/* IPv6 is routed, not translated. */
+		buf_printf(&o->b, "\t\tmeta nfproto ipv4 oifname @zone_%s masquerade", z->name);
+		put_origin(o, "zone ", z->name, ": masquerade", z->pos.line);
+	}
+	buf_puts(&o->b, "\t}\n");
+}
+
+/* --- the script ---------------------------------------------------------- */
+
 char *render_nft_counters(const struct router *r, const struct counter_value *v, size_t n)
 {
-	struct buf b = BUF_INIT;
-
-	(void)v;
-	(void)n;
-	buf_printf(&b, "# generated by nftrouter from %s; do not edit\n", r->file_base);
-	buf_puts(&b, "table inet nftrouter\ndelete table inet nftrouter\n");
-	buf_puts(&b, "table inet nftrouter {\n}\n");
-	return buf_steal(&b);
+	struct nft_out o = {BUF_INIT, r, "router.yaml", false};
+	if (r->file_base && str_quotable(r->file_base, 255))
+		o.file = r->file_base;
+	buf_printf(&o.b,
+		   "#!/usr/sbin/nft -f\n"
+		   "# Generated by nftrouter from %s; do not edit.\n"
+		   "# Replaces table inet nftrouter in one transaction (created first so\n"
+		   "# that the delete cannot fail); no other table is touched.\n\n"
+		   "table inet nftrouter\ndelete table inet nftrouter\n\n"
+		   "table inet nftrouter {\n",
+		   o.file);
+	put_zone_sets(&o);
+	put_counters(&o, v, n);
+	put_counter_chains(&o);
+	put_input(&o);
+	put_forward(&o);
+	put_nat(&o);
+	if (o.b.s && o.b.len >= 2 && o.b.s[o.b.len - 1] == '\n' && o.b.s[o.b.len - 2] == '\n')
+		o.b.len--;
+	buf_puts(&o.b, "}\n");
+	if (o.bad) {
+		buf_free(&o.b);
+		return NULL;
+	}
+	return buf_steal(&o.b);
 }
 
 char *render_nft(const struct router *r)
