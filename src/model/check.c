@@ -1,0 +1,150 @@
+/* The consistency pass: checks that need the whole router, run after
+ * every section is built (pfctl's rule_consistent, in spirit). */
+#include <stdio.h>
+#include <string.h>
+
+#include "model/internal.h"
+
+static bool same_match(const struct iface *a, const struct iface *b)
+{
+	if (a->match != b->match)
+		return false;
+	switch (a->match) {
+	case MATCH_MAC:
+		return memcmp(a->match_mac, b->match_mac, 6) == 0;
+	case MATCH_NAME:
+		return strcmp(a->match_name, b->match_name) == 0;
+	case MATCH_PCI:
+		return strcmp(a->match_pci, b->match_pci) == 0;
+	}
+	return false;
+}
+
+/* False when the match failed to parse (already reported). */
+static bool match_set(const struct iface *i)
+{
+	static const uint8_t zero[6];
+	return i->match_name[0] || i->match_pci[0] ||
+	       (i->match == MATCH_MAC && memcmp(i->match_mac, zero, 6) != 0);
+}
+
+static void check_ifaces(struct router *r, struct diags *d, bool have_zones)
+{
+	static const char *const kind[] = {"MAC", "name", "PCI address"};
+	for (size_t i = 0; i < r->n_ifaces; i++) {
+		const struct iface *a = &r->ifaces[i];
+		if (!a->name[0])
+			continue;
+		if (have_zones && !a->zone)
+			diag_error(d, a->pos,
+				   "interface '%s' is in no zone; add it to one zone's interfaces",
+				   a->name);
+		for (size_t k = 0; k < i; k++) {
+			const struct iface *b = &r->ifaces[k];
+			if (b->name[0] && match_set(a) && match_set(b) && same_match(a, b))
+				diag_error(d, a->pos, "interface '%s': matches the same %s as interface '%s'",
+					   a->name, kind[a->match], b->name);
+		}
+		for (size_t x = 0; x < a->n_addrs; x++) {
+			for (size_t k = 0; k <= i; k++) {
+				const struct iface *b = &r->ifaces[k];
+				for (size_t y = 0; y < (k == i ? x : b->n_addrs); y++) {
+					if (!cidr_overlap(&a->addrs[x], &b->addrs[y]))
+						continue;
+					char sa[ADDR_STRLEN], sb[ADDR_STRLEN];
+					cidr_format(&a->addrs[x], sa, sizeof(sa));
+					cidr_format(&b->addrs[y], sb, sizeof(sb));
+					diag_error(d, a->pos,
+						   "interface '%s': subnet %s overlaps %s of interface "
+						   "'%s'",
+						   a->name, sa, sb, b->name);
+				}
+			}
+		}
+	}
+}
+
+static void check_zones(struct router *r, struct diags *d)
+{
+	for (size_t i = 0; i < r->n_zones; i++) {
+		const struct zone *z = &r->zones[i];
+		if (z->name[0] && z->n_ifaces == 0)
+			diag_error(d, z->pos, "zone '%s' has no interfaces", z->name);
+	}
+}
+
+/* The seed's own bug: a DHCP server its firewall cannot hear. */
+static void check_dhcp(struct router *r, struct diags *d)
+{
+	for (size_t i = 0; i < r->n_dhcps; i++) {
+		const struct dhcp *h = &r->dhcps[i];
+		if (!h->iface || !h->iface->zone || zone_has_service(h->iface->zone, "dhcp"))
+			continue;
+		diag_error(d, h->pos,
+			   "dhcp '%s': zone '%s' does not open the dhcp service, so the router's "
+			   "own firewall would drop the requests; add dhcp to its services",
+			   h->iface->name, h->iface->zone->name);
+	}
+}
+
+/* Serving DNS needs somewhere to forward to; the position is the "dns"
+ * item of the zone's services list. */
+static void check_dns(const struct cfg_node *root, struct router *r, struct diags *d)
+{
+	if (r->dns.n_upstream)
+		return;
+	const struct cfg_node *zones = cfg_map_get(root, "zones");
+	for (size_t i = 0; i < r->n_zones; i++) {
+		if (!zone_has_service(&r->zones[i], "dns"))
+			continue;
+		const struct cfg_node *svc = cfg_map_get(cfg_map_get(zones, r->zones[i].name),
+							 "services");
+		struct pos at = r->zones[i].pos;
+		for (size_t k = 0; svc && svc->kind == CFG_SEQ && k < svc->n; k++)
+			if (svc->val[k]->kind == CFG_SCALAR && strcmp(svc->val[k]->str, "dns") == 0)
+				at = svc->val[k]->pos;
+		if (svc && svc->kind == CFG_SCALAR)
+			at = svc->pos;
+		diag_error(d, at, "zone '%s': serves dns but dns.upstream is empty; add upstream "
+				  "servers under dns:",
+			   r->zones[i].name);
+	}
+}
+
+static bool ranges_overlap(struct portrange a, struct portrange b)
+{
+	return a.lo <= b.hi && b.lo <= a.hi;
+}
+
+static void check_names(struct router *r, struct diags *d)
+{
+	for (size_t i = 0; i < r->n_rules; i++)
+		for (size_t k = 0; k < i && r->rules[i].name[0]; k++)
+			if (strcmp(r->rules[i].name, r->rules[k].name) == 0)
+				diag_error(d, r->rules[i].pos, "rule '%s': name used twice (line %d)",
+					   r->rules[i].name, r->rules[k].pos.line);
+	for (size_t i = 0; i < r->n_fwds; i++) {
+		const struct portfwd *f = &r->fwds[i];
+		for (size_t k = 0; k < i && f->name[0]; k++) {
+			const struct portfwd *g = &r->fwds[k];
+			if (strcmp(f->name, g->name) == 0)
+				diag_error(d, f->pos, "port-forward '%s': name used twice (line %d)",
+					   f->name, g->pos.line);
+			else if (f->from && f->from == g->from && ((f->tcp && g->tcp) || (f->udp && g->udp)) &&
+				 ranges_overlap(f->ext, g->ext) && !f->has_source && !g->has_source)
+				diag_error(d, f->pos,
+					   "port-forward '%s': its ports overlap port-forward '%s' from "
+					   "the same zone",
+					   f->name, g->name);
+		}
+	}
+}
+
+void router_check(const struct cfg_node *root, struct router *r, struct diags *d)
+{
+	check_ifaces(r, d, cfg_map_get(root, "zones") && r->n_zones);
+	check_zones(r, d);
+	check_dhcp(r, d);
+	check_dns(root, r, d);
+	check_names(r, d);
+}

@@ -1,0 +1,256 @@
+/* interfaces: the router's ports, how to find them, their IPv4 setup. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/internal.h"
+
+static const char *const iface_keys[] = {"match", "ipv4", "ipv6", "optional", "mtu", NULL};
+static const char *const match_keys[] = {"mac", "name", "pci", NULL};
+
+/* A kernel interface name as udev and ip(8) accept it, and safe in text. */
+static bool kernel_ifname_valid(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 1 || n > 15 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || strchr("_.-", s[i])))
+			return false;
+	return true;
+}
+
+static int match_build(struct diags *d, const struct cfg_node *n, struct iface *i,
+		       const char *what)
+{
+	char w[WHAT_MAX];
+	what_join(w, what, "match");
+	if (!expect_map(d, n, w))
+		return -EINVAL;
+	check_keys(d, n, match_keys, w);
+	const struct cfg_node *mac = cfg_map_get(n, "mac"), *name = cfg_map_get(n, "name"),
+			      *pci = cfg_map_get(n, "pci");
+	int count = !!mac + !!name + !!pci;
+	if (count != 1) {
+		diag_error(d, n->pos, "%s: needs exactly one of mac, name or pci (got %d)", w, count);
+		return -EINVAL;
+	}
+	struct shown sh;
+	if (mac) {
+		what_join(w, what, "match: mac");
+		const char *s = expect_str(d, mac, w);
+		if (!s)
+			return -EINVAL;
+		if (mac_parse(s, i->match_mac) < 0) {
+			diag_error(d, mac->pos,
+				   "%s: malformed MAC address '%s' (six hex pairs: 52:54:00:00:00:02)",
+				   w, node_show(mac, &sh));
+			return -EINVAL;
+		}
+		static const uint8_t zero[6];
+		if ((i->match_mac[0] & 1) || memcmp(i->match_mac, zero, 6) == 0) {
+			memset(i->match_mac, 0, 6);
+			diag_error(d, mac->pos, "%s: '%s' is not a port's address (multicast or zero)",
+				   w, node_show(mac, &sh));
+			return -EINVAL;
+		}
+		i->match = MATCH_MAC;
+	} else if (name) {
+		what_join(w, what, "match: name");
+		if (expect_safe_text(d, name, w) < 0)
+			return -EINVAL;
+		if (!kernel_ifname_valid(name->str)) {
+			diag_error(d, name->pos,
+				   "%s: invalid interface name '%s' (1-15 of A-Z, a-z, 0-9, '_', '.', "
+				   "'-')",
+				   w, node_show(name, &sh));
+			return -EINVAL;
+		}
+		i->match = MATCH_NAME;
+		snprintf(i->match_name, sizeof(i->match_name), "%s", name->str);
+	} else {
+		what_join(w, what, "match: pci");
+		const char *s = expect_str(d, pci, w);
+		if (!s)
+			return -EINVAL;
+		if (pci_parse(s, i->match_pci) < 0) {
+			diag_error(d, pci->pos,
+				   "%s: malformed PCI address '%s' (DOMAIN:BUS:SLOT.FN, e.g. "
+				   "0000:01:00.1)",
+				   w, node_show(pci, &sh));
+			return -EINVAL;
+		}
+		i->match = MATCH_PCI;
+	}
+	return 0;
+}
+
+static int ipv4_addr_build(struct diags *d, const struct cfg_node *n, struct cidr *out,
+			   const char *what)
+{
+	const char *s = expect_str(d, n, what);
+	if (!s)
+		return -EINVAL;
+	struct shown sh;
+	const char *slash = strchr(s, '/');
+	char a[ADDR_STRLEN];
+	struct ipaddr ip;
+	if (!slash || (size_t)(slash - s) >= sizeof(a)) {
+		diag_error(d, n->pos, "%s: expected dhcp, none or A.B.C.D/LEN, got '%s'", what,
+			   node_show(n, &sh));
+		return -EINVAL;
+	}
+	memcpy(a, s, (size_t)(slash - s));
+	a[slash - s] = '\0';
+	if (addr_parse4(a, &ip) < 0) {
+		diag_error(d, n->pos, "%s: malformed IPv4 address '%s'", what, node_show(n, &sh));
+		return -EINVAL;
+	}
+	if (cidr_parse(s, out) < 0) {
+		diag_error(d, n->pos, "%s: prefix length of '%s' out of range (0..32)", what,
+			   node_show(n, &sh));
+		return -EINVAL;
+	}
+	if (out->len < 31) {
+		struct cidr net;
+		cidr_network(out, &net);
+		uint32_t host = ntohl(*(const uint32_t *)(const void *)out->addr.a);
+		uint32_t mask = out->len ? 0xffffffffu << (32 - out->len) : 0;
+		char sub[ADDR_STRLEN];
+		cidr_format(&net, sub, sizeof(sub));
+		if ((host & ~mask) == 0) {
+			diag_error(d, n->pos,
+				   "%s: '%s' is the network address of %s; give the router a host "
+				   "address in it",
+				   what, node_show(n, &sh), sub);
+			return -EINVAL;
+		}
+		if ((host & ~mask) == ~mask) {
+			diag_error(d, n->pos,
+				   "%s: '%s' is the broadcast address of %s; give the router a host "
+				   "address in it",
+				   what, node_show(n, &sh), sub);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int ipv4_build(struct diags *d, const struct cfg_node *n, struct iface *i,
+		      const char *what)
+{
+	char w[WHAT_MAX];
+	what_join(w, what, "ipv4");
+	if (n->kind == CFG_SCALAR && !node_is_null(n)) {
+		if (strcmp(n->str, "dhcp") == 0) {
+			i->ipv4 = IPV4_DHCP;
+			return 0;
+		}
+		if (strcmp(n->str, "none") == 0) {
+			i->ipv4 = IPV4_NONE;
+			return 0;
+		}
+	}
+	if (n->kind == CFG_MAP || node_is_null(n) || (n->kind == CFG_SEQ && n->n == 0)) {
+		diag_error(d, n->pos, "%s: expected dhcp, none, or one or a list of A.B.C.D/LEN, "
+				      "got %s",
+			   w, n->kind == CFG_SEQ ? "an empty list" : node_kind(n));
+		return -EINVAL;
+	}
+	size_t count = n->kind == CFG_SEQ ? n->n : 1;
+	i->addrs = calloc(count, sizeof(*i->addrs));
+	if (!i->addrs) {
+		diag_error(d, n->pos, "out of memory");
+		return -ENOMEM;
+	}
+	int rc = 0;
+	for (size_t k = 0; k < count; k++) {
+		const struct cfg_node *item = n->kind == CFG_SEQ ? n->val[k] : n;
+		if (ipv4_addr_build(d, item, &i->addrs[i->n_addrs], w) == 0)
+			i->n_addrs++;
+		else
+			rc = -EINVAL;
+	}
+	i->ipv4 = IPV4_STATIC;
+	return rc;
+}
+
+static int ipv6_build(struct diags *d, const struct cfg_node *n, const char *what)
+{
+	char w[WHAT_MAX];
+	what_join(w, what, "ipv6");
+	const char *s = expect_str(d, n, w);
+	if (!s)
+		return -EINVAL;
+	if (strcmp(s, "none") == 0)
+		return 0;
+	struct shown sh;
+	diag_error(d, n->pos,
+		   "%s: '%s' is not supported yet; only 'none' (slaac, dhcp-pd and static IPv6 "
+		   "addresses are planned)",
+		   w, node_show(n, &sh));
+	return -EINVAL;
+}
+
+static void iface_build(struct diags *d, const struct cfg_node *key, const struct cfg_node *n,
+			struct router *r, struct iface *i)
+{
+	char what[WHAT_MAX];
+	struct shown sh;
+	snprintf(what, sizeof(what), "interface '%s'", node_show(key, &sh));
+	i->pos = model_pos(r, key);
+	if (expect_safe_text(d, key, "interface name") < 0)
+		return;
+	if (!ifname_valid(key->str)) {
+		diag_error(d, key->pos,
+			   "interface name '%s': invalid (1-15 characters of a-z, 0-9, '_' and '-', "
+			   "starting with a letter)",
+			   node_show(key, &sh));
+		return;
+	}
+	snprintf(i->name, sizeof(i->name), "%s", key->str);
+	if (!expect_map(d, n, what))
+		return;
+	check_keys(d, n, iface_keys, what);
+	const struct cfg_node *v;
+	if ((v = require_key(d, n, "match", key->pos, what)))
+		match_build(d, v, i, what);
+	if ((v = cfg_map_get(n, "ipv4")))
+		ipv4_build(d, v, i, what);
+	if ((v = cfg_map_get(n, "ipv6")))
+		ipv6_build(d, v, what);
+	if ((v = cfg_map_get(n, "optional"))) {
+		char w[WHAT_MAX];
+		what_join(w, what, "optional");
+		expect_bool(d, v, w, &i->optional);
+	}
+	if ((v = cfg_map_get(n, "mtu"))) {
+		char w[WHAT_MAX];
+		unsigned long mtu;
+		what_join(w, what, "mtu");
+		if (expect_uint(d, v, w, 68, 65535, &mtu) == 0)
+			i->mtu = (int)mtu;
+	}
+}
+
+int iface_build_all(const struct cfg_node *n, struct router *r, struct diags *d)
+{
+	if (!expect_map(d, n, "interfaces"))
+		return -EINVAL;
+	if (n->n == 0) {
+		diag_error(d, n->pos, "interfaces: the router needs at least one interface");
+		return -EINVAL;
+	}
+	r->ifaces = calloc(n->n, sizeof(*r->ifaces));
+	if (!r->ifaces) {
+		diag_error(d, n->pos, "out of memory");
+		return -ENOMEM;
+	}
+	r->n_ifaces = n->n;
+	for (size_t k = 0; k < n->n; k++)
+		iface_build(d, n->key[k], n->val[k], r, &r->ifaces[k]);
+	return 0;
+}

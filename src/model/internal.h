@@ -1,0 +1,89 @@
+/* Private to the model stage: the build context and the typed scalar
+ * getters every section parser uses. Each getter reports its own error
+ * ("FILE:LINE:COL: error: WHAT: ...") and returns a failure the caller
+ * may ignore, so one bad value never hides the errors after it. */
+#ifndef NFTROUTER_MODEL_INTERNAL_H
+#define NFTROUTER_MODEL_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/tree.h"
+#include "model/model.h"
+#include "util/diag.h"
+
+/* Room for "rule 'some-name': interface" style prefixes. */
+#define WHAT_MAX 160
+
+/* A value shown inside a message: printable, short, never a newline. */
+struct shown {
+	char s[72];
+};
+
+/* A node's position with the file name the router owns (the document's
+ * copy dies with the document). */
+struct pos model_pos(const struct router *r, const struct cfg_node *n);
+
+/* out = "WHAT: KEY", truncated to WHAT_MAX. */
+const char *what_join(char *out, const char *what, const char *key);
+
+bool node_is_null(const struct cfg_node *n);
+const char *node_kind(const struct cfg_node *n);
+const char *node_show(const struct cfg_node *n, struct shown *out);
+
+bool expect_map(struct diags *d, const struct cfg_node *n, const char *what);
+bool expect_seq(struct diags *d, const struct cfg_node *n, const char *what);
+/* A scalar with a value; NULL (and an error) otherwise. */
+const char *expect_str(struct diags *d, const struct cfg_node *n, const char *what);
+int expect_bool(struct diags *d, const struct cfg_node *n, const char *what, bool *out);
+int expect_uint(struct diags *d, const struct cfg_node *n, const char *what, unsigned long lo,
+		unsigned long hi, unsigned long *out);
+int expect_duration(struct diags *d, const struct cfg_node *n, const char *what, uint32_t *out);
+/* Characters that could end a field in nftables or dnsmasq text. The
+ * error names the character; the value is never escaped. */
+int expect_safe_text(struct diags *d, const struct cfg_node *n, const char *what);
+/* The same, allowing the characters in ok (a field that parses them). */
+int expect_safe_text_but(struct diags *d, const struct cfg_node *n, const char *what,
+			 const char *ok);
+/* Unknown-key check against a NULL-terminated list. Returns how many. */
+int check_keys(struct diags *d, const struct cfg_node *map, const char *const *allowed,
+	       const char *what);
+/* A required key: the value, or NULL and "WHAT: missing 'KEY'" at at. */
+const struct cfg_node *require_key(struct diags *d, const struct cfg_node *map, const char *key,
+				   struct pos at, const char *what);
+
+/* "22", "1000-2000" → range. */
+int parse_portrange(const char *s, struct portrange *out);
+/* tcp/udp of a rule: a port, a range, or a list of them. */
+int expect_ports(struct diags *d, const struct cfg_node *n, const char *what, struct ports *out);
+
+/* Section handlers, in model/{iface,zone,rule,dhcp}.c. */
+int iface_build_all(const struct cfg_node *n, struct router *r, struct diags *d);
+int zone_build_all(const struct cfg_node *n, struct router *r, struct diags *d);
+int rule_build_all(const struct cfg_node *n, struct router *r, struct diags *d);
+int portfwd_build_all(const struct cfg_node *n, struct router *r, struct diags *d);
+int dhcp_build_all(const struct cfg_node *n, struct router *r, struct diags *d);
+int dns_build(const struct cfg_node *n, struct router *r, struct diags *d);
+int blackhole_build(const struct cfg_node *n, struct router *r, struct diags *d);
+
+/* The consistency pass (model/check.c): what needs the whole router. */
+void router_check(const struct cfg_node *root, struct router *r, struct diags *d);
+
+/* accept, drop or reject (model/zone.c); rules use it too. */
+int model_verdict(struct diags *d, const struct cfg_node *n, const char *what,
+		  enum verdict *out);
+
+/* Default ICMP sets and the name tables, in model/zone.c. */
+int icmp_lookup(const char *name, bool *v4, bool *v6);
+
+/* Mutable look-ups for the build (the public ones return const). */
+struct iface *model_iface(struct router *r, const char *name);
+struct zone *model_zone(struct router *r, const char *name);
+/* The interface address whose subnet holds a, or NULL. */
+const struct cidr *iface_subnet_of(const struct iface *i, const struct ipaddr *a);
+/* -1: a is the network or broadcast address of IPv4 subnet c (len < 31);
+ * 0: an ordinary host address. */
+int cidr_host_kind(const struct cidr *c, const struct ipaddr *a);
+
+#endif
