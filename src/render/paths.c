@@ -6,4 +6,5 @@ void render_paths_default(struct render_paths *p)
 	p->run_dir = "/run/nftrouter";
 	p->config = "/etc/nftrouter/router.yaml";
 	p->bin = "/usr/sbin/nftrouter";
+	p->tls_ca = "/etc/ssl/certs/ca-certificates.crt";
 }

@@ -17,7 +17,13 @@ struct render_paths {
 	const char *run_dir;   /* /run/nftrouter: pid files, rendered configs */
 	const char *config;    /* /etc/nftrouter/router.yaml: for the unit file */
 	const char *bin;       /* /usr/sbin/nftrouter: for the unit file */
+	const char *tls_ca;    /* CA bundle unbound checks DNS-over-TLS upstreams against
+	                        * (/etc/ssl/certs/ca-certificates.crt; the lab passes its test CA) */
 };
+
+/* The port of the local DNS-over-TLS forwarder (unbound, on 127.0.0.1):
+ * dnsmasq forwards to it, the daemon starts it. */
+#define RENDER_UNBOUND_PORT 5353
 
 void render_paths_default(struct render_paths *p);
 
