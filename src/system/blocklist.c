@@ -1,0 +1,223 @@
+/* Blocklists: parse, merge, load. See blocklist.h. */
+#include "system/blocklist.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "system/bans.h"
+#include "system/nlset.h"
+
+typedef blocklist_u128 u128;
+
+void blocklist_set_free(struct blocklist_set *b)
+{
+	if (!b)
+		return;
+	free(b->v4);
+	free(b->v6);
+	memset(b, 0, sizeof(*b));
+}
+
+int blocklist_parse_line(const char *line, struct cidr *out, char *err, size_t errlen)
+{
+	const char *p = line, *end;
+	char tok[ADDR_STRLEN];
+	while (*p == ' ' || *p == '\t')
+		p++;
+	end = p;
+	while (*end && !isspace((unsigned char)*end) && *end != '#' && *end != ';')
+		end++;
+	if (end == p) {
+		/* nothing before a comment or the end: blank or comment line */
+		if (*end == '\0' || *end == '#' || *end == ';' || *end == '\n' || *end == '\r')
+			return 0;
+	}
+	const char *rest = end;
+	while (*rest == ' ' || *rest == '\t' || *rest == '\r' || *rest == '\n')
+		rest++;
+	if (*rest && *rest != '#' && *rest != ';') {
+		snprintf(err, errlen, "unexpected text after the address: '%.40s'", rest);
+		return -EINVAL;
+	}
+	size_t len = (size_t)(end - p);
+	if (len >= sizeof(tok)) {
+		snprintf(err, errlen, "not an address or prefix: '%.40s...'", p);
+		return -EINVAL;
+	}
+	memcpy(tok, p, len);
+	tok[len] = '\0';
+	struct cidr c;
+	if (cidr_parse(tok, &c) < 0) {
+		snprintf(err, errlen, "not an address or prefix: '%s'", tok);
+		return -EINVAL;
+	}
+	cidr_network(&c, out);
+	return 1;
+}
+
+static u128 key128(const uint8_t a[16])
+{
+	u128 v = 0;
+	for (int i = 0; i < 16; i++)
+		v = v << 8 | a[i];
+	return v;
+}
+
+int blocklist_set_add(struct blocklist_set *b, const struct cidr *c)
+{
+	if (c->addr.family == AF_INET) {
+		if (b->n4 == b->cap4) {
+			size_t cap = b->cap4 ? b->cap4 * 2 : 1024;
+			struct range4 *v = realloc(b->v4, cap * sizeof(*v));
+			if (!v)
+				return -ENOMEM;
+			b->v4 = v;
+			b->cap4 = cap;
+		}
+		uint32_t lo = (uint32_t)c->addr.a[0] << 24 | (uint32_t)c->addr.a[1] << 16 |
+			      (uint32_t)c->addr.a[2] << 8 | c->addr.a[3];
+		uint32_t host = c->len == 0 ? UINT32_MAX : (uint32_t)((1ULL << (32 - c->len)) - 1);
+		b->v4[b->n4++] = (struct range4){lo, lo | host};
+	} else {
+		if (b->n6 == b->cap6) {
+			size_t cap = b->cap6 ? b->cap6 * 2 : 256;
+			struct range6 *v = realloc(b->v6, cap * sizeof(*v));
+			if (!v)
+				return -ENOMEM;
+			b->v6 = v;
+			b->cap6 = cap;
+		}
+		u128 lo = key128(c->addr.a);
+		u128 host = c->len == 0 ? (u128)-1 : ((u128)1 << (128 - c->len)) - 1;
+		b->v6[b->n6++] = (struct range6){lo, lo | host};
+	}
+	b->lines++;
+	return 0;
+}
+
+static int read_one(const struct blocklist *l, struct blocklist_set *b, struct diags *d)
+{
+	FILE *f = fopen(l->path, "re");
+	char *line = NULL, err[160];
+	size_t cap = 0;
+	int rc = 0, lineno = 0;
+	if (!f) {
+		rc = -errno;
+		diag_error(d, l->pos, "blocklist %s: %s", l->path, strerror(errno));
+		return rc;
+	}
+	while (getline(&line, &cap, f) >= 0) {
+		struct cidr c;
+		lineno++;
+		int r = blocklist_parse_line(line, &c, err, sizeof(err));
+		if (r < 0) {
+			diag_error(d, (struct pos){l->path, lineno, 1}, "%s", err);
+			rc = -EINVAL;
+			/* keep going: report every bad line of the file in one run, up to a bound */
+			if (d->n_errors >= 20)
+				break;
+			continue;
+		}
+		if (r > 0 && rc == 0 && blocklist_set_add(b, &c) < 0) {
+			rc = -ENOMEM;
+			diag_error(d, l->pos, "blocklist %s: out of memory", l->path);
+			break;
+		}
+	}
+	if (ferror(f) && rc == 0) {
+		rc = -EIO;
+		diag_error(d, l->pos, "blocklist %s: read error", l->path);
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+int blocklist_read(const struct blocklist *lists, size_t n, struct blocklist_set *b,
+		   struct diags *d)
+{
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		int r = read_one(&lists[i], b, d);
+		if (r < 0 && rc == 0)
+			rc = r;
+	}
+	return rc;
+}
+
+static int cmp4(const void *a, const void *b)
+{
+	const struct range4 *x = a, *y = b;
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+static int cmp6(const void *a, const void *b)
+{
+	const struct range6 *x = a, *y = b;
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+void blocklist_set_merge(struct blocklist_set *b)
+{
+	size_t o = 0;
+	qsort(b->v4, b->n4, sizeof(*b->v4), cmp4);
+	for (size_t i = 0; i < b->n4; i++) {
+		/* overlapping or adjacent (hi + 1 == lo, without overflow) */
+		if (o && (b->v4[i].lo <= b->v4[o - 1].hi || b->v4[i].lo - 1 == b->v4[o - 1].hi)) {
+			if (b->v4[i].hi > b->v4[o - 1].hi)
+				b->v4[o - 1].hi = b->v4[i].hi;
+		} else {
+			b->v4[o++] = b->v4[i];
+		}
+	}
+	b->n4 = o;
+	o = 0;
+	qsort(b->v6, b->n6, sizeof(*b->v6), cmp6);
+	for (size_t i = 0; i < b->n6; i++) {
+		if (o && (b->v6[i].lo <= b->v6[o - 1].hi || b->v6[i].lo - 1 == b->v6[o - 1].hi)) {
+			if (b->v6[i].hi > b->v6[o - 1].hi)
+				b->v6[o - 1].hi = b->v6[i].hi;
+		} else {
+			b->v6[o++] = b->v6[i];
+		}
+	}
+	b->n6 = o;
+}
+
+static void put_be(u128 v, uint8_t *out, size_t n)
+{
+	for (size_t i = n; i-- > 0;) {
+		out[i] = (uint8_t)v;
+		v >>= 8;
+	}
+}
+
+int blocklist_load(struct nlset *s, const struct blocklist_set *b)
+{
+	uint8_t lo[16], next[16];
+	int rc = 0;
+	if ((rc = nlset_flush(s, BANS_TABLE, "blocklist4")) < 0 ||
+	    (rc = nlset_flush(s, BANS_TABLE, "blocklist6")) < 0)
+		goto out;
+	for (size_t i = 0; i < b->n4 && rc == 0; i++) {
+		put_be(b->v4[i].lo, lo, 4);
+		put_be((u128)b->v4[i].hi + 1, next, 4);
+		rc = nlset_add_range(s, BANS_TABLE, "blocklist4", AF_INET, lo,
+				     b->v4[i].hi == UINT32_MAX ? NULL : next);
+	}
+	for (size_t i = 0; i < b->n6 && rc == 0; i++) {
+		put_be(b->v6[i].lo, lo, 16);
+		put_be(b->v6[i].hi + 1, next, 16);
+		rc = nlset_add_range(s, BANS_TABLE, "blocklist6", AF_INET6, lo,
+				     b->v6[i].hi == (u128)-1 ? NULL : next);
+	}
+	if (rc == 0)
+		rc = nlset_commit(s);
+out:
+	if (rc < 0)
+		nlset_abort(s); /* never leave a half-built batch queued */
+	return rc;
+}

@@ -1,0 +1,60 @@
+/* Blocklists (blackhole.lists): files of addresses and prefixes, loaded
+ * into the ban table's blocklist4/blocklist6 interval sets on apply.
+ *
+ * Format: one address or prefix per line (IPv4 or IPv6); `#` starts a
+ * comment, and so does `;` (Spamhaus DROP: "1.2.3.0/24 ; SBL123"); blank
+ * lines are ignored, as is leading and trailing white space. A prefix
+ * with host bits set is taken as its network (the kernel would match the
+ * same addresses). Anything else is an error at FILE:LINE, and then
+ * nothing is loaded.
+ *
+ * Files are streamed (the text is never held whole), parsed into compact
+ * ranges, sorted and merged (the kernel refuses overlapping intervals),
+ * and loaded in one transaction: a failure leaves the old lists. */
+#ifndef NFTROUTER_SYSTEM_BLOCKLIST_H
+#define NFTROUTER_SYSTEM_BLOCKLIST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/model.h"
+#include "util/addr.h"
+#include "util/diag.h"
+
+__extension__ typedef unsigned __int128 blocklist_u128;
+
+struct range4 {
+	uint32_t lo, hi; /* inclusive, host byte order */
+};
+struct range6 {
+	blocklist_u128 lo, hi;
+};
+
+struct blocklist_set {
+	struct range4 *v4;
+	size_t n4, cap4;
+	struct range6 *v6;
+	size_t n6, cap6;
+	size_t lines;    /* entries read, before merging */
+};
+
+void blocklist_set_free(struct blocklist_set *b);
+
+/* Parse one line. Returns 1 and fills *out for an entry, 0 for a blank or
+ * comment line, -EINVAL (with a message in err) for anything else. */
+int blocklist_parse_line(const char *line, struct cidr *out, char *err, size_t errlen);
+/* Add one prefix. 0 or -ENOMEM. */
+int blocklist_set_add(struct blocklist_set *b, const struct cidr *c);
+/* Read every file into b; errors as FILE:LINE in d. 0 or -errno. */
+int blocklist_read(const struct blocklist *lists, size_t n, struct blocklist_set *b,
+		   struct diags *d);
+/* Sort and merge overlapping and adjacent ranges, in place. */
+void blocklist_set_merge(struct blocklist_set *b);
+
+struct nlset;
+/* Replace the contents of blocklist4/blocklist6 with b in one
+ * transaction. 0 or -errno (nothing changed). */
+int blocklist_load(struct nlset *s, const struct blocklist_set *b);
+
+#endif
