@@ -55,7 +55,10 @@ static void netmask_format(int len, char *out, size_t size)
 
 static bool dns_served(const struct iface *i)
 {
-	return i->zone && zone_has_service(i->zone, "dns");
+	for (size_t k = 0; i->zone && k < i->zone->n_services; k++)
+		if (strcmp(i->zone->services[k]->name, "dns") == 0)
+			return true;
+	return false;
 }
 
 static bool any_dns_served(const struct router *r)
