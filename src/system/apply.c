@@ -1,0 +1,395 @@
+/* apply: render and plan, guard, snapshot, then change the system step by
+ * step, undoing in reverse on the first failure. docs/apply.md. */
+#include "system/apply.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "model/reach.h"
+#include "render/render.h"
+#include "system/apply_int.h"
+#include "system/bans.h"
+#include "system/state.h"
+
+static const struct pos nopos = {NULL, 0, 0};
+
+/* --- counters and the kernel table --------------------------------- */
+
+struct counters {
+	struct counter_value *v;
+	size_t n;
+	char *names; /* one buffer holding every name */
+};
+
+static void counters_free(struct counters *c)
+{
+	free(c->v);
+	free(c->names);
+}
+
+/* Parse `list counters table inet nftrouter`: "counter NAME {" blocks,
+ * each with one "packets N bytes M" line. */
+static int counters_parse(const char *text, struct counters *c)
+{
+	size_t max = 0;
+	for (const char *p = text; (p = strstr(p, "counter ")); p++)
+		max++;
+	c->v = calloc(max + 1, sizeof(*c->v));
+	c->names = strdup(text);
+	if (!c->v || !c->names)
+		return -ENOMEM;
+	for (char *p = c->names; (p = strstr(p, "counter "));) {
+		char *name = p + 8, *sp = strchr(name, ' ');
+		p = name;
+		if (!sp || strncmp(sp, " {", 2) != 0)
+			continue;
+		*sp = '\0';
+		p = sp + 1;
+		char *pk = strstr(p, "packets ");
+		unsigned long long pkts, bytes;
+		if (!pk || sscanf(pk, "packets %llu bytes %llu", &pkts, &bytes) != 2)
+			continue;
+		c->v[c->n++] = (struct counter_value){name, pkts, bytes};
+		p = pk;
+	}
+	return 0;
+}
+
+/* The table's text with counter values blanked, for "still the same". */
+static char *listing_normalize(const char *s)
+{
+	char *o = malloc(strlen(s) + 1), *q = o;
+	if (!o)
+		return NULL;
+	while (*s) {
+		if (strncmp(s, "packets ", 8) == 0 || strncmp(s, "bytes ", 6) == 0) {
+			size_t k = s[0] == 'p' ? 8 : 6;
+			memcpy(q, s, k);
+			q += k;
+			s += k;
+			while (isdigit((unsigned char)*s))
+				s++;
+			*q++ = '0';
+			continue;
+		}
+		*q++ = *s++;
+	}
+	*q = '\0';
+	return o;
+}
+
+static bool nft_absent(const char *err)
+{
+	return err && strstr(err, "No such file or directory");
+}
+
+static bool is_perm(int rc, const char *err)
+{
+	return rc == -EPERM || rc == -EACCES ||
+	       (err && (strstr(err, "Operation not permitted") || strstr(err, "Permission denied")));
+}
+
+/* Read the current table (the snapshot) and its counters. */
+static int nft_snapshot(struct apply_ctx *c)
+{
+	char *err = NULL, *cnt = NULL;
+	struct counters cv = {0};
+	int rc = nft_query(c->nft, "list table " NFT_TABLE, false, &c->old_table, &err);
+	if (rc < 0 && nft_absent(err)) {
+		c->old_table = NULL;
+		rc = 0;
+	} else if (rc < 0) {
+		diag_error(c->d, nopos, "nft: reading table %s: %s", NFT_TABLE, err ? err : "");
+		rc = is_perm(rc, err) ? -EPERM : rc;
+		goto out;
+	} else if ((rc = nft_query(c->nft, "list counters table " NFT_TABLE, false, &cnt, NULL)) <
+			   0 ||
+		   (rc = counters_parse(cnt, &cv)) < 0) {
+		diag_error(c->d, nopos, "nft: reading counters: %s", strerror(-rc));
+		goto out;
+	}
+	c->nft_text = render_nft_counters(c->r, cv.v, cv.n);
+	if (!c->nft_text)
+		rc = -ENOMEM;
+out:
+	counters_free(&cv);
+	free(cnt);
+	free(err);
+	return rc;
+}
+
+/* Unchanged since the last apply, in the state dir and in the kernel. */
+static bool nft_unchanged(struct apply_ctx *c)
+{
+	char *saved = NULL, *list = NULL, *now = NULL;
+	bool same = false;
+	if (!c->old_table || state_read(c->o->state_dir, "applied.nft", &saved, NULL) < 0 ||
+	    strcmp(saved, c->nft_plain) != 0 ||
+	    state_read(c->o->state_dir, "applied.list", &list, NULL) < 0)
+		goto out;
+	now = listing_normalize(c->old_table);
+	same = now && strcmp(now, list) == 0;
+out:
+	free(saved);
+	free(list);
+	free(now);
+	return same;
+}
+
+/* --- the lockout guard ---------------------------------------------- */
+
+/* SSH_CONNECTION: "CLIENT CPORT SERVER SPORT". */
+static int ssh_parse(const char *s, struct ipaddr *client, struct ipaddr *server,
+		     uint16_t *port)
+{
+	char a[128], b[128];
+	unsigned cport, sport;
+	if (sscanf(s, "%127s %u %127s %u", a, &cport, b, &sport) != 4 || sport == 0 ||
+	    sport > 65535)
+		return -EINVAL;
+	char *v[2] = {a, b};
+	struct ipaddr *o[2] = {client, server};
+	for (int i = 0; i < 2; i++) {
+		char *pct = strchr(v[i], '%'); /* fe80::1%eth0 */
+		if (pct)
+			*pct = '\0';
+		/* sshd on a dual-stack socket reports IPv4 peers as ::ffff:A.B.C.D. */
+		if (strncmp(v[i], "::ffff:", 7) == 0 && strchr(v[i], '.'))
+			memmove(v[i], v[i] + 7, strlen(v[i] + 7) + 1);
+		if (addr_parse(v[i], o[i]) < 0)
+			return -EINVAL;
+	}
+	*port = (uint16_t)sport;
+	return 0;
+}
+
+static enum apply_status lockout_guard(struct apply_ctx *c)
+{
+	struct ipaddr client, server;
+	uint16_t port;
+	const struct iface *in = NULL;
+	char name[16] = "";
+	if (c->o->force || !c->o->ssh_connection || !*c->o->ssh_connection)
+		return APPLY_OK;
+	if (ssh_parse(c->o->ssh_connection, &client, &server, &port) < 0) {
+		diag_warn(c->d, nopos, "lockout guard: cannot parse SSH_CONNECTION '%s'; not checked",
+			  c->o->ssh_connection);
+		return APPLY_OK;
+	}
+	char ctxt[ADDR_STRLEN], stxt[ADDR_STRLEN];
+	addr_format(&client, ctxt, sizeof(ctxt));
+	addr_format(&server, stxt, sizeof(stxt));
+	if (port_plan_ingress(c->plan, c->r, &server, &in, name) < 0) {
+		diag_warn(c->d, nopos,
+			  "lockout guard: no link holds %s (from SSH_CONNECTION); not checked", stxt);
+		return APPLY_OK;
+	}
+	struct reach_query q = {.iface = name, .client = client, .port = port};
+	struct reach_result res;
+	reach_tcp_input(c->r, &q, &res);
+	if (res.accepted)
+		return APPLY_OK;
+	diag_error(c->d, nopos,
+		   "lockout guard: this config would refuse new SSH connections from %s to %s port "
+		   "%u on interface '%s': %s. Nothing changed. Fix the config, or use --force "
+		   "(best with --confirm SECS)",
+		   ctxt, stxt, port, name, res.why);
+	return APPLY_INVALID;
+}
+
+/* --- steps and undo -------------------------------------------------- */
+
+int apply_undo(struct apply_ctx *c)
+{
+	int rc = 0, e;
+	if (c->sys_done && (e = sysctl_restore(&c->sys, c->d)) < 0)
+		rc = rc ? rc : e;
+	c->sys_done = false;
+	if (c->ports_done && (e = port_plan_undo(c->ls, c->plan, c->d)) < 0)
+		rc = rc ? rc : e;
+	c->ports_done = false;
+	if (c->nft_done) {
+		char *err = NULL, *script = NULL;
+		const char *pre = "table " NFT_TABLE "\ndelete table " NFT_TABLE "\n";
+		size_t len = strlen(pre) + (c->old_table ? strlen(c->old_table) : 0) + 1;
+		if (!(script = malloc(len))) {
+			e = -ENOMEM;
+		} else {
+			snprintf(script, len, "%s%s", pre, c->old_table ? c->old_table : "");
+			e = nft_run(c->nft, script, false, &err);
+		}
+		if (e < 0) {
+			diag_error(c->d, nopos, "rollback: restoring table %s: %s", NFT_TABLE,
+				   err ? err : strerror(-e));
+			rc = rc ? rc : e;
+		}
+		free(script);
+		free(err);
+		c->nft_done = false;
+	}
+	return rc;
+}
+
+static int step_nft(struct apply_ctx *c)
+{
+	char *err = NULL;
+	if (c->skip_nft)
+		return 0;
+	int rc = nft_run(c->nft, c->nft_text, false, &err);
+	if (rc < 0)
+		diag_error(c->d, nopos, "nft: the kernel rejected the ruleset: %s", err ? err : "");
+	else
+		c->nft_done = true;
+	free(err);
+	return rc;
+}
+
+static int step_ports(struct apply_ctx *c)
+{
+	/* Marked done before it runs: a half-done plan records its own steps. */
+	c->ports_done = true;
+	return port_plan_apply(c->ls, c->plan, c->d);
+}
+
+static int step_sysctl(struct apply_ctx *c)
+{
+	int rc = sysctl_apply(&c->sys, c->d);
+	c->sys_done = rc == 0;
+	return rc;
+}
+
+static int step_bans(struct apply_ctx *c)
+{
+	int rc = bans_apply(c->nft, c->r, c->o->state_dir, c->d);
+	if (rc < 0)
+		diag_error(c->d, nopos, "bans: %s", strerror(-rc));
+	return rc;
+}
+
+/* --- state ----------------------------------------------------------- */
+
+static int save_state(struct apply_ctx *c)
+{
+	const char *dir = c->o->state_dir;
+	struct state_config sc = {(char *)(c->o->config_text ? c->o->config_text : ""),
+				  c->nft_plain, (char *)(c->o->config_path ? c->o->config_path : "")};
+	char *list = NULL, *norm = NULL;
+	int rc;
+	if ((rc = state_mkdir(dir)) < 0)
+		goto out;
+	if (c->o->confirm_secs) {
+		if ((rc = state_config_write(dir, "pending", &sc)) < 0)
+			goto out;
+	} else if ((rc = state_config_write(dir, "incoming", &sc)) < 0 ||
+		   (rc = state_config_move(dir, "applied", "previous")) < 0 ||
+		   (rc = state_config_move(dir, "incoming", "applied")) < 0) {
+		goto out;
+	}
+	/* What the kernel shows for this table, to notice later changes. */
+	if (nft_query(c->nft, "list table " NFT_TABLE, false, &list, NULL) == 0 &&
+	    (norm = listing_normalize(list)))
+		rc = state_write(dir, c->o->confirm_secs ? "pending.list" : "applied.list", norm,
+				 strlen(norm));
+out:
+	if (rc < 0)
+		diag_error(c->d, nopos, "state dir %s: %s", dir, strerror(-rc));
+	free(list);
+	free(norm);
+	return rc;
+}
+
+/* --- the whole apply ------------------------------------------------- */
+
+/* Everything that reads: render, snapshot, plan. Nothing changes here. */
+static enum apply_status prepare(struct apply_ctx *c)
+{
+	int rc;
+	char *sysctl_text = NULL;
+	enum apply_status st = APPLY_REFUSED;
+	c->nft_plain = render_nft(c->r);
+	sysctl_text = render_sysctl(c->r);
+	if (!c->nft_plain || !sysctl_text) {
+		diag_error(c->d, nopos, "rendering failed (out of memory or an unsafe string)");
+		goto out;
+	}
+	if (sysctl_parse(sysctl_text, &c->sys, c->d) < 0)
+		goto out;
+	c->nft = nft_open();
+	c->ls = link_sock_open();
+	if (!c->nft || !c->ls) {
+		diag_error(c->d, nopos, "cannot open netlink/libnftables: %s", strerror(errno));
+		goto out;
+	}
+	if ((rc = nft_snapshot(c)) < 0)
+		goto out;
+	c->plan = port_plan_new(c->ls, c->r, c->d, &rc);
+	if (!c->plan)
+		goto out;
+	if ((st = lockout_guard(c)) != APPLY_OK)
+		goto out;
+	c->skip_nft = nft_unchanged(c);
+	st = APPLY_OK;
+out:
+	free(sysctl_text);
+	return st;
+}
+
+static void ctx_free(struct apply_ctx *c)
+{
+	free(c->nft_plain);
+	free(c->nft_text);
+	free(c->old_table);
+	sysctl_set_free(&c->sys);
+	port_plan_free(c->plan);
+	link_sock_close(c->ls);
+	nft_close(c->nft);
+}
+
+enum apply_status apply_router(const struct router *r, const struct apply_opts *o, struct diags *d)
+{
+	struct apply_ctx c = {.r = r, .o = o, .d = d};
+	static int (*const steps[])(struct apply_ctx *) = {step_nft, step_bans, step_ports,
+							    step_sysctl, save_state};
+	static const char *const step_names[] = {"firewall", "bans", "ports", "sysctls",
+						 "saving state"};
+	enum apply_status st;
+	if (!o->ignore_pending && confirm_pending(o->state_dir, o->run_dir) > 0) {
+		diag_error(d, nopos,
+			   "an `apply --confirm` is pending: run `nftrouter confirm` or "
+			   "`nftrouter rollback` first (nothing changed)");
+		return APPLY_INVALID;
+	}
+	if ((st = prepare(&c)) != APPLY_OK)
+		goto out;
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if (steps[i](&c) == 0)
+			continue;
+		bool changed = c.nft_done || c.ports_done || c.sys_done;
+		if (!changed) {
+			/* The first change was refused: nothing to undo. */
+			diag_error(d, nopos, "apply failed at step '%s'; nothing was changed",
+				   step_names[i]);
+			st = APPLY_REFUSED;
+			goto out;
+		}
+		int u = apply_undo(&c);
+		diag_error(d, nopos, "apply failed at step '%s'; %s", step_names[i],
+			   u == 0 ? "everything done before it was rolled back"
+				  : "rolling back was incomplete (see above)");
+		st = APPLY_ROLLED_BACK;
+		goto out;
+	}
+	if (o->confirm_secs && confirm_timer_start(&c, o->confirm_secs) < 0) {
+		apply_undo(&c);
+		state_config_remove(o->state_dir, "pending");
+		diag_error(d, nopos, "could not start the confirm timer; the apply was rolled back");
+		st = APPLY_ROLLED_BACK;
+	}
+out:
+	ctx_free(&c);
+	return st;
+}

@@ -1,0 +1,39 @@
+/* Shared by apply.c and confirm.c: what one apply changed, so it can be
+ * undone right away (a failed step) or later (the confirm timer, which is
+ * a fork of the applying process and so holds this in memory). */
+#ifndef NFTROUTER_SYSTEM_APPLY_INT_H
+#define NFTROUTER_SYSTEM_APPLY_INT_H
+
+#include "system/apply.h"
+#include "system/link.h"
+#include "system/nft.h"
+#include "system/ports.h"
+#include "system/sysctl.h"
+
+#define NFT_TABLE "inet nftrouter"
+
+struct apply_ctx {
+	const struct router *r;
+	const struct apply_opts *o;
+	struct diags *d;
+	struct nft *nft;
+	struct link_sock *ls;
+	char *nft_plain;     /* render_nft(r): saved as applied.nft */
+	char *nft_text;      /* render_nft_counters(r, kernel values): what is loaded */
+	char *old_table;     /* `list table inet nftrouter` before, NULL if absent */
+	struct sysctl_set sys;
+	struct port_plan *plan;
+	bool skip_nft;       /* the kernel already holds exactly this table */
+	bool nft_done, ports_done, sys_done;
+};
+
+/* Undo what ctx records as done, in reverse order. 0 if everything was
+ * restored; d lists what could not be. */
+int apply_undo(struct apply_ctx *c);
+
+/* Start the detached confirm timer; the pending config is already saved. */
+int confirm_timer_start(struct apply_ctx *c, unsigned secs);
+/* 1 if a confirm is pending with a live timer; stale markers are removed. */
+int confirm_pending(const char *state_dir, const char *run_dir);
+
+#endif

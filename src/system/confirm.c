@@ -1,0 +1,322 @@
+/* Confirm-or-rollback. `apply --confirm SECS` forks a detached timer
+ * (setsid, double fork, stdio on /dev/null) that holds the apply's undo
+ * record in memory. It undoes the apply at the deadline, or at once on
+ * SIGUSR1 (`nftrouter rollback`); SIGTERM (`nftrouter confirm`) ends it
+ * quietly. RUN_DIR/confirm.pid says "PID DEADLINE STARTTIME"; the start
+ * time (from /proc/PID/stat) proves a PID is still our timer and not a
+ * reused number. RUN_DIR/confirm.lock serialises the timer's rollback
+ * against confirm. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config/tree.h"
+#include "system/apply_int.h"
+#include "system/state.h"
+
+static const struct pos nopos = {NULL, 0, 0};
+
+static unsigned long long proc_starttime(pid_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return 0;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* Field 22; the command name (field 2) may hold spaces, so count
+	 * from its closing parenthesis. */
+	char *p = strrchr(buf, ')');
+	unsigned long long st = 0;
+	if (!p)
+		return 0;
+	p += 2;
+	for (int field = 3; field < 22 && p; field++) {
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	if (!p || sscanf(p, "%llu", &st) != 1)
+		return 0;
+	return st;
+}
+
+static int lock_open(const char *run_dir)
+{
+	char path[PATH_MAX];
+	if (state_mkdir(run_dir) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/confirm.lock", run_dir);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0 && flock(fd, LOCK_EX) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+struct pidfile {
+	pid_t pid;
+	long long deadline;
+	unsigned long long start;
+};
+
+static int pidfile_read(const char *run_dir, struct pidfile *pf)
+{
+	char *text = NULL;
+	long pid;
+	int rc = state_read(run_dir, "confirm.pid", &text, NULL);
+	if (rc < 0)
+		return rc;
+	if (sscanf(text, "%ld %lld %llu", &pid, &pf->deadline, &pf->start) != 3 || pid <= 1)
+		rc = -EINVAL;
+	pf->pid = (pid_t)pid;
+	free(text);
+	return rc;
+}
+
+static bool pidfile_alive(const struct pidfile *pf)
+{
+	return kill(pf->pid, 0) == 0 && proc_starttime(pf->pid) == pf->start;
+}
+
+int apply_pending_get(const char *run_dir, struct apply_pending *p)
+{
+	struct pidfile pf;
+	int rc = pidfile_read(run_dir, &pf);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc < 0)
+		return rc;
+	if (!pidfile_alive(&pf))
+		return 0;
+	p->pid = pf.pid;
+	p->deadline = pf.deadline;
+	return 1;
+}
+
+int confirm_pending(const char *state_dir, const char *run_dir)
+{
+	struct apply_pending p;
+	int rc = apply_pending_get(run_dir, &p);
+	if (rc == 0) {
+		/* A timer that died (or a reboot, which empties RUN_DIR) leaves
+		 * an unconfirmed config: it was never kept, so drop it. */
+		state_config_remove(state_dir, "pending");
+		(void)state_remove(state_dir, "pending.list");
+		(void)state_remove(run_dir, "confirm.pid");
+	}
+	return rc;
+}
+
+static void timer_result(struct apply_ctx *c, int rc)
+{
+	char line[256];
+	snprintf(line, sizeof(line), "%lld rolled back %s\n", (long long)time(NULL),
+		 rc == 0 ? "ok" : "INCOMPLETE");
+	(void)state_write(c->o->run_dir, "confirm.result", line, strlen(line));
+}
+
+/* The grandchild: wait for the deadline or a signal, then undo. */
+static void timer_run(struct apply_ctx *c, long long deadline)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGINT);
+	for (int guard = 0; guard < 1000000; guard++) {
+		long long left = deadline - (long long)time(NULL);
+		if (left <= 0)
+			break;
+		struct timespec ts = {(time_t)left, 0};
+		int sig = sigtimedwait(&set, NULL, &ts);
+		if (sig == SIGTERM)
+			_exit(0);
+		if (sig == SIGUSR1)
+			break;
+	}
+	int fd = lock_open(c->o->run_dir);
+	char *y = NULL;
+	/* confirm may have won the race for the lock: then keep everything. */
+	if (state_read(c->o->state_dir, "pending.yaml", &y, NULL) == 0) {
+		int rc = apply_undo(c);
+		state_config_remove(c->o->state_dir, "pending");
+		(void)state_remove(c->o->state_dir, "pending.list");
+		timer_result(c, rc);
+		(void)state_remove(c->o->run_dir, "confirm.pid");
+	}
+	free(y);
+	if (fd >= 0)
+		close(fd);
+	_exit(0);
+}
+
+int confirm_timer_start(struct apply_ctx *c, unsigned secs)
+{
+	long long deadline = (long long)time(NULL) + secs;
+	int rc = state_mkdir(c->o->run_dir);
+	if (rc < 0) {
+		diag_error(c->d, nopos, "run dir %s: %s", c->o->run_dir, strerror(-rc));
+		return rc;
+	}
+	(void)state_remove(c->o->run_dir, "confirm.result");
+	sigset_t set, old;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGINT);
+	/* Blocked before the fork, so no signal is lost before sigtimedwait. */
+	sigprocmask(SIG_BLOCK, &set, &old);
+	pid_t child = fork();
+	if (child < 0) {
+		rc = -errno;
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		diag_error(c->d, nopos, "fork: %s", strerror(-rc));
+		return rc;
+	}
+	if (child == 0) {
+		setsid();
+		pid_t gc = fork();
+		if (gc < 0)
+			_exit(1);
+		if (gc > 0) {
+			char line[96];
+			snprintf(line, sizeof(line), "%ld %lld %llu\n", (long)gc, deadline,
+				 proc_starttime(gc));
+			_exit(state_write(c->o->run_dir, "confirm.pid", line, strlen(line)) < 0);
+		}
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		if (chdir("/") < 0)
+			_exit(1);
+		timer_run(c, deadline);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	int status = 0;
+	if (waitpid(child, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		diag_error(c->d, nopos, "the confirm timer did not start");
+		return -ECHILD;
+	}
+	return 0;
+}
+
+int apply_confirm(const char *state_dir, const char *run_dir, struct diags *d)
+{
+	struct pidfile pf;
+	int fd = lock_open(run_dir), rc;
+	if (fd < 0) {
+		rc = -errno;
+		diag_error(d, nopos, "run dir %s: %s", run_dir, strerror(errno));
+		return rc;
+	}
+	rc = pidfile_read(run_dir, &pf);
+	if (rc < 0 || !pidfile_alive(&pf)) {
+		confirm_pending(state_dir, run_dir);
+		diag_error(d, nopos, "no `apply --confirm` is pending (already confirmed, or rolled "
+				     "back when its time ran out)");
+		rc = -ENOENT;
+		goto out;
+	}
+	/* We hold the lock, so the timer is not rolling back: stop it. */
+	if (kill(pf.pid, SIGTERM) < 0 && errno != ESRCH) {
+		rc = -errno;
+		diag_error(d, nopos, "stopping the confirm timer (pid %ld): %s", (long)pf.pid,
+			   strerror(errno));
+		goto out;
+	}
+	if ((rc = state_config_move(state_dir, "applied", "previous")) < 0 ||
+	    (rc = state_config_move(state_dir, "pending", "applied")) < 0 ||
+	    (rc = state_rename(state_dir, "pending.list", "applied.list")) < 0) {
+		if (rc != -ENOENT) {
+			diag_error(d, nopos, "state dir %s: %s", state_dir, strerror(-rc));
+			goto out;
+		}
+	}
+	rc = 0;
+	(void)state_remove(run_dir, "confirm.pid");
+out:
+	close(fd);
+	return rc;
+}
+
+/* Ask the timer to roll back now and wait (bounded) until it has. */
+static enum apply_status rollback_pending(const char *run_dir, const struct pidfile *pf,
+					  struct diags *d)
+{
+	char *res = NULL;
+	if (kill(pf->pid, SIGUSR1) < 0) {
+		diag_error(d, nopos, "signalling the confirm timer: %s", strerror(errno));
+		return APPLY_REFUSED;
+	}
+	for (int i = 0; i < 300 && kill(pf->pid, 0) == 0; i++) {
+		struct timespec ts = {0, 100 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	enum apply_status st = APPLY_OK;
+	if (state_read(run_dir, "confirm.result", &res, NULL) < 0 || !strstr(res, " ok")) {
+		diag_error(d, nopos, "the rollback of the pending apply did not complete%s%s",
+			   res ? ": " : "", res ? res : "");
+		st = APPLY_ROLLED_BACK;
+	}
+	free(res);
+	return st;
+}
+
+static enum apply_status rollback_previous(const struct apply_opts *o, struct diags *d)
+{
+	struct state_config sc = {0};
+	struct cfg_doc *doc = NULL;
+	struct router *r = NULL;
+	enum apply_status st = APPLY_INVALID;
+	int rc = state_config_read(o->state_dir, "previous", &sc);
+	if (rc < 0) {
+		diag_error(d, nopos, "nothing to roll back to: %s/previous.yaml: %s", o->state_dir,
+			   strerror(-rc));
+		goto out;
+	}
+	/* Parsed under its original path, so relative paths resolve as before. */
+	const char *name = sc.path && *sc.path ? sc.path : "previous.yaml";
+	doc = cfg_parse_buf(name, sc.yaml, strlen(sc.yaml), d);
+	if (!doc || !(r = model_build(doc, d))) {
+		diag_error(d, nopos, "the previous config (%s/previous.yaml) no longer builds",
+			   o->state_dir);
+		goto out;
+	}
+	struct apply_opts po = *o;
+	po.config_text = sc.yaml;
+	po.config_path = name;
+	po.confirm_secs = 0;
+	st = apply_router(r, &po, d);
+out:
+	router_free(r);
+	cfg_doc_free(doc);
+	state_config_free(&sc);
+	return st;
+}
+
+enum apply_status apply_rollback(const struct apply_opts *o, struct diags *d)
+{
+	struct pidfile pf;
+	if (pidfile_read(o->run_dir, &pf) == 0 && pidfile_alive(&pf))
+		return rollback_pending(o->run_dir, &pf, d);
+	confirm_pending(o->state_dir, o->run_dir);
+	return rollback_previous(o, d);
+}

@@ -1,0 +1,354 @@
+#include "system/ports.h"
+
+#include <errno.h>
+#include <linux/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct port_step {
+	const struct iface *p;
+	int ifindex;
+	char old_name[16];
+	int old_mtu;
+	bool old_up;
+	struct cidr *add, *del; /* planned IPv4 changes */
+	size_t n_add, n_del;
+	bool rename, set_mtu, set_up;
+	/* progress, for undo */
+	bool down_done, tmp_done, renamed, mtu_done, up_done;
+	size_t added, deleted;
+};
+
+struct port_plan {
+	struct port_step *v;
+	size_t n;
+	bool via_tmp; /* a target name is held by another renamed link (a swap) */
+	struct link_info *links;
+	size_t n_links;
+	struct link_addr *addrs; /* IPv4 and IPv6, for the ingress look-up */
+	size_t n_addrs;
+};
+
+void port_plan_free(struct port_plan *pl)
+{
+	if (!pl)
+		return;
+	for (size_t i = 0; i < pl->n; i++) {
+		free(pl->v[i].add);
+		free(pl->v[i].del);
+	}
+	free(pl->v);
+	free(pl->links);
+	free(pl->addrs);
+	free(pl);
+}
+
+bool port_plan_empty(const struct port_plan *pl)
+{
+	for (size_t i = 0; i < pl->n; i++) {
+		const struct port_step *s = &pl->v[i];
+		if (s->rename || s->set_mtu || s->set_up || s->n_add || s->n_del)
+			return false;
+	}
+	return true;
+}
+
+static bool cidr_same(const struct cidr *a, const struct cidr *b)
+{
+	return a->len == b->len && addr_equal(&a->addr, &b->addr);
+}
+
+static int step_plan_addrs(struct port_plan *pl, struct port_step *s)
+{
+	if (s->p->ipv4 == IPV4_DHCP)
+		return 0;
+	s->add = calloc(s->p->n_addrs + 1, sizeof(*s->add));
+	s->del = calloc(pl->n_addrs + 1, sizeof(*s->del));
+	if (!s->add || !s->del)
+		return -ENOMEM;
+	for (size_t i = 0; i < pl->n_addrs; i++) {
+		const struct link_addr *a = &pl->addrs[i];
+		if (a->ifindex != s->ifindex || a->addr.addr.family != AF_INET)
+			continue;
+		bool wanted = false;
+		for (size_t j = 0; j < s->p->n_addrs; j++)
+			wanted |= cidr_same(&s->p->addrs[j], &a->addr);
+		if (!wanted)
+			s->del[s->n_del++] = a->addr;
+	}
+	for (size_t j = 0; j < s->p->n_addrs; j++) {
+		bool present = false;
+		for (size_t i = 0; i < pl->n_addrs; i++)
+			present |= pl->addrs[i].ifindex == s->ifindex &&
+				   cidr_same(&s->p->addrs[j], &pl->addrs[i].addr);
+		if (!present)
+			s->add[s->n_add++] = s->p->addrs[j];
+	}
+	return 0;
+}
+
+/* A rename target held by a link this plan does not rename would fail
+ * half-way; refuse it now. A target held by another renamed link is a
+ * swap: rename through temporary names. */
+static int plan_check_names(struct port_plan *pl, struct diags *d)
+{
+	for (size_t i = 0; i < pl->n; i++) {
+		struct port_step *s = &pl->v[i];
+		if (!s->rename)
+			continue;
+		for (size_t j = 0; j < pl->n_links; j++) {
+			const struct link_info *l = &pl->links[j];
+			if (l->ifindex == s->ifindex || strcmp(l->name, s->p->name) != 0)
+				continue;
+			bool renamed = false;
+			for (size_t k = 0; k < pl->n; k++)
+				renamed |= pl->v[k].ifindex == l->ifindex && pl->v[k].rename;
+			if (!renamed) {
+				diag_error(d, s->p->pos,
+					   "interface '%s': the name is taken by link %d, which is "
+					   "not a configured port (nothing changed)",
+					   s->p->name, l->ifindex);
+				return -EINVAL;
+			}
+			pl->via_tmp = true;
+		}
+	}
+	return 0;
+}
+
+static int plan_build(struct port_plan *pl, const struct router *r, const int *port_link,
+		      struct diags *d)
+{
+	pl->v = calloc(r->n_ifaces + 1, sizeof(*pl->v));
+	if (!pl->v)
+		return -ENOMEM;
+	for (size_t i = 0; i < r->n_ifaces; i++) {
+		if (port_link[i] < 0)
+			continue;
+		const struct link_info *l = &pl->links[port_link[i]];
+		struct port_step *s = &pl->v[pl->n++];
+		s->p = &r->ifaces[i];
+		s->ifindex = l->ifindex;
+		memcpy(s->old_name, l->name, sizeof(s->old_name));
+		s->old_mtu = l->mtu;
+		s->old_up = (l->flags & IFF_UP) != 0;
+		s->rename = strcmp(l->name, s->p->name) != 0;
+		s->set_mtu = s->p->mtu > 0 && s->p->mtu != l->mtu;
+		s->set_up = !s->old_up;
+		int rc = step_plan_addrs(pl, s);
+		if (rc < 0)
+			return rc;
+	}
+	return plan_check_names(pl, d);
+}
+
+struct port_plan *port_plan_new(struct link_sock *s, const struct router *r, struct diags *d,
+				int *err)
+{
+	static const struct pos nopos = {NULL, 0, 0};
+	struct port_plan *pl = calloc(1, sizeof(*pl));
+	int *port_link = calloc(r->n_ifaces + 1, sizeof(int));
+	struct link_addr *v6 = NULL;
+	size_t n6 = 0;
+	int rc = -ENOMEM;
+	if (!pl || !port_link)
+		goto out;
+	if ((rc = link_dump(s, &pl->links, &pl->n_links)) < 0 ||
+	    (rc = link_addr_dump(s, AF_INET, &pl->addrs, &pl->n_addrs)) < 0 ||
+	    (rc = link_addr_dump(s, AF_INET6, &v6, &n6)) < 0) {
+		diag_error(d, nopos, "netlink: reading links and addresses: %s", strerror(-rc));
+		goto out;
+	}
+	struct link_addr *all = realloc(pl->addrs, (pl->n_addrs + n6 + 1) * sizeof(*all));
+	if (!all) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	memcpy(all + pl->n_addrs, v6, n6 * sizeof(*all));
+	pl->addrs = all;
+	pl->n_addrs += n6;
+	if ((rc = link_match_ports(r, pl->links, pl->n_links, port_link, d)) < 0)
+		goto out;
+	rc = plan_build(pl, r, port_link, d);
+out:
+	free(v6);
+	free(port_link);
+	if (rc < 0) {
+		if (rc == -ENOMEM)
+			diag_error(d, nopos, "out of memory");
+		port_plan_free(pl);
+		*err = rc;
+		return NULL;
+	}
+	return pl;
+}
+
+static void tmp_name(int ifindex, char out[16])
+{
+	snprintf(out, 16, "nrt-tmp%d", ifindex);
+}
+
+static int step_fail(struct port_step *s, struct diags *d, const char *what, int rc)
+{
+	diag_error(d, s->p->pos, "interface '%s' (link '%s'): %s: %s", s->p->name, s->old_name,
+		   what, strerror(-rc));
+	return rc;
+}
+
+/* Phase 1 takes every renamed link down (and, for a swap, to a temporary
+ * name); phase 2 gives each its configured name. */
+static int plan_rename(struct link_sock *ls, struct port_plan *pl, struct diags *d)
+{
+	char tmp[16];
+	int rc;
+	for (size_t i = 0; i < pl->n; i++) {
+		struct port_step *s = &pl->v[i];
+		if (!s->rename)
+			continue;
+		if (s->old_up) {
+			if ((rc = link_set_up(ls, s->ifindex, false)) < 0)
+				return step_fail(s, d, "setting down", rc);
+			s->down_done = true;
+		}
+		tmp_name(s->ifindex, tmp);
+		if (pl->via_tmp) {
+			if ((rc = link_set_name(ls, s->ifindex, tmp)) < 0)
+				return step_fail(s, d, "renaming", rc);
+			s->tmp_done = true;
+		}
+	}
+	for (size_t i = 0; i < pl->n; i++) {
+		struct port_step *s = &pl->v[i];
+		if (!s->rename)
+			continue;
+		if ((rc = link_set_name(ls, s->ifindex, s->p->name)) < 0)
+			return step_fail(s, d, "renaming", rc);
+		s->renamed = true;
+	}
+	return 0;
+}
+
+static int step_apply(struct link_sock *ls, struct port_step *s, struct diags *d)
+{
+	char txt[ADDR_STRLEN], what[96];
+	int rc;
+	if (s->set_mtu) {
+		if ((rc = link_set_mtu(ls, s->ifindex, s->p->mtu)) < 0)
+			return step_fail(s, d, "setting MTU", rc);
+		s->mtu_done = true;
+	}
+	for (; s->deleted < s->n_del; s->deleted++) {
+		if ((rc = link_addr_del(ls, s->ifindex, &s->del[s->deleted])) < 0) {
+			cidr_format(&s->del[s->deleted], txt, sizeof(txt));
+			snprintf(what, sizeof(what), "removing %s", txt);
+			return step_fail(s, d, what, rc);
+		}
+	}
+	for (; s->added < s->n_add; s->added++) {
+		if ((rc = link_addr_add(ls, s->ifindex, &s->add[s->added])) < 0) {
+			cidr_format(&s->add[s->added], txt, sizeof(txt));
+			snprintf(what, sizeof(what), "adding %s", txt);
+			return step_fail(s, d, what, rc);
+		}
+	}
+	if (s->set_up || s->down_done) {
+		if ((rc = link_set_up(ls, s->ifindex, true)) < 0)
+			return step_fail(s, d, "setting up", rc);
+		s->up_done = true;
+	}
+	return 0;
+}
+
+int port_plan_apply(struct link_sock *ls, struct port_plan *pl, struct diags *d)
+{
+	int rc = plan_rename(ls, pl, d);
+	for (size_t i = 0; i < pl->n && rc == 0; i++)
+		rc = step_apply(ls, &pl->v[i], d);
+	return rc;
+}
+
+/* Best effort: every undo step is tried even after one fails, and each
+ * failure is reported. */
+static void undo_note(struct port_step *s, struct diags *d, const char *what, int rc, int *first)
+{
+	diag_error(d, s->p->pos, "rollback of interface '%s' (link %d): %s: %s", s->p->name,
+		   s->ifindex, what, strerror(-rc));
+	if (!*first)
+		*first = rc;
+}
+
+static void step_undo(struct link_sock *ls, struct port_step *s, struct diags *d, int *first)
+{
+	int rc;
+	if (s->up_done && !s->old_up && (rc = link_set_up(ls, s->ifindex, false)) < 0)
+		undo_note(s, d, "setting down", rc, first);
+	while (s->added > 0)
+		if ((rc = link_addr_del(ls, s->ifindex, &s->add[--s->added])) < 0 && rc != -EADDRNOTAVAIL)
+			undo_note(s, d, "removing an added address", rc, first);
+	while (s->deleted > 0)
+		if ((rc = link_addr_add(ls, s->ifindex, &s->del[--s->deleted])) < 0 && rc != -EEXIST)
+			undo_note(s, d, "restoring an address", rc, first);
+	if (s->mtu_done && (rc = link_set_mtu(ls, s->ifindex, s->old_mtu)) < 0)
+		undo_note(s, d, "restoring the MTU", rc, first);
+	s->up_done = s->mtu_done = false;
+}
+
+int port_plan_undo(struct link_sock *ls, struct port_plan *pl, struct diags *d)
+{
+	int first = 0, rc;
+	char tmp[16];
+	for (size_t i = pl->n; i-- > 0;)
+		step_undo(ls, &pl->v[i], d, &first);
+	/* Names back in two phases too (the old names may be swapped); a link
+	 * must be down to be renamed. */
+	for (size_t i = 0; i < pl->n; i++) {
+		struct port_step *s = &pl->v[i];
+		if (!s->renamed && !s->tmp_done)
+			continue;
+		(void)link_set_up(ls, s->ifindex, false);
+		s->down_done = true;
+		tmp_name(s->ifindex, tmp);
+		if ((rc = link_set_name(ls, s->ifindex, tmp)) < 0)
+			undo_note(s, d, "renaming back", rc, &first);
+	}
+	for (size_t i = 0; i < pl->n; i++) {
+		struct port_step *s = &pl->v[i];
+		if (!s->renamed && !s->tmp_done)
+			continue;
+		if ((rc = link_set_name(ls, s->ifindex, s->old_name)) < 0)
+			undo_note(s, d, "renaming back", rc, &first);
+		s->renamed = s->tmp_done = false;
+	}
+	for (size_t i = 0; i < pl->n; i++) {
+		struct port_step *s = &pl->v[i];
+		if (s->down_done && s->old_up && (rc = link_set_up(ls, s->ifindex, true)) < 0)
+			undo_note(s, d, "setting up", rc, &first);
+		s->down_done = false;
+	}
+	return first;
+}
+
+int port_plan_ingress(const struct port_plan *pl, const struct router *r,
+		      const struct ipaddr *a, const struct iface **port, char name[16])
+{
+	*port = NULL;
+	for (size_t i = 0; i < pl->n_addrs; i++) {
+		if (!addr_equal(&pl->addrs[i].addr.addr, a))
+			continue;
+		int idx = pl->addrs[i].ifindex;
+		for (size_t j = 0; j < pl->n; j++) {
+			if (pl->v[j].ifindex == idx) {
+				*port = pl->v[j].p;
+				snprintf(name, 16, "%s", pl->v[j].p->name);
+				return 0;
+			}
+		}
+		for (size_t j = 0; j < pl->n_links; j++)
+			if (pl->links[j].ifindex == idx)
+				snprintf(name, 16, "%s", pl->links[j].name);
+		(void)r;
+		return 0;
+	}
+	return -ENOENT;
+}

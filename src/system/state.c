@@ -1,0 +1,219 @@
+#include "system/state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int state_mkdir(const char *dir)
+{
+	char path[PATH_MAX];
+	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int join(char *out, size_t size, const char *dir, const char *name)
+{
+	return snprintf(out, size, "%s/%s", dir, name) >= (int)size ? -ENAMETOOLONG : 0;
+}
+
+static int fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int rc = fsync(fd) < 0 ? -errno : 0;
+	close(fd);
+	return rc;
+}
+
+int state_write(const char *dir, const char *name, const char *data, size_t len)
+{
+	char path[PATH_MAX], tmp[PATH_MAX];
+	int rc, fd = -1;
+	if ((rc = join(path, sizeof(path), dir, name)) < 0)
+		return rc;
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(fd, data + off, len - off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -errno;
+			goto out;
+		}
+		off += (size_t)n;
+	}
+	if (fsync(fd) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		rc = -errno;
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	rc = fsync_dir(dir);
+out:
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0)
+		unlink(tmp);
+	return rc;
+}
+
+int state_read(const char *dir, const char *name, char **out, size_t *len)
+{
+	char path[PATH_MAX];
+	int rc;
+	*out = NULL;
+	if ((rc = join(path, sizeof(path), dir, name)) < 0)
+		return rc;
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	size_t cap = 4096, n = 0;
+	char *b = malloc(cap);
+	while (b) {
+		n += fread(b + n, 1, cap - n - 1, f);
+		if (n < cap - 1)
+			break;
+		char *nb = realloc(b, cap * 2);
+		if (!nb) {
+			free(b);
+			b = NULL;
+			break;
+		}
+		b = nb;
+		cap *= 2;
+	}
+	rc = !b ? -ENOMEM : ferror(f) ? -EIO : 0;
+	fclose(f);
+	if (rc < 0) {
+		free(b);
+		return rc;
+	}
+	b[n] = '\0';
+	*out = b;
+	if (len)
+		*len = n;
+	return 0;
+}
+
+int state_remove(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	int rc = join(path, sizeof(path), dir, name);
+	if (rc < 0)
+		return rc;
+	return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+}
+
+int state_rename(const char *dir, const char *from, const char *to)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+	int rc;
+	if ((rc = join(a, sizeof(a), dir, from)) < 0 || (rc = join(b, sizeof(b), dir, to)) < 0)
+		return rc;
+	if (rename(a, b) < 0)
+		return -errno;
+	return fsync_dir(dir);
+}
+
+static const char *const exts[] = {"yaml", "nft", "path"};
+
+static void names(const char *prefix, char out[3][64])
+{
+	for (size_t i = 0; i < 3; i++)
+		snprintf(out[i], 64, "%s.%s", prefix, exts[i]);
+}
+
+void state_config_free(struct state_config *c)
+{
+	if (!c)
+		return;
+	free(c->yaml);
+	free(c->nft);
+	free(c->path);
+	c->yaml = c->nft = c->path = NULL;
+}
+
+int state_config_read(const char *dir, const char *prefix, struct state_config *c)
+{
+	char n[3][64];
+	char **dst[3] = {&c->yaml, &c->nft, &c->path};
+	names(prefix, n);
+	c->yaml = c->nft = c->path = NULL;
+	for (size_t i = 0; i < 3; i++) {
+		int rc = state_read(dir, n[i], dst[i], NULL);
+		/* applied.nft and .path are conveniences; the yaml is the config. */
+		if (rc < 0 && (i == 0 || rc != -ENOENT)) {
+			state_config_free(c);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+int state_config_write(const char *dir, const char *prefix, const struct state_config *c)
+{
+	char n[3][64];
+	const char *src[3] = {c->yaml, c->nft, c->path};
+	names(prefix, n);
+	/* The yaml last: a config pair is complete once its yaml is there. */
+	static const size_t order[] = {1, 2, 0};
+	for (size_t k = 0; k < 3; k++) {
+		size_t i = order[k];
+		if (!src[i])
+			continue;
+		int rc = state_write(dir, n[i], src[i], strlen(src[i]));
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int state_config_move(const char *dir, const char *prefix, const char *to)
+{
+	char a[3][64], b[3][64];
+	names(prefix, a);
+	names(to, b);
+	for (size_t i = 0; i < 3; i++) {
+		int rc = state_rename(dir, a[i], b[i]);
+		if (rc < 0 && rc != -ENOENT)
+			return rc;
+	}
+	return 0;
+}
+
+void state_config_remove(const char *dir, const char *prefix)
+{
+	char n[3][64];
+	names(prefix, n);
+	for (size_t i = 0; i < 3; i++)
+		(void)state_remove(dir, n[i]);
+}

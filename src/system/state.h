@@ -1,0 +1,36 @@
+/* The state dir (/var/lib/nftrouter): what apply applied, so `rollback`,
+ * `status` and the confirm timer can find it. Every write is atomic
+ * (temporary file, fsync, rename, fsync of the directory): a crash leaves
+ * the old file or the new one, never half of one.
+ *
+ *   applied.yaml  applied.nft  applied.path   the config applied last
+ *   previous.yaml previous.nft previous.path  the one before (rollback)
+ *   pending.yaml  pending.nft  pending.path   applied with --confirm, not yet confirmed
+ *
+ * *.path holds the config's original path, so relative paths in it (the
+ * blocklists) resolve as they did. */
+#ifndef NFTROUTER_SYSTEM_STATE_H
+#define NFTROUTER_SYSTEM_STATE_H
+
+#include <stddef.h>
+
+/* mkdir -p with mode 0700 for what nftrouter creates. */
+int state_mkdir(const char *dir);
+int state_write(const char *dir, const char *name, const char *data, size_t len);
+/* *out malloc'd and NUL-terminated; -ENOENT when absent. */
+int state_read(const char *dir, const char *name, char **out, size_t *len);
+int state_remove(const char *dir, const char *name);
+int state_rename(const char *dir, const char *from, const char *to);
+
+/* One applied config: its three files under a prefix ("applied"). */
+struct state_config {
+	char *yaml, *nft, *path;
+};
+int state_config_read(const char *dir, const char *prefix, struct state_config *c);
+int state_config_write(const char *dir, const char *prefix, const struct state_config *c);
+/* Moves prefix.* to to.*, replacing them; absent files are skipped. */
+int state_config_move(const char *dir, const char *prefix, const char *to);
+void state_config_remove(const char *dir, const char *prefix);
+void state_config_free(struct state_config *c);
+
+#endif
