@@ -1,12 +1,31 @@
-/* Bans: the ban table, its persisted state, and restoring it on apply. */
+/* Bans: the ban table, its persisted state, and restoring it on apply.
+ *
+ * The state file STATE_DIR/bans is the truth that survives reboots; the
+ * kernel sets are the truth while the system runs (elements expire there
+ * by themselves). Every writer takes an flock on STATE_DIR/bans.lock, so
+ * a CLI `ban` and the daemon never lose each other's bans. */
 #include "system/bans.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "render/render.h"
+#include "system/blocklist.h"
+#include "system/conntrack.h"
+#include "system/link.h"
 #include "system/nft.h"
+#include "system/nlset.h"
+#include "system/state.h"
+#include "util/buf.h"
+
+static const struct pos nopos = {NULL, 0, 0};
 
 void ban_list_free(struct ban_list *l)
 {
@@ -17,24 +36,544 @@ void ban_list_free(struct ban_list *l)
 	l->n = 0;
 }
 
-/* Creates the table, sets and chain if missing; elements are kept. */
-static int bans_table_ensure(struct nft *n, const struct router *r, struct diags *d)
+static const char *set_of(const struct cidr *c)
 {
-	char *script = render_nft_bans(r), *err = NULL;
+	return c->addr.family == AF_INET ? "blackhole4" : "blackhole6";
+}
+
+static uint64_t now_secs(void)
+{
+	return (uint64_t)time(NULL);
+}
+
+int ban_list_push(struct ban_list *l, const struct ban *b)
+{
+	struct ban *v = realloc(l->v, (l->n + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	l->v = v;
+	l->v[l->n++] = *b;
+	return 0;
+}
+
+/* ---- the state file: "PREFIX EXPIRES ADDED" per line ---- */
+
+int bans_state_parse(const char *text, struct ban_list *out, char *err, size_t errlen)
+{
+	const char *p = text;
+	int lineno = 0;
+	out->v = NULL;
+	out->n = 0;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char line[160], pfx[ADDR_STRLEN + 1], extra;
+		struct ban b;
+		uint64_t exp, add;
+		lineno++;
+		if (len >= sizeof(line)) {
+			snprintf(err, errlen, "line %d: too long", lineno);
+			goto bad;
+		}
+		memcpy(line, p, len);
+		line[len] = '\0';
+		p += len + (nl ? 1 : 0);
+		if (line[strspn(line, " \t")] == '\0' || line[strspn(line, " \t")] == '#')
+			continue;
+		if (sscanf(line, "%64s %" SCNu64 " %" SCNu64 " %c", pfx, &exp, &add, &extra) != 3 ||
+		    cidr_parse(pfx, &b.prefix) < 0) {
+			snprintf(err, errlen, "line %d: expected 'PREFIX EXPIRES ADDED'", lineno);
+			goto bad;
+		}
+		cidr_network(&b.prefix, &b.prefix);
+		b.expires = exp;
+		b.added = add;
+		if (ban_list_push(out, &b) < 0) {
+			snprintf(err, errlen, "out of memory");
+			ban_list_free(out);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+bad:
+	ban_list_free(out);
+	return -EINVAL;
+}
+
+char *bans_state_format(const struct ban_list *l)
+{
+	struct buf b = BUF_INIT;
+	char s[ADDR_STRLEN];
+	buf_puts(&b, "# nftrouter bans: PREFIX EXPIRES ADDED (UNIX seconds; EXPIRES 0 = forever)\n");
+	for (size_t i = 0; i < l->n; i++) {
+		cidr_format(&l->v[i].prefix, s, sizeof(s));
+		buf_printf(&b, "%s %" PRIu64 " %" PRIu64 "\n", s, l->v[i].expires, l->v[i].added);
+	}
+	return buf_steal(&b);
+}
+
+/* Exclusive lock on STATE_DIR/bans.lock; returns the fd to close. */
+static int state_lock(const char *state_dir, struct diags *d)
+{
+	char path[4096];
+	int rc = state_mkdir(state_dir);
+	if (rc < 0) {
+		diag_error(d, nopos, "state dir %s: %s", state_dir, strerror(-rc));
+		return rc;
+	}
+	snprintf(path, sizeof(path), "%s/bans.lock", state_dir);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+		rc = -errno;
+		diag_error(d, nopos, "%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+/* Read the state, dropping expired bans; *changed if any were dropped. */
+static int state_load(const char *state_dir, struct ban_list *l, bool *changed, struct diags *d)
+{
+	char *text = NULL, err[128];
+	size_t len;
+	uint64_t now = now_secs();
+	*changed = false;
+	l->v = NULL;
+	l->n = 0;
+	int rc = state_read(state_dir, "bans", &text, &len);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc < 0) {
+		diag_error(d, nopos, "%s/bans: %s", state_dir, strerror(-rc));
+		return rc;
+	}
+	rc = bans_state_parse(text, l, err, sizeof(err));
+	free(text);
+	if (rc < 0) {
+		diag_error(d, nopos, "%s/bans: %s", state_dir, err);
+		return rc;
+	}
+	size_t o = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		if (l->v[i].expires && l->v[i].expires <= now)
+			*changed = true;
+		else
+			l->v[o++] = l->v[i];
+	}
+	l->n = o;
+	return 0;
+}
+
+static int state_save(const char *state_dir, const struct ban_list *l, struct diags *d)
+{
+	char *text = bans_state_format(l);
+	if (!text) {
+		diag_error(d, nopos, "out of memory");
+		return -ENOMEM;
+	}
+	int rc = state_write(state_dir, "bans", text, strlen(text));
+	if (rc < 0)
+		diag_error(d, nopos, "cannot write %s/bans: %s", state_dir, strerror(-rc));
+	free(text);
+	return rc;
+}
+
+/* ---- requests ---- */
+
+int ban_parse(const char *s, struct cidr *out, char *err, size_t errlen)
+{
+	struct cidr c, net;
+	char norm[ADDR_STRLEN];
+	static const struct {
+		const char *prefix;
+		const char *what;
+	} never[] = {
+		{"127.0.0.0/8", "loopback"},
+		{"0.0.0.0/8", "'this network' (0.0.0.0/8)"},
+		{"::1/128", "loopback"},
+		{"::/128", "the unspecified address"},
+	};
+	if (cidr_parse(s, &c) < 0) {
+		snprintf(err, errlen, "'%s' is not an IPv4 or IPv6 address or prefix", s);
+		return -EINVAL;
+	}
+	int min = c.addr.family == AF_INET ? 8 : 16;
+	if (c.len < min) {
+		snprintf(err, errlen,
+			 "'%s' is too broad to ban: prefixes shorter than /%d (%s) would cut off "
+			 "whole parts of the Internet",
+			 s, min, c.addr.family == AF_INET ? "IPv4" : "IPv6");
+		return -EINVAL;
+	}
+	cidr_network(&c, &net);
+	if (!addr_equal(&c.addr, &net.addr)) {
+		cidr_format(&net, norm, sizeof(norm));
+		snprintf(err, errlen, "'%s' has host bits set; did you mean %s?", s, norm);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++) {
+		struct cidr n;
+		if (cidr_parse(never[i].prefix, &n) == 0 && n.addr.family == net.addr.family &&
+		    cidr_overlap(&n, &net)) {
+			snprintf(err, errlen, "'%s' is %s: refusing to ban it", s, never[i].what);
+			return -EINVAL;
+		}
+	}
+	*out = net;
+	return 0;
+}
+
+/* The router's own addresses, from the kernel and from the config: a ban
+ * covering one would cut the router off from its own network. */
+static int check_not_own(const struct router *r, const struct cidr *c, struct diags *d)
+{
+	char a[ADDR_STRLEN], p[ADDR_STRLEN];
+	cidr_format(c, p, sizeof(p));
+	for (size_t i = 0; r && i < r->n_ifaces; i++)
+		for (size_t j = 0; j < r->ifaces[i].n_addrs; j++)
+			if (cidr_contains(c, &r->ifaces[i].addrs[j].addr)) {
+				addr_format(&r->ifaces[i].addrs[j].addr, a, sizeof(a));
+				diag_error(d, nopos, "refusing to ban %s: it holds %s, this router's "
+						     "address on '%s'", p, a, r->ifaces[i].name);
+				return -EINVAL;
+			}
+	struct link_sock *s = link_sock_open();
+	struct link_addr *v = NULL;
+	size_t n = 0;
+	int rc = 0;
+	if (!s) {
+		rc = -errno;
+		diag_error(d, nopos, "cannot read the router's addresses: %s", strerror(errno));
+		return rc;
+	}
+	rc = link_addr_dump(s, c->addr.family, &v, &n);
+	if (rc < 0)
+		diag_error(d, nopos, "cannot read the router's addresses: %s", strerror(-rc));
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		if (cidr_contains(c, &v[i].addr.addr)) {
+			addr_format(&v[i].addr.addr, a, sizeof(a));
+			diag_error(d, nopos, "refusing to ban %s: it holds %s, an address of this router",
+				   p, a);
+			rc = -EINVAL;
+		}
+	free(v);
+	link_sock_close(s);
+	return rc;
+}
+
+/* Creates the table, sets and chain if missing; elements are kept. */
+static int table_ensure(struct nft *n, const struct router *r, struct diags *d)
+{
+	struct router none = {.file_base = "router.yaml"};
+	char *script = render_nft_bans(r ? r : &none), *err = NULL;
+	struct nft *own = NULL;
 	int rc = -ENOMEM;
 	if (!script)
 		goto out;
+	if (!n && !(n = own = nft_open()))
+		goto out;
 	rc = nft_run(n, script, false, &err);
 	if (rc < 0)
-		diag_error(d, (struct pos){0}, "cannot create the ban table: %s", err ? err : "?");
+		diag_error(d, nopos, "cannot create the ban table: %s", err ? err : "?");
 out:
+	if (rc == -ENOMEM)
+		diag_error(d, nopos, "out of memory");
+	nft_close(own);
 	free(err);
 	free(script);
 	return rc;
 }
 
+static void describe_left(uint64_t expires, uint64_t now, char *out, size_t size)
+{
+	char dur[32];
+	if (!expires) {
+		snprintf(out, size, "forever");
+		return;
+	}
+	duration_format((uint32_t)(expires > now ? expires - now : 0), dur, sizeof(dur));
+	snprintf(out, size, "%s left", dur);
+}
+
+/* The kernel refused an add with EEXIST: name what is in the way. */
+static void explain_overlap(struct nlset *s, const struct cidr *c, struct diags *d)
+{
+	struct nlset_elem *v = NULL;
+	size_t n = 0;
+	char p[ADDR_STRLEN], o[ADDR_STRLEN];
+	cidr_format(c, p, sizeof(p));
+	if (nlset_dump(s, BANS_TABLE, set_of(c), &v, &n) == 0)
+		for (size_t i = 0; i < n; i++)
+			if (cidr_overlap(&v[i].prefix, c)) {
+				cidr_format(&v[i].prefix, o, sizeof(o));
+				diag_error(d, nopos, "%s is already banned by %s (in the kernel's %s)", p,
+					   o, set_of(c));
+				free(v);
+				return;
+			}
+	free(v);
+	diag_error(d, nopos, "%s overlaps an element of %s", p, set_of(c));
+}
+
+/* Queue and commit one add (replacing `old` if not NULL); creates the
+ * table first if the kernel has none. */
+static int kernel_add(struct nlset *s, const struct router *r, const struct cidr *c,
+		      const struct cidr *old, uint32_t secs, struct diags *d)
+{
+	int rc = 0;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (old)
+			rc = nlset_del(s, BANS_TABLE, set_of(old), old);
+		if (rc == 0)
+			rc = nlset_add(s, BANS_TABLE, set_of(c), c, (uint64_t)secs * 1000, true);
+		if (rc == 0)
+			rc = nlset_commit(s);
+		else
+			nlset_abort(s);
+		if (rc != -ENOENT || attempt)
+			break;
+		/* no ban table (first ban, or it was deleted): create it, retry */
+		if ((rc = table_ensure(NULL, r, d)) < 0)
+			return rc;
+		old = NULL;
+	}
+	if (rc == -EEXIST)
+		explain_overlap(s, c, d);
+	else if (rc < 0)
+		diag_error(d, nopos, "the kernel refused the ban: %s", strerror(-rc));
+	return rc;
+}
+
+int bans_add(const struct router *r, const char *state_dir, const struct cidr *c, uint32_t secs,
+	     struct diags *d)
+{
+	struct ban_list l = {0};
+	struct nlset *s = NULL;
+	char p[ADDR_STRLEN], o[ADDR_STRLEN], left[48];
+	bool changed;
+	uint64_t now = now_secs();
+	int rc, lock = -1;
+	const struct ban *same = NULL;
+	cidr_format(c, p, sizeof(p));
+	if ((rc = check_not_own(r, c, d)) < 0)
+		goto out;
+	if ((rc = lock = state_lock(state_dir, d)) < 0)
+		goto out;
+	if ((rc = state_load(state_dir, &l, &changed, d)) < 0)
+		goto out;
+	for (size_t i = 0; i < l.n; i++) {
+		if (l.v[i].prefix.addr.family != c->addr.family || !cidr_overlap(&l.v[i].prefix, c))
+			continue;
+		if (l.v[i].prefix.len == c->len) {
+			same = &l.v[i]; /* a new duration for the same ban */
+			continue;
+		}
+		cidr_format(&l.v[i].prefix, o, sizeof(o));
+		describe_left(l.v[i].expires, now, left, sizeof(left));
+		diag_error(d, nopos, "%s is already banned by %s (%s)", p, o, left);
+		rc = -EEXIST;
+		goto out;
+	}
+	if (!(s = nlset_open())) {
+		rc = -errno;
+		diag_error(d, nopos, "netlink: %s", strerror(errno));
+		goto out;
+	}
+	if ((rc = kernel_add(s, r, c, same ? &same->prefix : NULL, secs, d)) < 0)
+		goto out;
+	struct ban b = {.prefix = *c, .expires = secs ? now + secs : 0, .added = now};
+	if (same)
+		*(struct ban *)same = b;
+	else if ((rc = ban_list_push(&l, &b)) < 0)
+		diag_error(d, nopos, "out of memory");
+	if (rc == 0)
+		rc = state_save(state_dir, &l, d);
+	if (rc < 0) {
+		/* not persisted: take it back out, so kernel and state agree */
+		if (nlset_del(s, BANS_TABLE, set_of(c), c) == 0)
+			(void)nlset_commit(s);
+		goto out;
+	}
+	size_t cut = 0;
+	int crc = conntrack_cut(c, &cut);
+	if (crc < 0)
+		diag_warn(d, nopos, "%s is banned, but its connections could not be cut: %s", p,
+			  strerror(-crc));
+out:
+	nlset_close(s);
+	ban_list_free(&l);
+	if (lock >= 0)
+		close(lock);
+	return rc;
+}
+
+int bans_del(const char *state_dir, const struct cidr *c, struct diags *d)
+{
+	struct ban_list l = {0};
+	struct nlset *s = NULL;
+	char p[ADDR_STRLEN];
+	bool changed, in_state = false;
+	int rc, krc, lock = -1;
+	cidr_format(c, p, sizeof(p));
+	if ((rc = lock = state_lock(state_dir, d)) < 0)
+		goto out;
+	if ((rc = state_load(state_dir, &l, &changed, d)) < 0)
+		goto out;
+	size_t o = 0;
+	for (size_t i = 0; i < l.n; i++) {
+		if (l.v[i].prefix.addr.family == c->addr.family && l.v[i].prefix.len == c->len &&
+		    addr_equal(&l.v[i].prefix.addr, &c->addr))
+			in_state = true;
+		else
+			l.v[o++] = l.v[i];
+	}
+	l.n = o;
+	if (!(s = nlset_open())) {
+		rc = -errno;
+		diag_error(d, nopos, "netlink: %s", strerror(errno));
+		goto out;
+	}
+	if ((rc = nlset_del(s, BANS_TABLE, set_of(c), c)) == 0)
+		krc = nlset_commit(s);
+	else
+		krc = rc;
+	if (krc < 0 && krc != -ENOENT) {
+		rc = krc;
+		diag_error(d, nopos, "the kernel refused the unban: %s", strerror(-krc));
+		goto out;
+	}
+	if (krc == -ENOENT && !in_state) {
+		rc = -ENOENT;
+		diag_error(d, nopos, "%s is not banned (unban takes the exact prefix; see `nftrouter bans`)",
+			   p);
+		goto out;
+	}
+	rc = (in_state || changed) ? state_save(state_dir, &l, d) : 0;
+out:
+	nlset_close(s);
+	ban_list_free(&l);
+	if (lock >= 0)
+		close(lock);
+	return rc;
+}
+
+static int ban_cmp(const void *a, const void *b)
+{
+	const struct ban *x = a, *y = b;
+	if (x->prefix.addr.family != y->prefix.addr.family)
+		return x->prefix.addr.family == AF_INET ? -1 : 1;
+	int c = addr_cmp(&x->prefix.addr, &y->prefix.addr);
+	return c ? c : x->prefix.len - y->prefix.len;
+}
+
+int bans_list(const char *state_dir, struct ban_list *out, struct diags *d)
+{
+	static const char *const sets[] = {"blackhole4", "blackhole6"};
+	struct ban_list st = {0};
+	struct nlset *s = nlset_open();
+	uint64_t now = now_secs();
+	bool changed;
+	int rc = 0;
+	out->v = NULL;
+	out->n = 0;
+	if (!s) {
+		rc = -errno;
+		diag_error(d, nopos, "netlink: %s", strerror(errno));
+		goto out;
+	}
+	/* no lock: a read, and the file is replaced atomically */
+	if ((rc = state_load(state_dir, &st, &changed, d)) < 0)
+		goto out;
+	for (size_t k = 0; k < 2; k++) {
+		struct nlset_elem *v = NULL;
+		size_t n = 0;
+		rc = nlset_dump(s, BANS_TABLE, sets[k], &v, &n);
+		if (rc == -ENOENT) {
+			rc = 0; /* no ban table yet: no bans */
+			continue;
+		}
+		if (rc < 0) {
+			diag_error(d, nopos, "cannot read %s: %s", sets[k], strerror(-rc));
+			goto out;
+		}
+		for (size_t i = 0; i < n && rc == 0; i++) {
+			struct ban b = {.prefix = v[i].prefix};
+			/* round up, so a ban never shows less time than it has */
+			b.expires = v[i].expires_ms ? now + (v[i].expires_ms + 999) / 1000 : 0;
+			for (size_t j = 0; j < st.n; j++)
+				if (st.v[j].prefix.len == b.prefix.len &&
+				    addr_equal(&st.v[j].prefix.addr, &b.prefix.addr))
+					b.added = st.v[j].added;
+			rc = ban_list_push(out, &b);
+		}
+		free(v);
+		if (rc < 0) {
+			diag_error(d, nopos, "out of memory");
+			goto out;
+		}
+	}
+	qsort(out->v, out->n, sizeof(*out->v), ban_cmp);
+out:
+	if (rc < 0)
+		ban_list_free(out);
+	ban_list_free(&st);
+	nlset_close(s);
+	return rc;
+}
+
+/* Put the persisted bans back with their remaining time. An add of a
+ * ban the kernel still holds is a no-op (not exclusive), so this is cheap
+ * on every re-apply and complete after a reboot. */
+static int bans_restore(struct nlset *s, const char *state_dir, struct diags *d)
+{
+	struct ban_list l = {0};
+	bool changed;
+	uint64_t now = now_secs();
+	int rc, lock;
+	if ((rc = lock = state_lock(state_dir, d)) < 0)
+		return rc;
+	if ((rc = state_load(state_dir, &l, &changed, d)) < 0)
+		goto out;
+	for (size_t i = 0; i < l.n && rc == 0; i++) {
+		uint64_t ms = l.v[i].expires ? (l.v[i].expires - now) * 1000 : 0;
+		rc = nlset_add(s, BANS_TABLE, set_of(&l.v[i].prefix), &l.v[i].prefix, ms, false);
+	}
+	rc = rc == 0 ? nlset_commit(s) : (nlset_abort(s), rc);
+	/* one ban in the way (an overlapping element added by hand) must not
+	 * cost all the others: retry one by one and name the ones refused */
+	for (size_t i = 0; rc < 0 && i < l.n; i++) {
+		char p[ADDR_STRLEN];
+		uint64_t ms = l.v[i].expires ? (l.v[i].expires - now) * 1000 : 0;
+		int r = nlset_add(s, BANS_TABLE, set_of(&l.v[i].prefix), &l.v[i].prefix, ms, false);
+		if (r == 0)
+			r = nlset_commit(s);
+		cidr_format(&l.v[i].prefix, p, sizeof(p));
+		if (r < 0)
+			diag_warn(d, nopos, "ban %s not restored: %s", p, strerror(-r));
+	}
+	rc = changed ? state_save(state_dir, &l, d) : 0;
+out:
+	ban_list_free(&l);
+	close(lock);
+	return rc;
+}
+
 int bans_apply(struct nft *n, const struct router *r, const char *state_dir, struct diags *d)
 {
-	(void)state_dir;
-	return bans_table_ensure(n, r, d);
+	struct nlset *s = NULL;
+	int rc = table_ensure(n, r, d);
+	if (rc < 0)
+		return rc;
+	if (!(s = nlset_open())) {
+		rc = -errno;
+		diag_error(d, nopos, "netlink: %s", strerror(errno));
+		return rc;
+	}
+	rc = bans_restore(s, state_dir, d);
+	if (rc == 0)
+		rc = blocklist_apply(s, r, state_dir, d);
+	nlset_close(s);
+	return rc;
 }

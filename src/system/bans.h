@@ -38,6 +38,12 @@ struct ban_list {
 };
 
 void ban_list_free(struct ban_list *l);
+int ban_list_push(struct ban_list *l, const struct ban *b);
+
+/* The state file's text: "PREFIX EXPIRES ADDED" per line, `#` comments.
+ * Pure, for tests. parse: 0 or -EINVAL with a message in err. */
+int bans_state_parse(const char *text, struct ban_list *out, char *err, size_t errlen);
+char *bans_state_format(const struct ban_list *l);
 
 /* Make the kernel match the config and the state dir, without ever losing
  * a ban: ensure the ban table exists (never deleted or flushed), restore

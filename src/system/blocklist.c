@@ -3,12 +3,16 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "system/bans.h"
 #include "system/nlset.h"
+#include "system/state.h"
+#include "util/buf.h"
 
 typedef blocklist_u128 u128;
 
@@ -219,5 +223,64 @@ int blocklist_load(struct nlset *s, const struct blocklist_set *b)
 out:
 	if (rc < 0)
 		nlset_abort(s); /* never leave a half-built batch queued */
+	return rc;
+}
+
+/* What the loaded lists were made from: the ban table's handle (a
+ * recreated table is empty) and each file's identity. Equal stamps mean
+ * the kernel already holds exactly these lists, so an unchanged re-apply
+ * does not read a million lines again. */
+static char *stamp_make(struct nlset *s, const struct router *r)
+{
+	struct buf b = BUF_INIT;
+	uint64_t handle = 0;
+	(void)nlset_table_handle(s, BANS_TABLE, &handle);
+	buf_printf(&b, "table %" PRIu64 "\n", handle);
+	for (size_t i = 0; i < r->blackhole.n_lists; i++) {
+		struct stat st;
+		const char *path = r->blackhole.lists[i].path;
+		if (stat(path, &st) < 0)
+			buf_printf(&b, "missing %s\n", path);
+		else
+			buf_printf(&b, "%lld %lld.%09ld %llu %s\n", (long long)st.st_size,
+				   (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+				   (unsigned long long)st.st_ino, path);
+	}
+	return buf_steal(&b);
+}
+
+int blocklist_apply(struct nlset *s, const struct router *r, const char *state_dir,
+		    struct diags *d)
+{
+	struct blocklist_set b = {0};
+	char *stamp = stamp_make(s, r), *old = NULL;
+	size_t len;
+	int rc = -ENOMEM;
+	if (!stamp) {
+		diag_error(d, (struct pos){0}, "out of memory");
+		goto out;
+	}
+	if (state_read(state_dir, "blocklists", &old, &len) == 0 && strcmp(old, stamp) == 0) {
+		rc = 0;
+		goto out;
+	}
+	if ((rc = blocklist_read(r->blackhole.lists, r->blackhole.n_lists, &b, d)) < 0)
+		goto out;
+	blocklist_set_merge(&b);
+	rc = blocklist_load(s, &b);
+	if (rc < 0) {
+		diag_error(d, (struct pos){0}, "the kernel refused the blocklists: %s",
+			   strerror(-rc));
+		goto out;
+	}
+	rc = state_write(state_dir, "blocklists", stamp, strlen(stamp));
+	if (rc < 0)
+		diag_warn(d, (struct pos){0}, "cannot write %s/blocklists: %s (the lists are loaded)",
+			  state_dir, strerror(-rc));
+	rc = 0;
+out:
+	blocklist_set_free(&b);
+	free(stamp);
+	free(old);
 	return rc;
 }

@@ -57,4 +57,11 @@ struct nlset;
  * transaction. 0 or -errno (nothing changed). */
 int blocklist_load(struct nlset *s, const struct blocklist_set *b);
 
+/* apply's part: load r's lists unless their files (size, mtime, inode)
+ * and the ban table (its kernel handle) are unchanged since the last load,
+ * recorded in STATE_DIR/blocklists. No lists: the sets are emptied.
+ * 0 or -errno (the old lists stay). */
+int blocklist_apply(struct nlset *s, const struct router *r, const char *state_dir,
+		    struct diags *d);
+
 #endif

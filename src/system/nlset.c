@@ -1,6 +1,7 @@
 /* Set elements over nfnetlink: see nlset.h for why this exists. */
 #include "system/nlset.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/common.h>
@@ -226,7 +227,7 @@ int nlset_flush(struct nlset *s, const char *table, const char *set)
  * processed synchronously inside sendmsg, so everything is there now. */
 static int read_errors(struct nlset *s)
 {
-	char rb[MNL_SOCKET_BUFFER_SIZE];
+	char rb[16384];
 	int first = 0;
 	for (;;) {
 		ssize_t r = recv(mnl_socket_get_fd(s->nl), rb, sizeof(rb), MSG_DONTWAIT);
@@ -439,7 +440,7 @@ static int pair_intervals(struct dump_ctx *d, struct nlset_elem **out, size_t *n
 /* Send one request and run its replies through cb until the dump ends. */
 static int request(struct nlset *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
-	char rb[MNL_SOCKET_BUFFER_SIZE * 4];
+	char rb[65536];
 	uint32_t seq = nlh->nlmsg_seq;
 	if (mnl_socket_sendto(s->nl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
