@@ -7,6 +7,9 @@
 static const struct cmd commands[] = {
 	{"check", check_main, "validate router.yaml and dry-run its ruleset in the kernel"},
 	{"render", render_main, "print what would be applied (nft, dnsmasq, sysctl, ...)"},
+	{"apply", apply_main, "bring the system to the config (ports, firewall, bans, sysctls)"},
+	{"confirm", confirm_main, "keep what the pending `apply --confirm` applied"},
+	{"rollback", rollback_main, "restore the previous state now"},
 };
 
 static void usage(FILE *f)

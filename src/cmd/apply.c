@@ -1,0 +1,152 @@
+/* nftrouter apply: bring the system to router.yaml, all or nothing. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "config/tree.h"
+#include "model/model.h"
+#include "system/apply.h"
+
+static void apply_usage(FILE *f)
+{
+	fputs("Usage: nftrouter apply [-c FILE] [--confirm SECS] [--force]\n"
+	      "                       [--state-dir DIR] [--run-dir DIR]\n\n"
+	      "Bring this machine to the config once: ports (found by mac, name or pci;\n"
+	      "renamed, MTU, exactly the configured IPv4 addresses, up), the firewall\n"
+	      "(table inet nftrouter replaced in one kernel transaction; other tables are\n"
+	      "never touched), bans and blocklists (table inet nftrouter_bans, restored with\n"
+	      "their time left), and sysctls (forwarding, rp_filter: what `nftrouter render\n"
+	      "sysctl` prints). Everything is rendered and planned before anything\n"
+	      "changes; if a step fails, the steps already done are undone in reverse.\n"
+	      "An apply that changes nothing is fast and leaves the kernel alone.\n\n"
+	      "When SSH_CONNECTION is set (run from an SSH session), the lockout guard\n"
+	      "first checks that the new ruleset still accepts new TCP connections from\n"
+	      "that client to that port on the interface that holds the server address,\n"
+	      "and refuses the config otherwise, naming the rule or policy that closes it.\n\n"
+	      "Options:\n"
+	      "  -c, --config FILE   the config (default $NFTROUTER_CONFIG or " DEFAULT_CONFIG ")\n"
+	      "      --confirm SECS  apply, then restore the state from before this apply\n"
+	      "                      after SECS seconds unless `nftrouter confirm` runs first.\n"
+	      "                      The timer is a detached process: it outlives the\n"
+	      "                      terminal or SSH session that started it. Until it is\n"
+	      "                      confirmed or rolled back, another apply is refused.\n"
+	      "      --force         skip the lockout guard\n"
+	      "      --state-dir DIR applied/previous configs and bans (default\n"
+	      "                      $NFTROUTER_STATE_DIR or " DEFAULT_STATE_DIR ")\n"
+	      "      --run-dir DIR   the confirm timer's pid file (default $NFTROUTER_RUN_DIR\n"
+	      "                      or " DEFAULT_RUN_DIR ")\n"
+	      "  -h, --help          this text\n\n"
+	      "Files: STATE_DIR/applied.{yaml,nft}, previous.{yaml,nft}, pending.{yaml,nft}\n"
+	      "(see docs/apply.md); RUN_DIR/confirm.pid while a confirm is pending.\n\n"
+	      "Exit status: 0 applied; 1 invalid config or request (lockout guard, a\n"
+	      "confirm pending), nothing changed; 2 usage; 3 the system refused (not root,\n"
+	      "a missing non-optional port, the kernel rejected the ruleset), nothing\n"
+	      "changed; 4 a step failed after others were done, and those were rolled back.\n",
+	      f);
+}
+
+/* The exact bytes applied are what the state dir keeps. */
+static char *read_text(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	char *b = malloc(CFG_MAX_BYTES + 1);
+	size_t n = b ? fread(b, 1, CFG_MAX_BYTES + 1, f) : 0;
+	int bad = ferror(f) || n > CFG_MAX_BYTES;
+	fclose(f);
+	if (!b || bad) {
+		free(b);
+		errno = bad ? EFBIG : ENOMEM;
+		return NULL;
+	}
+	b[n] = '\0';
+	*len = n;
+	return b;
+}
+
+static int parse_secs(const char *s, unsigned *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v == 0 || v > 86400)
+		return -EINVAL;
+	*out = (unsigned)v;
+	return 0;
+}
+
+int apply_main(int argc, char **argv)
+{
+	enum { OPT_CONFIRM = 256, OPT_FORCE, OPT_STATE, OPT_RUN };
+	static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
+					     {"confirm", required_argument, NULL, OPT_CONFIRM},
+					     {"force", no_argument, NULL, OPT_FORCE},
+					     {"state-dir", required_argument, NULL, OPT_STATE},
+					     {"run-dir", required_argument, NULL, OPT_RUN},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	struct cmd_paths paths;
+	struct apply_opts o = {0};
+	int c;
+	cmd_paths_init(&paths);
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': paths.config = optarg; break;
+		case OPT_CONFIRM:
+			if (parse_secs(optarg, &o.confirm_secs) < 0) {
+				cmd_err("--confirm: '%s' is not a number of seconds (1-86400)", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_FORCE: o.force = true; break;
+		case OPT_STATE: paths.state_dir = optarg; break;
+		case OPT_RUN: paths.run_dir = optarg; break;
+		case 'h': apply_usage(stdout); return EXIT_OK;
+		default: apply_usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		apply_usage(stderr);
+		return EXIT_USAGE;
+	}
+	size_t len = 0;
+	char *text = read_text(paths.config, &len);
+	if (!text) {
+		cmd_err("%s: %s", paths.config, strerror(errno));
+		return EXIT_INVALID;
+	}
+	struct diags d = DIAGS_INIT;
+	struct router *r = NULL;
+	struct cfg_doc *doc = cfg_parse_buf(paths.config, text, len, &d);
+	int rc = EXIT_INVALID;
+	if (!doc || !(r = model_build(doc, &d)))
+		goto out;
+	if (geteuid() != 0) {
+		cmd_err("apply changes links, sysctls and nftables: it must run as root "
+			"(nothing changed)");
+		rc = EXIT_SYSTEM;
+		goto out;
+	}
+	o.state_dir = paths.state_dir;
+	o.run_dir = paths.run_dir;
+	o.config_path = paths.config;
+	o.config_text = text;
+	o.ssh_connection = getenv("SSH_CONNECTION");
+	rc = (int)apply_router(r, &o, &d);
+out:
+	cmd_print_diags(&d);
+	if (rc == EXIT_OK && o.confirm_secs)
+		printf("applied %s; it will be rolled back in %u s unless `nftrouter confirm` runs\n",
+		       paths.config, o.confirm_secs);
+	else if (rc == EXIT_OK)
+		printf("applied %s\n", paths.config);
+	diags_free(&d);
+	router_free(r);
+	cfg_doc_free(doc);
+	free(text);
+	return rc;
+}
