@@ -259,6 +259,54 @@ static int parse_stream(struct parse_ctx *c)
 	return 0;
 }
 
+/* Offset of the first byte that is not part of valid UTF-8 (shortest
+ * form, no surrogates, at most U+10FFFF), or len. libyaml checks scalars
+ * but skips over comments unchecked. */
+static size_t utf8_invalid_at(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t n;
+		unsigned long cp, min;
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if ((c & 0xe0) == 0xc0) {
+			n = 1, cp = c & 0x1f, min = 0x80;
+		} else if ((c & 0xf0) == 0xe0) {
+			n = 2, cp = c & 0x0f, min = 0x800;
+		} else if ((c & 0xf8) == 0xf0) {
+			n = 3, cp = c & 0x07, min = 0x10000;
+		} else {
+			return i;
+		}
+		for (size_t k = 1; k <= n; k++) {
+			if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
+				return i;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return i;
+		i += n + 1;
+	}
+	return len;
+}
+
+static struct pos offset_pos(const char *file, const char *text, size_t off)
+{
+	struct pos p = {file, 1, 1};
+	for (size_t i = 0; i < off; i++) {
+		if (text[i] == '\n') {
+			p.line++;
+			p.col = 1;
+		} else {
+			p.col++;
+		}
+	}
+	return p;
+}
+
 struct cfg_doc *cfg_parse_buf(const char *name, const char *text, size_t len, struct diags *d)
 {
 	struct parse_ctx c = {.d = d, .text = text, .len = len};
@@ -280,6 +328,14 @@ struct cfg_doc *cfg_parse_buf(const char *name, const char *text, size_t len, st
 		for (size_t i = 0; i < off; i++)
 			line += text[i] == '\n';
 		diag_error(d, (struct pos){c.doc->file, line, 1}, "NUL byte in the file");
+		cfg_doc_free(c.doc);
+		return NULL;
+	}
+	size_t bad = utf8_invalid_at((const unsigned char *)text, len);
+	if (bad < len) {
+		diag_error(d, offset_pos(c.doc->file, text, bad),
+			   "invalid UTF-8 byte 0x%02x (the file must be UTF-8)",
+			   (unsigned char)text[bad]);
 		cfg_doc_free(c.doc);
 		return NULL;
 	}

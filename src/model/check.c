@@ -5,32 +5,8 @@
 
 #include "model/internal.h"
 
-static bool same_match(const struct iface *a, const struct iface *b)
-{
-	if (a->match != b->match)
-		return false;
-	switch (a->match) {
-	case MATCH_MAC:
-		return memcmp(a->match_mac, b->match_mac, 6) == 0;
-	case MATCH_NAME:
-		return strcmp(a->match_name, b->match_name) == 0;
-	case MATCH_PCI:
-		return strcmp(a->match_pci, b->match_pci) == 0;
-	}
-	return false;
-}
-
-/* False when the match failed to parse (already reported). */
-static bool match_set(const struct iface *i)
-{
-	static const uint8_t zero[6];
-	return i->match_name[0] || i->match_pci[0] ||
-	       (i->match == MATCH_MAC && memcmp(i->match_mac, zero, 6) != 0);
-}
-
 static void check_ifaces(struct router *r, struct diags *d, bool have_zones)
 {
-	static const char *const kind[] = {"MAC", "name", "PCI address"};
 	for (size_t i = 0; i < r->n_ifaces; i++) {
 		const struct iface *a = &r->ifaces[i];
 		if (!a->name[0])
@@ -39,28 +15,6 @@ static void check_ifaces(struct router *r, struct diags *d, bool have_zones)
 			diag_error(d, a->pos,
 				   "interface '%s' is in no zone; add it to one zone's interfaces",
 				   a->name);
-		for (size_t k = 0; k < i; k++) {
-			const struct iface *b = &r->ifaces[k];
-			if (b->name[0] && match_set(a) && match_set(b) && same_match(a, b))
-				diag_error(d, a->pos, "interface '%s': matches the same %s as interface '%s'",
-					   a->name, kind[a->match], b->name);
-		}
-		for (size_t x = 0; x < a->n_addrs; x++) {
-			for (size_t k = 0; k <= i; k++) {
-				const struct iface *b = &r->ifaces[k];
-				for (size_t y = 0; y < (k == i ? x : b->n_addrs); y++) {
-					if (!cidr_overlap(&a->addrs[x], &b->addrs[y]))
-						continue;
-					char sa[ADDR_STRLEN], sb[ADDR_STRLEN];
-					cidr_format(&a->addrs[x], sa, sizeof(sa));
-					cidr_format(&b->addrs[y], sb, sizeof(sb));
-					diag_error(d, a->pos,
-						   "interface '%s': subnet %s overlaps %s of interface "
-						   "'%s'",
-						   a->name, sa, sb, b->name);
-				}
-			}
-		}
 	}
 }
 
@@ -91,7 +45,8 @@ static void check_dhcp(struct router *r, struct diags *d)
  * item of the zone's services list. */
 static void check_dns(const struct cfg_node *root, struct router *r, struct diags *d)
 {
-	if (r->dns.n_upstream)
+	/* Upstreams written but malformed were reported where they are. */
+	if (r->dns.n_upstream || cfg_map_get(cfg_map_get(root, "dns"), "upstream"))
 		return;
 	const struct cfg_node *zones = cfg_map_get(root, "zones");
 	for (size_t i = 0; i < r->n_zones; i++) {
@@ -142,7 +97,11 @@ static void check_names(struct router *r, struct diags *d)
 
 void router_check(const struct cfg_node *root, struct router *r, struct diags *d)
 {
-	check_ifaces(r, d, cfg_map_get(root, "zones") && r->n_zones);
+	/* A zone whose name was refused may well have held the interface. */
+	bool zones_ok = cfg_map_get(root, "zones") && r->n_zones;
+	for (size_t i = 0; i < r->n_zones; i++)
+		zones_ok = zones_ok && r->zones[i].name[0];
+	check_ifaces(r, d, zones_ok);
 	check_zones(r, d);
 	check_dhcp(r, d);
 	check_dns(root, r, d);

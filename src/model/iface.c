@@ -23,8 +23,42 @@ static bool kernel_ifname_valid(const char *s)
 	return true;
 }
 
-static int match_build(struct diags *d, const struct cfg_node *n, struct iface *i,
-		       const char *what)
+static bool same_match(const struct iface *a, const struct iface *b)
+{
+	if (a->match != b->match)
+		return false;
+	switch (a->match) {
+	case MATCH_MAC:
+		return memcmp(a->match_mac, b->match_mac, 6) == 0;
+	case MATCH_NAME:
+		return strcmp(a->match_name, b->match_name) == 0;
+	case MATCH_PCI:
+		return strcmp(a->match_pci, b->match_pci) == 0;
+	}
+	return false;
+}
+
+/* Two ports cannot be one device. Earlier interfaces only: each pair is
+ * reported once, at the later one. Failed matches were zeroed. */
+static int match_unique(struct diags *d, const struct cfg_node *v, const struct router *r,
+			const struct iface *self, const char *what)
+{
+	static const uint8_t zero[6];
+	for (const struct iface *o = r->ifaces; o < self; o++) {
+		bool set = o->match_name[0] || o->match_pci[0] ||
+			   (o->match == MATCH_MAC && memcmp(o->match_mac, zero, 6) != 0);
+		if (!set || !same_match(self, o))
+			continue;
+		struct shown sh;
+		diag_error(d, v->pos, "%s: '%s' is already matched by interface '%s'", what,
+			   node_show(v, &sh), o->name[0] ? o->name : "?");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int match_build(struct diags *d, const struct cfg_node *n, const struct router *r,
+		       struct iface *i, const char *what)
 {
 	char w[WHAT_MAX];
 	what_join(w, what, "match");
@@ -58,6 +92,10 @@ static int match_build(struct diags *d, const struct cfg_node *n, struct iface *
 			return -EINVAL;
 		}
 		i->match = MATCH_MAC;
+		if (match_unique(d, mac, r, i, w) < 0) {
+			memset(i->match_mac, 0, 6);
+			return -EINVAL;
+		}
 	} else if (name) {
 		what_join(w, what, "match: name");
 		if (expect_safe_text(d, name, w) < 0)
@@ -71,6 +109,10 @@ static int match_build(struct diags *d, const struct cfg_node *n, struct iface *
 		}
 		i->match = MATCH_NAME;
 		snprintf(i->match_name, sizeof(i->match_name), "%s", name->str);
+		if (match_unique(d, name, r, i, w) < 0) {
+			i->match_name[0] = '\0';
+			return -EINVAL;
+		}
 	} else {
 		what_join(w, what, "match: pci");
 		const char *s = expect_str(d, pci, w);
@@ -84,6 +126,10 @@ static int match_build(struct diags *d, const struct cfg_node *n, struct iface *
 			return -EINVAL;
 		}
 		i->match = MATCH_PCI;
+		if (match_unique(d, pci, r, i, w) < 0) {
+			i->match_pci[0] = '\0';
+			return -EINVAL;
+		}
 	}
 	return 0;
 }
@@ -139,8 +185,32 @@ static int ipv4_addr_build(struct diags *d, const struct cfg_node *n, struct cid
 	return 0;
 }
 
-static int ipv4_build(struct diags *d, const struct cfg_node *n, struct iface *i,
-		      const char *what)
+/* Overlapping subnets make routing ambiguous; compare with every address
+ * built so far (this interface's earlier ones included). */
+static int subnet_unique(struct diags *d, const struct cfg_node *n, const struct router *r,
+			 const struct iface *self, const struct cidr *c, const char *what)
+{
+	for (const struct iface *o = r->ifaces; o <= self; o++) {
+		size_t count = o == self ? self->n_addrs : o->n_addrs;
+		for (size_t k = 0; k < count; k++) {
+			if (!cidr_overlap(c, &o->addrs[k]))
+				continue;
+			struct cidr a, b;
+			char sa[ADDR_STRLEN], sb[ADDR_STRLEN];
+			cidr_network(c, &a);
+			cidr_network(&o->addrs[k], &b);
+			cidr_format(&a, sa, sizeof(sa));
+			cidr_format(&b, sb, sizeof(sb));
+			diag_error(d, n->pos, "%s: subnet %s overlaps %s of interface '%s'", what, sa,
+				   sb, o->name);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int ipv4_build(struct diags *d, const struct cfg_node *n, const struct router *r,
+		      struct iface *i, const char *what)
 {
 	char w[WHAT_MAX];
 	what_join(w, what, "ipv4");
@@ -169,7 +239,8 @@ static int ipv4_build(struct diags *d, const struct cfg_node *n, struct iface *i
 	int rc = 0;
 	for (size_t k = 0; k < count; k++) {
 		const struct cfg_node *item = n->kind == CFG_SEQ ? n->val[k] : n;
-		if (ipv4_addr_build(d, item, &i->addrs[i->n_addrs], w) == 0)
+		if (ipv4_addr_build(d, item, &i->addrs[i->n_addrs], w) == 0 &&
+		    subnet_unique(d, item, r, i, &i->addrs[i->n_addrs], w) == 0)
 			i->n_addrs++;
 		else
 			rc = -EINVAL;
@@ -217,9 +288,9 @@ static void iface_build(struct diags *d, const struct cfg_node *key, const struc
 	check_keys(d, n, iface_keys, what);
 	const struct cfg_node *v;
 	if ((v = require_key(d, n, "match", key->pos, what)))
-		match_build(d, v, i, what);
+		match_build(d, v, r, i, what);
 	if ((v = cfg_map_get(n, "ipv4")))
-		ipv4_build(d, v, i, what);
+		ipv4_build(d, v, r, i, what);
 	if ((v = cfg_map_get(n, "ipv6")))
 		ipv6_build(d, v, what);
 	if ((v = cfg_map_get(n, "optional"))) {

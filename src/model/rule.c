@@ -162,6 +162,12 @@ int rule_build_all(const struct cfg_node *n, struct router *r, struct diags *d)
 static int fwd_ports(struct diags *d, const struct cfg_node *v, struct portrange *out,
 		     const char *what)
 {
+	if (v->kind != CFG_SCALAR || node_is_null(v)) {
+		diag_error(d, v->pos, "%s: expected one port or one range, got %s (one target per "
+				      "forward: write several forwards)",
+			   what, node_kind(v));
+		return -EINVAL;
+	}
 	const char *s = expect_str(d, v, what);
 	if (!s)
 		return -EINVAL;
