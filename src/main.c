@@ -10,6 +10,15 @@ static const struct cmd commands[] = {
 	{"apply", apply_main, "bring the system to the config (ports, firewall, bans, sysctls)"},
 	{"confirm", confirm_main, "keep what the pending `apply --confirm` applied"},
 	{"rollback", rollback_main, "restore the previous state now"},
+	{"ban", ban_main, "drop an address or prefix, before conntrack (IPv4 or IPv6)"},
+	{"unban", unban_main, "lift a ban"},
+	{"bans", bans_main, "list bans with the time they have left"},
+	{"counters", counters_main, "zone counters (packets, bytes)"},
+	{"run", run_main, "the router daemon: apply, supervise dnsmasq/unbound/udhcpc, reload"},
+	{"reload", reload_main, "make the running daemon re-read its config"},
+	{"status", status_main, "ports, zones, children, applied config hash, pending confirm"},
+	{"leases", leases_main, "DHCP leases (mac, ip, name, expiry)"},
+	{"dhcp-hook", dhcp_hook_main, "(internal) the WAN DHCP client's event hook, run by udhcpc"},
 };
 
 static void usage(FILE *f)

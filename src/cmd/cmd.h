@@ -53,5 +53,14 @@ int render_main(int argc, char **argv);
 int apply_main(int argc, char **argv);
 int confirm_main(int argc, char **argv);
 int rollback_main(int argc, char **argv);
+int ban_main(int argc, char **argv);
+int unban_main(int argc, char **argv);
+int bans_main(int argc, char **argv);
+int counters_main(int argc, char **argv);
+int run_main(int argc, char **argv);
+int reload_main(int argc, char **argv);
+int status_main(int argc, char **argv);
+int leases_main(int argc, char **argv);
+int dhcp_hook_main(int argc, char **argv);
 
 #endif
