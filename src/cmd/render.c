@@ -1,5 +1,7 @@
 /* nftrouter render WHAT: print one rendered output. */
+#include <errno.h>
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,18 +14,42 @@ struct target {
 	const char *summary;
 	char *(*plain)(const struct router *r);
 	char *(*with_paths)(const struct router *r, const struct render_paths *p);
+	/* cloud-init: the config's text too, and the installed paths (the
+	 * VM's), not the ones given here. */
+	char *(*with_text)(const struct router *r, const struct render_paths *p, const char *text);
+	bool needs_proxmox;
 };
 
 static const struct target targets[] = {
-	{"nft", "the nftrouter table: filter and NAT (nft -f script)", render_nft, NULL},
-	{"nft-bans", "the ban table, created once and never replaced", render_nft_bans, NULL},
-	{"dnsmasq", "dnsmasq.conf: DHCP and local DNS", NULL, render_dnsmasq},
+	{"nft", "the nftrouter table: filter and NAT (nft -f script)", render_nft, NULL, NULL, false},
+	{"nft-bans", "the ban table, created once and never replaced", render_nft_bans, NULL, NULL, false},
+	{"dnsmasq", "dnsmasq.conf: DHCP and local DNS", NULL, render_dnsmasq, NULL, false},
 	{"dns", "unbound.conf: DNS over TLS forwarder (empty without tls:// upstreams)", NULL,
-	 render_unbound},
-	{"sysctl", "sysctl.d file: forwarding and friends", render_sysctl, NULL},
-	{"udev", "udev rules naming the ports on a real install", render_udev, NULL},
-	{"systemd", "nftrouter.service for `nftrouter run`", NULL, render_systemd},
+	 render_unbound, NULL, false},
+	{"sysctl", "sysctl.d file: forwarding and friends", render_sysctl, NULL, NULL, false},
+	{"udev", "udev rules naming the ports on a real install", render_udev, NULL, NULL, false},
+	{"systemd", "nftrouter.service for `nftrouter run`", NULL, render_systemd, NULL, false},
+	{"proxmox", "sh script for the Proxmox host that makes the router VM (needs proxmox:)",
+	 render_proxmox, NULL, NULL, true},
+	{"cloud-init", "the router VM's first-boot user-data (installed paths)", NULL, NULL,
+	 render_cloud_init, false},
 };
+
+/* The config as written, for cloud-init to carry into the VM. */
+static char *read_text(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *text = NULL;
+	if (!f)
+		return NULL;
+	text = calloc(1, CFG_MAX_BYTES + 1);
+	if (text && fread(text, 1, CFG_MAX_BYTES, f) == 0 && ferror(f)) {
+		free(text);
+		text = NULL;
+	}
+	fclose(f);
+	return text;
+}
 
 static void render_usage(FILE *f)
 {
@@ -33,14 +59,17 @@ static void render_usage(FILE *f)
 	      "privileges and changes nothing.\n\nWHAT is one of:\n",
 	      f);
 	for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++)
-		fprintf(f, "  %-9s %s\n", targets[i].name, targets[i].summary);
+		fprintf(f, "  %-11s %s\n", targets[i].name, targets[i].summary);
 	fputs("\nOptions:\n"
 	      "  -c, --config FILE  the config (default $NFTROUTER_CONFIG or " DEFAULT_CONFIG ")\n"
 	      "  --state-dir DIR    paths written into service configs (default " DEFAULT_STATE_DIR
 	      ")\n"
 	      "  --run-dir DIR      (default " DEFAULT_RUN_DIR ")\n"
 	      "  -h, --help         this text\n\n"
-	      "Exit status: 0 printed; 1 invalid config; 2 usage.\n",
+	      "cloud-init ignores --state-dir and --run-dir: its files are for the router\n"
+	      "VM, which uses the installed paths.\n\n"
+	      "Exit status: 0 printed; 1 invalid config, or proxmox without a proxmox:\n"
+	      "section; 2 usage; 3 the config could not be read again (cloud-init).\n",
 	      f);
 }
 
@@ -82,9 +111,27 @@ int render_main(int argc, char **argv)
 	diags_free(&d);
 	if (!r)
 		return EXIT_INVALID;
+	if (t->needs_proxmox && !r->proxmox) {
+		cmd_err("render %s: %s has no proxmox: section", t->name, paths.config);
+		router_free(r);
+		return EXIT_INVALID;
+	}
 	struct render_paths rp;
+	char *text = NULL, *out = NULL;
 	cmd_render_paths(&paths, &rp);
-	char *out = t->plain ? t->plain(r) : t->with_paths(r, &rp);
+	if (t->with_text) {
+		render_paths_default(&rp);
+		text = read_text(paths.config);
+		if (!text) {
+			cmd_err("render %s: cannot read %s: %s", t->name, paths.config, strerror(errno));
+			router_free(r);
+			return EXIT_SYSTEM;
+		}
+		out = t->with_text(r, &rp, text);
+		free(text);
+	} else {
+		out = t->plain ? t->plain(r) : t->with_paths(r, &rp);
+	}
 	router_free(r);
 	if (!out) {
 		cmd_err("out of memory");

@@ -47,5 +47,12 @@ char *render_unbound(const struct router *r, const struct render_paths *p); /* "
 char *render_sysctl(const struct router *r);
 char *render_udev(const struct router *r);
 char *render_systemd(const struct router *r, const struct render_paths *p);
+/* Issue 7: the Proxmox host script that makes the router VM ("" without a
+ * proxmox: section), and the VM's cloud-init user-data, which embeds
+ * config_text (router.yaml as written) and the udev, sysctl and systemd
+ * outputs rendered with p (the paths inside the VM). */
+char *render_proxmox(const struct router *r);
+char *render_cloud_init(const struct router *r, const struct render_paths *p,
+			const char *config_text);
 
 #endif
