@@ -8,6 +8,7 @@
 
 #include "model/internal.h"
 #include "model/model.h"
+#include "model/proxmox.h"
 
 static int hostname_build(const struct cfg_node *n, struct router *r, struct diags *d)
 {
@@ -41,6 +42,7 @@ static const struct section {
 	{"dhcp", dhcp_build_all, false},
 	{"dns", dns_build, false},
 	{"blackhole", blackhole_build, false},
+	{"proxmox", proxmox_build, false},
 };
 
 #define N_SECTIONS (sizeof(sections) / sizeof(sections[0]))
@@ -147,6 +149,7 @@ void router_free(struct router *r)
 	for (size_t i = 0; i < r->blackhole.n_lists; i++)
 		free(r->blackhole.lists[i].path);
 	free(r->blackhole.lists);
+	proxmox_free(r->proxmox);
 	free(r->file);
 	free(r);
 }
