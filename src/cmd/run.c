@@ -1,0 +1,83 @@
+/* nftrouter run: the router daemon, in the foreground. */
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "daemon/daemon.h"
+
+static void run_usage(FILE *f)
+{
+	fputs("Usage: nftrouter run [-c FILE] [--state-dir DIR] [--run-dir DIR] [--tls-ca FILE]\n\n"
+	      "The router daemon, in the foreground (systemd Type=notify). Applies the config\n"
+	      "as `apply` does, then starts and supervises dnsmasq (DHCP and DNS), unbound (for\n"
+	      "tls:// DNS upstreams) and a udhcpc per `ipv4: dhcp` port; follows link changes\n"
+	      "over netlink (an optional port that appears is renamed, addressed and served);\n"
+	      "serves the control socket RUN_DIR/nftrouter.sock (root only) for status, leases,\n"
+	      "reload, confirm and bans. Sends READY=1 to $NOTIFY_SOCKET when the router is up.\n"
+	      "Logs to stderr; children's output is prefixed with their name.\n\n"
+	      "Signals: SIGHUP re-reads the config (an invalid one is logged with its position\n"
+	      "and changes nothing; children whose config did not change keep running).\n"
+	      "SIGTERM or SIGINT stop the children and exit 0; the firewall stays loaded.\n\n"
+	      "Options:\n"
+	      "  -c, --config FILE   the config (default $NFTROUTER_CONFIG or " DEFAULT_CONFIG ")\n"
+	      "  --state-dir DIR     leases, applied config (default $NFTROUTER_STATE_DIR or\n"
+	      "                      " DEFAULT_STATE_DIR ")\n"
+	      "  --run-dir DIR       control socket, children's configs (default\n"
+	      "                      $NFTROUTER_RUN_DIR or " DEFAULT_RUN_DIR ")\n"
+	      "  --tls-ca FILE       CA bundle for DNS-over-TLS upstreams (default\n"
+	      "                      $NFTROUTER_TLS_CA or the system bundle)\n"
+	      "  -h, --help          this text\n\n"
+	      "Exit status: 0 stopped by SIGTERM/SIGINT; 1 invalid config at start (nothing\n"
+	      "changed); 2 usage; 3 the system refused (nothing changed); 4 the first apply\n"
+	      "failed and was rolled back. See docs/run.md and nftrouter(8).\n",
+	      f);
+}
+
+int run_main(int argc, char **argv)
+{
+	enum { OPT_STATE = 256, OPT_RUN, OPT_CA };
+	static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
+					     {"state-dir", required_argument, NULL, OPT_STATE},
+					     {"run-dir", required_argument, NULL, OPT_RUN},
+					     {"tls-ca", required_argument, NULL, OPT_CA},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	struct cmd_paths paths;
+	const char *ca = getenv("NFTROUTER_TLS_CA");
+	char self[PATH_MAX];
+	int c;
+	cmd_paths_init(&paths);
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': paths.config = optarg; break;
+		case OPT_STATE: paths.state_dir = optarg; break;
+		case OPT_RUN: paths.run_dir = optarg; break;
+		case OPT_CA: ca = optarg; break;
+		case 'h': run_usage(stdout); return EXIT_OK;
+		default: run_usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		run_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (geteuid() != 0) {
+		cmd_err("run: needs root (CAP_NET_ADMIN to apply the config)");
+		return EXIT_SYSTEM;
+	}
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0) {
+		cmd_err("run: cannot find this executable's path");
+		return EXIT_SYSTEM;
+	}
+	self[n] = '\0';
+	struct daemon_opts o = {.config = paths.config,
+				.state_dir = paths.state_dir,
+				.run_dir = paths.run_dir,
+				.tls_ca = ca && *ca ? ca : NULL,
+				.self = self,
+				.log = stderr};
+	return daemon_run(&o);
+}

@@ -1,0 +1,237 @@
+/* Supervision: start, log, reap, restart with backoff, stop. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "daemon/internal.h"
+#include "system/proc.h"
+
+struct child *child_find(struct daemon *d, const char *name)
+{
+	for (size_t i = 0; i < MAX_CHILDREN; i++)
+		if (d->ch[i].used && strcmp(d->ch[i].name, name) == 0)
+			return &d->ch[i];
+	return NULL;
+}
+
+static size_t child_index(struct daemon *d, struct child *c)
+{
+	return (size_t)(c - d->ch);
+}
+
+static void child_close_output(struct daemon *d, struct child *c)
+{
+	if (c->out_fd < 0)
+		return;
+	/* Whatever is left in the pipe still belongs in the log. */
+	child_on_output(d, c);
+	if (c->line_len)
+		daemon_log(d, "%s: %.*s", c->name, (int)c->line_len, c->line);
+	c->line_len = 0;
+	daemon_unwatch(d, c->out_fd);
+	close(c->out_fd);
+	c->out_fd = -1;
+}
+
+int child_spawn(struct daemon *d, struct child *c)
+{
+	int rc;
+	if (c->pid > 0)
+		return 0;
+	if (c->conf_path && c->conf && (rc = proc_write_file(c->conf_path, c->conf, 0600)) < 0) {
+		daemon_log(d, "nftrouter: %s: cannot write %s: %s", c->name, c->conf_path,
+			   strerror(-rc));
+		return rc;
+	}
+	rc = proc_spawn(c->argv, &c->pid, &c->out_fd);
+	if (rc < 0) {
+		daemon_log(d, "nftrouter: %s: cannot start %s: %s", c->name, c->argv[0], strerror(-rc));
+		c->pid = 0;
+		return rc;
+	}
+	daemon_watch(d, c->out_fd, EPOLLIN, WATCH(W_CHILD_OUT, child_index(d, c)));
+	clock_gettime(CLOCK_MONOTONIC, &c->started);
+	c->replacing = false;
+	daemon_log(d, "nftrouter: %s: started (pid %d)", c->name, (int)c->pid);
+	return 0;
+}
+
+/* Schedule the next start after the backoff, or at once when the child
+ * was stopped on purpose for a new config. */
+static void child_schedule(struct daemon *d, struct child *c)
+{
+	if (c->timer_fd < 0) {
+		c->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+		if (c->timer_fd < 0) {
+			daemon_log(d, "nftrouter: %s: timerfd: %s", c->name, strerror(errno));
+			return;
+		}
+		daemon_watch(d, c->timer_fd, EPOLLIN, WATCH(W_CHILD_TIMER, child_index(d, c)));
+	}
+	uint32_t ms = c->replacing ? 1 : c->backoff_ms;
+	struct itimerspec its = {.it_value = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000}};
+	timerfd_settime(c->timer_fd, 0, &its, NULL);
+	if (!c->replacing) {
+		c->backoff_ms = c->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : c->backoff_ms * 2;
+		c->restarts++;
+	}
+}
+
+void child_on_timer(struct daemon *d, struct child *c)
+{
+	uint64_t n;
+	if (read(c->timer_fd, &n, sizeof(n)) < 0)
+		return;
+	if (c->wanted && c->pid == 0 && !d->stopping && child_spawn(d, c) < 0)
+		child_schedule(d, c);
+}
+
+void child_on_output(struct daemon *d, struct child *c)
+{
+	char buf[4096];
+	for (;;) {
+		ssize_t n = read(c->out_fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			/* EOF with the process alive (it closed its output): stop
+			 * watching, or epoll reports the EOF forever. */
+			if (n == 0 && c->out_fd >= 0)
+				daemon_unwatch(d, c->out_fd);
+			return;
+		}
+		for (ssize_t i = 0; i < n; i++) {
+			char ch = buf[i];
+			if (ch == '\n' || c->line_len == sizeof(c->line) - 1) {
+				daemon_log(d, "%s: %.*s", c->name, (int)c->line_len, c->line);
+				c->line_len = 0;
+				if (ch == '\n')
+					continue;
+			}
+			c->line[c->line_len++] = (ch >= 0x20 || ch == '\t' || ch < 0) ? ch : '?';
+		}
+	}
+}
+
+static void child_on_exit(struct daemon *d, struct child *c, int status)
+{
+	int64_t up = daemon_uptime(&c->started);
+	child_close_output(d, c);
+	c->pid = 0;
+	c->last_status = status;
+	if (WIFSIGNALED(status))
+		daemon_log(d, "nftrouter: %s: killed by signal %d (%s) after %llds", c->name,
+			   WTERMSIG(status), strsignal(WTERMSIG(status)), (long long)up);
+	else
+		daemon_log(d, "nftrouter: %s: exited with status %d after %llds", c->name,
+			   WEXITSTATUS(status), (long long)up);
+	if (!c->wanted || d->stopping) {
+		c->used = c->wanted;
+		if (!c->used)
+			child_release(d, c);
+		return;
+	}
+	if (up >= STABLE_SECS || c->backoff_ms == 0)
+		c->backoff_ms = BACKOFF_MIN_MS;
+	if (!c->replacing)
+		daemon_log(d, "nftrouter: %s: restarting in %u ms", c->name, c->backoff_ms);
+	child_schedule(d, c);
+}
+
+void child_reap(struct daemon *d)
+{
+	for (;;) {
+		int status;
+		pid_t pid = waitpid(-1, &status, WNOHANG);
+		if (pid <= 0)
+			return;
+		for (size_t i = 0; i < MAX_CHILDREN; i++)
+			if (d->ch[i].used && d->ch[i].pid == pid) {
+				child_on_exit(d, &d->ch[i], status);
+				break;
+			}
+	}
+}
+
+void child_stop(struct daemon *d, struct child *c)
+{
+	if (c->pid > 0)
+		kill(c->pid, SIGTERM);
+}
+
+void child_release(struct daemon *d, struct child *c)
+{
+	if (c->out_fd >= 0) {
+		daemon_unwatch(d, c->out_fd);
+		close(c->out_fd);
+	}
+	if (c->timer_fd >= 0) {
+		daemon_unwatch(d, c->timer_fd);
+		close(c->timer_fd);
+	}
+	for (size_t i = 0; c->argv && c->argv[i]; i++)
+		free(c->argv[i]);
+	free(c->argv);
+	free(c->conf_path);
+	free(c->conf);
+	memset(c, 0, sizeof(*c));
+	c->out_fd = c->timer_fd = -1;
+	c->last_status = -1;
+}
+
+static size_t child_running(struct daemon *d)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < MAX_CHILDREN; i++)
+		n += d->ch[i].used && d->ch[i].pid > 0;
+	return n;
+}
+
+/* SIGTERM to all, wait up to STOP_TIMEOUT_MS for SIGCHLDs (the daemon is
+ * leaving, so a bounded wait on the signalfd alone is right), then
+ * SIGKILL what is left. */
+void child_stop_all(struct daemon *d)
+{
+	for (size_t i = 0; i < MAX_CHILDREN; i++) {
+		d->ch[i].wanted = false;
+		child_stop(d, &d->ch[i]);
+	}
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event ev = {.events = EPOLLIN};
+	if (ep >= 0)
+		epoll_ctl(ep, EPOLL_CTL_ADD, d->sig_fd, &ev);
+	while (ep >= 0 && child_running(d)) {
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long left = STOP_TIMEOUT_MS - ((now.tv_sec - t0.tv_sec) * 1000 +
+					       (now.tv_nsec - t0.tv_nsec) / 1000000);
+		if (left <= 0)
+			break;
+		if (epoll_wait(ep, &ev, 1, (int)left) <= 0)
+			continue;
+		struct signalfd_siginfo si;
+		while (read(d->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+			;
+		child_reap(d);
+	}
+	if (ep >= 0)
+		close(ep);
+	for (size_t i = 0; i < MAX_CHILDREN; i++) {
+		struct child *c = &d->ch[i];
+		if (!c->used || c->pid <= 0)
+			continue;
+		daemon_log(d, "nftrouter: %s: did not stop in %d ms, killing", c->name, STOP_TIMEOUT_MS);
+		kill(c->pid, SIGKILL);
+		int status;
+		if (waitpid(c->pid, &status, 0) == c->pid)
+			child_on_exit(d, c, status);
+	}
+}

@@ -1,0 +1,418 @@
+/* The control socket: RUN_DIR/nftrouter.sock, root only, one request
+ * line in, one JSON reply out, then close. docs/control-socket.md.
+ * Clients are non-blocking with a deadline each, so a client that sends
+ * half a line and waits cannot stall the router. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "daemon/internal.h"
+#include "daemon/status.h"
+#include "system/apply.h"
+#include "system/bans.h"
+#include "util/json.h"
+
+static int ctlsrv_path(struct daemon *d, struct sockaddr_un *sa)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	if ((size_t)snprintf(sa->sun_path, sizeof(sa->sun_path), "%s/%s", d->o->run_dir,
+			     CTL_SOCK_NAME) >= sizeof(sa->sun_path))
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int ctlsrv_open(struct daemon *d)
+{
+	struct sockaddr_un sa;
+	int rc = ctlsrv_path(d, &sa);
+	if (rc < 0)
+		return rc;
+	/* A socket that answers belongs to a running daemon: never steal it. */
+	int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		close(probe);
+		return -EADDRINUSE;
+	}
+	if (probe >= 0)
+		close(probe);
+	unlink(sa.sun_path);
+	d->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (d->listen_fd < 0)
+		return -errno;
+	mode_t old = umask(0177);
+	rc = bind(d->listen_fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (rc < 0 || chmod(sa.sun_path, 0600) < 0 || listen(d->listen_fd, 16) < 0)
+		return -errno;
+	return daemon_watch(d, d->listen_fd, EPOLLIN, WATCH(W_LISTEN, 0));
+}
+
+static void ctlsrv_drop(struct daemon *d, struct client *c)
+{
+	if (c->fd >= 0) {
+		daemon_unwatch(d, c->fd);
+		close(c->fd);
+	}
+	if (c->timer_fd >= 0) {
+		daemon_unwatch(d, c->timer_fd);
+		close(c->timer_fd);
+	}
+	free(c->out);
+	memset(c, 0, sizeof(*c));
+	c->fd = c->timer_fd = -1;
+}
+
+void ctlsrv_close(struct daemon *d)
+{
+	struct sockaddr_un sa;
+	for (size_t i = 0; i < MAX_CLIENTS; i++)
+		ctlsrv_drop(d, &d->cl[i]);
+	if (d->listen_fd < 0)
+		return;
+	daemon_unwatch(d, d->listen_fd);
+	close(d->listen_fd);
+	d->listen_fd = -1;
+	if (ctlsrv_path(d, &sa) == 0)
+		unlink(sa.sun_path);
+}
+
+/* For refusals before a client gets a slot: one try, never blocks. */
+static void ctlsrv_refuse(int fd, const char *why)
+{
+	struct buf b = BUF_INIT;
+	buf_puts(&b, "{\"ok\":false,\"error\":");
+	json_puts(&b, why);
+	buf_puts(&b, "}\n");
+	if (!b.oom && send(fd, b.s, b.len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		buf_free(&b);
+	buf_free(&b);
+	close(fd);
+}
+
+void ctlsrv_on_accept(struct daemon *d)
+{
+	for (;;) {
+		int fd = accept4(d->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		struct ucred cr;
+		socklen_t len = sizeof(cr);
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0 || cr.uid != 0) {
+			daemon_log(d, "nftrouter: control socket: refused uid %d (root only)",
+				   len == sizeof(cr) ? (int)cr.uid : -1);
+			ctlsrv_refuse(fd, "permission denied: the control socket is root only");
+			continue;
+		}
+		struct client *c = NULL;
+		size_t i;
+		for (i = 0; i < MAX_CLIENTS && !c; i++)
+			if (d->cl[i].fd < 0)
+				c = &d->cl[i];
+		if (!c) {
+			ctlsrv_refuse(fd, "busy: too many clients, try again");
+			continue;
+		}
+		i--;
+		c->fd = fd;
+		c->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+		struct itimerspec its = {.it_value = {.tv_sec = CLIENT_TIMEOUT_MS / 1000}};
+		if (c->timer_fd < 0 || timerfd_settime(c->timer_fd, 0, &its, NULL) < 0 ||
+		    daemon_watch(d, c->timer_fd, EPOLLIN, WATCH(W_CLIENT_TIMER, i)) < 0 ||
+		    daemon_watch(d, fd, EPOLLIN, WATCH(W_CLIENT, i)) < 0)
+			ctlsrv_drop(d, c);
+	}
+}
+
+void ctlsrv_on_timeout(struct daemon *d, struct client *c)
+{
+	daemon_log(d, "nftrouter: control socket: client timed out");
+	ctlsrv_drop(d, c);
+}
+
+static void ctlsrv_flush(struct daemon *d, struct client *c)
+{
+	while (c->out_off < c->out_len) {
+		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return; /* EPOLLOUT brings us back */
+		if (n < 0) {
+			ctlsrv_drop(d, c);
+			return;
+		}
+		c->out_off += (size_t)n;
+	}
+	ctlsrv_drop(d, c);
+}
+
+static void ctlsrv_reply(struct daemon *d, struct client *c, struct buf *b)
+{
+	c->out_len = b->len;
+	c->out = buf_steal(b);
+	if (!c->out) {
+		ctlsrv_drop(d, c);
+		return;
+	}
+	struct epoll_event ev = {.events = EPOLLOUT, .data.u64 = WATCH(W_CLIENT, c - d->cl)};
+	epoll_ctl(d->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+	ctlsrv_flush(d, c);
+}
+
+/* errnum > 0 is passed on, so a command forwarding a request exits as
+ * it would have acting directly (EINVAL: refused; EEXIST, ENOENT, ...). */
+static void reply_error_n(struct buf *b, const char *msg, int errnum)
+{
+	buf_free(b);
+	buf_puts(b, "{\"ok\":false,\"error\":");
+	json_puts(b, msg);
+	if (errnum > 0)
+		buf_printf(b, ",\"errno\":%d", errnum);
+	buf_puts(b, "}\n");
+}
+
+static void reply_error(struct buf *b, const char *msg)
+{
+	reply_error_n(b, msg, 0);
+}
+
+static void reply_diags(struct buf *b, struct diags *dg, const char *fallback, int errnum)
+{
+	struct buf m = BUF_INIT;
+	diags_sort(dg);
+	for (size_t i = 0; i < dg->n; i++) {
+		if (dg->v[i].level != DIAG_ERROR)
+			continue;
+		if (m.len)
+			buf_putc(&m, '\n');
+		buf_puts(&m, dg->v[i].msg);
+	}
+	char *s = buf_steal(&m);
+	reply_error_n(b, s && *s ? s : fallback, errnum);
+	free(s);
+}
+
+static void req_status(struct daemon *d, const char *arg, struct buf *b)
+{
+	struct status_child kids[MAX_CHILDREN];
+	size_t n = 0;
+	for (size_t i = 0; i < MAX_CHILDREN; i++) {
+		const struct child *c = &d->ch[i];
+		if (!c->used)
+			continue;
+		kids[n] = (struct status_child){.name = c->name,
+						.pid = c->pid,
+						.uptime = c->pid ? daemon_uptime(&c->started) : 0,
+						.restarts = c->restarts,
+						.last_status = c->last_status};
+		n++;
+	}
+	struct status_daemon dm = {.pid = getpid(),
+				   .uptime = daemon_uptime(&d->started),
+				   .reloads = d->reloads,
+				   .children = kids,
+				   .n_children = n};
+	struct status_in in = {.r = d->r,
+			       .config = d->o->config,
+			       .hash = d->hash,
+			       .state_dir = d->o->state_dir,
+			       .run_dir = d->o->run_dir,
+			       .daemon = &dm};
+	if (strcmp(arg, "text") == 0) {
+		struct buf t = BUF_INIT;
+		int rc = status_format(&in, false, &t);
+		char *s = buf_steal(&t);
+		if (rc < 0 || !s) {
+			reply_error(b, "cannot read the kernel's links");
+		} else {
+			buf_puts(b, "{\"ok\":true,\"text\":");
+			json_puts(b, s);
+			buf_puts(b, "}\n");
+		}
+		free(s);
+	} else if (!*arg) {
+		if (status_format(&in, true, b) < 0)
+			reply_error(b, "cannot read the kernel's links");
+	} else {
+		reply_error(b, "usage: status [text]");
+	}
+}
+
+static void req_leases(struct daemon *d, struct buf *b)
+{
+	struct lease *l = NULL;
+	size_t n = 0;
+	if (leases_read(d->o->state_dir, &l, &n) < 0 || leases_format(l, n, true, b) < 0)
+		reply_error(b, "cannot read the lease file");
+	free(l);
+}
+
+static void req_reload(struct daemon *d, struct buf *b)
+{
+	char *msg = NULL;
+	int rc = daemon_reload(d, &msg);
+	if (rc == 0) {
+		buf_puts(b, "{\"ok\":true,\"applied_hash\":");
+		json_puts(b, d->hash);
+		buf_puts(b, "}\n");
+	} else {
+		reply_error(b, msg && *msg ? msg : "reload failed; the router stays as it was");
+	}
+	free(msg);
+}
+
+static void req_confirm(struct daemon *d, struct buf *b)
+{
+	struct diags dg = DIAGS_INIT;
+	int rc = apply_confirm(d->o->state_dir, d->o->run_dir, &dg);
+	if (rc == 0)
+		buf_puts(b, "{\"ok\":true}\n");
+	else
+		reply_diags(b, &dg, rc == -ENOENT ? "nothing to confirm" : strerror(-rc), -rc);
+	diags_free(&dg);
+}
+
+/* "ADDR/LEN [SECS]" for ban, "ADDR/LEN" for unban. */
+static void req_ban(struct daemon *d, char *arg, bool add, struct buf *b)
+{
+	struct diags dg = DIAGS_INIT;
+	struct cidr c;
+	char err[256], *secs = strchr(arg, ' ');
+	unsigned long n = d->r->blackhole.timeout;
+	if (secs) {
+		*secs++ = '\0';
+		char *end;
+		errno = 0;
+		n = strtoul(secs, &end, 10);
+		if (!add || errno || *end || end == secs || n > UINT32_MAX) {
+			reply_error(b, add ? "usage: ban ADDR[/LEN] [SECS]" : "usage: unban ADDR[/LEN]");
+			return;
+		}
+	}
+	if (ban_parse(arg, &c, err, sizeof(err)) < 0) {
+		reply_error_n(b, err, EINVAL);
+		return;
+	}
+	int rc = add ? bans_add(d->r, d->o->state_dir, &c, (uint32_t)n, &dg)
+		     : bans_del(d->o->state_dir, &c, &dg);
+	if (rc == 0) {
+		buf_puts(b, "{\"ok\":true}\n");
+		daemon_log(d, "nftrouter: %s %s%s%s", add ? "banned" : "unbanned", arg,
+			   add ? " for " : "", add ? (secs ? secs : "the default") : "");
+	} else {
+		reply_diags(b, &dg, rc == -ENOENT ? "not banned" : strerror(-rc), -rc);
+	}
+	diags_free(&dg);
+}
+
+static void req_bans(struct daemon *d, struct buf *b)
+{
+	struct diags dg = DIAGS_INIT;
+	struct ban_list l = {0};
+	char a[ADDR_STRLEN];
+	if (bans_list(d->o->state_dir, &l, &dg) < 0) {
+		reply_diags(b, &dg, "cannot list the bans", EIO);
+		goto out;
+	}
+	int64_t now = (int64_t)time(NULL);
+	buf_puts(b, "{\"ok\":true,\"bans\":[");
+	for (size_t i = 0; i < l.n; i++) {
+		cidr_format(&l.v[i].prefix, a, sizeof(a));
+		buf_puts(b, i ? ",{\"prefix\":" : "{\"prefix\":");
+		json_puts(b, a);
+		int64_t left = l.v[i].expires ? (int64_t)l.v[i].expires - now : 0;
+		buf_printf(b, ",\"expires\":%llu,\"left\":%lld,\"added\":%llu}",
+			   (unsigned long long)l.v[i].expires, (long long)(left < 0 ? 0 : left),
+			   (unsigned long long)l.v[i].added);
+	}
+	buf_puts(b, "]}\n");
+out:
+	ban_list_free(&l);
+	diags_free(&dg);
+}
+
+static void req_dhcp_event(struct daemon *d, const char *arg, struct buf *b)
+{
+	char err[256];
+	if (services_dhcp_event(d, arg, err, sizeof(err)) < 0)
+		reply_error(b, err);
+	else
+		buf_puts(b, "{\"ok\":true}\n");
+}
+
+static void ctlsrv_handle(struct daemon *d, struct client *c, char *line)
+{
+	struct buf b = BUF_INIT;
+	char *arg = strchr(line, ' ');
+	if (arg)
+		*arg++ = '\0';
+	else
+		arg = line + strlen(line);
+	if (strcmp(line, "status") == 0)
+		req_status(d, arg, &b);
+	else if (strcmp(line, "leases") == 0 && !*arg)
+		req_leases(d, &b);
+	else if (strcmp(line, "reload") == 0 && !*arg)
+		req_reload(d, &b);
+	else if (strcmp(line, "confirm") == 0 && !*arg)
+		req_confirm(d, &b);
+	else if (strcmp(line, "ban") == 0 && *arg)
+		req_ban(d, arg, true, &b);
+	else if (strcmp(line, "unban") == 0 && *arg)
+		req_ban(d, arg, false, &b);
+	else if (strcmp(line, "bans") == 0 && !*arg)
+		req_bans(d, &b);
+	else if (strcmp(line, "dhcp-event") == 0 && *arg)
+		req_dhcp_event(d, arg, &b);
+	else
+		reply_error(&b, "unknown request (see docs/control-socket.md)");
+	ctlsrv_reply(d, c, &b);
+}
+
+void ctlsrv_on_client(struct daemon *d, struct client *c, uint32_t events)
+{
+	if (c->out) {
+		if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
+			ctlsrv_flush(d, c);
+		return;
+	}
+	ssize_t n = recv(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len, MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0 && c->in_len == 0) {
+		ctlsrv_drop(d, c);
+		return;
+	}
+	if (n > 0)
+		c->in_len += (size_t)n;
+	char *nl = memchr(c->in, '\n', c->in_len);
+	bool eof = n <= 0;
+	if (!nl && !eof && c->in_len < sizeof(c->in))
+		return;
+	struct buf b = BUF_INIT;
+	if (!nl && !eof) {
+		reply_error(&b, "request line longer than 4096 bytes");
+		ctlsrv_reply(d, c, &b);
+		return;
+	}
+	size_t len = nl ? (size_t)(nl - c->in) : c->in_len;
+	if (len == sizeof(c->in))
+		len--;
+	c->in[len] = '\0';
+	if (len && c->in[len - 1] == '\r')
+		c->in[len - 1] = '\0';
+	if (strlen(c->in) != len && strlen(c->in) + 1 != len) {
+		reply_error(&b, "request contains a NUL byte");
+		ctlsrv_reply(d, c, &b);
+		return;
+	}
+	ctlsrv_handle(d, c, c->in);
+}

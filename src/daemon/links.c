@@ -1,0 +1,156 @@
+/* Link events over rtnetlink: ports that appear (hot-plug of an optional
+ * port), disappear, or lose and regain carrier. The socket is subscribed
+ * to RTMGRP_LINK and read only when epoll says so. */
+#include <errno.h>
+#include <linux/if.h>
+#include <linux/rtnetlink.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+
+#include <libmnl/libmnl.h>
+
+#include "daemon/internal.h"
+#include "system/link.h"
+
+int links_open(struct daemon *d)
+{
+	d->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (!d->nl)
+		return -errno;
+	if (mnl_socket_bind(d->nl, RTMGRP_LINK, MNL_SOCKET_AUTOPID) < 0)
+		return -errno;
+	d->nl_portid = mnl_socket_get_portid(d->nl);
+	return daemon_watch(d, mnl_socket_get_fd(d->nl), EPOLLIN, WATCH(W_NETLINK, 0));
+}
+
+void links_close(struct daemon *d)
+{
+	if (!d->nl)
+		return;
+	daemon_unwatch(d, mnl_socket_get_fd(d->nl));
+	mnl_socket_close(d->nl);
+	d->nl = NULL;
+}
+
+static ssize_t links_port_index(struct daemon *d, const struct iface *p)
+{
+	return p ? p - d->r->ifaces : -1;
+}
+
+/* Ask the port's DHCP client for a new lease now (udhcpc: SIGUSR1). */
+static void links_renew(struct daemon *d, const struct iface *p)
+{
+	char name[32];
+	snprintf(name, sizeof(name), "udhcpc-%s", p->name);
+	struct child *c = child_find(d, name);
+	if (c && c->pid > 0)
+		kill(c->pid, SIGUSR1);
+}
+
+/* Where each configured port is now, from a full dump. */
+void links_scan(struct daemon *d)
+{
+	struct link_sock *s = link_sock_open();
+	struct link_info *l = NULL;
+	size_t n = 0;
+	if (!s || link_dump(s, &l, &n) < 0) {
+		daemon_log(d, "nftrouter: cannot list links: %s", strerror(errno));
+		goto out;
+	}
+	for (size_t i = 0; i < d->r->n_ifaces; i++) {
+		d->ports[i].ifindex = 0;
+		for (size_t j = 0; j < n; j++)
+			if (link_find_port(d->r, &l[j]) == &d->r->ifaces[i]) {
+				d->ports[i].ifindex = l[j].ifindex;
+				d->ports[i].carrier = l[j].carrier;
+			}
+	}
+out:
+	free(l);
+	link_sock_close(s);
+}
+
+static void links_appeared(struct daemon *d, size_t i, const struct link_info *li)
+{
+	const struct iface *p = &d->r->ifaces[i];
+	struct diags dg = DIAGS_INIT;
+	daemon_log(d, "nftrouter: port %s appeared as %s (ifindex %d), configuring", p->name,
+		   li->name, li->ifindex);
+	int rc = link_port_configure(p, li, &dg);
+	diags_sort(&dg);
+	diags_print(&dg, d->o->log);
+	diags_free(&dg);
+	if (rc < 0) {
+		daemon_log(d, "nftrouter: port %s: not configured: %s", p->name, strerror(-rc));
+		return;
+	}
+	d->ports[i].ifindex = li->ifindex;
+	d->ports[i].carrier = li->carrier;
+	/* dnsmasq follows new interfaces itself (bind-dynamic); a DHCP port
+	 * needs its client started. */
+	services_sync(d);
+}
+
+static void links_on_link(struct daemon *d, const struct nlmsghdr *nlh)
+{
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	ssize_t i = -1;
+	for (size_t k = 0; k < d->r->n_ifaces; k++)
+		if (d->ports[k].ifindex == ifi->ifi_index)
+			i = (ssize_t)k;
+	if (nlh->nlmsg_type == RTM_DELLINK) {
+		if (i >= 0) {
+			daemon_log(d, "nftrouter: port %s: link gone", d->r->ifaces[i].name);
+			d->ports[i].ifindex = 0;
+			d->ports[i].carrier = false;
+			services_sync(d);
+		}
+		return;
+	}
+	struct link_sock *s = link_sock_open();
+	struct link_info li;
+	if (!s || link_get(s, ifi->ifi_index, &li) < 0)
+		goto out;
+	if (i < 0) {
+		i = links_port_index(d, link_find_port(d->r, &li));
+		if (i >= 0)
+			links_appeared(d, (size_t)i, &li);
+		goto out;
+	}
+	struct port_state *ps = &d->ports[i];
+	if (li.carrier != ps->carrier) {
+		ps->carrier = li.carrier;
+		daemon_log(d, "nftrouter: port %s: carrier %s", d->r->ifaces[i].name,
+			   li.carrier ? "back" : "lost");
+		if (li.carrier && d->r->ifaces[i].ipv4 == IPV4_DHCP)
+			links_renew(d, &d->r->ifaces[i]);
+	}
+out:
+	link_sock_close(s);
+}
+
+static int links_cb(const struct nlmsghdr *nlh, void *data)
+{
+	if (nlh->nlmsg_type == RTM_NEWLINK || nlh->nlmsg_type == RTM_DELLINK)
+		links_on_link(data, nlh);
+	return MNL_CB_OK;
+}
+
+void links_on_event(struct daemon *d)
+{
+	char buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(d->nl, buf, sizeof(buf));
+		if (n < 0 && errno == ENOBUFS) {
+			/* Events were dropped: the full picture from a dump. */
+			daemon_log(d, "nftrouter: netlink overrun, rescanning links");
+			links_scan(d);
+			continue;
+		}
+		if (n <= 0)
+			return;
+		mnl_cb_run(buf, (size_t)n, 0, 0, links_cb, d);
+	}
+}

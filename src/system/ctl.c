@@ -1,0 +1,193 @@
+#include "system/ctl.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Replies are small JSON documents; a lease or ban listing stays far below. */
+#define CTL_REPLY_MAX (16 * 1024 * 1024)
+
+static long ctl_ms_left(const struct timespec *deadline)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	long ms = (deadline->tv_sec - now.tv_sec) * 1000 + (deadline->tv_nsec - now.tv_nsec) / 1000000;
+	return ms < 0 ? 0 : ms;
+}
+
+static int ctl_wait(int fd, short ev, const struct timespec *deadline)
+{
+	struct pollfd p = {.fd = fd, .events = ev};
+	for (;;) {
+		int n = poll(&p, 1, (int)ctl_ms_left(deadline));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		return n == 0 ? -ETIMEDOUT : 0;
+	}
+}
+
+int ctl_request(const char *run_dir, const char *req, int timeout_ms, char **reply)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct timespec deadline;
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int rc = 0;
+	if (strchr(req, '\n') || strlen(req) >= CTL_LINE_MAX)
+		return -EINVAL;
+	if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", run_dir, CTL_SOCK_NAME) >=
+	    sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += timeout_ms / 1000;
+	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (deadline.tv_nsec >= 1000000000) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000;
+	}
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		rc = -errno;
+		if (rc != -EINPROGRESS && rc != -EAGAIN)
+			goto out;
+		if ((rc = ctl_wait(fd, POLLOUT, &deadline)) < 0)
+			goto out;
+	}
+	size_t rlen = strlen(req);
+	char *line = malloc(rlen + 2);
+	if (!line) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	memcpy(line, req, rlen);
+	memcpy(line + rlen, "\n", 2);
+	for (size_t off = 0; off < rlen + 1;) {
+		ssize_t n = send(fd, line + off, rlen + 1 - off, MSG_NOSIGNAL);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			if ((rc = ctl_wait(fd, POLLOUT, &deadline)) < 0)
+				break;
+			continue;
+		}
+		if (n < 0) {
+			rc = -errno;
+			break;
+		}
+		off += (size_t)n;
+	}
+	free(line);
+	if (rc < 0)
+		goto out;
+	for (;;) {
+		if (len + 4096 + 1 > cap) {
+			cap = cap ? cap * 2 : 8192;
+			char *nb = realloc(buf, cap);
+			if (!nb) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			buf = nb;
+		}
+		ssize_t n = recv(fd, buf + len, cap - len - 1, 0);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			if ((rc = ctl_wait(fd, POLLIN, &deadline)) < 0)
+				goto out;
+			continue;
+		}
+		if (n < 0) {
+			rc = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > CTL_REPLY_MAX) {
+			rc = -EFBIG;
+			goto out;
+		}
+	}
+	if (len == 0) {
+		rc = -EPROTO;
+		goto out;
+	}
+	buf[len] = '\0';
+	*reply = buf;
+	buf = NULL;
+out:
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+bool ctl_no_daemon(int rc)
+{
+	return rc == -ENOENT || rc == -ECONNREFUSED || rc == -ENOTDIR;
+}
+
+bool ctl_reply_ok(const char *reply)
+{
+	return strncmp(reply, "{\"ok\":true", 10) == 0;
+}
+
+char *ctl_reply_str(const char *reply, const char *key)
+{
+	char pat[64];
+	snprintf(pat, sizeof(pat), "\"%s\":\"", key);
+	const char *p = strstr(reply, pat);
+	if (!p)
+		return NULL;
+	p += strlen(pat);
+	char *out = malloc(strlen(p) + 1), *o = out;
+	if (!out)
+		return NULL;
+	for (; *p && *p != '"'; p++) {
+		if (*p != '\\' || !p[1]) {
+			*o++ = *p;
+			continue;
+		}
+		p++;
+		unsigned u;
+		if (*p == 'u' && sscanf(p + 1, "%4x", &u) == 1) {
+			*o++ = (char)(u < 0x100 ? u : '?');
+			p += 4;
+		} else {
+			*o++ = *p == 'n' ? '\n' : *p == 't' ? '\t' : *p;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+int ctl_reply_errno(const char *reply)
+{
+	const char *p = strstr(reply, "\"errno\":");
+	return p ? atoi(p + 8) : 0;
+}
+
+void ctl_reply_error(const char *reply, char *out, size_t size)
+{
+	const char *p = strstr(reply, "\"error\":\"");
+	size_t o = 0;
+	if (size == 0)
+		return;
+	if (p) {
+		for (p += 9; *p && *p != '"' && o + 1 < size; p++) {
+			if (*p == '\\' && p[1]) {
+				p++;
+				out[o++] = *p == 'n' ? '\n' : *p == 't' ? '\t' : *p;
+			} else {
+				out[o++] = *p;
+			}
+		}
+	}
+	out[o] = '\0';
+}

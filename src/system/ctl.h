@@ -1,0 +1,32 @@
+/* The control socket's client side: one request line, one JSON reply.
+ * docs/control-socket.md describes the protocol. */
+#ifndef NFTROUTER_SYSTEM_CTL_H
+#define NFTROUTER_SYSTEM_CTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CTL_SOCK_NAME "nftrouter.sock"
+#define CTL_LINE_MAX 4096
+
+/* Send req (no newline) to RUN_DIR/nftrouter.sock and return the reply
+ * (malloc'd, NUL-terminated) in *reply. -ENOENT or -ECONNREFUSED: no
+ * daemon listens (callers then act on the kernel directly); -ETIMEDOUT
+ * after timeout_ms; another -errno otherwise. */
+int ctl_request(const char *run_dir, const char *req, int timeout_ms, char **reply);
+
+/* True if the daemon answered for the request (no daemon, or a daemon too
+ * old to know it: fall back). */
+bool ctl_no_daemon(int rc);
+
+/* A reply's "ok" member. */
+bool ctl_reply_ok(const char *reply);
+/* A reply's top-level string member KEY, unescaped, malloc'd; NULL when
+ * absent. */
+char *ctl_reply_str(const char *reply, const char *key);
+/* A reply's "errno" member (0 when none). */
+int ctl_reply_errno(const char *reply);
+/* A reply's "error" string, unescaped, into out ("" when none). */
+void ctl_reply_error(const char *reply, char *out, size_t size);
+
+#endif
