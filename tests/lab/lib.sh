@@ -77,5 +77,5 @@ wait_for() {
 # expect_fail CMD...: succeed if CMD fails.
 expect_fail() { if "$@"; then return 1; else return 0; fi; }
 
-# in NS CMD...: run in a namespace.
-in() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+# nsx NS CMD...: run in a namespace. (Not "in": a bash reserved word.)
+nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
