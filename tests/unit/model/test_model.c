@@ -1,0 +1,380 @@
+/* The model stage: a valid router builds with every name resolved, the
+ * defaults are what docs/router.yaml.md says, and invalid configs are
+ * refused with exact messages, all errors of a file in one run. */
+#include <arpa/inet.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "model/model.h"
+
+static const char base[] =
+	"interfaces:\n"
+	"  wan: { match: { mac: \"52:54:00:00:00:01\" }, ipv4: dhcp }\n"
+	"  lan: { match: { mac: \"52:54:00:00:00:02\" }, ipv4: 192.168.1.1/24 }\n"
+	"zones:\n"
+	"  wan: { interfaces: [wan], masquerade: true }\n"
+	"  lan: { interfaces: [lan], services: [dns, dhcp], forward: [wan] }\n"
+	"dhcp:\n"
+	"  lan: { range: 192.168.1.100-192.168.1.200 }\n"
+	"dns:\n"
+	"  upstream: [\"9.9.9.9\"]\n";
+
+static struct router *build(const char *text, struct diags *d)
+{
+	struct cfg_doc *doc = cfg_parse_buf("t.yaml", text, strlen(text), d);
+	if (!doc)
+		return NULL;
+	struct router *r = model_build(doc, d);
+	cfg_doc_free(doc);
+	return r;
+}
+
+static bool has_name(const char **v, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i], name) == 0)
+			return true;
+	return false;
+}
+
+static void test_seed(void **state)
+{
+	(void)state;
+	char path[4096];
+	const char *src = getenv("NFTROUTER_SRCDIR");
+	snprintf(path, sizeof(path), "%s/examples/seed.yaml", src ? src : ".");
+	struct diags d = DIAGS_INIT;
+	struct router *r = model_load_file(path, &d);
+	if (!r) {
+		diags_print(&d, stderr);
+		fail_msg("seed.yaml does not build");
+	}
+	assert_int_equal(d.n_errors, 0);
+	assert_string_equal(r->file_base, "seed.yaml");
+	assert_string_equal(r->hostname, "router");
+	assert_int_equal(r->n_ifaces, 6);
+	assert_int_equal(r->n_zones, 2);
+	/* Config order is kept. */
+	assert_string_equal(r->ifaces[0].name, "vm0");
+	assert_string_equal(r->ifaces[5].name, "opt2");
+	const struct zone *wan = router_zone(r, "wan"), *lan = router_zone(r, "lan");
+	assert_non_null(wan);
+	assert_non_null(lan);
+	assert_ptr_equal(wan, &r->zones[0]);
+	const struct iface *vm0 = router_iface(r, "vm0"), *ilan = router_iface(r, "lan");
+	assert_int_equal(vm0->match, MATCH_NAME);
+	assert_string_equal(vm0->match_name, "eth0");
+	assert_int_equal(vm0->ipv4, IPV4_DHCP);
+	assert_ptr_equal(vm0->zone, wan);
+	assert_ptr_equal(ilan->zone, lan);
+	assert_int_equal(ilan->match, MATCH_MAC);
+	assert_int_equal(ilan->match_mac[5], 3);
+	assert_int_equal(ilan->ipv4, IPV4_STATIC);
+	assert_int_equal(ilan->n_addrs, 1);
+	assert_int_equal(ilan->addrs[0].len, 24);
+	assert_true(router_iface(r, "opt2")->optional);
+	assert_false(router_iface(r, "opt1")->optional);
+	assert_null(router_iface(r, "eth9"));
+	assert_null(router_zone(r, "dmz"));
+	/* Zones. */
+	assert_int_equal(wan->n_ifaces, 2);
+	assert_ptr_equal(wan->ifaces[0], router_iface(r, "wan"));
+	assert_ptr_equal(wan->ifaces[1], vm0);
+	assert_true(wan->masquerade);
+	assert_true(wan->counters);
+	assert_int_equal(wan->input, VERDICT_DROP);
+	assert_int_equal(lan->input, VERDICT_REJECT);
+	assert_false(lan->masquerade);
+	assert_int_equal(lan->n_forward, 1);
+	assert_ptr_equal(lan->forward[0], wan);
+	assert_true(zone_has_service(lan, "dns"));
+	assert_true(zone_has_service(lan, "dhcp"));
+	assert_false(zone_has_service(wan, "dns"));
+	/* ICMP split by family. */
+	assert_true(has_name(wan->icmp, wan->n_icmp, "router-advertisement"));
+	assert_false(has_name(wan->icmpv6, wan->n_icmpv6, "router-advertisement"));
+	assert_true(has_name(wan->icmpv6, wan->n_icmpv6, "packet-too-big"));
+	assert_false(has_name(wan->icmp, wan->n_icmp, "packet-too-big"));
+	assert_true(has_name(wan->icmp, wan->n_icmp, "destination-unreachable"));
+	assert_true(has_name(wan->icmpv6, wan->n_icmpv6, "destination-unreachable"));
+	assert_int_equal(wan->n_icmp, 4);
+	assert_int_equal(wan->n_icmpv6, 7);
+	assert_int_equal(wan->icmp_rate.count, 100);
+	assert_string_equal(wan->icmp_rate.unit, "second");
+	/* lan has no icmp key: the inside default, with ping, no limit. */
+	assert_true(has_name(lan->icmp, lan->n_icmp, "echo-request"));
+	assert_true(has_name(lan->icmpv6, lan->n_icmpv6, "echo-request"));
+	assert_true(has_name(lan->icmpv6, lan->n_icmpv6, "nd-neighbor-solicit"));
+	assert_int_equal(lan->icmp_rate.count, 0);
+	/* Rules and forwards. */
+	assert_int_equal(r->n_rules, 1);
+	const struct rule *ru = &r->rules[0];
+	assert_string_equal(ru->name, "admin-ssh");
+	assert_ptr_equal(ru->from, wan);
+	assert_ptr_equal(ru->iface, vm0);
+	assert_null(ru->to);
+	assert_int_equal(ru->tcp.n, 1);
+	assert_int_equal(ru->tcp.v[0].lo, 22);
+	assert_int_equal(ru->tcp.v[0].hi, 22);
+	assert_int_equal(ru->udp.n, 0);
+	assert_string_equal(ru->log, "Admin connection on VM0: ");
+	assert_int_equal(ru->action, VERDICT_ACCEPT);
+	assert_string_equal(ru->pos.file, r->file);
+	assert_true(ru->pos.line > 0);
+	assert_int_equal(r->n_fwds, 1);
+	const struct portfwd *f = &r->fwds[0];
+	assert_true(f->tcp);
+	assert_false(f->udp);
+	assert_int_equal(f->ext.lo, 8443);
+	assert_int_equal(f->ext.hi, 8443);
+	assert_int_equal(f->to_port, 443);
+	assert_ptr_equal(f->to_iface, ilan);
+	assert_ptr_equal(f->from, wan);
+	/* DHCP. */
+	assert_int_equal(r->n_dhcps, 2);
+	assert_ptr_equal(ilan->dhcp, &r->dhcps[0]);
+	assert_ptr_equal(r->dhcps[0].iface, ilan);
+	assert_int_equal(r->dhcps[0].lease, 3600);
+	assert_int_equal(r->dhcps[1].n_hosts, 1);
+	assert_string_equal(r->dhcps[1].hosts[0].name, "nas");
+	assert_int_equal(r->dhcps[1].hosts[0].mac[5], 0x56);
+	assert_null(router_iface(r, "wan")->dhcp);
+	/* DNS. */
+	assert_int_equal(r->dns.n_upstream, 2);
+	assert_true(r->dns.upstream[0].tls);
+	assert_int_equal(r->dns.upstream[0].port, 853);
+	assert_string_equal(r->dns.upstream[0].tls_name, "cloudflare-dns.com");
+	assert_false(r->dns.upstream[1].tls);
+	assert_int_equal(r->dns.upstream[1].port, 53);
+	assert_string_equal(r->dns.domain, "lan");
+	assert_int_equal(r->blackhole.timeout, 86400);
+	router_free(r);
+	diags_free(&d);
+}
+
+static void test_defaults(void **state)
+{
+	(void)state;
+	struct diags d = DIAGS_INIT;
+	struct router *r = build(base, &d);
+	assert_non_null(r);
+	assert_string_equal(r->hostname, "router");
+	const struct zone *wan = router_zone(r, "wan"), *lan = router_zone(r, "lan");
+	assert_int_equal(wan->input, VERDICT_DROP);
+	assert_int_equal(lan->input, VERDICT_DROP);
+	assert_false(lan->counters);
+	/* The outside default: no ping, ND and errors only, 100/second. */
+	assert_false(has_name(wan->icmp, wan->n_icmp, "echo-request"));
+	assert_true(has_name(wan->icmpv6, wan->n_icmpv6, "nd-neighbor-advert"));
+	assert_int_equal(wan->icmp_rate.count, 100);
+	assert_int_equal(r->dhcps[0].lease, 3600);
+	assert_int_equal(r->dhcps[0].n_dns, 0);
+	assert_false(r->dhcps[0].has_gateway);
+	assert_int_equal(r->blackhole.timeout, 86400);
+	assert_int_equal(r->blackhole.n_lists, 0);
+	assert_int_equal(r->dns.domain[0], '\0');
+	assert_int_equal(router_iface(r, "lan")->mtu, 0);
+	assert_string_equal(r->file_base, "t.yaml");
+	router_free(r);
+	router_free(NULL);
+	diags_free(&d);
+}
+
+static void test_upstreams_and_lists(void **state)
+{
+	(void)state;
+	char text[2048];
+	snprintf(text, sizeof(text), "%s",
+		 "interfaces:\n  lan: { match: { pci: \"01:00.1\" }, ipv4: [10.0.0.1/24, 10.1.0.1/16] }\n"
+		 "zones:\n  lan: { interfaces: lan, services: [dns], icmp: [echo-request], "
+		 "icmp-rate: 5/minute }\n"
+		 "dns:\n  upstream: [\"[2001:db8::1]:5353\", \"2001:db8::2\", \"10.0.0.9:5300\",\n"
+		 "    \"tls://[2001:db8::3]:8853#dns.example\"]\n"
+		 "blackhole:\n  timeout: 0\n  lists: [bad.txt, /etc/abs.txt]\n");
+	struct diags d = DIAGS_INIT;
+	struct cfg_doc *doc = cfg_parse_buf("/etc/nftrouter/router.yaml", text, strlen(text), &d);
+	assert_non_null(doc);
+	struct router *r = model_build(doc, &d);
+	cfg_doc_free(doc);
+	if (!r) {
+		diags_print(&d, stderr);
+		fail();
+	}
+	const struct iface *lan = router_iface(r, "lan");
+	assert_int_equal(lan->match, MATCH_PCI);
+	assert_string_equal(lan->match_pci, "0000:01:00.1");
+	assert_int_equal(lan->n_addrs, 2);
+	const struct upstream *u = r->dns.upstream;
+	assert_int_equal(r->dns.n_upstream, 4);
+	assert_int_equal(u[0].addr.family, AF_INET6);
+	assert_int_equal(u[0].port, 5353);
+	assert_int_equal(u[1].addr.family, AF_INET6);
+	assert_int_equal(u[1].port, 53);
+	assert_int_equal(u[2].port, 5300);
+	assert_true(u[3].tls);
+	assert_int_equal(u[3].port, 8853);
+	assert_string_equal(u[3].tls_name, "dns.example");
+	const struct zone *z = router_zone(r, "lan");
+	assert_int_equal(z->n_icmp, 1);
+	assert_int_equal(z->n_icmpv6, 1);
+	assert_int_equal(z->icmp_rate.count, 5);
+	assert_string_equal(z->icmp_rate.unit, "minute");
+	assert_int_equal(r->blackhole.timeout, 0);
+	assert_int_equal(r->blackhole.n_lists, 2);
+	assert_string_equal(r->blackhole.lists[0].path, "/etc/nftrouter/bad.txt");
+	assert_string_equal(r->blackhole.lists[1].path, "/etc/abs.txt");
+	router_free(r);
+	diags_free(&d);
+}
+
+/* text with one substitution applied to base. */
+static char *variant(const char *from, const char *to)
+{
+	static char out[4096];
+	const char *at = strstr(base, from);
+	if (!at)
+		fail_msg("'%s' not in base", from);
+	snprintf(out, sizeof(out), "%.*s%s%s", (int)(at - base), base, to, at + strlen(from));
+	return out;
+}
+
+static void assert_first_error(const char *text, const char *want)
+{
+	struct diags d = DIAGS_INIT;
+	struct router *r = build(text, &d);
+	assert_null(r);
+	assert_true(d.n_errors >= 1);
+	diags_sort(&d);
+	char got[512];
+	snprintf(got, sizeof(got), "%d:%d: %s", d.v[0].pos.line, d.v[0].pos.col, d.v[0].msg);
+	assert_string_equal(got, want);
+	diags_free(&d);
+}
+
+static void test_errors(void **state)
+{
+	(void)state;
+	assert_first_error(variant("interfaces: [lan]", "interfaces: [lan, eth9]"),
+			   "6:28: zone 'lan': unknown interface 'eth9'");
+	assert_first_error(variant("ipv4: dhcp", "ipv4: dhcp, mtu: 67"),
+			   "2:64: interface 'wan': mtu: expected a number 68..65535, got '67'");
+	assert_first_error(variant("services: [dns, dhcp]", "services: [dns]"),
+			   "8:3: dhcp 'lan': zone 'lan' does not open the dhcp service, so the "
+			   "router's own firewall would drop the requests; add dhcp to its services");
+	assert_first_error(variant("dns:\n  upstream: [\"9.9.9.9\"]\n", ""),
+			   "6:40: zone 'lan': serves dns but dns.upstream is empty; add upstream "
+			   "servers under dns:");
+	assert_first_error(variant("192.168.1.100-", "192.168.0.100-"),
+			   "8:17: dhcp 'lan': range: '192.168.0.100-192.168.1.200' is outside "
+			   "interface 'lan''s subnet 192.168.1.0/24");
+	assert_first_error(variant("masquerade: true }", "masquerade: true, input: [drop] }"),
+			   "5:54: zone 'wan': input: expected a value, got a list");
+	assert_first_error(variant("zones:\n", "hostname: \"a;b\"\nzones:\n"),
+			   "4:11: hostname: contains a semicolon (;), which could break out of the "
+			   "generated nftables or dnsmasq text; not allowed");
+	assert_first_error("interfaces: {}\nzones: {}\n",
+			   "1:13: interfaces: the router needs at least one interface");
+	assert_first_error("- a\n", "1:1: router.yaml: expected a map, got a list");
+}
+
+static void test_all_errors_one_run(void **state)
+{
+	(void)state;
+	const char *text =
+		"interfaces:\n"
+		"  wan: { match: { mac: \"52:54:00:00:00:0g\" }, ipv4: dhcp }\n"
+		"  lan: { match: { mac: \"52:54:00:00:00:02\" }, ipv4: 192.168.1.1/33 }\n"
+		"  opt: { match: { mac: \"52:54:00:00:00:03\" }, ipv4: 10.0.0.1/8, mtu: 9 }\n"
+		"zones:\n"
+		"  wan: { interfaces: [wan], masquerade: maybe }\n"
+		"  lan: { interfaces: [lan, eth9], services: [telnet] }\n"
+		"rules:\n"
+		"  - { name: x, from: nowhere, tcp: 0, action: permit }\n"
+		"bogus: 1\n";
+	struct diags d = DIAGS_INIT;
+	assert_null(build(text, &d));
+	diags_sort(&d);
+	static const char *const want[] = {
+		"2:24: interface 'wan': match: mac: malformed MAC address '52:54:00:00:00:0g' (six "
+		"hex pairs: 52:54:00:00:00:02)",
+		"3:53: interface 'lan': ipv4: prefix length of '192.168.1.1/33' out of range (0..32)",
+		"4:3: interface 'opt' is in no zone; add it to one zone's interfaces",
+		"4:70: interface 'opt': mtu: expected a number 68..65535, got '9'",
+		"6:41: zone 'wan': masquerade: expected true or false, got 'maybe'",
+		"7:28: zone 'lan': unknown interface 'eth9'",
+		"7:46: zone 'lan': services: unknown service 'telnet' (known: ssh, dns, dns-tls, dhcp, "
+		"dhcpv6, http, https, ntp, tftp, snmp, syslog, mdns, wireguard, iperf3; other ports: a "
+		"rule)",
+		"9:22: rule 'x': from: unknown zone 'nowhere'",
+		"9:36: rule 'x': tcp: malformed port '0' (1-65535, or a range A-B with A <= B)",
+		"9:47: rule 'x': action: expected accept, drop or reject, got 'permit'",
+		"10:1: router.yaml: unknown key 'bogus' (allowed: hostname, interfaces, zones, rules, "
+		"port-forwards, dhcp, dns, blackhole, proxmox)",
+	};
+	size_t n = sizeof(want) / sizeof(want[0]);
+	for (size_t i = 0; i < d.n && i < n; i++) {
+		char got[512];
+		snprintf(got, sizeof(got), "%d:%d: %s", d.v[i].pos.line, d.v[i].pos.col,
+			 d.v[i].msg);
+		assert_string_equal(got, want[i]);
+	}
+	assert_int_equal(d.n, n);
+	assert_int_equal(d.n_errors, n);
+	diags_free(&d);
+}
+
+static void test_lookups(void **state)
+{
+	(void)state;
+	const struct service *s = service_find("dns");
+	assert_non_null(s);
+	assert_int_equal(s->tcp[0], 53);
+	assert_int_equal(s->udp[0], 53);
+	assert_int_equal(s->tcp[1], 0);
+	s = service_find("dhcp");
+	assert_int_equal(s->udp[0], 67);
+	assert_int_equal(s->tcp[0], 0);
+	assert_int_equal(service_find("ssh")->tcp[0], 22);
+	assert_null(service_find("telnet"));
+	assert_string_equal(verdict_name(VERDICT_ACCEPT), "accept");
+	assert_string_equal(verdict_name(VERDICT_DROP), "drop");
+	assert_string_equal(verdict_name(VERDICT_REJECT), "reject");
+}
+
+static void test_deterministic(void **state)
+{
+	(void)state;
+	struct diags d = DIAGS_INIT;
+	struct router *a = build(base, &d), *b = build(base, &d);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(a->n_ifaces, b->n_ifaces);
+	for (size_t i = 0; i < a->n_ifaces; i++) {
+		assert_string_equal(a->ifaces[i].name, b->ifaces[i].name);
+		assert_int_equal(a->ifaces[i].pos.line, b->ifaces[i].pos.line);
+	}
+	router_free(a);
+	router_free(b);
+	diags_free(&d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_seed),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_upstreams_and_lists),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_all_errors_one_run),
+		cmocka_unit_test(test_lookups),
+		cmocka_unit_test(test_deterministic),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
