@@ -50,6 +50,7 @@ bool cmd_wants_help(int argc, char **argv);
 
 int check_main(int argc, char **argv);
 int render_main(int argc, char **argv);
+int lab_main(int argc, char **argv);
 int apply_main(int argc, char **argv);
 int confirm_main(int argc, char **argv);
 int rollback_main(int argc, char **argv);

@@ -1,0 +1,424 @@
+/* nftrouter lab: the router of a router.yaml in network namespaces. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "lab/lab.h"
+
+static const char lab_usage[] =
+	"Usage: nftrouter lab up     [-c FILE] [--name ID] [--optional]\n"
+	"       nftrouter lab down   [--name ID]\n"
+	"       nftrouter lab exec   [--name ID] HOST COMMAND [ARG...]\n"
+	"       nftrouter lab status [--name ID] [--json]\n"
+	"       nftrouter lab test   [--name ID] [-c FILE]\n"
+	"\n"
+	"Build the router that FILE describes inside network namespaces on this\n"
+	"machine, with a simulated internet behind every masquerading port and a\n"
+	"client behind every private port, run the real daemon (`nftrouter run`)\n"
+	"in it, and check it end to end. Nothing outside the lab's namespaces is\n"
+	"touched, so a config can be tried before it goes near a real router.\n"
+	"\n"
+	"  up      Create the namespaces nftr-ID-router and nftr-ID-PORT (one per\n"
+	"          configured port), a veth per port whose router end carries the\n"
+	"          kernel name and MAC the port's `match` expects (eth<N> for MAC\n"
+	"          and PCI matches; PCI cannot be simulated and is treated as a\n"
+	"          name), the peers (an ISP with a DHCP server, DNS, DNS over TLS\n"
+	"          when configured and a web server on every port of a masquerading\n"
+	"          zone or taking DHCP; a DHCP or static client on every other\n"
+	"          port), then start `nftrouter run` in the router namespace and\n"
+	"          wait for its READY=1. Optional ports are left out (absent), to\n"
+	"          show the router comes up without them, unless --optional.\n"
+	"          Prints a summary of the router it built.\n"
+	"  down    Stop the lab's processes and delete its namespaces, veths,\n"
+	"          /etc/netns entries and directory: exactly what `up` recorded in\n"
+	"          its manifest, also after a crash or Ctrl-C midway.\n"
+	"  exec    Run COMMAND on a lab host: `router` or a port's name (its\n"
+	"          peer). The host's own resolv.conf applies.\n"
+	"  status  Hosts, namespaces, addresses, leases and the daemon's status.\n"
+	"  test    Derive checks from the config and run them with real tools:\n"
+	"          leases, DNS through the router, masquerade, no connection from\n"
+	"          the internet to clients, an nmap scan of the router from every\n"
+	"          port, port forwards, a ban and an unban, zone counters. One\n"
+	"          line per check (ok/FAIL/skip and detail).\n"
+	"\n"
+	"Options:\n"
+	"  -c, --config FILE  the config (up: default $NFTROUTER_CONFIG or "
+	DEFAULT_CONFIG ";\n"
+	"                     test: default the config the lab was built from)\n"
+	"  -n, --name ID      the lab's name, 1-8 characters of [a-z0-9] (default\n"
+	"                     $NFTROUTER_LAB or " LAB_DEFAULT_ID "); labs with different\n"
+	"                     names coexist\n"
+	"      --optional     up: build optional ports too\n"
+	"      --json         status: one JSON document on stdout\n"
+	"  -h, --help         this text\n"
+	"\n"
+	"Files: " LAB_BASE "/ID/ (manifest, peer configs, logs, the daemon's state\n"
+	"and run dirs, router.log), /etc/netns/nftr-ID-*/resolv.conf.\n"
+	"Needs root, iproute2, dnsmasq, busybox udhcpc, socat, nmap, dig, curl,\n"
+	"openssl and unbound (for DNS over TLS).\n"
+	"\n"
+	"Exit status: 0 ok (test: every check passed); 1 invalid config or\n"
+	"request (up: the name is in use or the config fails `check`; nothing\n"
+	"changed), or a failed check; 2 usage; 3 the system refused (up removes\n"
+	"what it made).\n";
+
+struct lab_opts {
+	const char *config;
+	const char *name;
+	bool json, optional;
+	int rest; /* first non-option argument */
+};
+
+static int lab_parse(int argc, char **argv, struct lab_opts *o)
+{
+	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'c'}, {"name", required_argument, NULL, 'n'},
+		{"json", no_argument, NULL, 'j'},         {"optional", no_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+	};
+	const char *e = getenv("NFTROUTER_LAB");
+	int c;
+	o->name = e && *e ? e : LAB_DEFAULT_ID;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+c:n:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': o->config = optarg; break;
+		case 'n': o->name = optarg; break;
+		case 'j': o->json = true; break;
+		case 'o': o->optional = true; break;
+		case 'h': fputs(lab_usage, stdout); exit(EXIT_OK);
+		default: fputs(lab_usage, stderr); return -EINVAL;
+		}
+	}
+	o->rest = optind;
+	return 0;
+}
+
+/* Load the config and derive the topology. For an existing lab without
+ * -c, the config it was built from. */
+static int lab_load(struct lab *l, const struct lab_opts *o, bool existing)
+{
+	char cfg[PATH_MAX], opt[8];
+	struct diags d = DIAGS_INIT;
+	int ret;
+
+	if (lab_init(l, o->name) < 0) {
+		cmd_err("%s", l->err);
+		return EXIT_USAGE;
+	}
+	if (existing && !lab_exists(l)) {
+		cmd_err("no lab '%s' (%s missing); start one with: nftrouter lab up --name %s", l->id, l->dir,
+			l->id);
+		return EXIT_INVALID;
+	}
+	if (o->config) {
+		snprintf(cfg, sizeof(cfg), "%s", o->config);
+	} else if (existing && lab_manifest_get(l, "config", cfg, sizeof(cfg)) == 0) {
+		if (lab_manifest_get(l, "optional", opt, sizeof(opt)) == 0)
+			l->with_optional = strcmp(opt, "1") == 0;
+	} else {
+		struct cmd_paths p;
+		cmd_paths_init(&p);
+		snprintf(cfg, sizeof(cfg), "%s", p.config);
+	}
+	if (!realpath(cfg, l->config)) {
+		cmd_err("%s: %s", cfg, strerror(errno));
+		return EXIT_INVALID;
+	}
+	l->with_optional = l->with_optional || o->optional;
+	l->r = model_load_file(l->config, &d);
+	if (!l->r) {
+		cmd_print_diags(&d);
+		diags_free(&d);
+		return EXIT_INVALID;
+	}
+	diags_free(&d);
+	ret = lab_topology(l);
+	if (ret < 0) {
+		cmd_err("%s", l->err[0] ? l->err : strerror(-ret));
+		return EXIT_INVALID;
+	}
+	return EXIT_OK;
+}
+
+static void print_progress(void *arg, const char *what)
+{
+	(void)arg;
+	fprintf(stderr, "lab: %s\n", what);
+}
+
+static const char *role_name(enum lab_role r)
+{
+	return r == LAB_ROUTER ? "router" : r == LAB_INTERNET ? "internet" : "client";
+}
+
+static void print_summary(const struct lab *l)
+{
+	const struct lab_host *rt = lab_router(l);
+	printf("lab '%s' is up: %s (config %s)\n", l->id, l->dir, l->config);
+	printf("  %-8s %-24s %-20s %-9s %s\n", "PORT", "KERNEL NAME / MAC", "ROUTER ADDRESS", "PEER",
+	       "PEER ADDRESS");
+	for (size_t i = 1; i < l->n_hosts; i++) {
+		const struct lab_host *h = &l->hosts[i];
+		char mac[18], ra[ADDR_STRLEN] = "-", pa[ADDR_STRLEN] = "-", km[48];
+		struct cidr c;
+		mac_format(h->mac, mac);
+		snprintf(km, sizeof(km), "%s %s", h->router_ifname, mac);
+		if (h->absent) {
+			printf("  %-8s %-24s %s\n", h->name, km, "absent (optional port left out)");
+			continue;
+		}
+		if (lab_addr_of(l, rt, h->port, &c) == 0)
+			cidr_format(&c, ra, sizeof(ra));
+		if (lab_addr_of(l, h, NULL, &c) == 0)
+			cidr_format(&c, pa, sizeof(pa));
+		printf("  %-8s %-24s %-20s %-9s %s%s\n", h->name, km, ra, role_name(h->role), pa,
+		       h->dhcp_client ? " (DHCP lease)" : h->dhcp_server ? " (ISP, DHCP server)" : "");
+	}
+	printf("Try: nftrouter lab exec --name %s HOST COMMAND   (HOST: router", l->id);
+	for (size_t i = 1; i < l->n_hosts; i++)
+		if (!l->hosts[i].absent)
+			printf(", %s", l->hosts[i].name);
+	printf(")\n     nftrouter lab test --name %s;  nftrouter lab down --name %s\n", l->id, l->id);
+}
+
+static int lab_cmd_up(const struct lab_opts *o)
+{
+	struct lab l;
+	int rc = lab_load(&l, o, false), ret;
+	if (rc != EXIT_OK)
+		goto out;
+	for (size_t i = 1; i < l.n_hosts; i++)
+		if (l.hosts[i].pci_unsupported)
+			fprintf(stderr,
+				"lab: warning: port '%s' matches by PCI address, which a veth cannot have; "
+				"the lab names it %s and the daemon will not find it\n",
+				l.hosts[i].name, l.hosts[i].router_ifname);
+	ret = lab_up(&l, print_progress, NULL);
+	if (ret == -EEXIST || (ret < 0 && strstr(l.err, "exists"))) {
+		cmd_err("%s", l.err);
+		rc = EXIT_INVALID;
+	} else if (ret < 0) {
+		cmd_err("lab up: %s (the lab was removed again)", l.err);
+		rc = EXIT_SYSTEM;
+	} else {
+		print_summary(&l);
+	}
+out:
+	lab_release(&l);
+	return rc;
+}
+
+static int lab_cmd_down(const struct lab_opts *o)
+{
+	struct lab l;
+	if (lab_init(&l, o->name) < 0) {
+		cmd_err("%s", l.err);
+		return EXIT_USAGE;
+	}
+	if (lab_down(&l) < 0) {
+		cmd_err("lab down: %s", l.err);
+		return EXIT_SYSTEM;
+	}
+	return EXIT_OK;
+}
+
+static int lab_cmd_exec(const struct lab_opts *o, int argc, char **argv)
+{
+	struct lab l;
+	const struct lab_host *h;
+	char **v;
+	int rc;
+
+	if (argc - o->rest < 2) {
+		fputs(lab_usage, stderr);
+		return EXIT_USAGE;
+	}
+	rc = lab_load(&l, o, true);
+	if (rc != EXIT_OK)
+		return rc;
+	h = lab_host_find(&l, argv[o->rest]);
+	if (!h || h->absent) {
+		cmd_err("lab '%s' has no host '%s'%s", l.id, argv[o->rest], h ? " (optional port left out)" : "");
+		lab_release(&l);
+		return EXIT_INVALID;
+	}
+	v = calloc((size_t)(argc - o->rest) + 5, sizeof(*v));
+	if (!v) {
+		lab_release(&l);
+		return EXIT_SYSTEM;
+	}
+	v[0] = "ip";
+	v[1] = "netns";
+	v[2] = "exec";
+	v[3] = (char *)h->ns;
+	for (int i = o->rest + 1, n = 4; i < argc; i++)
+		v[n++] = argv[i];
+	fflush(stdout);
+	execvp("ip", v);
+	cmd_err("ip: %s", strerror(errno));
+	free(v);
+	lab_release(&l);
+	return EXIT_SYSTEM;
+}
+
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+static char *daemon_status(const struct lab *l)
+{
+	char state[PATH_MAX], run[PATH_MAX];
+	struct buf b = BUF_INIT;
+	lab_path(l, "state", state, sizeof(state));
+	lab_path(l, "run", run, sizeof(run));
+	int ret = lab_run_in(l, lab_router(l),
+			     (char *[]){(char *)l->bin, "status", "--json", "-c", (char *)l->config,
+					"--state-dir", state, "--run-dir", run, NULL},
+			     &b, 10000);
+	char *s = buf_steal(&b);
+	if (ret != 0 || !s || (s[0] != '{' && s[0] != '[')) {
+		free(s);
+		return NULL;
+	}
+	for (size_t n = strlen(s); n > 0 && s[n - 1] == '\n'; n--)
+		s[n - 1] = '\0';
+	return s;
+}
+
+static void status_json(const struct lab *l)
+{
+	char *d = daemon_status(l);
+	printf("{\"name\":");
+	json_str(l->id);
+	printf(",\"dir\":");
+	json_str(l->dir);
+	printf(",\"config\":");
+	json_str(l->config);
+	printf(",\"hosts\":[");
+	for (size_t i = 0; i < l->n_hosts; i++) {
+		const struct lab_host *h = &l->hosts[i];
+		char a[ADDR_STRLEN] = "";
+		struct cidr c;
+		if (h->role != LAB_ROUTER && !h->absent && lab_addr_of(l, h, NULL, &c) == 0)
+			cidr_format(&c, a, sizeof(a));
+		printf("%s{\"name\":", i ? "," : "");
+		json_str(h->name);
+		printf(",\"role\":\"%s\",\"namespace\":", role_name(h->role));
+		json_str(h->ns);
+		printf(",\"absent\":%s", h->absent ? "true" : "false");
+		if (h->port) {
+			char mac[18], ra[ADDR_STRLEN] = "";
+			mac_format(h->mac, mac);
+			if (!h->absent && lab_addr_of(l, lab_router(l), h->port, &c) == 0)
+				cidr_format(&c, ra, sizeof(ra));
+			printf(",\"port\":");
+			json_str(h->port->name);
+			printf(",\"kernel_name\":\"%s\",\"mac\":\"%s\",\"router_address\":\"%s\"", h->router_ifname,
+			       mac, ra);
+			printf(",\"address\":\"%s\",\"dhcp\":%s", a, h->dhcp_client ? "true" : "false");
+		}
+		putchar('}');
+	}
+	printf("],\"daemon\":%s}\n", d ? d : "null");
+	free(d);
+}
+
+static int lab_cmd_status(const struct lab_opts *o)
+{
+	struct lab l;
+	int rc = lab_load(&l, o, true);
+	if (rc != EXIT_OK)
+		return rc;
+	if (o->json) {
+		status_json(&l);
+	} else {
+		print_summary(&l);
+		char *d = daemon_status(&l);
+		printf("daemon: %s\n", d ? d : "not answering (see router.log in the lab dir)");
+		if (!d)
+			rc = EXIT_SYSTEM;
+		free(d);
+	}
+	lab_release(&l);
+	return rc;
+}
+
+static void print_check(void *arg, const struct lab_check *c)
+{
+	int *failed = arg;
+	bool skip = strncmp(c->detail, "skipped", 7) == 0;
+	printf("%-4s %-12s %s\n", skip ? "skip" : c->ok ? "ok" : "FAIL", c->name, c->detail);
+	fflush(stdout);
+	if (!c->ok)
+		(*failed)++;
+}
+
+static int lab_cmd_test(const struct lab_opts *o)
+{
+	struct lab l;
+	int failed = 0, ret;
+	int rc = lab_load(&l, o, true);
+	if (rc != EXIT_OK)
+		return rc;
+	ret = lab_test(&l, print_check, &failed);
+	if (ret < 0) {
+		cmd_err("lab test: %s", l.err[0] ? l.err : strerror(-ret));
+		rc = EXIT_SYSTEM;
+	} else {
+		printf("%s: %d check%s failed\n", failed ? "FAIL" : "ok", failed, failed == 1 ? "" : "s");
+		rc = failed ? EXIT_INVALID : EXIT_OK;
+	}
+	lab_release(&l);
+	return rc;
+}
+
+int lab_main(int argc, char **argv)
+{
+	struct lab_opts o = {0};
+	const char *verb;
+	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		fputs(lab_usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	verb = argv[1];
+	if (lab_parse(argc - 1, argv + 1, &o) < 0)
+		return EXIT_USAGE;
+	o.rest += 1; /* index into argv, not argv + 1 */
+	if (strcmp(verb, "exec") != 0 && o.rest != argc) {
+		cmd_err("lab %s: unexpected argument '%s'", verb, argv[o.rest]);
+		return EXIT_USAGE;
+	}
+	if (geteuid() != 0) {
+		cmd_err("lab: needs root (network namespaces)");
+		return EXIT_SYSTEM;
+	}
+	if (strcmp(verb, "up") == 0)
+		return lab_cmd_up(&o);
+	if (strcmp(verb, "down") == 0)
+		return lab_cmd_down(&o);
+	if (strcmp(verb, "exec") == 0)
+		return lab_cmd_exec(&o, argc, argv);
+	if (strcmp(verb, "status") == 0)
+		return lab_cmd_status(&o);
+	if (strcmp(verb, "test") == 0)
+		return lab_cmd_test(&o);
+	cmd_err("lab: unknown command '%s'", verb);
+	fputs(lab_usage, stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,28 @@
+/* Internal to the lab's checks (checks.c, checks_scan.c). */
+#ifndef NFTROUTER_LAB_CHECKS_H
+#define NFTROUTER_LAB_CHECKS_H
+
+#include "lab/lab.h"
+
+struct tctx {
+	struct lab *l;
+	lab_report_fn *report;
+	void *arg;
+	int failed;
+};
+
+void check_report(struct tctx *t, const char *name, bool ok, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Run argv on host h; out is reset first. Exit status or -errno. */
+int check_run(struct tctx *t, const struct lab_host *h, struct buf *out, int timeout_ms, char *const argv[]);
+int check_nftrouter(struct tctx *t, struct buf *out, char *const args[]);
+const char *check_out(const struct buf *b);
+/* Stop a process check code started (our child). */
+void check_stop(pid_t pid);
+int check_client_addr(const struct tctx *t, const struct lab_host *h, struct ipaddr *out);
+int check_router_addr(const struct tctx *t, const struct iface *p, struct ipaddr *out);
+
+void check_scan(struct tctx *t);
+void check_forwards(struct tctx *t);
+
+#endif

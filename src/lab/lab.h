@@ -1,0 +1,135 @@
+/* The network-namespace lab: the router of a router.yaml built in network
+ * namespaces, with a simulated internet behind every masquerading port and
+ * a client behind every private one, the real daemon in the middle, and
+ * end-to-end checks derived from the config.
+ *
+ * Everything the lab makes carries its ID: namespaces "nftr-ID-HOST", the
+ * lab directory LAB_BASE/ID, and /etc/netns/nftr-ID-HOST. Before creating
+ * an object, `up` records it in the lab's manifest, so `down` removes
+ * exactly what `up` made, also after a crash midway.
+ *
+ * Library code: nothing here prints; errors go to lab->err, progress and
+ * check results to the caller's callbacks. The lab runs ip(8) and the peer
+ * programs (dnsmasq, unbound, udhcpc, socat, nmap, dig, curl) with
+ * fork/exec and argv arrays, never through a shell. */
+#ifndef NFTROUTER_LAB_H
+#define NFTROUTER_LAB_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "model/model.h"
+#include "util/addr.h"
+#include "util/buf.h"
+
+#define LAB_BASE "/run/nftrouter-lab"
+#define LAB_DEFAULT_ID "nftr"
+#define LAB_ID_MAX 8
+/* The name every internet host answers for, and where it points. */
+#define LAB_WEB_NAME "www.example.test"
+
+enum lab_role {
+	LAB_ROUTER,   /* the router namespace, running `nftrouter run` */
+	LAB_INTERNET, /* an ISP: DHCP server, upstream DNS, web server */
+	LAB_CLIENT,   /* a client on a private port */
+};
+
+struct lab_host {
+	char name[16];            /* "router" or the port's configured name */
+	char ns[40];              /* "nftr-ID-NAME" */
+	enum lab_role role;
+	const struct iface *port; /* the router port it faces (NULL for the router) */
+	char router_ifname[16];   /* the router end's kernel name before the daemon renames it */
+	uint8_t mac[6];           /* the router end's MAC */
+	bool pci_unsupported;     /* match: pci cannot be simulated with veth */
+	bool absent;              /* an optional port the lab leaves out */
+	struct cidr addr;         /* the host's own address; len 0: none or DHCP */
+	bool dhcp_client;         /* a client that takes a DHCP lease */
+	bool dhcp_server;         /* an internet host that hands the router its address */
+	struct ipaddr pool_lo, pool_hi; /* dhcp_server's pool */
+};
+
+struct lab {
+	char id[LAB_ID_MAX + 1];
+	char dir[64];             /* LAB_BASE/ID */
+	char config[PATH_MAX];    /* absolute path of the config */
+	char bin[PATH_MAX];       /* the nftrouter executable */
+	bool with_optional;       /* build optional ports too */
+	struct router *r;
+	struct lab_host *hosts;   /* hosts[0] is the router */
+	size_t n_hosts;
+	char err[1024];
+};
+
+/* A check's outcome, handed to the caller as soon as it is known. */
+struct lab_check {
+	const char *name;         /* "dhcp", "dns", "masquerade", "scan", ... */
+	bool ok;
+	char detail[512];
+};
+
+typedef void lab_report_fn(void *arg, const struct lab_check *c);
+typedef void lab_progress_fn(void *arg, const char *what);
+
+/* lab.c: identity and topology. */
+bool lab_id_valid(const char *id);
+/* Fill id, dir and bin. 0 or -EINVAL. */
+int lab_init(struct lab *l, const char *id);
+/* Derive the hosts from l->r (set by the caller). 0 or -EINVAL (l->err). */
+int lab_topology(struct lab *l);
+const struct lab_host *lab_host_find(const struct lab *l, const char *name);
+const struct lab_host *lab_router(const struct lab *l);
+void lab_release(struct lab *l); /* frees hosts and the router model */
+
+/* manifest.c: the lab's record of what it made. */
+bool lab_exists(const struct lab *l);
+/* Append one line "KIND VALUE..." and flush it to disk. 0 or -errno. */
+int lab_manifest_add(const struct lab *l, const char *kind, const char *value);
+/* The value of the first "KIND VALUE" line, or "" (out has size n). */
+int lab_manifest_get(const struct lab *l, const char *kind, char *out, size_t n);
+/* Path of a file in the lab dir. */
+void lab_path(const struct lab *l, const char *file, char *out, size_t n);
+
+/* spawn.c: child processes. */
+/* Run argv (NULL-terminated) and wait at most timeout_ms. stdout and
+ * stderr go to out when it is not NULL. Returns the exit status (0-255),
+ * 128+signal, -ETIMEDOUT (killed), or another -errno. env: extra "K=V"
+ * strings or NULL. */
+int lab_run(char *const argv[], char *const env[], struct buf *out, int timeout_ms);
+/* Same, in host h's namespace (`ip netns exec`). */
+int lab_run_in(const struct lab *l, const struct lab_host *h, char *const argv[], struct buf *out,
+	       int timeout_ms);
+/* Start argv in h's namespace in the background, detached (own session),
+ * output appended to log; the pid is recorded in the manifest as "pid PID
+ * TAG" before this returns. Returns the pid or -errno. */
+pid_t lab_spawn_in(const struct lab *l, const struct lab_host *h, char *const argv[], char *const env[],
+		   const char *log, const char *tag);
+
+/* netns.c: namespaces, links, teardown. */
+/* Build the whole lab (namespaces, links, peers, the daemon). On failure
+ * tears down what it made and returns -errno with l->err set. */
+int lab_up(struct lab *l, lab_progress_fn *progress, void *arg);
+/* Remove everything the manifest (and the lab's namespace names) says the
+ * lab has: processes, namespaces (and so their veths), /etc/netns entries,
+ * the lab dir. Works with a partial manifest. 0 or -errno. */
+int lab_down(struct lab *l);
+int lab_create_links(struct lab *l);
+
+/* hosts.c: the peer programs. */
+int lab_hosts_prepare(struct lab *l);       /* configs, scripts, test CA */
+int lab_start_internet(struct lab *l, const struct lab_host *h);
+int lab_start_router(struct lab *l, int timeout_ms);
+int lab_start_clients(struct lab *l, int timeout_ms);
+/* A client's lease as its DHCP hook recorded it; -ENOENT if none yet. */
+int lab_lease_read(const struct lab *l, const struct lab_host *h, struct ipaddr *ip, int *len,
+		   struct ipaddr *router);
+/* The first IPv4 address of h's interface (the router: of port p). */
+int lab_addr_of(const struct lab *l, const struct lab_host *h, const struct iface *p, struct cidr *out);
+
+/* checks.c: `lab test`. Returns the number of failed checks, or -errno. */
+int lab_test(struct lab *l, lab_report_fn *report, void *arg);
+
+#endif

@@ -1,0 +1,376 @@
+/* Namespaces and links of the lab, and its teardown. */
+#include "lab/lab.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define IP_TIMEOUT_MS 10000
+
+static int ip_cmd(struct lab *l, char *const argv[])
+{
+	struct buf out = BUF_INIT;
+	int ret = lab_run(argv, NULL, &out, IP_TIMEOUT_MS);
+	if (ret != 0) {
+		size_t n = 0;
+		n += (size_t)snprintf(l->err + n, sizeof(l->err) - n, "failed:");
+		for (size_t i = 0; argv[i] && n < sizeof(l->err); i++)
+			n += (size_t)snprintf(l->err + n, sizeof(l->err) - n, " %s", argv[i]);
+		if (n < sizeof(l->err))
+			snprintf(l->err + n, sizeof(l->err) - n, ": %s", out.s ? out.s : "");
+		l->err[strcspn(l->err, "\n")] = '\0';
+		ret = ret > 0 ? -EIO : ret;
+	}
+	buf_free(&out);
+	return ret;
+}
+
+static int write_file(const char *path, const char *text, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+	int ret = 0;
+	if (!f)
+		return -errno;
+	if (fputs(text, f) < 0)
+		ret = -EIO;
+	if (fclose(f) != 0 && ret == 0)
+		ret = -errno;
+	if (ret == 0 && chmod(path, mode) < 0)
+		ret = -errno;
+	return ret;
+}
+
+/* The namespace and its /etc/netns directory (ip netns exec bind-mounts
+ * its resolv.conf over /etc/resolv.conf, for this host only). */
+static int host_create(struct lab *l, const struct lab_host *h)
+{
+	char etc[128], resolv[160];
+	int ret;
+
+	ret = lab_manifest_add(l, "ns", h->ns);
+	if (ret < 0)
+		return ret;
+	ret = ip_cmd(l, (char *[]){"ip", "netns", "add", (char *)h->ns, NULL});
+	if (ret < 0)
+		return ret;
+	ret = ip_cmd(l, (char *[]){"ip", "-n", (char *)h->ns, "link", "set", "lo", "up", NULL});
+	if (ret < 0)
+		return ret;
+	snprintf(etc, sizeof(etc), "/etc/netns/%s", h->ns);
+	ret = lab_manifest_add(l, "etc", etc);
+	if (ret < 0)
+		return ret;
+	if (mkdir("/etc/netns", 0755) < 0 && errno != EEXIST)
+		return -errno;
+	if (mkdir(etc, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	snprintf(resolv, sizeof(resolv), "%s/resolv.conf", etc);
+	/* Clients get the router from their DHCP hook; the others ask
+	 * their own resolver (the ISP's dnsmasq, the router's). */
+	return write_file(resolv, "nameserver 127.0.0.1\n", 0644);
+}
+
+static int port_link(struct lab *l, const struct lab_host *h)
+{
+	char mac[18], addr[ADDR_STRLEN];
+	int ret;
+
+	mac_format(h->mac, mac);
+	ret = ip_cmd(l, (char *[]){"ip", "link", "add", "name", (char *)h->router_ifname, "netns",
+				   (char *)lab_router(l)->ns, "address", mac, "type", "veth", "peer",
+				   "name", "eth0", "netns", (char *)h->ns, NULL});
+	if (ret < 0)
+		return ret;
+	ret = ip_cmd(l, (char *[]){"ip", "-n", (char *)h->ns, "link", "set", "eth0", "up", NULL});
+	if (ret < 0 || h->addr.len == 0)
+		return ret;
+	cidr_format(&h->addr, addr, sizeof(addr));
+	ret = ip_cmd(l, (char *[]){"ip", "-n", (char *)h->ns, "addr", "add", addr, "dev", "eth0", NULL});
+	if (ret < 0 || h->role != LAB_CLIENT || !h->port->n_addrs)
+		return ret;
+	addr_format(&h->port->addrs[0].addr, addr, sizeof(addr));
+	return ip_cmd(l, (char *[]){"ip", "-n", (char *)h->ns, "route", "add", "default", "via", addr,
+				    NULL});
+}
+
+int lab_create_links(struct lab *l)
+{
+	int ret;
+	for (size_t i = 0; i < l->n_hosts; i++) {
+		if (l->hosts[i].absent)
+			continue;
+		ret = host_create(l, &l->hosts[i]);
+		if (ret < 0)
+			return ret;
+	}
+	for (size_t i = 1; i < l->n_hosts; i++) {
+		if (l->hosts[i].absent)
+			continue;
+		ret = port_link(l, &l->hosts[i]);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* Claim the lab's name: its directory is created exclusively, and no
+ * namespace may carry the name yet. */
+static int lab_claim(struct lab *l)
+{
+	char prefix[32];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(prefix, sizeof(prefix), "nftr-%s-", l->id);
+	d = opendir("/run/netns");
+	while (d && (e = readdir(d)))
+		if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
+			snprintf(l->err, sizeof(l->err), "lab '%s' exists: namespace %s (try: nftrouter lab down --name %s)",
+				 l->id, e->d_name, l->id);
+			closedir(d);
+			return -EEXIST;
+		}
+	if (d)
+		closedir(d);
+	if (mkdir(LAB_BASE, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	if (mkdir(l->dir, 0700) < 0) {
+		if (errno == EEXIST)
+			snprintf(l->err, sizeof(l->err), "lab '%s' exists: %s (try: nftrouter lab down --name %s)",
+				 l->id, l->dir, l->id);
+		return -errno;
+	}
+	return 0;
+}
+
+int lab_up(struct lab *l, lab_progress_fn *progress, void *arg)
+{
+	char buf[PATH_MAX + 8];
+	int ret = lab_claim(l);
+	if (ret < 0)
+		return ret;
+	ret = lab_manifest_add(l, "id", l->id);
+	if (ret == 0)
+		ret = lab_manifest_add(l, "config", l->config);
+	snprintf(buf, sizeof(buf), "%d", l->with_optional ? 1 : 0);
+	if (ret == 0)
+		ret = lab_manifest_add(l, "optional", buf);
+	if (ret < 0)
+		goto fail;
+	progress(arg, "namespaces and links");
+	ret = lab_create_links(l);
+	if (ret < 0)
+		goto fail;
+	progress(arg, "configs and test CA");
+	ret = lab_hosts_prepare(l);
+	if (ret < 0)
+		goto fail;
+	for (size_t i = 1; i < l->n_hosts; i++) {
+		if (l->hosts[i].absent || l->hosts[i].role != LAB_INTERNET)
+			continue;
+		snprintf(buf, sizeof(buf), "ISP on %s", l->hosts[i].name);
+		progress(arg, buf);
+		ret = lab_start_internet(l, &l->hosts[i]);
+		if (ret < 0)
+			goto fail;
+	}
+	progress(arg, "nftrouter run (waiting for READY=1)");
+	ret = lab_start_router(l, 30000);
+	if (ret < 0)
+		goto fail;
+	progress(arg, "clients");
+	ret = lab_start_clients(l, 20000);
+	if (ret < 0)
+		goto fail;
+	return 0;
+fail:
+	if (!l->err[0])
+		snprintf(l->err, sizeof(l->err), "%s", strerror(-ret));
+	{
+		char saved[sizeof(l->err)];
+		memcpy(saved, l->err, sizeof(saved));
+		lab_down(l);
+		memcpy(l->err, saved, sizeof(saved));
+	}
+	return ret;
+}
+
+/* ---- teardown ---- */
+
+struct lab_nsid {
+	dev_t dev;
+	ino_t ino;
+};
+
+struct lab_ns_set {
+	char names[64][40];
+	struct lab_nsid ids[64];
+	size_t n;
+};
+
+static void ns_set_add(struct lab_ns_set *s, const char *name)
+{
+	char path[96];
+	struct stat st;
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->names[i], name) == 0)
+			return;
+	if (s->n >= 64)
+		return;
+	snprintf(s->names[s->n], sizeof(s->names[0]), "%s", name);
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	if (stat(path, &st) == 0) {
+		s->ids[s->n].dev = st.st_dev;
+		s->ids[s->n].ino = st.st_ino;
+	}
+	s->n++;
+}
+
+static bool pid_in_lab(const struct lab_ns_set *s, pid_t pid)
+{
+	char path[64];
+	struct stat st;
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	if (stat(path, &st) < 0)
+		return false;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->ids[i].ino && s->ids[i].ino == st.st_ino && s->ids[i].dev == st.st_dev)
+			return true;
+	return false;
+}
+
+/* A recorded pid caught between fork and setns still runs `ip netns exec
+ * nftr-ID-...` (or the lab's own binary); anything else is a reused pid. */
+static bool pid_is_lab_exec(const struct lab *l, pid_t pid)
+{
+	char path[64], cmd[256], want[32];
+	FILE *f;
+	size_t n;
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	n = fread(cmd, 1, sizeof(cmd) - 1, f);
+	fclose(f);
+	cmd[n] = '\0';
+	for (size_t i = 0; i + 1 < n; i++)
+		if (cmd[i] == '\0')
+			cmd[i] = ' ';
+	snprintf(want, sizeof(want), "netns exec nftr-%s-", l->id);
+	return strstr(cmd, want) != NULL;
+}
+
+/* Signal every process in a lab namespace (they can only be the lab's:
+ * nothing else enters them) plus the recorded pids still on their way in.
+ * Returns how many were signalled. */
+static int signal_lab(const struct lab *l, const struct lab_ns_set *s, const pid_t *rec, size_t n_rec,
+		      int sig)
+{
+	struct dirent *e;
+	DIR *d = opendir("/proc");
+	int count = 0;
+	for (size_t i = 0; i < n_rec; i++)
+		if (pid_in_lab(s, rec[i]) || pid_is_lab_exec(l, rec[i]))
+			count += kill(rec[i], sig) == 0;
+	while (d && (e = readdir(d))) {
+		char *end;
+		long pid = strtol(e->d_name, &end, 10);
+		if (*end || pid <= 1 || pid == getpid())
+			continue;
+		if (pid_in_lab(s, (pid_t)pid))
+			count += kill((pid_t)pid, sig) == 0;
+	}
+	if (d)
+		closedir(d);
+	return count;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path) < 0 ? -1 : 0;
+}
+
+/* Read the manifest into the namespace set, recorded pids and etc dirs. */
+static void manifest_load(const struct lab *l, struct lab_ns_set *s, pid_t *rec, size_t *n_rec,
+			  char etc[][96], size_t *n_etc)
+{
+	char path[PATH_MAX], line[PATH_MAX + 64];
+	FILE *f;
+	lab_path(l, "manifest", path, sizeof(path));
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (strncmp(line, "ns ", 3) == 0)
+			ns_set_add(s, line + 3);
+		else if (strncmp(line, "pid ", 4) == 0 && *n_rec < 256)
+			rec[(*n_rec)++] = (pid_t)atoi(line + 4);
+		else if (strncmp(line, "etc /etc/netns/", 15) == 0 && *n_etc < 64)
+			snprintf(etc[(*n_etc)++], 96, "%.95s", line + 4);
+	}
+	if (f)
+		fclose(f);
+}
+
+int lab_down(struct lab *l)
+{
+	static struct lab_ns_set s;
+	pid_t rec[256];
+	char etc[64][96], prefix[32], path[PATH_MAX];
+	size_t n_rec = 0, n_etc = 0;
+	struct dirent *e;
+	DIR *d;
+	int ret = 0;
+
+	memset(&s, 0, sizeof(s));
+	manifest_load(l, &s, rec, &n_rec, etc, &n_etc);
+	/* A partial manifest may miss a namespace that was being created:
+	 * every namespace named after this lab is the lab's. */
+	snprintf(prefix, sizeof(prefix), "nftr-%s-", l->id);
+	d = opendir("/run/netns");
+	while (d && (e = readdir(d)))
+		if (strncmp(e->d_name, prefix, strlen(prefix)) == 0)
+			ns_set_add(&s, e->d_name);
+	if (d)
+		closedir(d);
+	/* SIGTERM first, so the daemon can stop its own children. */
+	signal_lab(l, &s, rec, n_rec, SIGTERM);
+	for (int i = 0; i < 30 && signal_lab(l, &s, rec, n_rec, 0) > 0; i++)
+		sleep_ms(100);
+	for (int i = 0; i < 20 && signal_lab(l, &s, rec, n_rec, SIGKILL) > 0; i++)
+		sleep_ms(100);
+	for (size_t i = 0; i < s.n; i++) {
+		char *argv[] = {"ip", "netns", "del", s.names[i], NULL};
+		snprintf(path, sizeof(path), "/run/netns/%s", s.names[i]);
+		if (access(path, F_OK) == 0 && lab_run(argv, NULL, NULL, IP_TIMEOUT_MS) != 0) {
+			snprintf(l->err, sizeof(l->err), "could not delete namespace %s", s.names[i]);
+			ret = -EBUSY;
+		}
+		snprintf(path, sizeof(path), "/etc/netns/%s", s.names[i]);
+		if (access(path, F_OK) == 0)
+			nftw(path, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	}
+	for (size_t i = 0; i < n_etc; i++)
+		if (strncmp(etc[i], "/etc/netns/", 11) == 0 && strncmp(etc[i] + 11, prefix, strlen(prefix)) == 0)
+			nftw(etc[i], rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	if (access(l->dir, F_OK) == 0 && nftw(l->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0) {
+		snprintf(l->err, sizeof(l->err), "could not remove %s: %s", l->dir, strerror(errno));
+		ret = -errno;
+	}
+	return ret;
+}
