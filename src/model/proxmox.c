@@ -342,7 +342,8 @@ static int scalars_build(const struct cfg_node *n, struct router *r, struct prox
 /* Every port must exist inside the VM: on a bridge, or on a passed-through
  * card, where only its MAC (or, with care, its PCI address as the guest
  * sees it) identifies it. */
-static int ports_check(const struct router *r, const struct proxmox *p, struct diags *d)
+static int ports_check(const struct router *r, const struct proxmox *p, bool pci_given,
+		       struct diags *d)
 {
 	int err = 0;
 	for (size_t i = 0; i < r->n_ifaces; i++) {
@@ -352,20 +353,20 @@ static int ports_check(const struct router *r, const struct proxmox *p, struct d
 			bridged = bridged || p->nics[k].iface == f;
 		if (bridged)
 			continue;
-		if (!p->n_pci && !f->optional) {
+		if (!pci_given && !f->optional) {
 			diag_error(d, f->pos,
 				   "interface '%s': not on a proxmox bridge and nothing is passed "
 				   "through (proxmox.passthrough), so the VM would not have it",
 				   f->name);
 			err = -EINVAL;
-		} else if (p->n_pci && f->match == MATCH_NAME) {
+		} else if (pci_given && f->match == MATCH_NAME) {
 			diag_error(d, f->pos,
 				   "interface '%s': matched by name '%s', but it is on a card passed "
 				   "through to the VM, where its kernel name is not known in advance; "
 				   "match it by mac",
 				   f->name, f->match_name);
 			err = -EINVAL;
-		} else if (p->n_pci && f->match == MATCH_PCI) {
+		} else if (pci_given && f->match == MATCH_PCI) {
 			diag_warn(d, f->pos,
 				  "interface '%s': matched by pci '%s'; inside the VM the card has "
 				  "the guest's PCI address, not the host's: make sure this is the "
@@ -470,7 +471,9 @@ int proxmox_build(const struct cfg_node *n, struct router *r, struct diags *d)
 		goto out;
 	if (p->n_nics && admin_build(n, p, &p->admin, d) < 0)
 		err = -EINVAL;
-	if (ports_check(r, p, d) < 0)
+	/* A passthrough with errors is still "given": its errors are the ones
+	 * to fix, not a missing passthrough. */
+	if (ports_check(r, p, cfg_map_get(n, "passthrough") != NULL, d) < 0)
 		err = -EINVAL;
 out:
 	if (err < 0) {
