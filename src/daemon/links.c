@@ -110,9 +110,17 @@ static void links_on_link(struct daemon *d, const struct nlmsghdr *nlh)
 		return;
 	}
 	struct link_sock *s = link_sock_open();
-	struct link_info li;
-	if (!s || link_get(s, ifi->ifi_index, &li) < 0)
+	struct link_info li, *all = NULL;
+	size_t n = 0, k;
+	/* A dump, not link_get: it fills the PCI address too, and link
+	 * events are rare enough for the cost. */
+	if (!s || link_dump(s, &all, &n) < 0)
 		goto out;
+	for (k = 0; k < n && all[k].ifindex != ifi->ifi_index; k++)
+		;
+	if (k == n)
+		goto out;
+	li = all[k];
 	if (i < 0) {
 		i = links_port_index(d, link_find_port(d->r, &li));
 		if (i >= 0)
@@ -128,6 +136,7 @@ static void links_on_link(struct daemon *d, const struct nlmsghdr *nlh)
 			links_renew(d, &d->r->ifaces[i]);
 	}
 out:
+	free(all);
 	link_sock_close(s);
 }
 
