@@ -342,15 +342,15 @@ static int scalars_build(const struct cfg_node *n, struct router *r, struct prox
 /* Every port must exist inside the VM: on a bridge, or on a passed-through
  * card, where only its MAC (or, with care, its PCI address as the guest
  * sees it) identifies it. */
-static int ports_check(const struct router *r, const struct proxmox *p, bool pci_given,
+static int ports_check(const struct router *r, const struct cfg_node *bridges, bool pci_given,
 		       struct diags *d)
 {
 	int err = 0;
 	for (size_t i = 0; i < r->n_ifaces; i++) {
 		const struct iface *f = &r->ifaces[i];
-		bool bridged = false;
-		for (size_t k = 0; k < p->n_nics; k++)
-			bridged = bridged || p->nics[k].iface == f;
+		/* Named under bridges: even with a bad bridge name (reported
+		 * there), so that one mistake is not reported twice. */
+		bool bridged = bridges && bridges->kind == CFG_MAP && cfg_map_get(bridges, f->name);
 		if (bridged)
 			continue;
 		if (!pci_given && !f->optional) {
@@ -473,7 +473,7 @@ int proxmox_build(const struct cfg_node *n, struct router *r, struct diags *d)
 		err = -EINVAL;
 	/* A passthrough with errors is still "given": its errors are the ones
 	 * to fix, not a missing passthrough. */
-	if (ports_check(r, p, cfg_map_get(n, "passthrough") != NULL, d) < 0)
+	if (ports_check(r, cfg_map_get(n, "bridges"), cfg_map_get(n, "passthrough") != NULL, d) < 0)
 		err = -EINVAL;
 out:
 	if (err < 0) {
