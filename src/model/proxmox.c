@@ -111,10 +111,11 @@ static int nics_build(const struct cfg_node *n, struct router *r, struct proxmox
 	char sh[72];
 	int err = 0;
 	if (n->kind != CFG_MAP || n->n == 0 || n->n > PROXMOX_MAX_NICS) {
-		diag_error(d, n->pos,
-			   "proxmox.bridges: expected a map of 1..%d entries (PORT: BRIDGE), got %s",
-			   PROXMOX_MAX_NICS, n->kind == CFG_MAP ? "a map of another size"
-							   : cfg_kind_name(n->kind));
+		diag_error(
+		    d, n->pos,
+		    "proxmox.bridges: expected a map of 1..%d entries (PORT: BRIDGE), got %s",
+		    PROXMOX_MAX_NICS,
+		    n->kind == CFG_MAP ? "a map of another size" : cfg_kind_name(n->kind));
 		return -EINVAL;
 	}
 	p->nics = calloc(n->n, sizeof(*p->nics));
@@ -129,14 +130,16 @@ static int nics_build(const struct cfg_node *n, struct router *r, struct proxmox
 			if (strcmp(r->ifaces[j].name, k->str) == 0)
 				f = &r->ifaces[j];
 		if (!f) {
-			diag_error(d, k->pos, "proxmox.bridges: unknown interface '%s'", shown(k, sh));
+			diag_error(d, k->pos, "proxmox.bridges: unknown interface '%s'",
+				   shown(k, sh));
 			err = -EINVAL;
 		} else if (f->match == MATCH_PCI) {
-			diag_error(d, k->pos,
-				   "proxmox.bridges: interface '%s' is matched by pci, but a virtio "
-				   "NIC's PCI address inside the VM is Proxmox's choice; match it by "
-				   "mac",
-				   f->name);
+			diag_error(
+			    d, k->pos,
+			    "proxmox.bridges: interface '%s' is matched by pci, but a virtio "
+			    "NIC's PCI address inside the VM is Proxmox's choice; match it by "
+			    "mac",
+			    f->name);
 			err = -EINVAL;
 		} else if (f->match == MATCH_MAC && (f->match_mac[0] & 1)) {
 			diag_error(d, k->pos,
@@ -146,10 +149,11 @@ static int nics_build(const struct cfg_node *n, struct router *r, struct proxmox
 			err = -EINVAL;
 		}
 		if (br && !ifname_valid(br)) {
-			diag_error(d, v->pos,
-				   "proxmox.bridges.%s: '%s' is not a valid Linux bridge name (1-15 "
-				   "characters of a-z, 0-9, '_', '-', starting with a letter)",
-				   shown(k, sh), br);
+			diag_error(
+			    d, v->pos,
+			    "proxmox.bridges.%s: '%s' is not a valid Linux bridge name (1-15 "
+			    "characters of a-z, 0-9, '_', '-', starting with a letter)",
+			    shown(k, sh), br);
 			err = -EINVAL;
 			br = NULL;
 		}
@@ -171,17 +175,18 @@ static int pci_add(const struct cfg_node *n, struct proxmox *p, struct diags *d)
 	if (!s)
 		return -EINVAL;
 	if (pci_dev_parse(s, c->addr, &c->all_functions) < 0) {
-		diag_error(d, n->pos,
-			   "proxmox.passthrough: malformed PCI address '%s' (BUS:DEV for every "
-			   "function, e.g. 01:00, or BUS:DEV.FN, e.g. 01:00.1, as lspci shows them)",
-			   shown(n, sh));
+		diag_error(
+		    d, n->pos,
+		    "proxmox.passthrough: malformed PCI address '%s' (BUS:DEV for every "
+		    "function, e.g. 01:00, or BUS:DEV.FN, e.g. 01:00.1, as lspci shows them)",
+		    shown(n, sh));
 		return -EINVAL;
 	}
 	/* Two entries naming the same function would make qm refuse the VM. */
 	for (size_t i = 0; i < p->n_pci; i++) {
 		const struct proxmox_pci *o = &p->pci[i];
-		if (strncmp(o->addr, c->addr, 10) == 0 && (o->all_functions || c->all_functions ||
-							   strcmp(o->addr, c->addr) == 0)) {
+		if (strncmp(o->addr, c->addr, 10) == 0 &&
+		    (o->all_functions || c->all_functions || strcmp(o->addr, c->addr) == 0)) {
 			diag_error(d, n->pos,
 				   "proxmox.passthrough: '%s' overlaps '%s' passed through already",
 				   shown(n, sh), o->addr);
@@ -215,8 +220,7 @@ static int pci_build(const struct cfg_node *n, struct proxmox *p, struct diags *
 /* An ssh public key line: reaches the user-data inside single quotes. */
 static bool ssh_key_ok(const char *s)
 {
-	if (strncmp(s, "ssh-", 4) != 0 && strncmp(s, "ecdsa-", 6) != 0 &&
-	    strncmp(s, "sk-", 3) != 0)
+	if (strncmp(s, "ssh-", 4) != 0 && strncmp(s, "ecdsa-", 6) != 0 && strncmp(s, "sk-", 3) != 0)
 		return false;
 	for (; *s; s++)
 		if (*s < 0x20 || *s > 0x7e || strchr("'\"\\", *s))
@@ -240,9 +244,10 @@ static int keys_build(const struct cfg_node *n, struct proxmox *p, struct diags 
 		if (!s) {
 			err = -EINVAL;
 		} else if (!ssh_key_ok(s)) {
-			diag_error(d, n->val[i]->pos,
-				   "proxmox.ssh-keys: not an ssh public key line (ssh-..., ecdsa-... "
-				   "or sk-..., printable ASCII without quotes or backslashes)");
+			diag_error(
+			    d, n->val[i]->pos,
+			    "proxmox.ssh-keys: not an ssh public key line (ssh-..., ecdsa-... "
+			    "or sk-..., printable ASCII without quotes or backslashes)");
 			err = -EINVAL;
 		} else if (!(p->ssh_keys[p->n_ssh_keys++] = strdup(s))) {
 			return -ENOMEM;
@@ -276,8 +281,8 @@ static int scalars_build(const struct cfg_node *n, struct router *r, struct prox
 	int err = 0;
 
 	/* Proxmox reserves VM ids below 100. */
-	if ((v = cfg_map_get(n, "vmid")) && get_uint(d, v, "proxmox.vmid", 100, 999999999,
-						     &p->vmid) < 0)
+	if ((v = cfg_map_get(n, "vmid")) &&
+	    get_uint(d, v, "proxmox.vmid", 100, 999999999, &p->vmid) < 0)
 		err = -EINVAL;
 	if ((v = cfg_map_get(n, "template"))) {
 		if (get_uint(d, v, "proxmox.template", 100, 999999999, &p->template_id) < 0) {
@@ -288,8 +293,8 @@ static int scalars_build(const struct cfg_node *n, struct router *r, struct prox
 			err = -EINVAL;
 		}
 	}
-	if ((v = cfg_map_get(n, "memory")) && get_uint(d, v, "proxmox.memory", 16, 4194304,
-						       &p->memory) < 0)
+	if ((v = cfg_map_get(n, "memory")) &&
+	    get_uint(d, v, "proxmox.memory", 16, 4194304, &p->memory) < 0)
 		err = -EINVAL;
 	if ((v = cfg_map_get(n, "cores")) && get_uint(d, v, "proxmox.cores", 1, 128, &p->cores) < 0)
 		err = -EINVAL;
@@ -297,7 +302,8 @@ static int scalars_build(const struct cfg_node *n, struct router *r, struct prox
 		const char *s = get_str(d, v, "proxmox.name");
 		if (!s || !hostname_valid(s) || strlen(s) >= sizeof(p->name)) {
 			if (s)
-				diag_error(d, v->pos, "proxmox.name: invalid VM name '%s' (a DNS name)",
+				diag_error(d, v->pos,
+					   "proxmox.name: invalid VM name '%s' (a DNS name)",
 					   shown(v, sh));
 			err = -EINVAL;
 		} else {
@@ -306,8 +312,8 @@ static int scalars_build(const struct cfg_node *n, struct router *r, struct prox
 	}
 	if ((v = cfg_map_get(n, "snapshot"))) {
 		if (word_build(v, "proxmox.snapshot", LOWER UPPER, LOWER UPPER DIGIT "_-", 40,
-			       "2-40 letters, digits, '_' or '-', starting with a letter", p->snapshot,
-			       sizeof(p->snapshot), d) < 0) {
+			       "2-40 letters, digits, '_' or '-', starting with a letter",
+			       p->snapshot, sizeof(p->snapshot), d) < 0) {
 			err = -EINVAL;
 		} else if (strlen(p->snapshot) < 2 || strcmp(p->snapshot, "current") == 0) {
 			diag_error(d, v->pos, "proxmox.snapshot: '%s' is %s", p->snapshot,
@@ -326,10 +332,11 @@ static int scalars_build(const struct cfg_node *n, struct router *r, struct prox
 		if (!s || strncmp(s, "https://", 8) != 0 ||
 		    !word_ok(s, "h", LOWER UPPER DIGIT ":/._~%+@-", sizeof(p->source) - 1)) {
 			if (s)
-				diag_error(d, v->pos,
-					   "proxmox.source: expected an https:// git URL of letters, "
-					   "digits and :/._~%%+@-, got '%s'",
-					   shown(v, sh));
+				diag_error(
+				    d, v->pos,
+				    "proxmox.source: expected an https:// git URL of letters, "
+				    "digits and :/._~%%+@-, got '%s'",
+				    shown(v, sh));
 			err = -EINVAL;
 		} else {
 			snprintf(p->source, sizeof(p->source), "%s", s);
@@ -360,11 +367,12 @@ static int ports_check(const struct router *r, const struct cfg_node *bridges, b
 				   f->name);
 			err = -EINVAL;
 		} else if (pci_given && f->match == MATCH_NAME) {
-			diag_error(d, f->pos,
-				   "interface '%s': matched by name '%s', but it is on a card passed "
-				   "through to the VM, where its kernel name is not known in advance; "
-				   "match it by mac",
-				   f->name, f->match_name);
+			diag_error(
+			    d, f->pos,
+			    "interface '%s': matched by name '%s', but it is on a card passed "
+			    "through to the VM, where its kernel name is not known in advance; "
+			    "match it by mac",
+			    f->name, f->match_name);
 			err = -EINVAL;
 		} else if (pci_given && f->match == MATCH_PCI) {
 			diag_warn(d, f->pos,
@@ -378,8 +386,8 @@ static int ports_check(const struct router *r, const struct cfg_node *bridges, b
 }
 
 static const char *const proxmox_keys[] = {
-	"vmid",	  "template", "name",  "memory",   "cores",	"bridges", "admin",
-	"passthrough", "snapshot", "storage", "ssh-keys", "source", NULL,
+    "vmid",	   "template", "name",	  "memory",   "cores",	"bridges", "admin",
+    "passthrough", "snapshot", "storage", "ssh-keys", "source", NULL,
 };
 
 static int keys_check(const struct cfg_node *n, struct diags *d)
@@ -421,10 +429,11 @@ static int admin_build(const struct cfg_node *n, const struct proxmox *p, size_t
 		if (s && strcmp(p->nics[k].iface->name, s) != 0)
 			continue;
 		if (p->nics[k].iface->ipv4 == IPV4_NONE) {
-			diag_error(d, v ? v->pos : p->nics[k].pos,
-				   "proxmox.admin: interface '%s' has no IPv4 address (ipv4: none); "
-				   "the admin port needs one to be reached",
-				   p->nics[k].iface->name);
+			diag_error(
+			    d, v ? v->pos : p->nics[k].pos,
+			    "proxmox.admin: interface '%s' has no IPv4 address (ipv4: none); "
+			    "the admin port needs one to be reached",
+			    p->nics[k].iface->name);
 			return -EINVAL;
 		}
 		*out = k;
@@ -446,7 +455,8 @@ int proxmox_build(const struct cfg_node *n, struct router *r, struct diags *d)
 
 	if (n->kind != CFG_MAP) {
 		diag_error(d, n->pos, "proxmox: expected a map, got %s",
-			   n->kind == CFG_SCALAR && n->len == 0 ? "nothing" : cfg_kind_name(n->kind));
+			   n->kind == CFG_SCALAR && n->len == 0 ? "nothing"
+								: cfg_kind_name(n->kind));
 		return -EINVAL;
 	}
 	p = calloc(1, sizeof(*p));

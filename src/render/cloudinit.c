@@ -75,13 +75,14 @@ static void put_runcmd(struct buf *b, const struct proxmox *p, const struct rend
 		buf_printf(b,
 			   "  # nftrouter from source, installed as %s\n"
 			   "  - [git, clone, --depth, '1', '%s', " SRC_DIR "]\n"
-			   "  - [meson, setup, --prefix, /usr, --buildtype, release, -Dtests=false, "
-			   SRC_DIR "/build, " SRC_DIR "]\n"
+			   "  - [meson, setup, --prefix, /usr, --buildtype, release, "
+			   "-Dtests=false, " SRC_DIR "/build, " SRC_DIR "]\n"
 			   "  - [ninja, -C, " SRC_DIR "/build, install]\n",
 			   rp->bin, p->source);
 	else
-		buf_printf(b, "  # nftrouter itself must be in the template (%s): proxmox.source\n"
-			      "  # is not set\n",
+		buf_printf(b,
+			   "  # nftrouter itself must be in the template (%s): proxmox.source\n"
+			   "  # is not set\n",
 			   rp->bin);
 	buf_printf(b,
 		   "  # Refuse to enable a router whose config the installed nftrouter rejects\n"
@@ -109,9 +110,10 @@ char *render_cloud_init(const struct router *r, const struct render_paths *rp,
 		   "hostname: %s\n",
 		   r->file_base, r->hostname);
 	if (p && p->n_ssh_keys) {
-		buf_puts(&b, "# For the image's default user (Proxmox's own sshkeys setting is not\n"
-			     "# used once this user-data is attached).\n"
-			     "ssh_authorized_keys:\n");
+		buf_puts(&b,
+			 "# For the image's default user (Proxmox's own sshkeys setting is not\n"
+			 "# used once this user-data is attached).\n"
+			 "ssh_authorized_keys:\n");
 		for (size_t i = 0; i < p->n_ssh_keys; i++)
 			buf_printf(&b, "  - '%s'\n", p->ssh_keys[i]);
 	}

@@ -25,7 +25,8 @@ static void lease_format(uint32_t secs, char *out, size_t size)
 	} units[] = {{86400, 'd'}, {3600, 'h'}, {60, 'm'}};
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		if (secs >= units[i].secs && secs % units[i].secs == 0) {
-			snprintf(out, size, "%u%c", (unsigned)(secs / units[i].secs), units[i].unit);
+			snprintf(out, size, "%u%c", (unsigned)(secs / units[i].secs),
+				 units[i].unit);
 			return;
 		}
 	}
@@ -94,8 +95,9 @@ static void put_dns(struct buf *b, const struct router *r)
 			   (unsigned)u->port);
 	}
 	if (tls)
-		buf_printf(b, "# DNS over TLS upstreams: through the local unbound forwarder\n"
-			      "server=127.0.0.1#%d\n",
+		buf_printf(b,
+			   "# DNS over TLS upstreams: through the local unbound forwarder\n"
+			   "server=127.0.0.1#%d\n",
 			   RENDER_UNBOUND_PORT);
 	if (r->dns.domain[0])
 		buf_printf(b,
@@ -146,8 +148,8 @@ static void put_dhcp(struct buf *b, const struct router *r, const struct dhcp *h
 		char mac[18];
 		mac_format(host->mac, mac);
 		addr_format(&host->ip, s, sizeof(s));
-		buf_printf(b, "# %s:%d\ndhcp-host=%s,%s%s%s\n", r->file_base, host->pos.line, mac, s,
-			   host->name[0] ? "," : "", host->name);
+		buf_printf(b, "# %s:%d\ndhcp-host=%s,%s%s%s\n", r->file_base, host->pos.line, mac,
+			   s, host->name[0] ? "," : "", host->name);
 	}
 }
 

@@ -41,41 +41,43 @@ static void put_head(struct buf *b, const struct router *r, const struct proxmox
 		   "AGENT_WAIT=${NFTROUTER_AGENT_WAIT:-5}\n\n",
 		   (unsigned)p->vmid, (unsigned)p->template_id, p->name, p->snapshot,
 		   (unsigned)p->vmid);
-	buf_puts(b, "DRY_RUN=0\n"
-		    "if [ \"${1:-}\" = --dry-run ]; then\n"
-		    "\tDRY_RUN=1\n"
-		    "\tshift\n"
-		    "fi\n"
-		    "if [ $# -gt 1 ]; then\n"
-		    "\techo \"usage: $0 [--dry-run] [USER_DATA]\" >&2\n"
-		    "\texit 2\n"
-		    "fi\n"
-		    "USER_DATA=${1:-user-data.yaml}\n\n"
-		    "# Print each command that changes something; run it unless --dry-run.\n"
-		    "run() {\n"
-		    "\techo \"+ $*\"\n"
-		    "\tif [ \"$DRY_RUN\" = 0 ]; then\n"
-		    "\t\t\"$@\"\n"
-		    "\tfi\n"
-		    "}\n\n"
-		    "die() {\n"
-		    "\techo \"error: $*\" >&2\n"
-		    "\texit 1\n"
-		    "}\n\n"
-		    "[ -r \"$USER_DATA\" ] || die \"cannot read $USER_DATA (make it with: nftrouter "
-		    "render cloud-init > $USER_DATA)\"\n\n");
+	buf_puts(b,
+		 "DRY_RUN=0\n"
+		 "if [ \"${1:-}\" = --dry-run ]; then\n"
+		 "\tDRY_RUN=1\n"
+		 "\tshift\n"
+		 "fi\n"
+		 "if [ $# -gt 1 ]; then\n"
+		 "\techo \"usage: $0 [--dry-run] [USER_DATA]\" >&2\n"
+		 "\texit 2\n"
+		 "fi\n"
+		 "USER_DATA=${1:-user-data.yaml}\n\n"
+		 "# Print each command that changes something; run it unless --dry-run.\n"
+		 "run() {\n"
+		 "\techo \"+ $*\"\n"
+		 "\tif [ \"$DRY_RUN\" = 0 ]; then\n"
+		 "\t\t\"$@\"\n"
+		 "\tfi\n"
+		 "}\n\n"
+		 "die() {\n"
+		 "\techo \"error: $*\" >&2\n"
+		 "\texit 1\n"
+		 "}\n\n"
+		 "[ -r \"$USER_DATA\" ] || die \"cannot read $USER_DATA (make it with: nftrouter "
+		 "render cloud-init > $USER_DATA)\"\n\n");
 }
 
 static void put_clone(struct buf *b, const struct proxmox *p)
 {
-	buf_puts(b, "# 1. Clone the template: a full copy, so the VM does not depend on it.\n"
-		    "#    An existing VM with this id is ours only if it has our name.\n"
-		    "if qm status \"$VMID\" >/dev/null 2>&1; then\n"
-		    "\tqm config \"$VMID\" | grep -qx \"name: $NAME\" ||\n"
-		    "\t\tdie \"VM $VMID exists and is not named $NAME: choose another proxmox.vmid\"\n"
-		    "\techo \"VM $VMID ($NAME) exists: not cloning\"\n"
-		    "else\n"
-		    "\trun qm clone \"$TEMPLATE\" \"$VMID\" --name \"$NAME\" --full 1");
+	buf_puts(b,
+		 "# 1. Clone the template: a full copy, so the VM does not depend on it.\n"
+		 "#    An existing VM with this id is ours only if it has our name.\n"
+		 "if qm status \"$VMID\" >/dev/null 2>&1; then\n"
+		 "\tqm config \"$VMID\" | grep -qx \"name: $NAME\" ||\n"
+		 "\t\tdie \"VM $VMID exists and is not named $NAME: choose another proxmox.vmid\"\n"
+		 "\techo \"VM $VMID ($NAME) exists: not cloning\"\n"
+		 "else\n"
+		 "\trun qm clone \"$TEMPLATE\" \"$VMID\" --name \"$NAME\" --full 1");
 	if (p->storage[0])
 		buf_printf(b, " --storage %s", p->storage);
 	buf_puts(b, "\nfi\n\n");
@@ -158,16 +160,17 @@ static void put_configure(struct buf *b, const struct router *r, const struct pr
 	put_nics(b, r, p);
 	put_ipconfig(b, p);
 	put_pci(b, p);
-	buf_puts(b, "\t# 6. The user-data (nftrouter render cloud-init): installs nftrouter, writes\n"
-		    "\t#    router.yaml, the udev rules and the unit, starts the router. It\n"
-		    "\t#    replaces Proxmox's own cloud-init user settings (ciuser, sshkeys).\n"
-		    "\trun mkdir -p \"$SNIPPETS\"\n"
-		    "\trun cp \"$USER_DATA\" \"$SNIPPETS/$SNIPPET\"\n"
-		    "\trun qm set \"$VMID\" --cicustom \"user=local:snippets/$SNIPPET\"\n"
-		    "\t# 7. Snapshot before the first boot: `qm rollback $VMID $SNAPSHOT` returns\n"
-		    "\t#    to a fresh, never-booted router.\n"
-		    "\trun qm snapshot \"$VMID\" \"$SNAPSHOT\"\n"
-		    "fi\n\n");
+	buf_puts(b,
+		 "\t# 6. The user-data (nftrouter render cloud-init): installs nftrouter, writes\n"
+		 "\t#    router.yaml, the udev rules and the unit, starts the router. It\n"
+		 "\t#    replaces Proxmox's own cloud-init user settings (ciuser, sshkeys).\n"
+		 "\trun mkdir -p \"$SNIPPETS\"\n"
+		 "\trun cp \"$USER_DATA\" \"$SNIPPETS/$SNIPPET\"\n"
+		 "\trun qm set \"$VMID\" --cicustom \"user=local:snippets/$SNIPPET\"\n"
+		 "\t# 7. Snapshot before the first boot: `qm rollback $VMID $SNAPSHOT` returns\n"
+		 "\t#    to a fresh, never-booted router.\n"
+		 "\trun qm snapshot \"$VMID\" \"$SNAPSHOT\"\n"
+		 "fi\n\n");
 }
 
 static void put_start(struct buf *b)
@@ -205,25 +208,26 @@ static void put_address(struct buf *b, const struct proxmox *p)
 	}
 	/* The agent lists interfaces with their MAC ("hardware-address") before
 	 * their addresses; the admin NIC is found by the MAC Proxmox has for it. */
-	buf_printf(b,
-		   "MAC=$(qm config \"$VMID\" | sed -n 's/^net%zu: virtio=\\([0-9A-Fa-f:]*\\).*/\\1/p' |\n"
-		   "\ttr 'A-F' 'a-f')\n"
-		   "ADDR=\n"
-		   "i=0\n"
-		   "while [ -z \"$ADDR\" ]; do\n"
-		   "\tADDR=$(qm guest cmd \"$VMID\" network-get-interfaces | awk -v mac=\"$MAC\" '\n"
-		   "\t\t{ split($0, f, \"\\\"\") }\n"
-		   "\t\tf[2] == \"hardware-address\" { here = tolower(f[4]) == mac }\n"
-		   "\t\there && f[2] == \"ip-address\" && f[4] ~ /^[0-9.]+$/ { print f[4]; exit }')\n"
-		   "\tif [ -z \"$ADDR\" ]; then\n"
-		   "\t\ti=$((i + 1))\n"
-		   "\t\t[ \"$i\" -lt \"$AGENT_TRIES\" ] ||\n"
-		   "\t\t\tdie \"the admin port %s ($MAC) has no IPv4 address yet; run this again later\"\n"
-		   "\t\tsleep \"$AGENT_WAIT\"\n"
-		   "\tfi\n"
-		   "done\n"
-		   "echo \"admin port %s ($MAC): $ADDR\"\n",
-		   p->admin, f->name, f->name);
+	buf_printf(
+	    b,
+	    "MAC=$(qm config \"$VMID\" | sed -n 's/^net%zu: virtio=\\([0-9A-Fa-f:]*\\).*/\\1/p' |\n"
+	    "\ttr 'A-F' 'a-f')\n"
+	    "ADDR=\n"
+	    "i=0\n"
+	    "while [ -z \"$ADDR\" ]; do\n"
+	    "\tADDR=$(qm guest cmd \"$VMID\" network-get-interfaces | awk -v mac=\"$MAC\" '\n"
+	    "\t\t{ split($0, f, \"\\\"\") }\n"
+	    "\t\tf[2] == \"hardware-address\" { here = tolower(f[4]) == mac }\n"
+	    "\t\there && f[2] == \"ip-address\" && f[4] ~ /^[0-9.]+$/ { print f[4]; exit }')\n"
+	    "\tif [ -z \"$ADDR\" ]; then\n"
+	    "\t\ti=$((i + 1))\n"
+	    "\t\t[ \"$i\" -lt \"$AGENT_TRIES\" ] ||\n"
+	    "\t\t\tdie \"the admin port %s ($MAC) has no IPv4 address yet; run this again later\"\n"
+	    "\t\tsleep \"$AGENT_WAIT\"\n"
+	    "\tfi\n"
+	    "done\n"
+	    "echo \"admin port %s ($MAC): $ADDR\"\n",
+	    p->admin, f->name, f->name);
 }
 
 char *render_proxmox(const struct router *r)

@@ -51,9 +51,10 @@ char *render_systemd(const struct router *r, const struct render_paths *p)
 	if (state)
 		buf_printf(&b, "StateDirectory=%s\n", state);
 	if (run)
-		buf_printf(&b, "# Kept over a restart so clients of the control socket find it again;\n"
-			       "# removed on stop so no stale pid file outlives the daemon.\n"
-			       "RuntimeDirectory=%s\nRuntimeDirectoryPreserve=restart\n",
+		buf_printf(&b,
+			   "# Kept over a restart so clients of the control socket find it again;\n"
+			   "# removed on stop so no stale pid file outlives the daemon.\n"
+			   "RuntimeDirectory=%s\nRuntimeDirectoryPreserve=restart\n",
 			   run);
 	buf_puts(&b, "CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW CAP_NET_BIND_SERVICE "
 		     "CAP_SETUID CAP_SETGID CAP_CHOWN CAP_KILL\n"

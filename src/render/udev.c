@@ -27,12 +27,14 @@ char *render_udev(const struct router *r)
 				   mac, f->name);
 			break;
 		case MATCH_PCI:
-			buf_printf(&b,
-				   "SUBSYSTEM==\"net\", ACTION==\"add\", KERNELS==\"%s\", NAME=\"%s\"\n",
-				   f->match_pci, f->name);
+			buf_printf(
+			    &b,
+			    "SUBSYSTEM==\"net\", ACTION==\"add\", KERNELS==\"%s\", NAME=\"%s\"\n",
+			    f->match_pci, f->name);
 			break;
 		case MATCH_NAME:
-			buf_printf(&b, "# matched by its kernel name \"%s\", used as it is: no rule\n",
+			buf_printf(&b,
+				   "# matched by its kernel name \"%s\", used as it is: no rule\n",
 				   f->match_name);
 			break;
 		}

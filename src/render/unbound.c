@@ -64,8 +64,8 @@ char *render_unbound(const struct router *r, const struct render_paths *p)
 		if (!u->tls)
 			continue;
 		addr_format(&u->addr, a, sizeof(a));
-		buf_printf(&b, "\t# %s:%d\n\tforward-addr: %s@%u#%s\n", r->file_base, u->pos.line, a,
-			   (unsigned)u->port, u->tls_name);
+		buf_printf(&b, "\t# %s:%d\n\tforward-addr: %s@%u#%s\n", r->file_base, u->pos.line,
+			   a, (unsigned)u->port, u->tls_name);
 	}
 	return buf_steal(&b);
 }

@@ -19,16 +19,16 @@
 #include "render/render.h"
 
 static const char base[] =
-	"hostname: edge\n"
-	"interfaces:\n"
-	"  vm0: { match: { name: eth0 }, ipv4: dhcp }\n"
-	"  vm1: { match: { mac: \"52:54:00:00:01:01\" }, ipv4: 192.168.1.1/24 }\n"
-	"  wan: { match: { mac: \"A0:36:9F:00:00:01\" }, ipv4: dhcp }\n"
-	"  lan: { match: { pci: \"0000:06:00.0\" }, ipv4: 192.168.2.1/24 }\n"
-	"  opt: { match: { mac: \"a0:36:9f:00:00:07\" }, ipv4: none, optional: true }\n"
-	"zones:\n"
-	"  wan: { interfaces: [wan, vm0], masquerade: true }\n"
-	"  lan: { interfaces: [lan, vm1, opt], forward: [wan] }\n";
+    "hostname: edge\n"
+    "interfaces:\n"
+    "  vm0: { match: { name: eth0 }, ipv4: dhcp }\n"
+    "  vm1: { match: { mac: \"52:54:00:00:01:01\" }, ipv4: 192.168.1.1/24 }\n"
+    "  wan: { match: { mac: \"A0:36:9F:00:00:01\" }, ipv4: dhcp }\n"
+    "  lan: { match: { pci: \"0000:06:00.0\" }, ipv4: 192.168.2.1/24 }\n"
+    "  opt: { match: { mac: \"a0:36:9f:00:00:07\" }, ipv4: none, optional: true }\n"
+    "zones:\n"
+    "  wan: { interfaces: [wan, vm0], masquerade: true }\n"
+    "  lan: { interfaces: [lan, vm1, opt], forward: [wan] }\n";
 
 static struct router *build(const char *section, struct diags *d)
 {
@@ -96,20 +96,21 @@ static void test_values_and_defaults(void **state)
 static void test_functions_and_domain(void **state)
 {
 	struct diags d = DIAGS_INIT;
-	struct router *r = build("proxmox:\n"
-				 "  vmid: 100\n"
-				 "  template: 101\n"
-				 "  name: router.example.org\n"
-				 "  memory: 512\n"
-				 "  cores: 4\n"
-				 "  bridges: { vm0: vmbr0, vm1: vmbr1 }\n"
-				 "  admin: vm0\n"
-				 "  passthrough: [\"06:00.1\", \"0001:0a:1f.7\", \"06:00.0\"]\n"
-				 "  snapshot: Fresh_1\n"
-				 "  storage: local-zfs\n"
-				 "  ssh-keys: [\"ssh-ed25519 AAAAkey a@b\", \"ecdsa-sha2-nistp256 AAAA c@d\"]\n"
-				 "  source: https://example.org/git/nftrouter.git\n",
-				 &d);
+	struct router *r =
+	    build("proxmox:\n"
+		  "  vmid: 100\n"
+		  "  template: 101\n"
+		  "  name: router.example.org\n"
+		  "  memory: 512\n"
+		  "  cores: 4\n"
+		  "  bridges: { vm0: vmbr0, vm1: vmbr1 }\n"
+		  "  admin: vm0\n"
+		  "  passthrough: [\"06:00.1\", \"0001:0a:1f.7\", \"06:00.0\"]\n"
+		  "  snapshot: Fresh_1\n"
+		  "  storage: local-zfs\n"
+		  "  ssh-keys: [\"ssh-ed25519 AAAAkey a@b\", \"ecdsa-sha2-nistp256 AAAA c@d\"]\n"
+		  "  source: https://example.org/git/nftrouter.git\n",
+		  &d);
 	if (!r)
 		print_diags(&d);
 	assert_non_null(r);
@@ -168,9 +169,10 @@ static void test_all_errors(void **state)
 static void test_optional_and_absent(void **state)
 {
 	struct diags d = DIAGS_INIT;
-	struct router *r = build("proxmox: { vmid: 100, template: 9000, bridges: { vm0: vmbr0, vm1: "
-				 "vmbr1, wan: vmbr2, lan: vmbr3 } }\n",
-				 &d);
+	struct router *r =
+	    build("proxmox: { vmid: 100, template: 9000, bridges: { vm0: vmbr0, vm1: "
+		  "vmbr1, wan: vmbr2, lan: vmbr3 } }\n",
+		  &d);
 	/* lan is matched by pci: not allowed on a bridge */
 	assert_null(r);
 	diags_free(&d);
@@ -194,10 +196,10 @@ static void test_optional_and_absent(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_values_and_defaults),
-		cmocka_unit_test(test_functions_and_domain),
-		cmocka_unit_test(test_all_errors),
-		cmocka_unit_test(test_optional_and_absent),
+	    cmocka_unit_test(test_values_and_defaults),
+	    cmocka_unit_test(test_functions_and_domain),
+	    cmocka_unit_test(test_all_errors),
+	    cmocka_unit_test(test_optional_and_absent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -266,7 +266,8 @@ static void test_unbound(void **state)
 static void test_checkers_reject(void **state)
 {
 	assert_int_not_equal(check_with("dhcp-range=nonsense\n", "dnsmasq --test -C"), 0);
-	assert_int_not_equal(check_with("server:\n\tno-such-option: yes\n", "unbound-checkconf"), 0);
+	assert_int_not_equal(check_with("server:\n\tno-such-option: yes\n", "unbound-checkconf"),
+			     0);
 }
 
 static void test_sysctl(void **state)
@@ -370,11 +371,15 @@ static void test_deterministic(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_dnsmasq_seed),	 cmocka_unit_test(test_dnsmasq_dhcp_only),
-		cmocka_unit_test(test_dnsmasq_overrides), cmocka_unit_test(test_unbound),
-		cmocka_unit_test(test_checkers_reject),	 cmocka_unit_test(test_sysctl),
-		cmocka_unit_test(test_udev),		 cmocka_unit_test(test_systemd_dist),
-		cmocka_unit_test(test_deterministic),
+	    cmocka_unit_test(test_dnsmasq_seed),
+	    cmocka_unit_test(test_dnsmasq_dhcp_only),
+	    cmocka_unit_test(test_dnsmasq_overrides),
+	    cmocka_unit_test(test_unbound),
+	    cmocka_unit_test(test_checkers_reject),
+	    cmocka_unit_test(test_sysctl),
+	    cmocka_unit_test(test_udev),
+	    cmocka_unit_test(test_systemd_dist),
+	    cmocka_unit_test(test_deterministic),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
