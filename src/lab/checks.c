@@ -276,8 +276,8 @@ static void check_inbound(struct tctx *t)
 					 NULL, log, "socat");
 		struct timespec ts = {0, 300000000L};
 		nanosleep(&ts, NULL);
-		snprintf(to, sizeof(to), "TCP:%s:18081,connect-timeout=3", ca);
-		int ctl = check_run(t, lab_router(t->l), &b, 6000, (char *[]){"socat", "-T3", "-", to, NULL});
+		snprintf(to, sizeof(to), "TCP:%s:18081,connect-timeout=1", ca);
+		int ctl = check_run(t, lab_router(t->l), &b, 6000, (char *[]){"socat", "-T2", "-", to, NULL});
 		bool ctl_ok = ctl == 0 && strstr(check_out(&b), "nftr-inbound");
 		for (size_t j = 1; j < t->l->n_hosts; j++) {
 			const struct lab_host *isp = &t->l->hosts[j];
@@ -290,7 +290,7 @@ static void check_inbound(struct tctx *t)
 			cidr_network(&c->port->addrs[0], &n);
 			cidr_format(&n, net, sizeof(net));
 			check_run(t, isp, &b, 5000, (char *[]){"ip", "route", "replace", net, "via", wa, NULL});
-			int ret = check_run(t, isp, &b, 6000, (char *[]){"socat", "-T3", "-", to, NULL});
+			int ret = check_run(t, isp, &b, 6000, (char *[]){"socat", "-T2", "-", to, NULL});
 			bool reached = ret == 0 && strstr(check_out(&b), "nftr-inbound");
 			bool allowed = zone_forwards_to(isp->port->zone, c->port->zone);
 			check_report(t, "inbound", ctl_ok && reached == allowed,

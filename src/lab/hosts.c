@@ -373,14 +373,21 @@ out:
 	return ret;
 }
 
+/* Every client has its lease and the router its WAN addresses. */
 static bool all_leased(const struct lab *l)
 {
 	struct ipaddr ip, gw;
+	struct cidr c;
 	int len;
-	for (size_t i = 1; i < l->n_hosts; i++)
-		if (!l->hosts[i].absent && l->hosts[i].dhcp_client &&
-		    lab_lease_read(l, &l->hosts[i], &ip, &len, &gw) < 0)
+	for (size_t i = 1; i < l->n_hosts; i++) {
+		const struct lab_host *h = &l->hosts[i];
+		if (h->absent)
+			continue;
+		if (h->dhcp_client && lab_lease_read(l, h, &ip, &len, &gw) < 0)
 			return false;
+		if (h->dhcp_server && lab_addr_of(l, lab_router(l), h->port, &c) < 0)
+			return false;
+	}
 	return true;
 }
 
@@ -423,7 +430,7 @@ int lab_start_clients(struct lab *l, int timeout_ms)
 			return pid;
 	}
 	while (!all_leased(l) && mono_ms() < deadline) {
-		struct timespec ts = {0, 200000000L};
+		struct timespec ts = {0, 300000000L};
 		nanosleep(&ts, NULL);
 	}
 	return 0;

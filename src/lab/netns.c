@@ -186,7 +186,7 @@ int lab_up(struct lab *l, lab_progress_fn *progress, void *arg)
 	if (ret < 0)
 		goto fail;
 	progress(arg, "clients");
-	ret = lab_start_clients(l, 20000);
+	ret = lab_start_clients(l, 40000);
 	if (ret < 0)
 		goto fail;
 	return 0;

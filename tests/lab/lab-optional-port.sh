@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# nftrouter lab on examples/optional-port.yaml with its optional port missing: everything else still works:
+# lab up, lab status, lab test (every check must pass), lab down, and no
+# namespace, /etc/netns entry, lab dir or process of the lab remains.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/fixtures/lab.bash"
+lab_cycle "$LAB_CONF_DIR/optional-port.yaml" port dhcp masquerade scan
