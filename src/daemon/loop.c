@@ -62,10 +62,10 @@ static void daemon_log_diags(struct daemon *d, struct diags *dg, struct buf *msg
 		if (msg->len)
 			buf_putc(msg, '\n');
 		if (x->pos.line)
-			buf_printf(msg, "%s:%d:%d: %s", x->file ? x->file : "", x->pos.line, x->pos.col,
+			buf_printf(msg, "%s:%d:%d: error: %s", x->file ? x->file : "", x->pos.line, x->pos.col,
 				   x->msg);
 		else
-			buf_puts(msg, x->msg);
+			buf_printf(msg, "nftrouter: error: %s", x->msg);
 	}
 }
 

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# nftrouter run supervision: dnsmasq killed with SIGKILL is restarted
+# within a second (logged with its name and signal), and the leases it
+# handed out are kept: the lease file survives, `leases` still lists the
+# client, and the client renewing gets the same address.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/run-common.bash"
+command -v dnsmasq >/dev/null || skip "dnsmasq not installed"
+
+run_config
+run_net
+run_start
+client_lease "$C" eth0 client1 || { cat "$T_DIR/daemon.log"; fail "LAN client got no lease"; }
+. "$T_DIR/lease-$C.env"
+first_ip=$ip
+
+old=$(child_pid dnsmasq)
+[ "$old" -gt 0 ] || fail "no dnsmasq pid in status"
+t0=$(date +%s%N)
+kill -9 "$old"
+new=
+# dnsmasq's own pid file (cheap to read) tells when the new one runs.
+for _ in $(seq 1 200); do
+    new=$(cat "$T_DIR/run/dnsmasq.pid" 2>/dev/null || true)
+    [ -n "$new" ] && [ "$new" != "$old" ] && kill -0 "$new" 2>/dev/null && break
+    sleep 0.01
+done
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ "$(child_pid dnsmasq)" = "$new" ] || fail "status shows $(child_pid dnsmasq), pid file $new"
+[ -n "$new" ] && [ "$new" != 0 ] && [ "$new" != "$old" ] || { cat "$T_DIR/daemon.log"; fail "dnsmasq not restarted"; }
+[ "$ms" -lt 1000 ] || fail "dnsmasq restarted after ${ms} ms (> 1 s)"
+pass "dnsmasq $old killed, restarted as $new after ${ms} ms"
+grep -q "dnsmasq: killed by signal 9" "$T_DIR/daemon.log" || fail "exit not logged with name and signal"
+[ "$(rctl status --json | jq -r '.children[] | select(.name == "dnsmasq") | .restarts')" = 1 ] ||
+    fail "status does not count the restart"
+pass "logged and counted"
+
+rctl leases --state-dir "$T_DIR/state" --json | jq -e --arg ip "$first_ip" '.leases[] | select(.ip == $ip)' >/dev/null ||
+    fail "lease of $first_ip lost"
+# The new dnsmasq answers DHCP and keeps the client's address.
+wait_for 5 sh -c "ip netns exec $R ss -uln | grep -q ':67 '" || fail "new dnsmasq not listening on 67"
+client_lease "$C" eth0 client1 || fail "no lease from the restarted dnsmasq"
+. "$T_DIR/lease-$C.env"
+[ "$ip" = "$first_ip" ] || fail "client got $ip after the restart, had $first_ip"
+pass "lease kept: $first_ip"
+
+# Crash loop: the backoff doubles (0.1 s, 0.2 s, ...), it is logged each time.
+for _ in 1 2; do
+    p=$(child_pid dnsmasq)
+    kill -9 "$p"
+    wait_for 5 sh -c "[ \"\$(ip netns exec $R $NFTROUTER status --run-dir $T_DIR/run --json | jq -r '.children[] | select(.name == \"dnsmasq\") | .pid')\" -gt 0 ] && [ \"\$(ip netns exec $R $NFTROUTER status --run-dir $T_DIR/run --json | jq -r '.children[] | select(.name == \"dnsmasq\") | .pid')\" != $p ]" ||
+        fail "not restarted after a repeated kill"
+done
+grep -q "dnsmasq: restarting in 400 ms" "$T_DIR/daemon.log" || { grep restarting "$T_DIR/daemon.log"; fail "no backoff"; }
+pass "backoff grows on repeated crashes (0.1 s, 0.2 s, 0.4 s)"
