@@ -2,6 +2,7 @@
  * every section is built (pfctl's rule_consistent, in spirit). */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "model/internal.h"
 
@@ -66,6 +67,32 @@ static void check_dns(const struct cfg_node *root, struct router *r, struct diag
 	}
 }
 
+/* Host names become NAME.DOMAIN in one DNS zone, whichever port they are
+ * on; the router's own name is one of them. */
+static void check_host_names(struct router *r, struct diags *d)
+{
+	for (size_t i = 0; i < r->n_dhcps; i++) {
+		for (size_t k = 0; k < r->dhcps[i].n_hosts; k++) {
+			const struct dhcp_host *h = &r->dhcps[i].hosts[k];
+			if (!h->name[0])
+				continue;
+			if (strcasecmp(h->name, r->hostname) == 0) {
+				diag_error(d, h->pos, "dhcp host '%s': the router's own hostname",
+					   h->name);
+				continue;
+			}
+			const struct dhcp_host *first = NULL;
+			for (size_t j = 0; j <= i && !first; j++)
+				for (size_t m = 0; m < (j == i ? k : r->dhcps[j].n_hosts) && !first; m++)
+					if (strcasecmp(r->dhcps[j].hosts[m].name, h->name) == 0)
+						first = &r->dhcps[j].hosts[m];
+			if (first)
+				diag_error(d, h->pos, "dhcp host '%s': name already used (line %d)",
+					   h->name, first->pos.line);
+		}
+	}
+}
+
 static bool ranges_overlap(struct portrange a, struct portrange b)
 {
 	return a.lo <= b.hi && b.lo <= a.hi;
@@ -106,4 +133,5 @@ void router_check(const struct cfg_node *root, struct router *r, struct diags *d
 	check_dhcp(r, d);
 	check_dns(root, r, d);
 	check_names(r, d);
+	check_host_names(r, d);
 }
