@@ -169,7 +169,7 @@ static void check_leases(struct tctx *t)
 	}
 }
 
-/* Addresses www.example.test may resolve to: one per ISP. */
+/* Addresses www.example.com may resolve to: one per ISP. */
 static bool is_isp_addr(const struct lab *l, const char *s)
 {
 	struct ipaddr a;

@@ -5,13 +5,10 @@
 #include "lab/lab.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -199,7 +196,7 @@ static int write_dnsmasq_conf(struct lab *l, const struct lab_host *h, const cha
 	buf_printf(&b, "# nftrouter lab: the ISP on port %s\nno-resolv\nno-hosts\nuser=root\npid-file=\n",
 		   h->name);
 	buf_printf(&b, "log-facility=%s/%s.isp.log\nlog-queries\n", l->dir, h->name);
-	buf_printf(&b, "address=/%s/%s\naddress=/example.test/%s\n", LAB_WEB_NAME, self, self);
+	buf_printf(&b, "address=/%s/%s\naddress=/example.com/%s\n", LAB_WEB_NAME, self, self);
 	if (h->dhcp_server) {
 		addr_format(&h->pool_lo, lo, sizeof(lo));
 		addr_format(&h->pool_hi, hi, sizeof(hi));
@@ -237,7 +234,7 @@ static int write_unbound_conf(struct lab *l, const struct lab_host *h, const cha
 		addr_format(&u->addr, a, sizeof(a));
 		buf_printf(&b, "  interface: %s@%u\n", a, u->port ? u->port : 853);
 	}
-	buf_printf(&b, "  local-zone: \"example.test.\" static\n");
+	buf_printf(&b, "  local-zone: \"example.com.\" static\n");
 	buf_printf(&b, "  local-data: \"%s. 60 IN A %s\"\n", LAB_WEB_NAME, self);
 	buf_printf(&b, "remote-control:\n  control-enable: no\n");
 	text = buf_steal(&b);
@@ -301,59 +298,88 @@ static void log_tail(struct lab *l, const char *log)
 	snprintf(l->err + len, sizeof(l->err) - len, "; end of %s:\n%s", log, text);
 }
 
-/* Wait for READY=1 on sock, or the daemon's exit. */
-static int wait_ready(struct lab *l, int sock, pid_t pid, const char *log, int timeout_ms)
+static bool file_has(const char *path, const char *needle)
+{
+	char text[4096];
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+	if (f) {
+		n = fread(text, 1, sizeof(text) - 1, f);
+		fclose(f);
+	}
+	text[n] = '\0';
+	return f && strstr(text, needle);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+/* Wait for READY=1 in the notify log, or the daemon's exit. */
+static int wait_ready(struct lab *l, const char *notes, pid_t pid, const char *log, int timeout_ms)
 {
 	long deadline = mono_ms() + timeout_ms;
-	char msg[512];
 	int st;
 
 	while (mono_ms() < deadline) {
-		struct pollfd p = {.fd = sock, .events = POLLIN};
-		if (poll(&p, 1, 200) > 0) {
-			ssize_t n = recv(sock, msg, sizeof(msg) - 1, 0);
-			if (n > 0) {
-				msg[n] = '\0';
-				for (char *line = strtok(msg, "\n"); line; line = strtok(NULL, "\n"))
-					if (strcmp(line, "READY=1") == 0)
-						return 0;
-			}
-		}
+		if (file_has(notes, "READY=1"))
+			return 0;
 		if (waitpid(pid, &st, WNOHANG) == pid) {
 			snprintf(l->err, sizeof(l->err), "nftrouter run exited with status %d",
 				 WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 			log_tail(l, log);
 			return -ECHILD;
 		}
+		sleep_ms(100);
 	}
 	snprintf(l->err, sizeof(l->err), "nftrouter run sent no READY=1 within %d s", timeout_ms / 1000);
 	log_tail(l, log);
 	return -ETIMEDOUT;
 }
 
+/* Like systemd, keep a notify socket open for the daemon's whole life (its
+ * children may inherit NOTIFY_SOCKET and talk to it too): a socat in the
+ * router namespace receives on LAB/notify and appends to LAB/notify.log. */
+static int start_notify(struct lab *l, const char *sock, const char *notes)
+{
+	char recv_addr[PATH_MAX + 16], out_addr[PATH_MAX + 32], log[PATH_MAX];
+	snprintf(recv_addr, sizeof(recv_addr), "UNIX-RECV:%s", sock);
+	snprintf(out_addr, sizeof(out_addr), "OPEN:%s,creat,append", notes);
+	lab_path(l, "notify.err", log, sizeof(log));
+	pid_t pid = lab_spawn_in(l, lab_router(l), (char *[]){"socat", "-u", recv_addr, out_addr, NULL}, NULL,
+				 log, "socat");
+	if (pid < 0)
+		return pid;
+	for (int i = 0; i < 50; i++) {
+		if (access(sock, F_OK) == 0)
+			return 0;
+		sleep_ms(50);
+	}
+	snprintf(l->err, sizeof(l->err), "socat did not create the notify socket %.200s", sock);
+	return -ETIMEDOUT;
+}
+
 int lab_start_router(struct lab *l, int timeout_ms)
 {
-	char state[PATH_MAX], run[PATH_MAX], log[PATH_MAX], ca[PATH_MAX];
+	char state[PATH_MAX], run[PATH_MAX], log[PATH_MAX], ca[PATH_MAX], sock[PATH_MAX], notes[PATH_MAX];
 	char env_notify[PATH_MAX + 16], env_ca[PATH_MAX + 24];
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	char *env[3] = {env_notify, NULL, NULL};
-	int sock, ret;
+	int ret;
 	pid_t pid;
 
 	lab_path(l, "state", state, sizeof(state));
 	lab_path(l, "run", run, sizeof(run));
 	lab_path(l, "router.log", log, sizeof(log));
+	lab_path(l, "notify", sock, sizeof(sock));
+	lab_path(l, "notify.log", notes, sizeof(notes));
 	if ((mkdir(state, 0700) < 0 && errno != EEXIST) || (mkdir(run, 0700) < 0 && errno != EEXIST))
 		return -errno;
-	lab_path(l, "notify", sa.sun_path, sizeof(sa.sun_path));
-	sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (sock < 0)
-		return -errno;
-	if (bind(sock, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	snprintf(env_notify, sizeof(env_notify), "NOTIFY_SOCKET=%s", sa.sun_path);
+	ret = start_notify(l, sock, notes);
+	if (ret < 0)
+		return ret;
+	snprintf(env_notify, sizeof(env_notify), "NOTIFY_SOCKET=%s", sock);
 	if (has_tls(l)) {
 		lab_path(l, "ca.pem", ca, sizeof(ca));
 		snprintf(env_ca, sizeof(env_ca), "NFTROUTER_TLS_CA=%s", ca);
@@ -363,14 +389,9 @@ int lab_start_router(struct lab *l, int timeout_ms)
 			   (char *[]){l->bin, "run", "-c", l->config, "--state-dir", state, "--run-dir", run,
 				      NULL},
 			   env, log, "nftrouter");
-	if (pid < 0) {
-		ret = pid;
-		goto out;
-	}
-	ret = wait_ready(l, sock, pid, log, timeout_ms);
-out:
-	close(sock);
-	return ret;
+	if (pid < 0)
+		return pid;
+	return wait_ready(l, notes, pid, log, timeout_ms);
 }
 
 /* Every client has its lease and the router its WAN addresses. */

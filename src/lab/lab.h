@@ -28,8 +28,10 @@
 #define LAB_BASE "/run/nftrouter-lab"
 #define LAB_DEFAULT_ID "nftr"
 #define LAB_ID_MAX 8
-/* The name every internet host answers for, and where it points. */
-#define LAB_WEB_NAME "www.example.test"
+/* The name every internet host answers for (with its own address). Not
+ * under .test: unbound, the router's DoT forwarder, answers the special-use
+ * names (test., invalid., ...) itself with NXDOMAIN. */
+#define LAB_WEB_NAME "www.example.com"
 
 enum lab_role {
 	LAB_ROUTER,   /* the router namespace, running `nftrouter run` */
