@@ -65,8 +65,21 @@ static void report_yaml_error(struct parse_ctx *c)
 		diag_error(c->d, pos, "tab character: YAML indents with spaces only");
 		return;
 	}
-	diag_error(c->d, pos, "YAML syntax: %s%s%s", p->problem ? p->problem : "error",
-		   p->context ? " " : "", p->context ? p->context : "");
+	const char *problem = p->problem ? p->problem : "error";
+	if (!p->context) {
+		diag_error(c->d, pos, "YAML syntax: %s", problem);
+		return;
+	}
+	/* libyaml finds an unclosed quote where the file ends; the quote
+	 * itself is what the user must fix. */
+	struct pos start = mark_pos(c, p->context_mark);
+	if (strstr(p->context, "quoted scalar")) {
+		diag_error(c->d, start, "YAML syntax: this quote is never closed (%s %s)", problem,
+			   p->context);
+		return;
+	}
+	diag_error(c->d, pos, "YAML syntax: %s %s (opened at line %d, column %d)", problem,
+		   p->context, start.line, start.col);
 }
 
 static bool next_event(struct parse_ctx *c, yaml_event_t *ev)
