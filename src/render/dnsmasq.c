@@ -105,6 +105,17 @@ static void put_dns(struct buf *b, const struct router *r)
 			   "# and dhcp hosts: NAME.%s) and never forwarded.\n"
 			   "domain=%s\nlocal=/%s/\n",
 			   r->dns.domain, r->dns.domain, r->dns.domain);
+	buf_puts(b, "# The router's own name: its address on the port the query came in on.\n"
+		    "localise-queries\n");
+	for (size_t i = 0; i < r->n_ifaces; i++) {
+		const struct iface *f = &r->ifaces[i];
+		if (!dns_served(f))
+			continue;
+		buf_printf(b, "interface-name=%s,%s\n", r->hostname, f->name);
+		if (r->dns.domain[0])
+			buf_printf(b, "interface-name=%s.%s,%s\n", r->hostname, r->dns.domain,
+				   f->name);
+	}
 }
 
 static void put_dhcp(struct buf *b, const struct router *r, const struct dhcp *h)

@@ -177,6 +177,8 @@ static void test_dnsmasq_seed(void **state)
 	has(t, "\nserver=127.0.0.1#5353\n");
 	has_not(t, "1.1.1.1");
 	has(t, "\ndomain=lan\nlocal=/lan/\n");
+	has(t, "\nlocalise-queries\ninterface-name=router,lan\ninterface-name=router.lan,lan\n"
+	       "interface-name=router,vm1\ninterface-name=router.lan,vm1\n");
 	has(t, "\ndhcp-leasefile=/var/lib/nftrouter/dnsmasq.leases\n");
 	has(t, "\npid-file=/run/nftrouter/dnsmasq.pid\n");
 	has(t, "\ndhcp-range=set:lan,192.168.100.10,192.168.100.250,255.255.255.0,1h\n");
