@@ -76,6 +76,7 @@ struct daemon {
 	struct timespec started;
 	uint32_t reloads;
 	bool stopping;
+	char *notify;         /* $NOTIFY_SOCKET, or NULL */
 };
 
 void daemon_log(struct daemon *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -113,6 +114,6 @@ void ctlsrv_on_client(struct daemon *d, struct client *c, uint32_t events);
 void ctlsrv_on_timeout(struct daemon *d, struct client *c);
 
 /* notify.c: sd_notify without libsystemd */
-int notify_send(const char *state);
+int notify_send(const char *path, const char *state); /* path NULL: no-op */
 
 #endif

@@ -154,7 +154,7 @@ int daemon_reload(struct daemon *d, char **msg)
 		services_sync(d);
 		daemon_log(d, "nftrouter: reloaded (config %.12s%s)", d->hash,
 			   strcmp(old, d->hash) == 0 ? ", unchanged" : "");
-		notify_send("STATUS=running (reloaded)");
+		notify_send(d->notify, "STATUS=running (reloaded)");
 	}
 	*msg = buf_steal(&b);
 	return rc;
@@ -238,6 +238,7 @@ static void daemon_free(struct daemon *d)
 	router_free(d->r);
 	free(d->config_text);
 	free(d->ports);
+	free(d->notify);
 }
 
 int daemon_run(const struct daemon_opts *o)
@@ -247,6 +248,10 @@ int daemon_run(const struct daemon_opts *o)
 	struct buf msg = BUF_INIT;
 	int rc = 3, stop = 0;
 	clock_gettime(CLOCK_MONOTONIC, &d->started);
+	const char *ns = getenv("NOTIFY_SOCKET");
+	if (ns && *ns)
+		d->notify = strdup(ns);
+	unsetenv("NOTIFY_SOCKET");
 	for (size_t i = 0; i < MAX_CHILDREN; i++) {
 		d->ch[i].out_fd = d->ch[i].timer_fd = -1;
 		d->ch[i].last_status = -1;
@@ -269,7 +274,7 @@ int daemon_run(const struct daemon_opts *o)
 		daemon_log(d, "nftrouter: error: rtnetlink: %s", strerror(-err));
 		goto out;
 	}
-	notify_send("STATUS=applying the config");
+	notify_send(d->notify, "STATUS=applying the config");
 	rc = daemon_load(d, true, &msg);
 	if (rc != 0)
 		goto out;
@@ -281,7 +286,7 @@ int daemon_run(const struct daemon_opts *o)
 		goto out;
 	}
 	services_sync(d);
-	notify_send("READY=1\nSTATUS=running");
+	notify_send(d->notify, "READY=1\nSTATUS=running");
 	daemon_log(d, "nftrouter: ready (pid %d)", (int)getpid());
 	while (!stop) {
 		struct epoll_event ev[16];
@@ -297,7 +302,7 @@ int daemon_run(const struct daemon_opts *o)
 			daemon_dispatch(d, &ev[i], &stop);
 	}
 	d->stopping = true;
-	notify_send("STOPPING=1");
+	notify_send(d->notify, "STOPPING=1");
 	ctlsrv_close(d);
 	child_stop_all(d);
 	daemon_log(d, "nftrouter: stopped");

@@ -1,6 +1,9 @@
 /* sd_notify(3)'s protocol is one datagram to $NOTIFY_SOCKET; a leading
  * '@' names an abstract socket. Implemented here so the daemon needs no
- * libsystemd (the lab and non-systemd hosts set NOTIFY_SOCKET too). */
+ * libsystemd (the lab and non-systemd hosts set NOTIFY_SOCKET too).
+ * The daemon takes the variable out of its environment at start: a child
+ * that sees it (unbound built with systemd support) would notify in our
+ * place, and unbound even exits when that fails. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -11,9 +14,8 @@
 
 #include "daemon/internal.h"
 
-int notify_send(const char *state)
+int notify_send(const char *path, const char *state)
 {
-	const char *path = getenv("NOTIFY_SOCKET");
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int rc = 0;
 	if (!path || !*path)
