@@ -98,6 +98,22 @@ int check_router_addr(const struct tctx *t, const struct iface *p, struct ipaddr
 	return 0;
 }
 
+/* Until a listener holds the port on h (at most 2 s). */
+void check_wait_listening(struct tctx *t, const struct lab_host *h, bool udp, uint16_t port)
+{
+	struct buf b = BUF_INIT;
+	char want[16];
+	snprintf(want, sizeof(want), ":%u ", port);
+	for (int i = 0; i < 20; i++) {
+		check_run(t, h, &b, 3000, (char *[]){"ss", "-Hln", udp ? "-u" : "-t", NULL});
+		if (strstr(check_out(&b), want))
+			break;
+		struct timespec ts = {0, 100000000L};
+		nanosleep(&ts, NULL);
+	}
+	buf_free(&b);
+}
+
 static void check_daemon(struct tctx *t)
 {
 	struct buf b = BUF_INIT;
@@ -274,8 +290,7 @@ static void check_inbound(struct tctx *t)
 					 (char *[]){"socat", "TCP-LISTEN:18081,reuseaddr,fork", "EXEC:echo nftr-inbound",
 						    NULL},
 					 NULL, log, "socat");
-		struct timespec ts = {0, 300000000L};
-		nanosleep(&ts, NULL);
+		check_wait_listening(t, c, false, 18081);
 		snprintf(to, sizeof(to), "TCP:%s:18081,connect-timeout=1", ca);
 		int ctl = check_run(t, lab_router(t->l), &b, 6000, (char *[]){"socat", "-T2", "-", to, NULL});
 		bool ctl_ok = ctl == 0 && strstr(check_out(&b), "nftr-inbound");

@@ -22,6 +22,9 @@ void check_stop(pid_t pid);
 int check_client_addr(const struct tctx *t, const struct lab_host *h, struct ipaddr *out);
 int check_router_addr(const struct tctx *t, const struct iface *p, struct ipaddr *out);
 
+/* Until a TCP/UDP listener holds port on h (at most 2 s). */
+void check_wait_listening(struct tctx *t, const struct lab_host *h, bool udp, uint16_t port);
+
 void check_scan(struct tctx *t);
 void check_forwards(struct tctx *t);
 

@@ -197,8 +197,8 @@ void check_scan(struct tctx *t)
 		if (pids[n] > 0)
 			n++;
 	}
-	struct timespec ts = {0, 400000000L};
-	nanosleep(&ts, NULL);
+	for (size_t i = 0; i < list.n; i++)
+		check_wait_listening(t, lab_router(t->l), false, list.v[i]);
 	for (size_t i = 1; i < t->l->n_hosts; i++)
 		if (!t->l->hosts[i].absent)
 			scan_host(t, &t->l->hosts[i], &list);
@@ -244,17 +244,24 @@ static void forward_one(struct tctx *t, const struct portfwd *f, bool udp, const
 	struct ipaddr cur;
 	bool added = !(check_client_addr(t, target, &cur) == 0 && addr_equal(&cur, &f->to)) &&
 		     check_run(t, target, &b, 5000, (char *[]){"ip", "addr", "add", taddr, "dev", "eth0", NULL}) == 0;
-	snprintf(tok, sizeof(tok), "EXEC:echo nftr-fwd-%s", f->name);
+	/* The listener echoes what it gets: the token comes back only
+	 * through the target. */
+	snprintf(tok, sizeof(tok), "nftr-fwd-%s-%s\n", f->name, proto);
+	FILE *pf = fopen(ping, "w");
+	if (pf) {
+		fputs(tok, pf);
+		fclose(pf);
+	}
+	tok[strcspn(tok, "\n")] = '\0';
 	snprintf(lis, sizeof(lis), "%s:%u,bind=%s,reuseaddr,fork", udp ? "UDP-RECVFROM" : "TCP-LISTEN", dport, ta);
 	char log[PATH_MAX];
 	lab_path(t->l, "checks.log", log, sizeof(log));
-	pid_t pid = lab_spawn_in(t->l, target, (char *[]){"socat", lis, tok, NULL}, NULL, log, "socat");
-	struct timespec ts = {0, 300000000L};
-	nanosleep(&ts, NULL);
+	pid_t pid = lab_spawn_in(t->l, target, (char *[]){"socat", lis, "PIPE", NULL}, NULL, log, "socat");
+	check_wait_listening(t, target, udp, dport);
 	snprintf(conn, sizeof(conn), "%s:%s:%u%s", udp ? "UDP" : "TCP", rs, f->ext.lo, udp ? "" : ",connect-timeout=3");
 	snprintf(reader, sizeof(reader), "GOPEN:%s!!STDOUT", ping);
-	int ret = check_run(t, from, &b, 8000, (char *[]){"socat", "-T2", reader, conn, NULL});
-	bool reached = strstr(check_out(&b), "nftr-fwd-") != NULL;
+	int ret = check_run(t, from, &b, 8000, (char *[]){"socat", "-t3", "-T3", reader, conn, NULL});
+	bool reached = strstr(check_out(&b), tok) != NULL;
 	bool allowed = !f->has_source || cidr_contains(&f->source, &me);
 	(void)ret;
 	check_report(t, "portfwd", reached == allowed, "%s: %s %s:%u from %s -> %s:%u: %s%s", f->name, proto, rs,
@@ -270,15 +277,7 @@ static void forward_one(struct tctx *t, const struct portfwd *f, bool udp, const
 void check_forwards(struct tctx *t)
 {
 	char ping[PATH_MAX];
-	FILE *f;
-	if (t->l->r->n_fwds == 0)
-		return;
-	lab_path(t->l, "ping.txt", ping, sizeof(ping));
-	f = fopen(ping, "w");
-	if (f) {
-		fputs("ping\n", f);
-		fclose(f);
-	}
+	lab_path(t->l, "fwd-ping.txt", ping, sizeof(ping));
 	for (size_t i = 0; i < t->l->r->n_fwds; i++) {
 		const struct portfwd *fw = &t->l->r->fwds[i];
 		if (fw->tcp)

@@ -245,10 +245,38 @@ static int write_unbound_conf(struct lab *l, const struct lab_host *h, const cha
 	return ret;
 }
 
+/* A peer that dies at once (a missing program, a bad config, a taken
+ * port) fails `up` now, with its log, instead of a check much later. */
+static int peers_alive(struct lab *l, const struct lab_host *h, const pid_t *pids, const char *const *names,
+		       size_t n, const char *log)
+{
+	struct timespec ts = {0, 300000000L};
+	int st;
+	nanosleep(&ts, NULL);
+	for (size_t i = 0; i < n; i++)
+		if (waitpid(pids[i], &st, WNOHANG) == pids[i]) {
+			char tail[400] = "";
+			FILE *f = fopen(log, "r");
+			size_t k = 0;
+			if (f) {
+				fseek(f, -(long)(sizeof(tail) - 1), SEEK_END);
+				k = fread(tail, 1, sizeof(tail) - 1, f);
+				fclose(f);
+			}
+			tail[k] = '\0';
+			snprintf(l->err, sizeof(l->err), "%s on %s exited (status %d); end of %.200s:\n%s", names[i],
+				 h->name, WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), log, tail);
+			return -ECHILD;
+		}
+	return 0;
+}
+
 int lab_start_internet(struct lab *l, const struct lab_host *h)
 {
 	char conf[PATH_MAX], log[PATH_MAX], exec[PATH_MAX + 8];
-	pid_t pid;
+	const char *names[3];
+	pid_t pids[3];
+	size_t n = 0;
 	int ret = add_upstreams(l, h);
 
 	if (ret < 0)
@@ -258,22 +286,27 @@ int lab_start_internet(struct lab *l, const struct lab_host *h)
 	ret = write_dnsmasq_conf(l, h, conf);
 	if (ret < 0)
 		return ret;
-	pid = lab_spawn_in(l, h, (char *[]){"dnsmasq", "-k", "-C", conf, NULL}, NULL, log, "dnsmasq");
-	if (pid < 0)
-		return pid;
+	names[n] = "dnsmasq";
+	pids[n] = lab_spawn_in(l, h, (char *[]){"dnsmasq", "-k", "-C", conf, NULL}, NULL, log, "dnsmasq");
+	if (pids[n++] < 0)
+		return pids[n - 1];
 	if (has_tls(l)) {
 		snprintf(conf, sizeof(conf), "%s/%s.unbound.conf", l->dir, h->name);
 		ret = write_unbound_conf(l, h, conf);
 		if (ret < 0)
 			return ret;
-		pid = lab_spawn_in(l, h, (char *[]){"unbound", "-d", "-c", conf, NULL}, NULL, log, "unbound");
-		if (pid < 0)
-			return pid;
+		names[n] = "unbound";
+		pids[n] = lab_spawn_in(l, h, (char *[]){"unbound", "-d", "-c", conf, NULL}, NULL, log, "unbound");
+		if (pids[n++] < 0)
+			return pids[n - 1];
 	}
 	snprintf(exec, sizeof(exec), "EXEC:%s/http.sh", l->dir);
-	pid = lab_spawn_in(l, h, (char *[]){"socat", "TCP-LISTEN:80,reuseaddr,fork", exec, NULL}, NULL, log,
-			   "socat");
-	return pid < 0 ? pid : 0;
+	names[n] = "socat (web server)";
+	pids[n] = lab_spawn_in(l, h, (char *[]){"socat", "TCP-LISTEN:80,reuseaddr,fork", exec, NULL}, NULL, log,
+			       "socat");
+	if (pids[n++] < 0)
+		return pids[n - 1];
+	return peers_alive(l, h, pids, names, n, log);
 }
 
 static long mono_ms(void)
