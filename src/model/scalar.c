@@ -258,8 +258,8 @@ static int port_item(struct diags *d, const struct cfg_node *n, const char *what
 	if (parse_portrange(s, out) == 0)
 		return 0;
 	struct shown sh;
-	diag_error(d, n->pos, "%s: malformed port '%s' (1-65535, or a range A-B with A <= B)",
-		   what, node_show(n, &sh));
+	diag_error(d, n->pos, "%s: malformed port '%s' (1-65535, or a range A-B with A <= B%s)",
+		   what, node_show(n, &sh), strchr(s, ',') ? "; several ports: a list [22, 80]" : "");
 	return -EINVAL;
 }
 

@@ -279,6 +279,9 @@ static void test_errors(void **state)
 	assert_first_error(variant("zones:\n", "hostname: \"a;b\"\nzones:\n"),
 			   "4:11: hostname: contains a semicolon (;), which could break out of the "
 			   "generated nftables or dnsmasq text; not allowed");
+	assert_first_error(variant("dns:\n", "rules:\n  - { name: r, from: wan, tcp: \"22, 80\", action: drop }\ndns:\n"),
+			   "10:32: rule 'r': tcp: malformed port '22, 80' (1-65535, or a range A-B with "
+			   "A <= B; several ports: a list [22, 80])");
 	assert_first_error("interfaces: {}\nzones: {}\n",
 			   "1:13: interfaces: the router needs at least one interface");
 	assert_first_error("- a\n", "1:1: router.yaml: expected a map, got a list");
