@@ -1,0 +1,281 @@
+# Shared helpers for bench/fig*.sh. Sourced by bench/run (never run alone).
+#
+# Topology (one "topo" = three namespaces, all named nrb-$B_ID-TOPO-*):
+#
+#   TOPO-lan: eth0 192.168.100.2/24 ── lan 192.168.100.1/24 :TOPO-rtr: wan 203.0.113.1/24 ── eth0 203.0.113.2/24 :TOPO-wan
+#
+# The router's ports are named lan and wan, with the MACs examples/seed.yaml
+# matches (52:54:00:00:00:03 / :02), so the seed's nftables.conf and
+# nftrouter's seed config both find them. The WAN host has no route back
+# to 192.168.100.0/24: traffic only comes back through the router's NAT.
+#
+# Comparisons are made between topologies that exist side by side, each
+# with its ruleset loaded once, and the measurements alternate between them
+# (A B A B ...): no ruleset is reloaded between the two halves of a pair,
+# so a million-element set costs its load time once, not per run.
+#
+# Every figure prints its rows with row(): one line per measured ratio in
+# the table format of docs/performance.md, also appended to $B_RESULTS.
+set -eu
+
+B_ID=${B_ID:-$(printf '%04x' $(($$ % 65536)))}
+B_NETNS=()
+B_PIDS=()
+B_TMP=$(mktemp -d "/tmp/nrb-$B_ID.XXXXXX")
+
+b_cleanup() {
+	local rc=$?
+	set +e
+	for pid in "${B_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+	sleep 0.2
+	for pid in "${B_PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; done
+	for ns in "${B_NETNS[@]}"; do ip netns del "$ns" 2>/dev/null; done
+	[ -n "${B_KEEP:-}" ] || rm -rf "$B_TMP"
+	exit $rc
+}
+trap b_cleanup EXIT
+trap 'exit 130' INT TERM
+
+log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
+die() { echo "bench: $*" >&2; exit 1; }
+
+# bgrun CMD...: start an executable in the background, remember its PID
+# for cleanup. (Not a shell function: its PID would be a subshell's.)
+bgrun() {
+	"$@" &
+	B_PIDS+=($!)
+}
+# bgnx NS CMD...: the same inside NS (ip netns exec execs CMD in place).
+bgnx() {
+	local n=$1; shift
+	bgrun ip netns exec "$(ns "$n")" "$@"
+}
+
+ns() { echo "nrb-$B_ID-$1"; }
+nx() { local n=$1; shift; ip netns exec "$(ns "$n")" "$@"; }
+
+# pairs N: how many A/B pairs a figure runs (quick: B_QUICK_PAIRS).
+pairs() { if [ -n "${B_QUICK:-}" ]; then echo "${B_QUICK_PAIRS:-3}"; else echo "${B_FULL_PAIRS:-10}"; fi; }
+# dur: seconds per throughput sample.
+dur() { if [ -n "${B_QUICK:-}" ]; then echo 2; else echo 3; fi; }
+
+b_netns() {
+	local n
+	n=$(ns "$1")
+	ip netns add "$n"
+	B_NETNS+=("$n")
+	ip -n "$n" link set lo up
+}
+
+b_veth() { # NS1 IF1 NS2 IF2 [MAC1]
+	local tmp="nrb$RANDOM$RANDOM"
+	tmp=${tmp:0:13}
+	ip link add "$tmp" type veth peer name "${tmp}p"
+	ip link set "$tmp" netns "$(ns "$1")"
+	ip link set "${tmp}p" netns "$(ns "$3")"
+	ip -n "$(ns "$1")" link set "$tmp" name "$2"
+	ip -n "$(ns "$3")" link set "${tmp}p" name "$4"
+	[ -z "${5:-}" ] || ip -n "$(ns "$1")" link set "$2" address "$5"
+	ip -n "$(ns "$1")" link set "$2" up
+	ip -n "$(ns "$3")" link set "$4" up
+}
+
+# topo T: build the lan/router/wan triple T (e.g. "a").
+topo() {
+	local t=$1
+	b_netns "$t-lan"
+	b_netns "$t-rtr"
+	b_netns "$t-wan"
+	b_veth "$t-rtr" lan "$t-lan" eth0 52:54:00:00:00:03
+	b_veth "$t-rtr" wan "$t-wan" eth0 52:54:00:00:00:02
+	ip -n "$(ns "$t-rtr")" addr add 192.168.100.1/24 dev lan
+	ip -n "$(ns "$t-rtr")" addr add 203.0.113.1/24 dev wan
+	ip -n "$(ns "$t-lan")" addr add 192.168.100.2/24 dev eth0
+	ip -n "$(ns "$t-lan")" route add default via 192.168.100.1
+	ip -n "$(ns "$t-wan")" addr add 203.0.113.2/24 dev eth0
+	nx "$t-rtr" sysctl -qw net.ipv4.ip_forward=1
+	nx "$t-rtr" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+	# Many short connections (figure 6) must not fill the conntrack table
+	# with TIME_WAIT entries; the same setting holds for every topology.
+	nx "$t-rtr" sysctl -qw net.netfilter.nf_conntrack_tcp_timeout_time_wait=1 2>/dev/null || true
+	# The WAN host discards the UDP test traffic after its veth counted it.
+	nx "$t-wan" nft -f - <<-'EOF'
+	table inet sink {
+		chain pre { type filter hook prerouting priority raw; policy accept; udp dport 9 drop; }
+	}
+	EOF
+	# Servers on the WAN host, for the topology's lifetime.
+	bgnx "$t-wan" iperf3 -s -p 5201 >/dev/null 2>&1
+	bgnx "$t-wan" "$B_BIN/connloop" server -p 8080 -t 3600
+	# Warm up ARP/neighbour entries and check the path.
+	local i
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		nx "$t-lan" ping -c1 -W1 203.0.113.2 >/dev/null 2>&1 && return 0
+		sleep 0.3
+	done
+	return 0
+}
+
+# ruleset T FILE: load an nft script into T's router (after flushing).
+ruleset() {
+	nx "$1-rtr" nft flush ruleset
+	nx "$1-rtr" nft -f "$2"
+}
+
+# reachable T: the LAN host reaches the WAN host through the router.
+reachable() { nx "$1-lan" ping -c1 -W1 203.0.113.2 >/dev/null 2>&1; }
+
+# --- metrics: each prints one number for topology T ---------------------
+
+m_tcp1() { nx "$1-lan" iperf3 -c 203.0.113.2 -p 5201 -t "$(dur)" -J 2>/dev/null |
+	jq '.end.sum_received.bits_per_second / 1e9'; }
+m_tcp4() { nx "$1-lan" iperf3 -c 203.0.113.2 -p 5201 -t "$(dur)" -P 4 -J 2>/dev/null |
+	jq '.end.sum_received.bits_per_second / 1e9'; }
+
+rx_packets() { nx "$1" cat /sys/class/net/"$2"/statistics/rx_packets; }
+
+# m_udp64 T: 64-byte frames through the router per CPU-second, and per
+# wall second. The kernel here has no IRQ time accounting, so the softirq
+# work of every hop (router forward + NAT, WAN host receive), which veth
+# runs in the sending task's context, is charged to the sender: packets /
+# sender CPU-seconds is the whole path's per-packet cost, and it does not
+# depend on how much of the shared CPUs the sender got. Wall pps does.
+m_udp64() {
+	local r0 r1 out
+	r0=$(rx_packets "$1-wan" eth0)
+	out=$(nx "$1-lan" "$B_BIN/udpflood" -d 203.0.113.2 -p 9 -t "$(dur)")
+	sleep 0.1
+	r1=$(rx_packets "$1-wan" eth0)
+	echo "$out" | awk -v a="$r0" -v b="$r1" '{
+		split($2, s, "="); split($3, c, "=");
+		printf "%.0f %.0f\n", (b - a) / c[2], (b - a) / s[2] }'
+}
+
+# m_conn T: TCP connections through the router per client CPU-second, and
+# per wall second (see m_udp64 for why per CPU-second).
+m_conn() {
+	local out
+	out=$(nx "$1-lan" "$B_BIN/connloop" client -d 203.0.113.2 -p 8080 -t "$(dur)")
+	echo "$out" | awk '{ split($1, n, "="); split($3, s, "="); split($4, c, "=");
+		printf "%.0f %.0f\n", n[2] / c[2], n[2] / s[2] }'
+}
+
+# --- paired runner and statistics -----------------------------------------
+
+# paired METRIC A B: N pairs, alternating A B A B; prints "ratio-stats"
+# (median min max q1 q3 of B/A, then median A, median B). Raw samples go
+# to $B_TMP/samples.log.
+paired() {
+	local metric=$1 a=$2 b=$3 n i va vb
+	n=$(pairs)
+	: >"$B_TMP/pair.txt"
+	: >"$B_TMP/pair2.txt"
+	for i in $(seq 1 "$n"); do
+		va=$($metric "$a")
+		vb=$($metric "$b")
+		echo "${va%% *} ${vb%% *}" >>"$B_TMP/pair.txt"
+		[ "${va#* }" = "$va" ] || echo "${va#* } ${vb#* }" >>"$B_TMP/pair2.txt"
+		echo "$metric $a=$va $b=$vb" >>"$B_TMP/samples.log"
+		log "  $metric pair $i: $a=$va $b=$vb"
+	done
+	stats <"$B_TMP/pair.txt"
+}
+
+# paired2: the stats of the secondary value of the last paired() run.
+paired2() { stats <"$B_TMP/pair2.txt"; }
+
+# stats: lines "A B" in, "median min max q1 q3 medA medB n" of B/A out.
+stats() {
+	python3 -c '
+import sys, statistics as st
+rows = [tuple(map(float, l.split())) for l in sys.stdin if l.strip()]
+rows = [(a, b) for a, b in rows if a > 0]
+if not rows:
+    print("nan nan nan nan nan nan nan 0"); sys.exit()
+r = sorted(b / a for a, b in rows)
+def q(p):
+    k = (len(r) - 1) * p; f = int(k); c = min(f + 1, len(r) - 1)
+    return r[f] + (r[c] - r[f]) * (k - f)
+print("%.3f %.3f %.3f %.3f %.3f %.4g %.4g %d" % (st.median(r), r[0], r[-1], q(.25), q(.75),
+      st.median(a for a, _ in rows), st.median(b for _, b in rows), len(rows)))
+'
+}
+
+# pstats: numbers in (one per line), "median p99 min max n" out.
+pstats() {
+	python3 -c '
+import sys, statistics as st
+v = sorted(float(l) for l in sys.stdin if l.strip())
+if not v:
+    print("nan nan nan nan 0"); sys.exit()
+p99 = v[min(len(v) - 1, int(round(0.99 * (len(v) - 1))))]
+print("%.4g %.4g %.4g %.4g %d" % (st.median(v), p99, v[0], v[-1], len(v)))
+'
+}
+
+# row FIGURE WHAT RESULT TARGET VERDICT COMMAND: one table row.
+row() {
+	local line="| $1 | $2 | $3 | $4 | $5 | \`$6\` |"
+	echo "$line"
+	echo "$line" >>"$B_RESULTS"
+}
+
+# ratio_row FIG WHAT "STATS" TARGET_MIN CMD UNIT: a row for a paired ratio,
+# met if the median ratio >= TARGET_MIN (empty TARGET_MIN: no target).
+ratio_row() {
+	local fig=$1 what=$2 s=$3 tmin=$4 cmd=$5 unit=${6:-}
+	local med mn mx q1 q3 ma mb n verdict target
+	read -r med mn mx q1 q3 ma mb n <<<"$s"
+	if [ -z "$tmin" ]; then
+		target="—"
+		verdict="(contrast)"
+	else
+		target="≥ $tmin"
+		verdict=$(awk -v m="$med" -v t="$tmin" 'BEGIN { print (m >= t) ? "met" : "missed" }')
+	fi
+	row "$fig" "$what" "**$med** (min $mn, max $mx, IQR $q1–$q3; n=$n; medians $ma vs $mb $unit)" \
+		"$target" "$verdict" "$cmd"
+}
+
+# not_measured FIG WHAT REASON
+not_measured() { row "$1" "$2" "not measured: $3" "—" "—" "bench/run $1"; }
+
+# have_cmd SUBCOMMAND: nftrouter has this subcommand (it is in its table).
+have_cmd() {
+	[ -x "${NFTROUTER:-}" ] || return 1
+	"$NFTROUTER" --help 2>&1 | grep -qw -- "$1"
+}
+
+# bench_config OUT [EXTRA_YAML_FILE]: examples/seed.yaml made to fit the
+# bench router: the WAN port gets the static 203.0.113.1/24 instead of DHCP
+# (there is no DHCP server on the bench WAN). Ports not present in the
+# namespace stay in the config: nftrouter matches interfaces by name, so the
+# ruleset loads without them.
+bench_config() {
+	local out=$1
+	[ -f "$B_SRC/examples/seed.yaml" ] || return 1
+	python3 - "$B_SRC/examples/seed.yaml" "$out" "${2:-}" <<-'EOF'
+	import re, sys
+	src, out, extra = sys.argv[1], sys.argv[2], sys.argv[3]
+	t = open(src).read()
+	# wan: ipv4 dhcp -> static (only on the line that defines the wan port)
+	t = re.sub(r'(?m)^(\s*wan:\s*\{.*?ipv4:\s*)dhcp', r'\g<1>203.0.113.1/24', t)
+	if extra:
+	    t += open(extra).read()
+	open(out, 'w').write(t)
+	EOF
+}
+
+# load_nftrouter T CONFIG RENDERED: put nftrouter's firewall for CONFIG on
+# T's router: the rendered main table (`nftrouter render nft`) and, when
+# the render does not already hold it, the ban table as bans_apply makes
+# it (`nftrouter render nft-bans` if the command has it).
+load_nftrouter() {
+	local t=$1 cfg=$2 rendered=$3
+	nx "$t-rtr" nft -f "$rendered"
+	if ! grep -q nftrouter_bans "$rendered"; then
+		if "$NFTROUTER" render -c "$cfg" bans >"$B_TMP/bans.nft" 2>/dev/null; then
+			nx "$t-rtr" nft -f "$B_TMP/bans.nft"
+		fi
+	fi
+}
