@@ -173,7 +173,11 @@ static void test_shape(void **state)
 	assert_null(strstr(s, "iif "));
 	assert_null(strstr(s, "oif "));
 	assert_null(strstr(s, "nftrouter_bans"));
+	/* Counting first (every packet), then connection state. */
 	assert_contains(s, "type filter hook input priority filter; policy drop;\n"
+			   "\t\tcounter name iifname map { \"wan\" : \"wan-ingress\", \"vm0\" : "
+			   "\"wan-ingress\" }");
+	assert_contains(s, "\"wan-egress\" } comment \"zone counters: one lookup per packet\"\n"
 			   "\t\tct state vmap { invalid : drop, established : accept, related : accept }");
 	assert_contains(s, "iifname vmap { \"wan\" : jump input_wan, \"vm0\" : jump input_wan, "
 			   "\"lan\" : jump input_lan, \"vm1\" : jump input_lan }");
@@ -239,6 +243,7 @@ static void test_no_counters_no_chains(void **state)
 	f->zones[0].counters = false;
 	char *s = render_nft(&f->r);
 	assert_non_null(s);
+	assert_null(strstr(s, "hook output"));
 	assert_null(strstr(s, "hook prerouting priority filter"));
 	assert_null(strstr(s, "counter "));
 	free(s);
