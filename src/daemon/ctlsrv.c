@@ -132,6 +132,9 @@ void ctlsrv_on_accept(struct daemon *d)
 
 void ctlsrv_on_timeout(struct daemon *d, struct client *c)
 {
+	/* An event of this batch for a client dropped earlier in it. */
+	if (c->fd < 0)
+		return;
 	daemon_log(d, "nftrouter: control socket: client timed out");
 	ctlsrv_drop(d, c);
 }
@@ -379,6 +382,8 @@ static void ctlsrv_handle(struct daemon *d, struct client *c, char *line)
 
 void ctlsrv_on_client(struct daemon *d, struct client *c, uint32_t events)
 {
+	if (c->fd < 0)
+		return;
 	if (c->out) {
 		if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
 			ctlsrv_flush(d, c);
