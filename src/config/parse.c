@@ -4,6 +4,7 @@
 #include "config/tree.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,6 +127,74 @@ oom:
 
 static struct cfg_node *parse_node(struct parse_ctx *c, yaml_event_t *ev, int depth);
 
+/* The keys of one map, for the duplicate check: open addressing over
+ * indexes into the map's key array, so a map with many keys costs linear
+ * time, not quadratic (a hostile 1 MiB file can hold 100k keys). */
+struct keyset {
+	size_t *slot; /* index + 1 into map->key; 0 = empty */
+	size_t cap;   /* a power of two */
+	size_t n;
+};
+
+static size_t key_hash(const char *s)
+{
+	size_t h = 14695981039346656037u & SIZE_MAX;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * (sizeof(size_t) > 4 ? 1099511628211u : 16777619u);
+	return h;
+}
+
+static bool keyset_find(const struct keyset *ks, const struct cfg_node *map, const char *key,
+			size_t *idx)
+{
+	if (!ks->cap)
+		return false;
+	for (size_t i = key_hash(key) & (ks->cap - 1);; i = (i + 1) & (ks->cap - 1)) {
+		if (!ks->slot[i])
+			return false;
+		if (strcmp(map->key[ks->slot[i] - 1]->str, key) == 0) {
+			*idx = ks->slot[i] - 1;
+			return true;
+		}
+	}
+}
+
+static void keyset_put(struct keyset *ks, const struct cfg_node *map, size_t idx)
+{
+	size_t i = key_hash(map->key[idx]->str) & (ks->cap - 1);
+	while (ks->slot[i])
+		i = (i + 1) & (ks->cap - 1);
+	ks->slot[i] = idx + 1;
+	ks->n++;
+}
+
+static int keyset_add(struct keyset *ks, const struct cfg_node *map, size_t idx)
+{
+	if ((ks->n + 1) * 2 > ks->cap) {
+		struct keyset bigger = {NULL, ks->cap ? ks->cap * 2 : 16, 0};
+		bigger.slot = calloc(bigger.cap, sizeof(*bigger.slot));
+		if (!bigger.slot)
+			return -ENOMEM;
+		for (size_t i = 0; i < idx; i++)
+			keyset_put(&bigger, map, i);
+		free(ks->slot);
+		*ks = bigger;
+	}
+	keyset_put(ks, map, idx);
+	return 0;
+}
+
+/* A key as shown in a message: printable ASCII, short. */
+static void show_key(const char *s, char *out, size_t size)
+{
+	size_t j = 0;
+	for (; *s && j + 4 < size; s++)
+		out[j++] = (*s >= 0x20 && *s < 0x7f) ? *s : '?';
+	if (*s)
+		memcpy(out + j, "...", 3), j += 3;
+	out[j] = '\0';
+}
+
 static struct cfg_node *parse_scalar(struct parse_ctx *c, yaml_event_t *ev)
 {
 	struct cfg_node *n = node_new(c, CFG_SCALAR, ev->start_mark);
@@ -153,6 +222,7 @@ static struct cfg_node *parse_collection(struct parse_ctx *c, yaml_event_t *star
 	bool is_map = start->type == YAML_MAPPING_START_EVENT;
 	yaml_event_type_t end = is_map ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT;
 	struct cfg_node *n = node_new(c, is_map ? CFG_MAP : CFG_SEQ, start->start_mark);
+	struct keyset ks = {NULL, 0, 0};
 	if (!n)
 		return NULL;
 	if (depth > CFG_MAX_DEPTH) {
@@ -165,6 +235,7 @@ static struct cfg_node *parse_collection(struct parse_ctx *c, yaml_event_t *star
 			goto fail;
 		if (ev.type == end) {
 			yaml_event_delete(&ev);
+			free(ks.slot);
 			return n;
 		}
 		struct cfg_node *key = NULL;
@@ -180,14 +251,12 @@ static struct cfg_node *parse_collection(struct parse_ctx *c, yaml_event_t *star
 			yaml_event_delete(&ev);
 			if (!key)
 				goto fail;
-			const struct cfg_node *dup = cfg_map_get(n, key->str);
-			if (dup) {
-				int line = 0;
-				for (size_t i = 0; i < n->n; i++)
-					if (strcmp(n->key[i]->str, key->str) == 0)
-						line = n->key[i]->pos.line;
+			size_t first;
+			if (keyset_find(&ks, n, key->str, &first)) {
+				char shown[64];
+				show_key(key->str, shown, sizeof(shown));
 				diag_error(c->d, key->pos, "duplicate key '%s' (first at line %d)",
-					   key->str, line);
+					   shown, n->key[first]->pos.line);
 				node_free(key);
 				goto fail;
 			}
@@ -203,8 +272,13 @@ static struct cfg_node *parse_collection(struct parse_ctx *c, yaml_event_t *star
 			node_free(val);
 			goto fail;
 		}
+		if (is_map && keyset_add(&ks, n, n->n - 1) < 0) {
+			diag_error(c->d, n->key[n->n - 1]->pos, "out of memory");
+			goto fail;
+		}
 	}
 fail:
+	free(ks.slot);
 	node_free(n);
 	return NULL;
 }

@@ -1,6 +1,7 @@
 /* The consistency pass: checks that need the whole router, run after
  * every section is built (pfctl's rule_consistent, in spirit). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -67,30 +68,53 @@ static void check_dns(const struct cfg_node *root, struct router *r, struct diag
 	}
 }
 
+static int host_cmp(const void *a, const void *b)
+{
+	const struct dhcp_host *x = *(const struct dhcp_host *const *)a;
+	const struct dhcp_host *y = *(const struct dhcp_host *const *)b;
+	int c = strcasecmp(x->name, y->name);
+	if (c)
+		return c;
+	if (x->pos.line != y->pos.line)
+		return x->pos.line < y->pos.line ? -1 : 1;
+	return x->pos.col < y->pos.col ? -1 : x->pos.col > y->pos.col;
+}
+
 /* Host names become NAME.DOMAIN in one DNS zone, whichever port they are
- * on; the router's own name is one of them. */
+ * on; the router's own name is one of them. Sorted, so a file with many
+ * hosts costs n log n. */
 static void check_host_names(struct router *r, struct diags *d)
 {
+	size_t total = 0, n = 0;
+	for (size_t i = 0; i < r->n_dhcps; i++)
+		total += r->dhcps[i].n_hosts;
+	const struct dhcp_host **v = calloc(total ? total : 1, sizeof(*v));
+	if (!v) {
+		diag_error(d, (struct pos){r->file, 0, 0}, "out of memory");
+		return;
+	}
 	for (size_t i = 0; i < r->n_dhcps; i++) {
 		for (size_t k = 0; k < r->dhcps[i].n_hosts; k++) {
 			const struct dhcp_host *h = &r->dhcps[i].hosts[k];
 			if (!h->name[0])
 				continue;
-			if (strcasecmp(h->name, r->hostname) == 0) {
+			if (strcasecmp(h->name, r->hostname) == 0)
 				diag_error(d, h->pos, "dhcp host '%s': the router's own hostname",
 					   h->name);
-				continue;
-			}
-			const struct dhcp_host *first = NULL;
-			for (size_t j = 0; j <= i && !first; j++)
-				for (size_t m = 0; m < (j == i ? k : r->dhcps[j].n_hosts) && !first; m++)
-					if (strcasecmp(r->dhcps[j].hosts[m].name, h->name) == 0)
-						first = &r->dhcps[j].hosts[m];
-			if (first)
-				diag_error(d, h->pos, "dhcp host '%s': name already used (line %d)",
-					   h->name, first->pos.line);
+			else
+				v[n++] = h;
 		}
 	}
+	qsort(v, n, sizeof(*v), host_cmp);
+	for (size_t i = 1, first = 0; i < n; i++) {
+		if (strcasecmp(v[i]->name, v[first]->name) != 0) {
+			first = i;
+			continue;
+		}
+		diag_error(d, v[i]->pos, "dhcp host '%s': name already used (line %d)", v[i]->name,
+			   v[first]->pos.line);
+	}
+	free(v);
 }
 
 static bool ranges_overlap(struct portrange a, struct portrange b)

@@ -174,6 +174,8 @@ static void addr_list(struct diags *d, const struct cfg_node *n, struct dhcp *h,
 		return;
 	}
 	size_t count = n->kind == CFG_SEQ ? n->n : 1;
+	if (!within_limit(d, n, MAX_DHCP_DNS, what))
+		return;
 	h->dns = calloc(count ? count : 1, sizeof(*h->dns));
 	if (!h->dns) {
 		diag_error(d, n->pos, "out of memory");
@@ -227,7 +229,8 @@ static void dhcp_build(struct diags *d, const struct cfg_node *key, const struct
 	}
 	if ((v = cfg_map_get(n, "hosts"))) {
 		what_join(w, what, "hosts");
-		if (expect_seq(d, v, w) && v->n && (h->hosts = calloc(v->n, sizeof(*h->hosts)))) {
+		if (expect_seq(d, v, w) && within_limit(d, v, MAX_HOSTS, w) && v->n &&
+		    (h->hosts = calloc(v->n, sizeof(*h->hosts)))) {
 			for (size_t k = 0; k < v->n; k++) {
 				char idx[32];
 				snprintf(idx, sizeof(idx), "hosts[%zu]", k);
@@ -250,7 +253,7 @@ int dhcp_build_all(const struct cfg_node *n, struct router *r, struct diags *d)
 {
 	if (!expect_map(d, n, "dhcp"))
 		return -EINVAL;
-	if (n->n == 0)
+	if (n->n == 0 || !within_limit(d, n, MAX_IFACES, "dhcp"))
 		return 0;
 	r->dhcps = calloc(n->n, sizeof(*r->dhcps));
 	if (!r->dhcps) {
@@ -329,6 +332,8 @@ int dns_build(const struct cfg_node *n, struct router *r, struct diags *d)
 		if (v->kind == CFG_MAP || node_is_null(v)) {
 			diag_error(d, v->pos, "dns: upstream: expected a list of servers, got %s",
 				   node_kind(v));
+		} else if (!within_limit(d, v, MAX_UPSTREAMS, "dns: upstream")) {
+			/* reported */
 		} else if (count && !(r->dns.upstream = calloc(count, sizeof(*r->dns.upstream)))) {
 			diag_error(d, v->pos, "out of memory");
 		} else {
@@ -380,7 +385,8 @@ int blackhole_build(const struct cfg_node *n, struct router *r, struct diags *d)
 		expect_duration(d, v, "blackhole: timeout", &r->blackhole.timeout);
 	if (!(v = cfg_map_get(n, "lists")))
 		return 0;
-	if (!expect_seq(d, v, "blackhole: lists") || v->n == 0)
+	if (!expect_seq(d, v, "blackhole: lists") || v->n == 0 ||
+	    !within_limit(d, v, MAX_BLOCKLISTS, "blackhole: lists"))
 		return 0;
 	r->blackhole.lists = calloc(v->n, sizeof(*r->blackhole.lists));
 	if (!r->blackhole.lists) {

@@ -231,6 +231,8 @@ static int ipv4_build(struct diags *d, const struct cfg_node *n, const struct ro
 		return -EINVAL;
 	}
 	size_t count = n->kind == CFG_SEQ ? n->n : 1;
+	if (!within_limit(d, n, MAX_ADDRS, w))
+		return -EINVAL;
 	i->addrs = calloc(count, sizeof(*i->addrs));
 	if (!i->addrs) {
 		diag_error(d, n->pos, "out of memory");
@@ -315,6 +317,8 @@ int iface_build_all(const struct cfg_node *n, struct router *r, struct diags *d)
 		diag_error(d, n->pos, "interfaces: the router needs at least one interface");
 		return -EINVAL;
 	}
+	if (!within_limit(d, n, MAX_IFACES, "interfaces"))
+		return -EINVAL;
 	r->ifaces = calloc(n->n, sizeof(*r->ifaces));
 	if (!r->ifaces) {
 		diag_error(d, n->pos, "out of memory");

@@ -13,6 +13,18 @@
 #include "model/model.h"
 #include "util/diag.h"
 
+/* Sizes no router needs more of. They keep every check cheap (some are
+ * quadratic) however hostile the file; docs/router.yaml.md lists them. */
+#define MAX_IFACES 1024
+#define MAX_ADDRS 16      /* static IPv4 addresses per interface */
+#define MAX_ZONES 256
+#define MAX_LIST 1024     /* a zone's interfaces, services, forward, icmp; a rule's ports */
+#define MAX_RULES 4096    /* rules, and port-forwards */
+#define MAX_HOSTS 4096    /* static leases per DHCP server */
+#define MAX_UPSTREAMS 64
+#define MAX_DHCP_DNS 16
+#define MAX_BLOCKLISTS 256
+
 /* Room for "rule 'some-name': interface" style prefixes. */
 #define WHAT_MAX 160
 
@@ -49,6 +61,9 @@ int expect_safe_text_but(struct diags *d, const struct cfg_node *n, const char *
 /* Unknown-key check against a NULL-terminated list. Returns how many. */
 int check_keys(struct diags *d, const struct cfg_node *map, const char *const *allowed,
 	       const char *what);
+/* Entries of a list or map n (a scalar counts as one). Over max: an
+ * error at n and false. */
+bool within_limit(struct diags *d, const struct cfg_node *n, size_t max, const char *what);
 /* A required key: the value, or NULL and "WHAT: missing 'KEY'" at at. */
 const struct cfg_node *require_key(struct diags *d, const struct cfg_node *map, const char *key,
 				   struct pos at, const char *what);

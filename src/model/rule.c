@@ -142,7 +142,7 @@ static void rule_build(struct diags *d, const struct cfg_node *n, size_t idx, st
 
 int rule_build_all(const struct cfg_node *n, struct router *r, struct diags *d)
 {
-	if (!expect_seq(d, n, "rules"))
+	if (!expect_seq(d, n, "rules") || !within_limit(d, n, MAX_RULES, "rules"))
 		return -EINVAL;
 	if (n->n == 0)
 		return 0;
@@ -272,7 +272,7 @@ static void fwd_build(struct diags *d, const struct cfg_node *n, size_t idx, str
 
 int portfwd_build_all(const struct cfg_node *n, struct router *r, struct diags *d)
 {
-	if (!expect_seq(d, n, "port-forwards"))
+	if (!expect_seq(d, n, "port-forwards") || !within_limit(d, n, MAX_RULES, "port-forwards"))
 		return -EINVAL;
 	if (n->n == 0)
 		return 0;

@@ -219,6 +219,15 @@ int check_keys(struct diags *d, const struct cfg_node *map, const char *const *a
 	return bad;
 }
 
+bool within_limit(struct diags *d, const struct cfg_node *n, size_t max, const char *what)
+{
+	size_t count = n->kind == CFG_SCALAR ? 1 : n->n;
+	if (count <= max)
+		return true;
+	diag_error(d, n->pos, "%s: %zu entries; at most %zu", what, count, max);
+	return false;
+}
+
 const struct cfg_node *require_key(struct diags *d, const struct cfg_node *map, const char *key,
 				   struct pos at, const char *what)
 {
@@ -272,6 +281,8 @@ int expect_ports(struct diags *d, const struct cfg_node *n, const char *what, st
 		return -EINVAL;
 	}
 	size_t count = n->kind == CFG_SEQ ? n->n : 1;
+	if (!within_limit(d, n, MAX_LIST, what))
+		return -EINVAL;
 	if (count == 0) {
 		diag_error(d, n->pos, "%s: empty list of ports", what);
 		return -EINVAL;

@@ -137,7 +137,7 @@ static int icmp_build(struct diags *d, const struct cfg_node *n, struct zone *z,
 			icmp_add(z, icmp_default_inside[i]);
 		return 0;
 	}
-	if (!expect_seq(d, n, w) || icmp_alloc(z, n->n) < 0)
+	if (!expect_seq(d, n, w) || !within_limit(d, n, MAX_LIST, w) || icmp_alloc(z, n->n) < 0)
 		return -EINVAL;
 	int rc = 0;
 	for (size_t i = 0; i < n->n; i++) {
@@ -239,7 +239,7 @@ static bool list_ok(struct diags *d, const struct cfg_node *n, const char *what)
 		diag_error(d, n->pos, "%s: expected a list of names, got %s", what, node_kind(n));
 		return false;
 	}
-	return true;
+	return within_limit(d, n, MAX_LIST, what);
 }
 
 static void zone_ifaces(struct diags *d, const struct cfg_node *n, struct router *r,
@@ -382,6 +382,8 @@ int zone_build_all(const struct cfg_node *n, struct router *r, struct diags *d)
 		diag_error(d, n->pos, "zones: the router needs at least one zone");
 		return -EINVAL;
 	}
+	if (!within_limit(d, n, MAX_ZONES, "zones"))
+		return -EINVAL;
 	r->zones = calloc(n->n, sizeof(*r->zones));
 	if (!r->zones) {
 		diag_error(d, n->pos, "out of memory");
