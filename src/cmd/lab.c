@@ -67,6 +67,91 @@ static const char lab_usage[] =
 	"changed), or a failed check; 2 usage; 3 the system refused (up removes\n"
 	"what it made).\n";
 
+/* Per-verb help: `nftrouter lab VERB --help`. */
+static const struct lab_help {
+	const char *verb;
+	const char *text;
+} lab_helps[] = {
+	{"up",
+	 "Usage: nftrouter lab up [-c FILE] [--name ID] [--optional]\n\n"
+	 "Build the router of FILE in network namespaces and start it. Creates the\n"
+	 "namespaces nftr-ID-router and nftr-ID-PORT (one peer per configured port),\n"
+	 "a veth per port whose router end carries the kernel name and MAC the\n"
+	 "port's `match` expects (MAC match: eth<N> with the configured MAC; name\n"
+	 "match: that name; PCI match: cannot be simulated, named eth<N> with a\n"
+	 "warning), an ISP (dnsmasq DHCP + DNS, unbound DNS over TLS with a test CA\n"
+	 "when the config has tls:// upstreams, a socat web server) on every port of\n"
+	 "a masquerading zone or taking DHCP, a client (busybox udhcpc, or a static\n"
+	 "address) on every other port; then `nftrouter run` in the router namespace,\n"
+	 "waiting for its READY=1, and the clients' leases. Prints a summary.\n"
+	 "Every object is recorded in " LAB_BASE "/ID/manifest before it is made;\n"
+	 "if anything fails, up removes what it made.\n\n"
+	 "Options:\n"
+	 "  -c, --config FILE  the config (default $NFTROUTER_CONFIG or " DEFAULT_CONFIG ")\n"
+	 "  -n, --name ID      the lab's name: 1-8 of [a-z0-9] (default $NFTROUTER_LAB or " LAB_DEFAULT_ID ")\n"
+	 "      --optional     also build the ports marked optional (default: left out,\n"
+	 "                     to show the router comes up without them)\n\n"
+	 "Exit status: 0 the lab is up; 1 the config fails `check` (its errors are\n"
+	 "printed) or the name is in use (a lab dir or a namespace nftr-ID-*):\n"
+	 "nothing changed; 2 usage; 3 the system refused (what up made is removed).\n"},
+	{"down",
+	 "Usage: nftrouter lab down [--name ID]\n\n"
+	 "Remove lab ID: SIGTERM then SIGKILL to its recorded processes that still\n"
+	 "live in its namespaces and to every process inside them, then delete its\n"
+	 "namespaces (their veths go with them), /etc/netns/nftr-ID-* and\n"
+	 LAB_BASE "/ID. Works after a crash or Ctrl-C of `up` midway: a partial\n"
+	 "manifest is completed by the namespaces named nftr-ID-*. Removing a lab\n"
+	 "that does not exist succeeds.\n\n"
+	 "Options:\n  -n, --name ID  the lab (default $NFTROUTER_LAB or " LAB_DEFAULT_ID ")\n\n"
+	 "Exit status: 0 nothing of the lab remains; 2 usage; 3 something could not\n"
+	 "be removed (said on stderr).\n"},
+	{"exec",
+	 "Usage: nftrouter lab exec [--name ID] HOST COMMAND [ARG...]\n\n"
+	 "Run COMMAND in HOST's namespace (`ip netns exec`), with that host's\n"
+	 "resolv.conf: HOST is `router` or a configured port's name (the ISP or\n"
+	 "client behind it). Options stop at HOST, so COMMAND takes its own.\n\n"
+	 "Options:\n  -n, --name ID  the lab (default $NFTROUTER_LAB or " LAB_DEFAULT_ID ")\n\n"
+	 "Exit status: COMMAND's; 1 no such lab or host; 2 usage; 3 ip could not run.\n"},
+	{"status",
+	 "Usage: nftrouter lab status [--name ID] [--json]\n\n"
+	 "Print the lab's hosts: each port's kernel name and MAC, the router's and\n"
+	 "the peer's addresses (leases included), absent optional ports, and the\n"
+	 "daemon's own `nftrouter status --json`.\n\n"
+	 "Options:\n  -n, --name ID  the lab (default $NFTROUTER_LAB or " LAB_DEFAULT_ID ")\n"
+	 "      --json     one JSON document: {name, dir, config, hosts: [{name, role,\n"
+	 "                 namespace, absent, port, kernel_name, mac, router_address,\n"
+	 "                 address, dhcp}], daemon: <status --json or null>}\n\n"
+	 "Exit status: 0 ok; 1 no such lab; 2 usage; 3 the daemon does not answer\n"
+	 "(text mode; --json then has \"daemon\": null).\n"},
+	{"test",
+	 "Usage: nftrouter lab test [--name ID] [-c FILE]\n\n"
+	 "Derive checks from the config and run them against the running lab with\n"
+	 "real tools. One line per check: ok, FAIL or skip, its name, what was\n"
+	 "seen. Checks: daemon (status answers), port (renamed and up; optional\n"
+	 "absent), wan-dhcp, dhcp (lease in range, router as gateway), dns (dig\n"
+	 "through the router), masquerade (the ISP's web server sees the router's\n"
+	 "WAN address), forward (zones not forwarded stay apart), inbound (the\n"
+	 "internet cannot connect to clients), scan (nmap from every port finds\n"
+	 "exactly the ports its zone opens), portfwd (every forward answers from\n"
+	 "its zone; a source-restricted one does not from elsewhere), ban (ban cuts\n"
+	 "a client, unban restores it), counters (zone counters move). See\n"
+	 "docs/lab.md.\n\n"
+	 "Options:\n  -n, --name ID      the lab (default $NFTROUTER_LAB or " LAB_DEFAULT_ID ")\n"
+	 "  -c, --config FILE  derive the checks from FILE (default: the lab's config)\n\n"
+	 "Exit status: 0 every check passed; 1 a check failed or no such lab;\n"
+	 "2 usage; 3 the checks could not run.\n"},
+};
+
+static void lab_help(const char *verb)
+{
+	for (size_t i = 0; i < sizeof(lab_helps) / sizeof(lab_helps[0]); i++)
+		if (strcmp(lab_helps[i].verb, verb) == 0) {
+			fputs(lab_helps[i].text, stdout);
+			return;
+		}
+	fputs(lab_usage, stdout);
+}
+
 struct lab_opts {
 	const char *config;
 	const char *name;
@@ -91,7 +176,7 @@ static int lab_parse(int argc, char **argv, struct lab_opts *o)
 		case 'n': o->name = optarg; break;
 		case 'j': o->json = true; break;
 		case 'o': o->optional = true; break;
-		case 'h': fputs(lab_usage, stdout); exit(EXIT_OK);
+		case 'h': lab_help(argv[0]); exit(EXIT_OK);
 		default: fputs(lab_usage, stderr); return -EINVAL;
 		}
 	}
