@@ -83,13 +83,20 @@ static void child_schedule(struct daemon *d, struct child *c)
 	}
 }
 
+void child_start(struct daemon *d, struct child *c)
+{
+	/* A missing program or an unwritable config is retried like a crash. */
+	if (child_spawn(d, c) < 0)
+		child_schedule(d, c);
+}
+
 void child_on_timer(struct daemon *d, struct child *c)
 {
 	uint64_t n;
 	if (read(c->timer_fd, &n, sizeof(n)) < 0)
 		return;
-	if (c->wanted && c->pid == 0 && !d->stopping && child_spawn(d, c) < 0)
-		child_schedule(d, c);
+	if (c->wanted && c->pid == 0 && !d->stopping)
+		child_start(d, c);
 }
 
 void child_on_output(struct daemon *d, struct child *c)

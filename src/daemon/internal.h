@@ -88,6 +88,7 @@ int64_t daemon_uptime(const struct timespec *since);
 
 /* child.c: supervision */
 int child_spawn(struct daemon *d, struct child *c);
+void child_start(struct daemon *d, struct child *c); /* spawn, or retry after the backoff */
 void child_on_output(struct daemon *d, struct child *c);
 void child_on_timer(struct daemon *d, struct child *c);
 void child_reap(struct daemon *d);

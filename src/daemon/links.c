@@ -49,6 +49,8 @@ static void links_renew(struct daemon *d, const struct iface *p)
 		kill(c->pid, SIGUSR1);
 }
 
+static void links_appeared(struct daemon *d, size_t i, const struct link_info *li);
+
 /* Where each configured port is now, from a full dump. */
 void links_scan(struct daemon *d)
 {
@@ -61,11 +63,18 @@ void links_scan(struct daemon *d)
 	}
 	for (size_t i = 0; i < d->r->n_ifaces; i++) {
 		d->ports[i].ifindex = 0;
-		for (size_t j = 0; j < n; j++)
-			if (link_find_port(d->r, &l[j]) == &d->r->ifaces[i]) {
-				d->ports[i].ifindex = l[j].ifindex;
-				d->ports[i].carrier = l[j].carrier;
+		for (size_t j = 0; j < n; j++) {
+			if (link_find_port(d->r, &l[j]) != &d->r->ifaces[i])
+				continue;
+			/* Not under its configured name: it appeared after the
+			 * apply looked (or events were lost), so configure it now. */
+			if (strcmp(l[j].name, d->r->ifaces[i].name) != 0) {
+				links_appeared(d, i, &l[j]);
+				continue;
 			}
+			d->ports[i].ifindex = l[j].ifindex;
+			d->ports[i].carrier = l[j].carrier;
+		}
 	}
 out:
 	free(l);

@@ -274,17 +274,19 @@ int daemon_run(const struct daemon_opts *o)
 		daemon_log(d, "nftrouter: error: rtnetlink: %s", strerror(-err));
 		goto out;
 	}
+	/* The socket first: a second daemon must stop before it applies
+	 * anything. Requests wait in the backlog until the loop runs. */
+	if ((err = ctlsrv_open(d)) < 0) {
+		daemon_log(d, "nftrouter: error: control socket in %s: %s%s", o->run_dir, strerror(-err),
+			   err == -EADDRINUSE ? " (another nftrouter run serves it)" : "");
+		goto out;
+	}
 	notify_send(d->notify, "STATUS=applying the config");
 	rc = daemon_load(d, true, &msg);
 	if (rc != 0)
 		goto out;
 	daemon_log(d, "nftrouter: applied %s (config %.12s)", o->config, d->hash);
 	links_scan(d);
-	if ((err = ctlsrv_open(d)) < 0) {
-		daemon_log(d, "nftrouter: error: control socket in %s: %s", o->run_dir, strerror(-err));
-		rc = 3;
-		goto out;
-	}
 	services_sync(d);
 	notify_send(d->notify, "READY=1\nSTATUS=running");
 	daemon_log(d, "nftrouter: ready (pid %d)", (int)getpid());
@@ -295,7 +297,6 @@ int daemon_run(const struct daemon_opts *o)
 			continue;
 		if (n < 0) {
 			daemon_log(d, "nftrouter: error: epoll_wait: %s", strerror(errno));
-			rc = 3;
 			break;
 		}
 		for (int i = 0; i < n; i++)
@@ -306,7 +307,7 @@ int daemon_run(const struct daemon_opts *o)
 	ctlsrv_close(d);
 	child_stop_all(d);
 	daemon_log(d, "nftrouter: stopped");
-	rc = 0;
+	rc = stop ? 0 : 3;
 out:
 	buf_free(&msg);
 	daemon_free(d);

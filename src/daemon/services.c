@@ -228,7 +228,7 @@ static void services_adopt(struct daemon *d, struct want *w)
 		c->conf = w->conf;
 		c->backoff_ms = BACKOFF_MIN_MS;
 		memset(w, 0, sizeof(*w));
-		child_spawn(d, c);
+		child_start(d, c);
 		return;
 	}
 	daemon_log(d, "nftrouter: %s: too many children, not started", w->name);

@@ -12,6 +12,14 @@ command -v dig >/dev/null || skip "dig not installed"
 resolv_before=$(sha256sum /etc/resolv.conf 2>/dev/null || echo none)
 run_config
 run_net
+# An invalid config: exit 1 with the position, nothing applied.
+printf 'hostname: router\nzones: [\n' >"$T_DIR/bad.yaml"
+rc=0; ip netns exec "$R" "$NFTROUTER" run -c "$T_DIR/bad.yaml" --state-dir "$T_DIR/state" \
+    --run-dir "$T_DIR/run" 2>"$T_DIR/bad.err" || rc=$?
+[ "$rc" -eq 1 ] || fail "run with an invalid config: exit $rc, want 1"
+grep -q 'bad.yaml:[0-9]*:[0-9]*: error' "$T_DIR/bad.err" || fail "no position: $(cat "$T_DIR/bad.err")"
+! ip netns exec "$R" nft list table inet nftrouter >/dev/null 2>&1 || fail "a table was loaded"
+pass "invalid config at start: exit 1, $(head -1 "$T_DIR/bad.err"), nothing applied"
 run_start
 echo "READY after ${READY_AFTER}s"
 
@@ -51,6 +59,14 @@ want=$(sha256sum "$T_DIR/router.yaml" | cut -d' ' -f1)
 [ "$(echo "$st" | jq -r .applied_hash)" = "$want" ] || fail "status: hash is not the config's sha256"
 rctl status --state-dir "$T_DIR/state" | grep -q 'dnsmasq' || fail "status text"
 pass "status --json: ports, children, applied hash"
+
+# A second daemon on the same run dir refuses before applying anything.
+rc=0; ip netns exec "$R" "$NFTROUTER" run -c "$T_DIR/router.yaml" --state-dir "$T_DIR/state" \
+    --run-dir "$T_DIR/run" 2>"$T_DIR/second.err" || rc=$?
+[ "$rc" -eq 3 ] || fail "second daemon: exit $rc, want 3"
+grep -q "another nftrouter run" "$T_DIR/second.err" || fail "second daemon: $(cat "$T_DIR/second.err")"
+rctl status --json | jq -e '.ok' >/dev/null || fail "first daemon hurt by the second"
+pass "a second daemon refuses (exit 3), the first keeps serving"
 
 # SIGTERM: children stop, the firewall stays.
 dpid=$(child_pid dnsmasq); upid=$(child_pid udhcpc-wan)
