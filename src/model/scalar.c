@@ -196,6 +196,22 @@ int expect_safe_text_but(struct diags *d, const struct cfg_node *n, const char *
 	return 0;
 }
 
+/* A typo gets its own message; a file of thousands of junk keys gets a
+ * few and a count, not megabytes of errors. */
+#define UNKNOWN_KEYS_SHOWN 20
+
+static size_t unknown_count(const struct cfg_node *map, const char *const *allowed)
+{
+	size_t count = 0;
+	for (size_t i = 0; i < map->n; i++) {
+		size_t k = 0;
+		while (allowed[k] && strcmp(allowed[k], map->key[i]->str) != 0)
+			k++;
+		count += !allowed[k];
+	}
+	return count;
+}
+
 int check_keys(struct diags *d, const struct cfg_node *map, const char *const *allowed,
 	       const char *what)
 {
@@ -206,6 +222,13 @@ int check_keys(struct diags *d, const struct cfg_node *map, const char *const *a
 			k++;
 		if (allowed[k])
 			continue;
+		if (++bad > UNKNOWN_KEYS_SHOWN) {
+			bad = UNKNOWN_KEYS_SHOWN;
+			diag_error(d, map->key[i]->pos, "%s: more unknown keys (%zu in all); not listing "
+							"them all",
+				   what, unknown_count(map, allowed));
+			break;
+		}
 		char list[256] = "";
 		size_t len = 0;
 		for (k = 0; allowed[k] && len < sizeof(list); k++)
@@ -214,7 +237,6 @@ int check_keys(struct diags *d, const struct cfg_node *map, const char *const *a
 		struct shown sh;
 		diag_error(d, map->key[i]->pos, "%s: unknown key '%s' (allowed: %s)", what,
 			   node_show(map->key[i], &sh), list);
-		bad++;
 	}
 	return bad;
 }
