@@ -5,6 +5,13 @@
  * definition are no-ops in the kernel, so applying it again keeps every
  * element. Only the chain is flushed and rewritten, so rule changes land.
  *
+ * Single addresses and prefixes live in different sets: addresses in hash
+ * sets (blackhole4, blocklist4, ...), prefixes in interval sets
+ * (blackhole4_nets, ...). In this kernel (6.18) every change to an
+ * interval set costs time proportional to its size (about 150 ms at a
+ * million intervals), while a hash set changes in microseconds at any
+ * size; and most bans and most blocklist entries are single addresses.
+ *
  * The sets carry no default timeout on purpose: the kernel refuses to
  * re-add a set whose timeout differs (EEXIST), so a changed
  * blackhole.timeout would force a set to be recreated and its bans moved.
@@ -22,10 +29,14 @@ static const struct {
 	const char *flags;
 	const char *match;
 } ban_sets[] = {
-	{"blackhole4", "ipv4_addr", "interval, timeout", "ip saddr"},
-	{"blackhole6", "ipv6_addr", "interval, timeout", "ip6 saddr"},
-	{"blocklist4", "ipv4_addr", "interval", "ip saddr"},
-	{"blocklist6", "ipv6_addr", "interval", "ip6 saddr"},
+	{"blackhole4", "ipv4_addr", "timeout", "ip saddr"},
+	{"blackhole4_nets", "ipv4_addr", "interval, timeout", "ip saddr"},
+	{"blackhole6", "ipv6_addr", "timeout", "ip6 saddr"},
+	{"blackhole6_nets", "ipv6_addr", "interval, timeout", "ip6 saddr"},
+	{"blocklist4", "ipv4_addr", "", "ip saddr"},
+	{"blocklist4_nets", "ipv4_addr", "interval", "ip saddr"},
+	{"blocklist6", "ipv6_addr", "", "ip6 saddr"},
+	{"blocklist6_nets", "ipv6_addr", "interval", "ip6 saddr"},
 };
 
 char *render_nft_bans(const struct router *r)
@@ -38,8 +49,9 @@ char *render_nft_bans(const struct router *r)
 		   r->file_base ? r->file_base : "router.yaml");
 	buf_puts(&b, "add table inet nftrouter_bans\n");
 	for (size_t i = 0; i < n; i++)
-		buf_printf(&b, "add set inet nftrouter_bans %s { type %s; flags %s; }\n",
-			   ban_sets[i].name, ban_sets[i].type, ban_sets[i].flags);
+		buf_printf(&b, "add set inet nftrouter_bans %s { type %s;%s%s%s }\n",
+			   ban_sets[i].name, ban_sets[i].type, *ban_sets[i].flags ? " flags " : "",
+			   ban_sets[i].flags, *ban_sets[i].flags ? ";" : "");
 	/* raw priority (-300) runs before conntrack (-200): a banned host is
 	 * dropped for the router and everything behind it, and never gets a
 	 * conntrack entry. */

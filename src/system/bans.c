@@ -36,9 +36,32 @@ void ban_list_free(struct ban_list *l)
 	l->n = 0;
 }
 
+static bool is_host(const struct cidr *c)
+{
+	return c->len == (c->addr.family == AF_INET ? 32 : 128);
+}
+
+/* Single addresses go to the hash sets, prefixes to the interval sets
+ * (see render/nft_bans.c for why). */
 static const char *set_of(const struct cidr *c)
 {
-	return c->addr.family == AF_INET ? "blackhole4" : "blackhole6";
+	if (c->addr.family == AF_INET)
+		return is_host(c) ? "blackhole4" : "blackhole4_nets";
+	return is_host(c) ? "blackhole6" : "blackhole6_nets";
+}
+
+static int queue_add(struct nlset *s, const struct cidr *c, uint64_t ms, bool excl)
+{
+	if (is_host(c))
+		return nlset_add_host(s, BANS_TABLE, set_of(c), &c->addr, ms, excl);
+	return nlset_add(s, BANS_TABLE, set_of(c), c, ms, excl);
+}
+
+static int queue_del(struct nlset *s, const struct cidr *c)
+{
+	if (is_host(c))
+		return nlset_del_host(s, BANS_TABLE, set_of(c), &c->addr);
+	return nlset_del(s, BANS_TABLE, set_of(c), c);
 }
 
 static uint64_t now_secs(void)
@@ -304,7 +327,7 @@ static void explain_overlap(struct nlset *s, const struct cidr *c, struct diags 
 	size_t n = 0;
 	char p[ADDR_STRLEN], o[ADDR_STRLEN];
 	cidr_format(c, p, sizeof(p));
-	if (nlset_dump(s, BANS_TABLE, set_of(c), &v, &n) == 0)
+	if (nlset_dump(s, BANS_TABLE, set_of(c), !is_host(c), &v, &n) == 0)
 		for (size_t i = 0; i < n; i++)
 			if (cidr_overlap(&v[i].prefix, c)) {
 				cidr_format(&v[i].prefix, o, sizeof(o));
@@ -325,9 +348,9 @@ static int kernel_add(struct nlset *s, const struct router *r, const struct cidr
 	int rc = 0;
 	for (int attempt = 0; attempt < 2; attempt++) {
 		if (old)
-			rc = nlset_del(s, BANS_TABLE, set_of(old), old);
+			rc = queue_del(s, old);
 		if (rc == 0)
-			rc = nlset_add(s, BANS_TABLE, set_of(c), c, (uint64_t)secs * 1000, true);
+			rc = queue_add(s, c, (uint64_t)secs * 1000, true);
 		if (rc == 0)
 			rc = nlset_commit(s);
 		else
@@ -392,7 +415,7 @@ int bans_add(const struct router *r, const char *state_dir, const struct cidr *c
 		rc = state_save(state_dir, &l, d);
 	if (rc < 0) {
 		/* not persisted: take it back out, so kernel and state agree */
-		if (nlset_del(s, BANS_TABLE, set_of(c), c) == 0)
+		if (queue_del(s, c) == 0)
 			(void)nlset_commit(s);
 		goto out;
 	}
@@ -435,7 +458,7 @@ int bans_del(const char *state_dir, const struct cidr *c, struct diags *d)
 		diag_error(d, nopos, "netlink: %s", strerror(errno));
 		goto out;
 	}
-	if ((rc = nlset_del(s, BANS_TABLE, set_of(c), c)) == 0)
+	if ((rc = queue_del(s, c)) == 0)
 		krc = nlset_commit(s);
 	else
 		krc = rc;
@@ -470,7 +493,8 @@ static int ban_cmp(const void *a, const void *b)
 
 int bans_list(const char *state_dir, struct ban_list *out, struct diags *d)
 {
-	static const char *const sets[] = {"blackhole4", "blackhole6"};
+	static const char *const sets[] = {"blackhole4", "blackhole4_nets", "blackhole6",
+					   "blackhole6_nets"};
 	struct ban_list st = {0};
 	struct nlset *s = nlset_open();
 	uint64_t now = now_secs();
@@ -486,10 +510,10 @@ int bans_list(const char *state_dir, struct ban_list *out, struct diags *d)
 	/* no lock: a read, and the file is replaced atomically */
 	if ((rc = state_load(state_dir, &st, &changed, d)) < 0)
 		goto out;
-	for (size_t k = 0; k < 2; k++) {
+	for (size_t k = 0; k < 4; k++) {
 		struct nlset_elem *v = NULL;
 		size_t n = 0;
-		rc = nlset_dump(s, BANS_TABLE, sets[k], &v, &n);
+		rc = nlset_dump(s, BANS_TABLE, sets[k], k % 2 == 1, &v, &n);
 		if (rc == -ENOENT) {
 			rc = 0; /* no ban table yet: no bans */
 			continue;
@@ -538,7 +562,7 @@ static int bans_restore(struct nlset *s, const char *state_dir, struct diags *d)
 		goto out;
 	for (size_t i = 0; i < l.n && rc == 0; i++) {
 		uint64_t ms = l.v[i].expires ? (l.v[i].expires - now) * 1000 : 0;
-		rc = nlset_add(s, BANS_TABLE, set_of(&l.v[i].prefix), &l.v[i].prefix, ms, false);
+		rc = queue_add(s, &l.v[i].prefix, ms, false);
 	}
 	rc = rc == 0 ? nlset_commit(s) : (nlset_abort(s), rc);
 	/* one ban in the way (an overlapping element added by hand) must not
@@ -546,7 +570,7 @@ static int bans_restore(struct nlset *s, const char *state_dir, struct diags *d)
 	for (size_t i = 0; rc < 0 && i < l.n; i++) {
 		char p[ADDR_STRLEN];
 		uint64_t ms = l.v[i].expires ? (l.v[i].expires - now) * 1000 : 0;
-		int r = nlset_add(s, BANS_TABLE, set_of(&l.v[i].prefix), &l.v[i].prefix, ms, false);
+		int r = queue_add(s, &l.v[i].prefix, ms, false);
 		if (r == 0)
 			r = nlset_commit(s);
 		cidr_format(&l.v[i].prefix, p, sizeof(p));

@@ -203,20 +203,29 @@ int blocklist_load(struct nlset *s, const struct blocklist_set *b)
 {
 	uint8_t lo[16], next[16];
 	int rc = 0;
-	if ((rc = nlset_flush(s, BANS_TABLE, "blocklist4")) < 0 ||
-	    (rc = nlset_flush(s, BANS_TABLE, "blocklist6")) < 0)
-		goto out;
+	static const char *const sets[] = {"blocklist4", "blocklist4_nets", "blocklist6",
+					   "blocklist6_nets"};
+	for (size_t i = 0; i < 4; i++)
+		if ((rc = nlset_flush(s, BANS_TABLE, sets[i])) < 0)
+			goto out;
+	/* single addresses to the hash set, ranges to the interval set */
 	for (size_t i = 0; i < b->n4 && rc == 0; i++) {
 		put_be(b->v4[i].lo, lo, 4);
 		put_be((u128)b->v4[i].hi + 1, next, 4);
-		rc = nlset_add_range(s, BANS_TABLE, "blocklist4", AF_INET, lo,
-				     b->v4[i].hi == UINT32_MAX ? NULL : next);
+		if (b->v4[i].lo == b->v4[i].hi)
+			rc = nlset_add_key(s, BANS_TABLE, "blocklist4", AF_INET, lo);
+		else
+			rc = nlset_add_range(s, BANS_TABLE, "blocklist4_nets", AF_INET, lo,
+					     b->v4[i].hi == UINT32_MAX ? NULL : next);
 	}
 	for (size_t i = 0; i < b->n6 && rc == 0; i++) {
 		put_be(b->v6[i].lo, lo, 16);
 		put_be(b->v6[i].hi + 1, next, 16);
-		rc = nlset_add_range(s, BANS_TABLE, "blocklist6", AF_INET6, lo,
-				     b->v6[i].hi == (u128)-1 ? NULL : next);
+		if (b->v6[i].lo == b->v6[i].hi)
+			rc = nlset_add_key(s, BANS_TABLE, "blocklist6", AF_INET6, lo);
+		else
+			rc = nlset_add_range(s, BANS_TABLE, "blocklist6_nets", AF_INET6, lo,
+					     b->v6[i].hi == (u128)-1 ? NULL : next);
 	}
 	if (rc == 0)
 		rc = nlset_commit(s);

@@ -53,7 +53,8 @@ int blocklist_read(const struct blocklist *lists, size_t n, struct blocklist_set
 void blocklist_set_merge(struct blocklist_set *b);
 
 struct nlset;
-/* Replace the contents of blocklist4/blocklist6 with b in one
+/* Replace the contents of the blocklist sets (blocklist4, blocklist4_nets,
+ * blocklist6, blocklist6_nets) with b in one
  * transaction. 0 or -errno (nothing changed). */
 int blocklist_load(struct nlset *s, const struct blocklist_set *b);
 

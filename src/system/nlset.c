@@ -213,6 +213,36 @@ int nlset_add_range(struct nlset *s, const char *table, const char *set, int fam
 	return 0;
 }
 
+int nlset_add_key(struct nlset *s, const char *table, const char *set, int family,
+		  const uint8_t *key)
+{
+	struct nlmsghdr *nlh = msg_get(s, NFT_MSG_NEWSETELEM, NLM_F_CREATE, table, set, true);
+	if (!nlh)
+		return -ENOMEM;
+	put_elem(nlh, key, family == AF_INET ? 4 : 16, 0, 0);
+	return 0;
+}
+
+int nlset_add_host(struct nlset *s, const char *table, const char *set, const struct ipaddr *a,
+		   uint64_t timeout_ms, bool excl)
+{
+	uint16_t flags = NLM_F_CREATE | (excl ? NLM_F_EXCL : 0);
+	struct nlmsghdr *nlh = msg_get(s, NFT_MSG_NEWSETELEM, flags, table, set, true);
+	if (!nlh)
+		return -ENOMEM;
+	put_elem(nlh, a->a, a->family == AF_INET ? 4 : 16, 0, timeout_ms);
+	return 0;
+}
+
+int nlset_del_host(struct nlset *s, const char *table, const char *set, const struct ipaddr *a)
+{
+	struct nlmsghdr *nlh = msg_get(s, NFT_MSG_DELSETELEM, 0, table, set, true);
+	if (!nlh)
+		return -ENOMEM;
+	put_elem(nlh, a->a, a->family == AF_INET ? 4 : 16, 0, 0);
+	return 0;
+}
+
 int nlset_del(struct nlset *s, const char *table, const char *set, const struct cidr *c)
 {
 	return queue_interval(s, NFT_MSG_DELSETELEM, 0, table, set, c, 0);
@@ -456,8 +486,21 @@ static int request(struct nlset *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *dat
 	}
 }
 
-int nlset_dump(struct nlset *s, const char *table, const char *set, struct nlset_elem **out,
-	       size_t *n)
+/* A hash set: each element is one address. */
+static int singles(struct dump_ctx *d, struct nlset_elem **out, size_t *n)
+{
+	size_t cap = 0;
+	int bits = d->family == AF_INET ? 32 : 128;
+	for (size_t i = 0; i < d->n; i++)
+		if (range_emit(out, n, &cap, d->family, d->v[i].key, d->v[i].key, &d->v[i]) < 0)
+			return -ENOMEM;
+	for (size_t i = 0; i < *n; i++)
+		(*out)[i].prefix.len = bits;
+	return 0;
+}
+
+int nlset_dump(struct nlset *s, const char *table, const char *set, bool interval,
+	       struct nlset_elem **out, size_t *n)
 {
 	char qb[512];
 	struct dump_ctx d = {0};
@@ -472,7 +515,7 @@ int nlset_dump(struct nlset *s, const char *table, const char *set, struct nlset
 	if (rc == 0 && d.err)
 		rc = d.err;
 	if (rc == 0 && d.n)
-		rc = pair_intervals(&d, out, n);
+		rc = interval ? pair_intervals(&d, out, n) : singles(&d, out, n);
 	if (rc < 0) {
 		free(*out);
 		*out = NULL;

@@ -39,6 +39,13 @@ int nlset_add(struct nlset *s, const char *table, const char *set, const struct 
  * NULL: up to the end of the address space. No timeout, not exclusive. */
 int nlset_add_range(struct nlset *s, const char *table, const char *set, int family,
 		    const uint8_t *lo, const uint8_t *next);
+/* One key (4 or 16 bytes) into a set without intervals (a hash set). */
+int nlset_add_key(struct nlset *s, const char *table, const char *set, int family,
+		  const uint8_t *key);
+/* One address in a hash set (no interval), with an optional timeout. */
+int nlset_add_host(struct nlset *s, const char *table, const char *set, const struct ipaddr *a,
+		   uint64_t timeout_ms, bool excl);
+int nlset_del_host(struct nlset *s, const char *table, const char *set, const struct ipaddr *a);
 int nlset_del(struct nlset *s, const char *table, const char *set, const struct cidr *c);
 /* Remove every element of a set (as `nft flush set`). */
 int nlset_flush(struct nlset *s, const char *table, const char *set);
@@ -62,11 +69,12 @@ struct nlset_elem {
 };
 
 /* Dump a set's elements (a GET: fine for listing, never used on the add
- * path). Intervals that are not exactly one prefix are split into the
- * prefixes that cover them. *out malloc'd, owned by the caller. Returns 0,
- * -ENOENT (no such table or set) or -errno. */
-int nlset_dump(struct nlset *s, const char *table, const char *set, struct nlset_elem **out,
-	       size_t *n);
+ * path). interval: the set has `flags interval`; its intervals that are
+ * not exactly one prefix are split into the prefixes that cover them.
+ * Otherwise every element is one address. *out malloc'd, owned by the
+ * caller. Returns 0, -ENOENT (no such table or set) or -errno. */
+int nlset_dump(struct nlset *s, const char *table, const char *set, bool interval,
+	       struct nlset_elem **out, size_t *n);
 /* The kernel's handle of a table (changes whenever the table is
  * recreated). -ENOENT if absent. */
 int nlset_table_handle(struct nlset *s, const char *table, uint64_t *handle);
