@@ -333,6 +333,59 @@ static void test_all_errors_one_run(void **state)
 	diags_free(&d);
 }
 
+/* Every string that reaches nftables or dnsmasq text refuses every
+ * character that could end its field, naming the character. Each
+ * template holds one %s where a double-quoted YAML value goes. */
+static void test_injection(void **state)
+{
+	(void)state;
+	static const char *const fields[] = {
+		"hostname: \"r%sx\"\n",
+		"rules:\n  - { name: \"r%sx\", from: wan, action: drop }\n",
+		"rules:\n  - { name: r, from: wan, log: \"r%sx\", action: drop }\n",
+		"port-forwards:\n  - { name: \"f%sx\", from: wan, tcp: 80, to: 192.168.1.9 }\n",
+		"dns:\n  upstream: [\"tls://9.9.9.9#a%sx\"]\n",
+		"dns:\n  upstream: [\"9.9.9.9\"]\n  domain: \"a%sx\"\n",
+		"blackhole:\n  lists: [\"a%sx\"]\n",
+	};
+	static const struct {
+		const char *yaml, *name;
+	} chars[] = {
+		{"\\\"", "a double quote"}, {"'", "a single quote"},  {"\\n", "a newline"},
+		{"\\r", "a carriage return"}, {"\\t", "a tab"},     {";", "a semicolon"},
+		{"{", "a brace ({)"},         {"}", "a brace (})"},   {"#", "a hash"},
+		{"\\\\", "a backslash"},      {"`", "a backquote"},   {"$", "a dollar sign"},
+		{"\\x01", "a control character (0x01)"},         {"\\x7f", "a control character (0x7f)"},
+		{"\\u00e9", "a non-ASCII byte (0xc3)"},
+	};
+	for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
+		for (size_t c = 0; c < sizeof(chars) / sizeof(chars[0]); c++) {
+			/* '#' is the separator of a tls:// upstream's name; the name is
+			 * then checked as a DNS name. */
+			bool tls_hash = strstr(fields[f], "tls://") && strcmp(chars[c].yaml, "#") == 0;
+			char field[256], text[4096];
+			const char *hole = strstr(fields[f], "%s");
+			snprintf(field, sizeof(field), "%.*s%s%s", (int)(hole - fields[f]), fields[f],
+				 chars[c].yaml, hole + 2);
+			const char *tail = strstr(fields[f], "dns:") ? "" : "dns:\n  upstream: [\"9.9.9.9\"]\n";
+			char *b = variant("dns:\n  upstream: [\"9.9.9.9\"]\n", "");
+			snprintf(text, sizeof(text), "%s%s%s", b, field, tail);
+			struct diags d = DIAGS_INIT;
+			struct router *r = build(text, &d);
+			if (r)
+				fail_msg("accepted %s in: %s", chars[c].name, field);
+			bool named = false;
+			for (size_t i = 0; i < d.n; i++)
+				named = named || strstr(d.v[i].msg, chars[c].name) ||
+					(tls_hash && strstr(d.v[i].msg, "valid DNS name"));
+			if (!named)
+				fail_msg("no error names %s for: %s (first: %s)", chars[c].name, field,
+					 d.n ? d.v[0].msg : "none");
+			diags_free(&d);
+		}
+	}
+}
+
 static void test_lookups(void **state)
 {
 	(void)state;
@@ -376,6 +429,7 @@ int main(void)
 		cmocka_unit_test(test_upstreams_and_lists),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_all_errors_one_run),
+		cmocka_unit_test(test_injection),
 		cmocka_unit_test(test_lookups),
 		cmocka_unit_test(test_deterministic),
 	};
