@@ -21,6 +21,8 @@ t_cleanup() {
     for pid in "${T_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
     sleep 0.1
     for pid in "${T_PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; done
+    # netns() runs in $(...), a subshell: its names come back through a file.
+    [ -f "$T_DIR/.netns" ] && mapfile -t -O "${#T_NETNS[@]}" T_NETNS <"$T_DIR/.netns"
     for ns in "${T_NETNS[@]}"; do ip netns del "$ns" 2>/dev/null; done
     [ -n "${T_KEEP:-}" ] || rm -rf "$T_DIR"
     [ -n "${T_KEEP:-}" ] && echo "kept $T_DIR"
@@ -40,6 +42,7 @@ netns() {
     local ns="nrt-$T_ID-$1"
     ip netns add "$ns"
     T_NETNS+=("$ns")
+    echo "$ns" >>"$T_DIR/.netns"
     ip -n "$ns" link set lo up
     echo "$ns"
 }
