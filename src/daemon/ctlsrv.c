@@ -16,6 +16,7 @@
 #include "daemon/status.h"
 #include "system/apply.h"
 #include "system/bans.h"
+#include "system/counters.h"
 #include "util/json.h"
 
 static int ctlsrv_path(struct daemon *d, struct sockaddr_un *sa)
@@ -342,6 +343,25 @@ out:
 	diags_free(&dg);
 }
 
+static void req_counters(struct daemon *d, struct buf *b)
+{
+	struct counter_list l = {0};
+	int rc = counters_read("nftrouter", &l);
+	if (rc < 0) {
+		reply_error_n(b, strerror(-rc), -rc);
+		return;
+	}
+	buf_puts(b, "{\"ok\":true,\"counters\":[");
+	for (size_t i = 0; i < l.n; i++) {
+		buf_puts(b, i ? ",{\"name\":" : "{\"name\":");
+		json_puts(b, l.v[i].name);
+		buf_printf(b, ",\"packets\":%llu,\"bytes\":%llu}", (unsigned long long)l.v[i].packets,
+			   (unsigned long long)l.v[i].bytes);
+	}
+	buf_puts(b, "]}\n");
+	counter_list_free(&l);
+}
+
 static void req_dhcp_event(struct daemon *d, const char *arg, struct buf *b)
 {
 	char err[256];
@@ -373,6 +393,8 @@ static void ctlsrv_handle(struct daemon *d, struct client *c, char *line)
 		req_ban(d, arg, false, &b);
 	else if (strcmp(line, "bans") == 0 && !*arg)
 		req_bans(d, &b);
+	else if (strcmp(line, "counters") == 0 && !*arg)
+		req_counters(d, &b);
 	else if (strcmp(line, "dhcp-event") == 0 && *arg)
 		req_dhcp_event(d, arg, &b);
 	else

@@ -1,4 +1,5 @@
 #include "system/ctl.h"
+#include "system/counters.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -190,4 +191,61 @@ void ctl_reply_error(const char *reply, char *out, size_t size)
 		}
 	}
 	out[o] = '\0';
+}
+
+int ctl_forward(const char *run_dir, const char *req, char *err, size_t errlen)
+{
+	char *reply = NULL;
+	int rc = ctl_request(run_dir, req, 30000, &reply);
+	if (errlen)
+		err[0] = '\0';
+	if (ctl_no_daemon(rc))
+		return 1;
+	if (rc < 0) {
+		snprintf(err, errlen, "control socket: %s", strerror(-rc));
+		return rc;
+	}
+	if (ctl_reply_ok(reply)) {
+		free(reply);
+		return 0;
+	}
+	ctl_reply_error(reply, err, errlen);
+	rc = ctl_reply_errno(reply);
+	free(reply);
+	return rc > 0 ? -rc : -EIO;
+}
+
+int ctl_counters(const char *run_dir, struct counter_list *out)
+{
+	char *reply = NULL;
+	int rc = ctl_request(run_dir, "counters", 10000, &reply);
+	memset(out, 0, sizeof(*out));
+	if (ctl_no_daemon(rc))
+		return 1;
+	if (rc < 0)
+		return rc;
+	if (!ctl_reply_ok(reply)) {
+		rc = ctl_reply_errno(reply);
+		free(reply);
+		return rc > 0 ? -rc : -EIO;
+	}
+	/* Our own reply format: {"name":"N","packets":P,"bytes":B}, names
+	 * being counter names (no quotes or escapes in them). */
+	for (const char *p = strstr(reply, "{\"name\":\""); p; p = strstr(p + 1, "{\"name\":\"")) {
+		struct counter c;
+		unsigned long long pk, by;
+		if (sscanf(p, "{\"name\":\"%63[^\"]\",\"packets\":%llu,\"bytes\":%llu}", c.name, &pk, &by) != 3)
+			continue;
+		c.packets = pk;
+		c.bytes = by;
+		struct counter *v = realloc(out->v, (out->n + 1) * sizeof(*v));
+		if (!v) {
+			rc = -ENOMEM;
+			break;
+		}
+		out->v = v;
+		out->v[out->n++] = c;
+	}
+	free(reply);
+	return rc;
 }

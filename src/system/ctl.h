@@ -29,4 +29,15 @@ int ctl_reply_errno(const char *reply);
 /* A reply's "error" string, unescaped, into out ("" when none). */
 void ctl_reply_error(const char *reply, char *out, size_t size);
 
+/* For commands that act directly when no daemon runs (ban, unban): send
+ * req; 1 = no daemon listens (act directly), 0 = done, or the -errno the
+ * daemon's reply carries (-EIO when it carries none) with its message in
+ * err. */
+int ctl_forward(const char *run_dir, const char *req, char *err, size_t errlen);
+
+struct counter_list;
+/* The `counters` request, into the list counters_read() fills. 1 = no
+ * daemon, 0 = done, -errno. */
+int ctl_counters(const char *run_dir, struct counter_list *out);
+
 #endif

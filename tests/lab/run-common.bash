@@ -17,7 +17,7 @@ interfaces:
   lan: { match: { mac: "$R_MAC_LAN" }, ipv4: 192.168.100.1/24 }
   opt: { match: { mac: "$R_MAC_OPT" }, ipv4: 192.168.101.1/24, optional: true }
 zones:
-  wan: { interfaces: [wan], masquerade: true, input: drop }
+  wan: { interfaces: [wan], masquerade: true, input: drop, counters: true }
   lan: { interfaces: [lan, opt], input: reject, services: [dns, dhcp], forward: [wan] }
 dhcp:
   lan: { range: 192.168.100.10-192.168.100.50, lease: 1h }

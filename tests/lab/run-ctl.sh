@@ -91,3 +91,7 @@ ask "ban 0.0.0.0/0" | jq -e '.ok == false and .errno == 22' >/dev/null || fail "
 ask "unban 198.51.100.7/32" | jq -e '.ok' >/dev/null || fail "unban"
 ask "unban 198.51.100.7/32" | jq -e '.ok == false and .errno == 2' >/dev/null || fail "second unban"
 pass "ban, bans, unban over the socket; 0.0.0.0/0 refused"
+
+ask counters | jq -e '.ok and ([.counters[].name] | index("wan-ingress") != null) and (.counters[] | select(.name == "wan-ingress") | .packets > 0)' >/dev/null ||
+    fail "counters: $(ask counters)"
+pass "counters over the socket: $(ask counters | jq -c '.counters[0]')"
