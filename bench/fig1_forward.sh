@@ -13,7 +13,7 @@ if [ -n "$NFTROUTER" ] && bench_config "$B_TMP/router.yaml" &&
 	"$NFTROUTER" render -c "$B_TMP/router.yaml" nft >"$B_TMP/b.nft" 2>"$B_TMP/b.err"; then
 	topo b
 	nx b-rtr nft flush ruleset
-	load_nftrouter b "$B_TMP/router.yaml" "$B_TMP/b.nft"
+	load_nftrouter b "$B_TMP/router.yaml"
 	reachable b && have_b=1 || log "nftrouter ruleset loaded but LAN cannot reach WAN"
 else
 	log "nftrouter render: $(cat "$B_TMP/b.err" 2>/dev/null)"

@@ -246,7 +246,7 @@ have_cmd() {
 	"$NFTROUTER" --help 2>&1 | grep -qw -- "$1"
 }
 
-# bench_config OUT [EXTRA_YAML_FILE]: examples/seed.yaml made to fit the
+# bench_config OUT [FORWARDS_YAML]: examples/seed.yaml made to fit the
 # bench router: the WAN port gets the static 203.0.113.1/24 instead of DHCP
 # (there is no DHCP server on the bench WAN). Ports not present in the
 # namespace stay in the config: nftrouter matches interfaces by name, so the
@@ -260,22 +260,62 @@ bench_config() {
 	t = open(src).read()
 	# wan: ipv4 dhcp -> static (only on the line that defines the wan port)
 	t = re.sub(r'(?m)^(\s*wan:\s*\{.*?ipv4:\s*)dhcp', r'\g<1>203.0.113.1/24', t)
-	if extra:
-	    t += open(extra).read()
+	if extra:  # more port forwards, after the config's own
+	    t = t.replace("\nport-forwards:\n", "\nport-forwards:\n" + open(extra).read(), 1)
 	open(out, 'w').write(t)
 	EOF
 }
 
-# load_nftrouter T CONFIG RENDERED: put nftrouter's firewall for CONFIG on
-# T's router: the rendered main table (`nftrouter render nft`) and, when
-# the render does not already hold it, the ban table as bans_apply makes
-# it (`nftrouter render nft-bans` if the command has it).
+# load_nftrouter T CONFIG: put nftrouter's firewall for CONFIG on T's
+# router with nft -f: `nftrouter render nft-bans` (the ban table, as apply
+# creates it), then `nftrouter render nft` (the main table). This is the
+# text apply hands to the kernel; figures 4 and 7 time apply itself.
 load_nftrouter() {
-	local t=$1 cfg=$2 rendered=$3
-	nx "$t-rtr" nft -f "$rendered"
-	if ! grep -q nftrouter_bans "$rendered"; then
-		if "$NFTROUTER" render -c "$cfg" bans >"$B_TMP/bans.nft" 2>/dev/null; then
-			nx "$t-rtr" nft -f "$B_TMP/bans.nft"
-		fi
-	fi
+	local t=$1 cfg=$2
+	"$NFTROUTER" render -c "$cfg" nft-bans >"$B_TMP/$t-bans.nft"
+	"$NFTROUTER" render -c "$cfg" nft >"$B_TMP/$t.nft"
+	nx "$t-rtr" nft -f "$B_TMP/$t-bans.nft"
+	nx "$t-rtr" nft -f "$B_TMP/$t.nft"
+}
+
+# ban_elements FILE COUNT [ADDRSET [PFXSET [TIMEOUT]]]: an nft script
+# adding COUNT elements to nftrouter's ban table: 90% single addresses
+# (every 16th address of 10.0.0.0/8) into ADDRSET (default blackhole4) and
+# 10% /28 prefixes (in 100.64.0.0/10) into PFXSET (default ADDRSET), each
+# with TIMEOUT (default 1d; "-" for none), in statements of 50,000
+# elements. None of them covers the bench's own addresses.
+ban_elements() {
+	python3 - "$@" <<-'EOF'
+	import sys
+	a = sys.argv[1:] + [None] * 4
+	out, n = a[0], int(a[1])
+	aset = a[2] or "blackhole4"
+	pset = a[3] or aset
+	to = a[4] or "1d"
+	suf = "" if to == "-" else " timeout " + to
+	npfx = n // 10
+	nadr = n - npfx
+	def q(x):
+	    return "%d.%d.%d.%d" % (x >> 24, (x >> 16) & 255, (x >> 8) & 255, x & 255)
+	def write(f, name, it):
+	    chunk = []
+	    for e in it:
+	        chunk.append(e)
+	        if len(chunk) == 50000:
+	            f.write("add element inet nftrouter_bans %s { %s }\n" % (name, ", ".join(chunk)))
+	            chunk = []
+	    if chunk:
+	        f.write("add element inet nftrouter_bans %s { %s }\n" % (name, ", ".join(chunk)))
+	with open(out, "w") as f:
+	    write(f, aset, (q((10 << 24) + i * 16) + suf for i in range(nadr)))
+	    write(f, pset, (q((100 << 24) + (64 << 16) + i * 16) + "/28" + suf for i in range(npfx)))
+	EOF
+}
+
+# forwards_yaml OUT COUNT: COUNT extra port forwards (tcp 20000+i -> 192.168.100.20:443)
+forwards_yaml() {
+	local i
+	for i in $(seq 0 $(($2 - 1))); do
+		echo "  - { name: bench$i, from: wan, tcp: $((20000 + i)), to: 192.168.100.20:443 }"
+	done >"$1"
 }
