@@ -271,9 +271,43 @@ static void check_masquerade(struct tctx *t)
 	buf_free(&b);
 }
 
-/* The internet must not open connections to clients, even with a route to
- * them; the listener is checked from the router too, so the check can
- * fail. */
+/* One attempt from host h to the listener on client c (address ca). An
+ * ISP gets a route to the client's subnet via the router first, so only
+ * the firewall can stop it. */
+static void try_connect(struct tctx *t, const struct lab_host *h, const struct lab_host *c, const char *ca,
+			const char *to, bool ctl_ok)
+{
+	struct buf b = BUF_INIT;
+	char wa[ADDR_STRLEN] = "", net[ADDR_STRLEN + 4] = "";
+	bool isp = h->role == LAB_INTERNET;
+	struct ipaddr wan;
+
+	if (isp) {
+		struct cidr n;
+		if (check_router_addr(t, h->port, &wan) < 0)
+			return;
+		addr_format(&wan, wa, sizeof(wa));
+		cidr_network(&c->port->addrs[0], &n);
+		cidr_format(&n, net, sizeof(net));
+		check_run(t, h, &b, 5000, (char *[]){"ip", "route", "replace", net, "via", wa, NULL});
+	}
+	int ret = check_run(t, h, &b, 6000, (char *[]){"socat", "-T2", "-", (char *)to, NULL});
+	bool reached = ret == 0 && strstr(check_out(&b), "nftr-inbound");
+	bool allowed = zone_forwards_to(h->port->zone, c->port->zone);
+	check_report(t, isp ? "inbound" : "zones", ctl_ok && reached == allowed,
+		     "%s (zone %s) -> %s (zone %s) %s:18081%s%s: %s%s", h->name, h->port->zone->name, c->name,
+		     c->port->zone->name, ca, isp ? " routed via " : "", wa, reached ? "connected" : "blocked",
+		     !ctl_ok ? "; but the listener did not answer the router either: inconclusive"
+			     : allowed ? " (the zone forwards there)" : " (not forwarded)");
+	if (isp)
+		check_run(t, h, &b, 5000, (char *[]){"ip", "route", "del", net, NULL});
+	buf_free(&b);
+}
+
+/* Nobody opens connections to a client unless its zone forwards to the
+ * client's zone: not the internet (even with a route to the client), not
+ * the clients of other ports. The listener is tried from the router too,
+ * so the check can fail. */
 static void check_inbound(struct tctx *t)
 {
 	struct buf b = BUF_INIT;
@@ -282,7 +316,7 @@ static void check_inbound(struct tctx *t)
 	for (size_t i = 1; i < t->l->n_hosts; i++) {
 		const struct lab_host *c = &t->l->hosts[i];
 		char ca[ADDR_STRLEN], to[ADDR_STRLEN + 64];
-		struct ipaddr me;
+		struct ipaddr me, other;
 		if (c->absent || c->role != LAB_CLIENT || check_client_addr(t, c, &me) < 0)
 			continue;
 		addr_format(&me, ca, sizeof(ca));
@@ -295,24 +329,9 @@ static void check_inbound(struct tctx *t)
 		int ctl = check_run(t, lab_router(t->l), &b, 6000, (char *[]){"socat", "-T2", "-", to, NULL});
 		bool ctl_ok = ctl == 0 && strstr(check_out(&b), "nftr-inbound");
 		for (size_t j = 1; j < t->l->n_hosts; j++) {
-			const struct lab_host *isp = &t->l->hosts[j];
-			char wa[ADDR_STRLEN], net[ADDR_STRLEN + 4];
-			struct ipaddr wan;
-			struct cidr n;
-			if (isp->absent || isp->role != LAB_INTERNET || check_router_addr(t, isp->port, &wan) < 0)
-				continue;
-			addr_format(&wan, wa, sizeof(wa));
-			cidr_network(&c->port->addrs[0], &n);
-			cidr_format(&n, net, sizeof(net));
-			check_run(t, isp, &b, 5000, (char *[]){"ip", "route", "replace", net, "via", wa, NULL});
-			int ret = check_run(t, isp, &b, 6000, (char *[]){"socat", "-T2", "-", to, NULL});
-			bool reached = ret == 0 && strstr(check_out(&b), "nftr-inbound");
-			bool allowed = zone_forwards_to(isp->port->zone, c->port->zone);
-			check_report(t, "inbound", ctl_ok && reached == allowed,
-				     "%s -> %s %s:18081 (routed via %s): %s%s", isp->name, c->name, ca, wa,
-				     reached ? "connected" : "refused", !ctl_ok ? "; but the listener did not answer the "
-							"router either, check inconclusive" : allowed ? " (zone forwards)" : "");
-			check_run(t, isp, &b, 5000, (char *[]){"ip", "route", "del", net, NULL});
+			const struct lab_host *h = &t->l->hosts[j];
+			if (j != i && !h->absent && check_client_addr(t, h, &other) == 0)
+				try_connect(t, h, c, ca, to, ctl_ok);
 		}
 		if (pid > 0)
 			check_stop(pid);
