@@ -1,0 +1,177 @@
+/* Units of the daemon: hashing, JSON escaping, the lease file parser,
+ * reply parsing, child spawning and sd_notify. */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "daemon/internal.h"
+#include "daemon/status.h"
+#include "system/ctl.h"
+#include "system/proc.h"
+#include "util/json.h"
+#include "util/sha256.h"
+
+static void test_sha256_vectors(void **state)
+{
+	char out[65];
+	sha256_hex("", 0, out);
+	assert_string_equal(out, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	sha256_hex("abc", 3, out);
+	assert_string_equal(out, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+	sha256_hex(two, strlen(two), out);
+	assert_string_equal(out, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+	char *m = malloc(1000000);
+	assert_non_null(m);
+	memset(m, 'a', 1000000);
+	sha256_hex(m, 1000000, out);
+	assert_string_equal(out, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	free(m);
+}
+
+static void test_json_escape(void **state)
+{
+	struct buf b = BUF_INIT;
+	json_puts(&b, "a\"b\\c\nd\te\x01\x7f\xc3\xa9");
+	char *s = buf_steal(&b);
+	assert_string_equal(s, "\"a\\\"b\\\\c\\nd\\te\\u0001\\u007f\\u00c3\\u00a9\"");
+	free(s);
+}
+
+static void test_leases(void **state)
+{
+	char dir[] = "/tmp/nftr-test-leases.XXXXXX", path[64];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/dnsmasq.leases", dir);
+	struct lease *l = NULL;
+	size_t n = 7;
+	assert_int_equal(leases_read(dir, &l, &n), 0); /* no file: no leases */
+	assert_int_equal(n, 0);
+	assert_int_equal(proc_write_file(path,
+					 "1800000000 52:54:00:12:34:56 192.168.1.20 nas 01:52:54:00:12:34:56\n"
+					 "0 52:54:00:aa:bb:cc 192.168.1.21 * *\n"
+					 "duid 00:01:00:01:2c:00:00:00:52:54:00:00:00:01\n",
+					 0600),
+			 0);
+	assert_int_equal(leases_read(dir, &l, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(l[0].expires, 1800000000);
+	assert_string_equal(l[0].mac, "52:54:00:12:34:56");
+	assert_string_equal(l[0].ip, "192.168.1.20");
+	assert_string_equal(l[0].name, "nas");
+	assert_string_equal(l[0].client_id, "01:52:54:00:12:34:56");
+	assert_int_equal(l[1].expires, 0);
+	assert_string_equal(l[1].name, "");
+	assert_string_equal(l[1].client_id, "");
+	struct buf b = BUF_INIT;
+	assert_int_equal(leases_format(l, n, true, &b), 0);
+	char *s = buf_steal(&b);
+	assert_non_null(strstr(s, "\"ip\":\"192.168.1.20\",\"name\":\"nas\""));
+	assert_non_null(strstr(s, "\"expires\":0,\"left\":0"));
+	free(s);
+	free(l);
+	unlink(path);
+	rmdir(dir);
+}
+
+static void test_reply_parsing(void **state)
+{
+	const char *ok = "{\"ok\":true,\"text\":\"a\\nb \\\"q\\\" \\u00e9\"}\n";
+	const char *bad = "{\"ok\":false,\"error\":\"not banned\",\"errno\":2}\n";
+	assert_true(ctl_reply_ok(ok));
+	assert_false(ctl_reply_ok(bad));
+	char *t = ctl_reply_str(ok, "text");
+	assert_string_equal(t, "a\nb \"q\" \xe9");
+	free(t);
+	assert_null(ctl_reply_str(ok, "error"));
+	char err[64];
+	ctl_reply_error(bad, err, sizeof(err));
+	assert_string_equal(err, "not banned");
+	assert_int_equal(ctl_reply_errno(bad), 2);
+	assert_int_equal(ctl_reply_errno(ok), 0);
+	char *reply = NULL;
+	int rc = ctl_request("/nonexistent-nftrouter-dir", "status", 1000, &reply);
+	assert_true(ctl_no_daemon(rc));
+	assert_int_equal(ctl_request("/tmp", "two\nlines", 1000, &reply), -EINVAL);
+}
+
+static char *read_all(int fd)
+{
+	static char buf[4096];
+	size_t len = 0;
+	int fl = fcntl(fd, F_GETFL);
+	fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	for (ssize_t n; (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0;)
+		len += (size_t)n;
+	buf[len] = '\0';
+	return buf;
+}
+
+static void test_spawn(void **state)
+{
+	sigset_t set, old;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	char *argv[] = {"/bin/sh", "-c", "echo out; echo err >&2; grep SigBlk /proc/self/status; exit 3",
+			NULL};
+	pid_t pid;
+	int fd, status;
+	assert_int_equal(proc_spawn(argv, &pid, &fd), 0);
+	char *out = read_all(fd);
+	close(fd);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 3);
+	assert_non_null(strstr(out, "out\n"));
+	assert_non_null(strstr(out, "err\n"));
+	/* The daemon blocks signals for its signalfd; a child must not. */
+	assert_non_null(strstr(out, "SigBlk:\t0000000000000000"));
+	char *missing[] = {"/nonexistent/program", NULL};
+	assert_int_equal(proc_spawn(missing, &pid, &fd), -ENOENT);
+	while (waitpid(-1, &status, WNOHANG) > 0)
+		;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+static void test_notify(void **state)
+{
+	char name[64], buf[64];
+	snprintf(name, sizeof(name), "@nftrouter-test-notify-%d", (int)getpid());
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	memcpy(sa.sun_path + 1, name + 1, strlen(name) - 1);
+	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa,
+			      (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(name))),
+			 0);
+	assert_int_equal(notify_send(name, "READY=1\nSTATUS=x"), 0);
+	ssize_t n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	assert_int_equal(n, 16);
+	buf[n] = '\0';
+	assert_string_equal(buf, "READY=1\nSTATUS=x");
+	assert_int_equal(notify_send(NULL, "READY=1"), 0);   /* no socket: nothing to do */
+	assert_int_equal(notify_send("relative", "READY=1"), -EINVAL);
+	close(fd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sha256_vectors), cmocka_unit_test(test_json_escape),
+		cmocka_unit_test(test_leases),         cmocka_unit_test(test_reply_parsing),
+		cmocka_unit_test(test_spawn),          cmocka_unit_test(test_notify),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
