@@ -21,10 +21,9 @@
 struct nft_out {
 	struct buf b;
 	const struct router *r;
-	const char *file;	/* the config's basename, safe to quote */
-	bool bad;		/* an unsafe string was met: the render fails */
+	const char *file; /* the config's basename, safe to quote */
+	bool bad;	  /* an unsafe string was met: the render fails */
 };
-
 
 /* Printable ASCII without the characters that end or escape an nft string. */
 static bool str_quotable(const char *s, size_t max)
@@ -77,9 +76,15 @@ static void put_ifname(struct nft_out *o, const struct iface *i)
 static void put_verdict(struct nft_out *o, enum verdict v)
 {
 	switch (v) {
-	case VERDICT_ACCEPT: buf_puts(&o->b, "accept"); break;
-	case VERDICT_DROP: buf_puts(&o->b, "drop"); break;
-	case VERDICT_REJECT: buf_puts(&o->b, "reject with icmpx type admin-prohibited"); break;
+	case VERDICT_ACCEPT:
+		buf_puts(&o->b, "accept");
+		break;
+	case VERDICT_DROP:
+		buf_puts(&o->b, "drop");
+		break;
+	case VERDICT_REJECT:
+		buf_puts(&o->b, "reject with icmpx type admin-prohibited");
+		break;
 	}
 }
 
@@ -184,7 +189,8 @@ static void put_counters(struct nft_out *o, const struct counter_value *v, size_
 				buf_printf(&o->b, "\t\tpackets %llu bytes %llu\n",
 					   (unsigned long long)cv->packets,
 					   (unsigned long long)cv->bytes);
-			buf_printf(&o->b, "\t\tcomment \"nftrouter: zone %s counters (%s:%d)\"\n\t}\n\n",
+			buf_printf(&o->b,
+				   "\t\tcomment \"nftrouter: zone %s counters (%s:%d)\"\n\t}\n\n",
 				   z->name, o->file, z->pos.line);
 		}
 	}
@@ -458,8 +464,7 @@ static bool zone_forwards(const struct router *r, const struct zone *z)
 }
 
 /* "meta l4proto { tcp, udp } th dport 443 " or "tcp dport 8000-8100 ". */
-static void put_fwd_proto(struct nft_out *o, const struct portfwd *f,
-			  const struct portrange *pr)
+static void put_fwd_proto(struct nft_out *o, const struct portfwd *f, const struct portrange *pr)
 {
 	if (f->tcp && f->udp)
 		buf_puts(&o->b, "meta l4proto { tcp, udp } th dport ");

@@ -177,8 +177,9 @@ static void test_shape(void **state)
 	assert_contains(s, "type filter hook input priority filter; policy drop;\n"
 			   "\t\tcounter name iifname map { \"wan\" : \"wan-ingress\", \"vm0\" : "
 			   "\"wan-ingress\" }");
-	assert_contains(s, "\"wan-egress\" } comment \"zone counters: one lookup per packet\"\n"
-			   "\t\tct state vmap { invalid : drop, established : accept, related : accept }");
+	assert_contains(
+	    s, "\"wan-egress\" } comment \"zone counters: one lookup per packet\"\n"
+	       "\t\tct state vmap { invalid : drop, established : accept, related : accept }");
 	assert_contains(s, "iifname vmap { \"wan\" : jump input_wan, \"vm0\" : jump input_wan, "
 			   "\"lan\" : jump input_lan, \"vm1\" : jump input_lan }");
 	assert_contains(s, "udp dport { 53, 67 } accept comment \"nftrouter: zone lan: services "
@@ -189,8 +190,9 @@ static void test_shape(void **state)
 			   "100/second accept");
 	assert_contains(s, "iifname \"vm0\" tcp dport 22 log prefix \"Admin connection on VM0: \" "
 			   "accept comment \"nftrouter: admin-ssh (router.yaml:30)\"");
-	assert_contains(s, "oifname @zone_wan ip saddr 192.168.100.0/24 reject with icmpx type "
-			   "admin-prohibited comment \"nftrouter: no-lan-to-lab (router.yaml:36)\"");
+	assert_contains(s,
+			"oifname @zone_wan ip saddr 192.168.100.0/24 reject with icmpx type "
+			"admin-prohibited comment \"nftrouter: no-lan-to-lab (router.yaml:36)\"");
 	assert_contains(s, "type nat hook prerouting priority dstnat;");
 	assert_contains(s, "iifname @zone_wan tcp dport 8443 dnat ip to 192.168.100.20:443 "
 			   "comment \"nftrouter: web (router.yaml:42)\"");
@@ -222,7 +224,8 @@ static void test_rule_order(void **state)
 static void test_counter_values(void **state)
 {
 	struct fixture *f = *state;
-	const struct counter_value v[] = {{"wan-egress", 7, 700}, {"lan-ingress", 1, 1},
+	const struct counter_value v[] = {{"wan-egress", 7, 700},
+					  {"lan-ingress", 1, 1},
 					  {"wan-ingress", 12345678901ULL, 98765432109ULL}};
 	char *s = render_nft_counters(&f->r, v, 3);
 	char *plain = render_nft(&f->r), *zero = render_nft_counters(&f->r, NULL, 0);
@@ -279,13 +282,13 @@ static void test_file_base_unsafe(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_deterministic, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_shape, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rule_order, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_counter_values, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_counters_no_chains, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unsafe_strings, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_file_base_unsafe, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_deterministic, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_shape, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rule_order, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_counter_values, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_counters_no_chains, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unsafe_strings, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_file_base_unsafe, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
