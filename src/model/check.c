@@ -146,6 +146,59 @@ static void check_names(struct router *r, struct diags *d)
 	}
 }
 
+static bool ports_hit(const struct ports *p, struct portrange r)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (ranges_overlap(p->v[i], r))
+			return true;
+	return false;
+}
+
+static bool service_hit(const uint16_t *ports, struct portrange r)
+{
+	for (size_t i = 0; i < 4 && ports[i]; i++)
+		if (r.lo <= ports[i] && ports[i] <= r.hi)
+			return true;
+	return false;
+}
+
+/* Valid, but probably not what was meant: DNAT happens before the input
+ * chain, so a forwarded port hides the router's own service on it. */
+static void warn_shadowed(struct router *r, struct diags *d)
+{
+	for (size_t i = 0; i < r->n_fwds; i++) {
+		const struct portfwd *f = &r->fwds[i];
+		if (!f->from)
+			continue;
+		for (size_t k = 0; k < r->n_rules; k++) {
+			const struct rule *ru = &r->rules[k];
+			if (ru->from != f->from || ru->to || ru->action != VERDICT_ACCEPT)
+				continue;
+			if ((f->tcp && ports_hit(&ru->tcp, f->ext)) || (f->udp && ports_hit(&ru->udp, f->ext)))
+				diag_warn(d, f->pos,
+					  "port-forward '%s': hides rule '%s' (line %d): the forward "
+					  "takes those ports before the router sees them",
+					  f->name, ru->name, ru->pos.line);
+		}
+		for (size_t k = 0; k < f->from->n_services; k++) {
+			const struct service *svc = f->from->services[k];
+			if ((f->tcp && service_hit(svc->tcp, f->ext)) || (f->udp && service_hit(svc->udp, f->ext)))
+				diag_warn(d, f->pos,
+					  "port-forward '%s': hides service '%s' of zone '%s': the "
+					  "forward takes those ports before the router sees them",
+					  f->name, svc->name, f->from->name);
+		}
+	}
+	for (size_t i = 0; i < r->n_zones; i++) {
+		const struct zone *z = &r->zones[i];
+		if (z->masquerade && z->input == VERDICT_ACCEPT)
+			diag_warn(d, z->pos,
+				  "zone '%s': input accept on a masquerading (outside) zone opens "
+				  "every port of the router to it",
+				  z->name);
+	}
+}
+
 void router_check(const struct cfg_node *root, struct router *r, struct diags *d)
 {
 	/* A zone whose name was refused may well have held the interface. */
@@ -158,4 +211,5 @@ void router_check(const struct cfg_node *root, struct router *r, struct diags *d
 	check_dns(root, r, d);
 	check_names(r, d);
 	check_host_names(r, d);
+	warn_shadowed(r, d);
 }

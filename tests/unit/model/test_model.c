@@ -386,6 +386,42 @@ static void test_injection(void **state)
 	}
 }
 
+static void test_warnings(void **state)
+{
+	(void)state;
+	const char *text =
+		"interfaces:\n"
+		"  wan: { match: { mac: \"52:54:00:00:00:01\" }, ipv4: dhcp }\n"
+		"  lan: { match: { mac: \"52:54:00:00:00:02\" }, ipv4: 192.168.1.1/24 }\n"
+		"zones:\n"
+		"  wan: { interfaces: [wan], masquerade: true, input: accept, services: [ssh] }\n"
+		"  lan: { interfaces: [lan], forward: [wan] }\n"
+		"rules:\n"
+		"  - { name: ssh, from: wan, tcp: 22, action: accept }\n"
+		"port-forwards:\n"
+		"  - { name: ssh-nas, from: wan, tcp: 20-30, to: 192.168.1.5 }\n";
+	struct diags d = DIAGS_INIT;
+	struct router *r = build(text, &d);
+	assert_non_null(r); /* warnings do not refuse a config */
+	assert_int_equal(d.n_errors, 0);
+	assert_int_equal(d.n, 3);
+	diags_sort(&d);
+	assert_int_equal(d.v[0].level, DIAG_WARNING);
+	assert_int_equal(d.v[0].pos.line, 5);
+	assert_non_null(strstr(d.v[0].msg, "input accept on a masquerading"));
+	assert_int_equal(d.v[1].pos.line, 10);
+	assert_non_null(strstr(d.v[1].msg, "hides rule 'ssh' (line 8)"));
+	assert_non_null(strstr(d.v[2].msg, "hides service 'ssh' of zone 'wan'"));
+	router_free(r);
+	diags_free(&d);
+	/* The seed example is clean. */
+	r = build(base, &d);
+	assert_non_null(r);
+	assert_int_equal(d.n, 0);
+	router_free(r);
+	diags_free(&d);
+}
+
 static void test_lookups(void **state)
 {
 	(void)state;
@@ -430,6 +466,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_all_errors_one_run),
 		cmocka_unit_test(test_injection),
+		cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_lookups),
 		cmocka_unit_test(test_deterministic),
 	};
