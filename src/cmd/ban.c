@@ -174,16 +174,24 @@ int ban_main(int argc, char **argv)
 		fprintf(stderr, "nftrouter: note: cannot read %s; banning for the default 1d\n",
 			a.paths.config);
 	}
-	rc = bans_add(r, a.paths.state_dir, &c, secs, &d);
-	cmd_print_diags(&d);
-	diags_free(&d);
+	rc = bans_add_nocut(r, a.paths.state_dir, &c, secs, &d);
 	router_free(r);
-	if (rc < 0)
+	if (rc < 0) {
+		cmd_print_diags(&d);
+		diags_free(&d);
 		return exit_for(rc);
+	}
 	cidr_format(&c, p, sizeof(p));
 	if (secs)
 		duration_format(secs, dur, sizeof(dur));
-	printf("banned %s %s%s\n", p, secs ? "for " : "forever", secs ? dur : "");
+	size_t cut = 0;
+	(void)bans_cut(&c, &cut, &d);
+	cmd_print_diags(&d);
+	diags_free(&d);
+	printf("banned %s %s%s", p, secs ? "for " : "forever", secs ? dur : "");
+	if (cut)
+		printf(" (cut %zu connection%s)", cut, cut == 1 ? "" : "s");
+	putchar('\n');
 	return EXIT_OK;
 }
 

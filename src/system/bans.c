@@ -369,8 +369,8 @@ static int kernel_add(struct nlset *s, const struct router *r, const struct cidr
 	return rc;
 }
 
-int bans_add(const struct router *r, const char *state_dir, const struct cidr *c, uint32_t secs,
-	     struct diags *d)
+int bans_add_nocut(const struct router *r, const char *state_dir, const struct cidr *c,
+		   uint32_t secs, struct diags *d)
 {
 	struct ban_list l = {0};
 	struct nlset *s = NULL;
@@ -419,16 +419,33 @@ int bans_add(const struct router *r, const char *state_dir, const struct cidr *c
 			(void)nlset_commit(s);
 		goto out;
 	}
-	size_t cut = 0;
-	int crc = conntrack_cut(c, &cut);
-	if (crc < 0)
-		diag_warn(d, nopos, "%s is banned, but its connections could not be cut: %s", p,
-			  strerror(-crc));
 out:
 	nlset_close(s);
 	ban_list_free(&l);
 	if (lock >= 0)
 		close(lock);
+	return rc;
+}
+
+int bans_cut(const struct cidr *c, size_t *cut, struct diags *d)
+{
+	char p[ADDR_STRLEN];
+	int rc = conntrack_cut(c, cut);
+	if (rc < 0) {
+		cidr_format(c, p, sizeof(p));
+		diag_warn(d, nopos, "%s is banned, but its connections could not be cut: %s", p,
+			  strerror(-rc));
+	}
+	return rc;
+}
+
+int bans_add(const struct router *r, const char *state_dir, const struct cidr *c, uint32_t secs,
+	     struct diags *d)
+{
+	size_t cut;
+	int rc = bans_add_nocut(r, state_dir, c, secs, d);
+	if (rc == 0)
+		(void)bans_cut(c, &cut, d);
 	return rc;
 }
 

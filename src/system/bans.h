@@ -67,6 +67,14 @@ int ban_parse(const char *s, struct cidr *out, char *err, size_t errlen);
  * another -errno (the system refused). */
 int bans_add(const struct router *r, const char *state_dir, const struct cidr *c, uint32_t secs,
 	     struct diags *d);
+/* bans_add in two steps, for a caller that answers before the slower
+ * part: the ban is in force (and persisted) when bans_add_nocut returns;
+ * bans_cut then deletes the prefix's conntrack entries, which walks the
+ * kernel's whole conntrack hash (about 15 ms here) - the daemon replies
+ * to its client first. bans_cut failing is a warning in d (the ban holds). */
+int bans_add_nocut(const struct router *r, const char *state_dir, const struct cidr *c,
+		   uint32_t secs, struct diags *d);
+int bans_cut(const struct cidr *c, size_t *cut, struct diags *d);
 /* Remove a ban (exactly that prefix). -ENOENT if not banned. */
 int bans_del(const char *state_dir, const struct cidr *c, struct diags *d);
 /* The current bans, read from the kernel set (with the state file's
