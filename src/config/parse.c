@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 struct parse_ctx {
@@ -450,6 +451,19 @@ struct cfg_doc *cfg_parse_file(const char *path, struct diags *d)
 		diag_error(d, at, "cannot open: %s", strerror(errno));
 		return NULL;
 	}
+	/* The file decides what the firewall lets in: one anybody may write
+	 * is refused, as pfctl does (a pipe or /dev/stdin has no such mode). */
+	struct stat st;
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & S_IWOTH)) {
+		fclose(f);
+		diag_error(d, at, "writable by everyone; refusing it (chmod o-w %s)", path);
+		return NULL;
+	}
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		diag_error(d, at, "is a directory, not a config file");
+		return NULL;
+	}
 	/* Read one byte past the limit so "too large" is detected without
 	 * trusting st_size (a pipe or /proc file has none). */
 	size_t cap = CFG_MAX_BYTES + 1, len = 0;
@@ -460,13 +474,14 @@ struct cfg_doc *cfg_parse_file(const char *path, struct diags *d)
 		return NULL;
 	}
 	size_t got;
+	errno = 0;
 	while (len < cap && (got = fread(text + len, 1, cap - len, f)) > 0)
 		len += got;
-	int err = ferror(f);
+	int err = ferror(f) ? (errno ? errno : EIO) : 0;
 	fclose(f);
 	struct cfg_doc *doc = NULL;
 	if (err)
-		diag_error(d, at, "read error");
+		diag_error(d, at, "read error: %s", strerror(err));
 	else if (len > CFG_MAX_BYTES)
 		diag_error(d, at, "file is larger than %d bytes", CFG_MAX_BYTES);
 	else

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -190,6 +191,19 @@ static void test_file(void **state)
 	assert_string_equal(doc->file, path);
 	assert_string_equal(cfg_map_get(doc->root, "hostname")->str, "r");
 	cfg_doc_free(doc);
+	/* Writable by everyone: refused, as pfctl refuses it. */
+	assert_int_equal(chmod(path, 0666), 0);
+	assert_null(cfg_parse_file(path, &d));
+	assert_int_equal(d.n_errors, 1);
+	assert_non_null(strstr(d.v[0].msg, "writable by everyone"));
+	diags_free(&d);
+	assert_int_equal(chmod(path, 0644), 0);
+	doc = cfg_parse_file(path, &d);
+	assert_non_null(doc);
+	cfg_doc_free(doc);
+	assert_null(cfg_parse_file("/", &d));
+	assert_non_null(strstr(d.v[0].msg, "is a directory"));
+	diags_free(&d);
 	unlink(path);
 	assert_null(cfg_parse_file(path, &d));
 	assert_int_equal(d.n_errors, 1);
