@@ -21,7 +21,7 @@
 struct nft_out {
 	struct buf b;
 	const struct router *r;
-	const char *file; /* the config's basename, safe to quote */
+	const char *file; /* the config's basename for comments, or NULL: "line N" */
 	bool bad;	  /* an unsafe string was met: the render fails */
 };
 
@@ -45,6 +45,16 @@ static bool zone_ok(struct nft_out *o, const struct zone *z)
 	return !o->bad;
 }
 
+/* "(router.yaml:12)", or "(line 12)" when the file's name is too long for
+ * nft's 128-character comments or not safe to quote. */
+static void put_where(struct nft_out *o, int line)
+{
+	if (o->file)
+		buf_printf(&o->b, "(%s:%d)", o->file, line);
+	else
+		buf_printf(&o->b, "(line %d)", line);
+}
+
 /* ` comment "nftrouter: zone lan: services (router.yaml:12)"`: every rule
  * that comes from the config names the line that asked for it. */
 static void put_origin(struct nft_out *o, const char *pre, const char *name, const char *post,
@@ -54,8 +64,9 @@ static void put_origin(struct nft_out *o, const char *pre, const char *name, con
 		o->bad = true;
 		return;
 	}
-	buf_printf(&o->b, " comment \"nftrouter: %s%s%s (%s:%d)\"\n", pre, name, post, o->file,
-		   line);
+	buf_printf(&o->b, " comment \"nftrouter: %s%s%s ", pre, name, post);
+	put_where(o, line);
+	buf_puts(&o->b, "\"\n");
 }
 
 /* A built-in rule's comment: why it is there. Static text only. */
@@ -158,8 +169,9 @@ static void put_zone_sets(struct nft_out *o)
 			}
 			buf_puts(&o->b, " }\n");
 		}
-		buf_printf(&o->b, "\t\tcomment \"interfaces of zone %s (%s:%d)\"\n\t}\n\n", z->name,
-			   o->file, z->pos.line);
+		buf_printf(&o->b, "\t\tcomment \"interfaces of zone %s ", z->name);
+		put_where(o, z->pos.line);
+		buf_puts(&o->b, "\"\n\t}\n\n");
 	}
 }
 
@@ -189,9 +201,9 @@ static void put_counters(struct nft_out *o, const struct counter_value *v, size_
 				buf_printf(&o->b, "\t\tpackets %llu bytes %llu\n",
 					   (unsigned long long)cv->packets,
 					   (unsigned long long)cv->bytes);
-			buf_printf(&o->b,
-				   "\t\tcomment \"nftrouter: zone %s counters (%s:%d)\"\n\t}\n\n",
-				   z->name, o->file, z->pos.line);
+			buf_printf(&o->b, "\t\tcomment \"nftrouter: zone %s counters ", z->name);
+			put_where(o, z->pos.line);
+			buf_puts(&o->b, "\"\n\t}\n\n");
 		}
 	}
 }
@@ -596,8 +608,10 @@ static void put_nat(struct nft_out *o)
 
 char *render_nft_counters(const struct router *r, const struct counter_value *v, size_t n)
 {
-	struct nft_out o = {BUF_INIT, r, "router.yaml", false};
-	if (r->file_base && str_quotable(r->file_base, 255))
+	struct nft_out o = {BUF_INIT, r, NULL, false};
+	bool safe = r->file_base && str_quotable(r->file_base, 255);
+	/* The longest comment is 78 characters without the file's name. */
+	if (safe && strlen(r->file_base) <= 40)
 		o.file = r->file_base;
 	buf_printf(&o.b,
 		   "#!/usr/sbin/nft -f\n"
@@ -606,7 +620,7 @@ char *render_nft_counters(const struct router *r, const struct counter_value *v,
 		   "# that the delete cannot fail); no other table is touched.\n\n"
 		   "table inet nftrouter\ndelete table inet nftrouter\n\n"
 		   "table inet nftrouter {\n",
-		   o.file);
+		   safe ? r->file_base : "its config");
 	put_zone_sets(&o);
 	put_counters(&o, v, n);
 	put_input(&o);

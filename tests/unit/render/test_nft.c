@@ -275,8 +275,37 @@ static void test_file_base_unsafe(void **state)
 	char *s = render_nft(&f->r);
 	assert_non_null(s);
 	assert_null(strstr(s, "flush ruleset"));
-	assert_contains(s, "(router.yaml:30)");
+	assert_contains(s, "nftrouter: admin-ssh (line 30)");
 	free(s);
+}
+
+/* nft refuses comments over 128 characters: the longest names and a long
+ * file name still fit; a longer file name is left out of the comments. */
+static void test_comment_length(void **state)
+{
+	struct fixture *f = *state;
+	static const char *files[] = {"a-forty-character-config-file-name-.yaml",
+				      "a-forty-one-character-config-file-name.yaml"};
+	memset(f->rules[0].name, 'r', 63);
+	f->rules[0].name[63] = '\0';
+	strcpy(f->zones[1].name, "abcdefghijklmno");
+	for (size_t k = 0; k < 2; k++) {
+		f->r.file_base = files[k];
+		char *s = render_nft(&f->r);
+		assert_non_null(s);
+		size_t longest = 0;
+		for (const char *c = strstr(s, "comment \""); c; c = strstr(c + 1, "comment \"")) {
+			const char *end = strchr(c + 9, '"');
+			assert_non_null(end);
+			if ((size_t)(end - (c + 9)) > longest)
+				longest = (size_t)(end - (c + 9));
+		}
+		assert_true(longest <= 128);
+		assert_true(longest > (k == 0 ? 115u : 80u));
+		assert_non_null(strstr(s, k == 0 ? "(a-forty-character-config-file-name-.yaml:30)"
+						 : "(line 30)"));
+		free(s);
+	}
 }
 
 int main(void)
@@ -289,6 +318,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_no_counters_no_chains, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unsafe_strings, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_file_base_unsafe, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_comment_length, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
