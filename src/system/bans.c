@@ -311,13 +311,15 @@ out:
 
 static void describe_left(uint64_t expires, uint64_t now, char *out, size_t size)
 {
-	char dur[32];
-	if (!expires) {
+	uint64_t s = expires > now ? expires - now : 0;
+	if (!expires)
 		snprintf(out, size, "forever");
-		return;
-	}
-	duration_format((uint32_t)(expires > now ? expires - now : 0), dur, sizeof(dur));
-	snprintf(out, size, "%s left", dur);
+	else if (s >= 86400)
+		snprintf(out, size, "%" PRIu64 "d%02" PRIu64 "h left", s / 86400, s / 3600 % 24);
+	else if (s >= 3600)
+		snprintf(out, size, "%" PRIu64 "h%02" PRIu64 "m left", s / 3600, s / 60 % 60);
+	else
+		snprintf(out, size, "%" PRIu64 "m%02" PRIu64 "s left", s / 60, s % 60);
 }
 
 /* The kernel refused an add with EEXIST: name what is in the way. */
