@@ -381,8 +381,13 @@ static void put_services_proto(struct nft_out *o, const struct zone *z, bool tcp
 			bool dup = false;
 			for (size_t k = 0; k < n; k++)
 				dup = dup || seen[k] == p[j];
-			if (!dup && n < sizeof(seen) / sizeof(seen[0]))
-				seen[n++] = p[j];
+			if (dup)
+				continue;
+			if (n == sizeof(seen) / sizeof(seen[0])) {
+				o->bad = true; /* more than the service table holds */
+				return;
+			}
+			seen[n++] = p[j];
 		}
 	}
 	if (n == 0)
