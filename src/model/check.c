@@ -20,15 +20,6 @@ static void check_ifaces(struct router *r, struct diags *d, bool have_zones)
 	}
 }
 
-static void check_zones(struct router *r, struct diags *d)
-{
-	for (size_t i = 0; i < r->n_zones; i++) {
-		const struct zone *z = &r->zones[i];
-		if (z->name[0] && z->n_ifaces == 0)
-			diag_error(d, z->pos, "zone '%s' has no interfaces", z->name);
-	}
-}
-
 /* The seed's own bug: a DHCP server its firewall cannot hear. */
 static void check_dhcp(struct router *r, struct diags *d)
 {
@@ -206,7 +197,6 @@ void router_check(const struct cfg_node *root, struct router *r, struct diags *d
 	for (size_t i = 0; i < r->n_zones; i++)
 		zones_ok = zones_ok && r->zones[i].name[0];
 	check_ifaces(r, d, zones_ok);
-	check_zones(r, d);
 	check_dhcp(r, d);
 	check_dns(root, r, d);
 	check_names(r, d);

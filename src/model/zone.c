@@ -344,8 +344,15 @@ static void zone_build(struct diags *d, const struct cfg_node *n, struct router 
 		return;
 	check_keys(d, n, zone_keys, what);
 	const struct cfg_node *v;
-	if ((v = cfg_map_get(n, "interfaces")))
-		zone_ifaces(d, v, r, z, what);
+	/* Entries that failed were reported; only a zone with none written
+	 * is "empty" (an empty zone would render empty nftables sets). */
+	if ((v = require_key(d, n, "interfaces", z->pos, what))) {
+		if (v->kind == CFG_SEQ && v->n == 0)
+			diag_error(d, v->pos, "%s: interfaces: empty; a zone needs at least one",
+				   what);
+		else
+			zone_ifaces(d, v, r, z, what);
+	}
 	if ((v = cfg_map_get(n, "input"))) {
 		what_join(w, what, "input");
 		verdict_build(d, v, w, &z->input);
