@@ -201,7 +201,9 @@ static void dhcp_build(struct diags *d, const struct cfg_node *key, const struct
 		diag_error(d, key->pos, "dhcp: unknown interface '%s'", node_show(key, &sh));
 		return;
 	}
-	if (i->ipv4 != IPV4_STATIC || i->n_addrs == 0) {
+	if (i->ipv4 == IPV4_STATIC && i->n_addrs == 0)
+		return; /* its addresses were refused, and reported */
+	if (i->ipv4 != IPV4_STATIC) {
 		diag_error(d, key->pos,
 			   "dhcp: interface '%s' has no static IPv4 address (ipv4: A.B.C.D/LEN) to "
 			   "serve DHCP from",
