@@ -27,16 +27,17 @@ static const struct {
 	const char *name;
 	const char *type;
 	const char *flags;
-	const char *match;
+	const char *match; /* source, in prerouting */
+	const char *to;    /* destination, in output */
 } ban_sets[] = {
-	{"blackhole4", "ipv4_addr", "timeout", "ip saddr"},
-	{"blackhole4_nets", "ipv4_addr", "interval, timeout", "ip saddr"},
-	{"blackhole6", "ipv6_addr", "timeout", "ip6 saddr"},
-	{"blackhole6_nets", "ipv6_addr", "interval, timeout", "ip6 saddr"},
-	{"blocklist4", "ipv4_addr", "", "ip saddr"},
-	{"blocklist4_nets", "ipv4_addr", "interval", "ip saddr"},
-	{"blocklist6", "ipv6_addr", "", "ip6 saddr"},
-	{"blocklist6_nets", "ipv6_addr", "interval", "ip6 saddr"},
+	{"blackhole4", "ipv4_addr", "timeout", "ip saddr", "ip daddr"},
+	{"blackhole4_nets", "ipv4_addr", "interval, timeout", "ip saddr", "ip daddr"},
+	{"blackhole6", "ipv6_addr", "timeout", "ip6 saddr", "ip6 daddr"},
+	{"blackhole6_nets", "ipv6_addr", "interval, timeout", "ip6 saddr", "ip6 daddr"},
+	{"blocklist4", "ipv4_addr", "", "ip saddr", "ip daddr"},
+	{"blocklist4_nets", "ipv4_addr", "interval", "ip saddr", "ip daddr"},
+	{"blocklist6", "ipv6_addr", "", "ip6 saddr", "ip6 daddr"},
+	{"blocklist6_nets", "ipv6_addr", "interval", "ip6 saddr", "ip6 daddr"},
 };
 
 char *render_nft_bans(const struct router *r)
@@ -61,5 +62,15 @@ char *render_nft_bans(const struct router *r)
 	for (size_t i = 0; i < n; i++)
 		buf_printf(&b, "add rule inet nftrouter_bans prerouting %s @%s drop\n",
 			   ban_sets[i].match, ban_sets[i].name);
+	/* The router's own packets to a banned host: without this, a stream
+	 * from the router (ssh, a DNS answer) would keep sending into the
+	 * void after the cut. Forwarded traffic needs no rule here: the
+	 * banned side's packets never pass prerouting, so its flows stall. */
+	buf_puts(&b, "add chain inet nftrouter_bans output "
+		     "{ type filter hook output priority raw; policy accept; }\n"
+		     "flush chain inet nftrouter_bans output\n");
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&b, "add rule inet nftrouter_bans output %s @%s drop\n", ban_sets[i].to,
+			   ban_sets[i].name);
 	return buf_steal(&b);
 }
