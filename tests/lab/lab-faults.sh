@@ -44,13 +44,13 @@ cat "$T_DIR/taken.out"
 [ "$rc" -eq 1 ] || fail "lab up with its namespace name taken: exit $rc, expected 1"
 [ -e "/run/netns/nftr-$LAB_ID-router" ] || fail "the existing namespace was removed"
 [ ! -e "/run/nftrouter-lab/$LAB_ID" ] || fail "a lab dir was created"
-[ "$(ls /run/netns | grep -c "^nftr-$LAB_ID-")" -eq 1 ] || fail "namespaces were created"
+[ "$(lab_namespaces "$LAB_ID" | wc -l)" -eq 1 ] || fail "namespaces were created"
 ip netns del "nftr-$LAB_ID-router"
 pass "namespace name in use: refused, nothing changed"
 
 # 2b. a running lab's name
 "$NFTROUTER" lab up -c "$min" --name "$LAB_ID" >/dev/null 2>&1 || fail "lab up"
-before=$(ls /run/netns | grep "^nftr-$LAB_ID-"; md5sum "/run/nftrouter-lab/$LAB_ID/manifest")
+before=$(lab_namespaces "$LAB_ID"; md5sum "/run/nftrouter-lab/$LAB_ID/manifest")
 daemon=$(awk '$1 == "pid" && $3 == "nftrouter" {print $2}' "/run/nftrouter-lab/$LAB_ID/manifest")
 set +e
 "$NFTROUTER" lab up -c "$min" --name "$LAB_ID" >"$T_DIR/dup.out" 2>&1
@@ -58,7 +58,7 @@ rc=$?
 set -e
 cat "$T_DIR/dup.out"
 [ "$rc" -eq 1 ] || fail "second lab up with the same name: exit $rc, expected 1"
-after=$(ls /run/netns | grep "^nftr-$LAB_ID-"; md5sum "/run/nftrouter-lab/$LAB_ID/manifest")
+after=$(lab_namespaces "$LAB_ID"; md5sum "/run/nftrouter-lab/$LAB_ID/manifest")
 [ "$before" = "$after" ] || fail "the running lab changed: $before / $after"
 kill -0 "$daemon" || fail "the running lab's daemon died"
 # Another name coexists.
@@ -70,7 +70,7 @@ LAB_ID2="u$T_ID"
     fail "second lab does not work beside the first"
 "$NFTROUTER" lab down --name "$LAB_ID2"
 lab_assert_clean "$LAB_ID2"
-ls /run/netns | grep -q "^nftr-$LAB_ID-router$" || fail "lab down of the second lab touched the first"
+[ -e "/run/netns/nftr-$LAB_ID-router" ] || fail "lab down of the second lab touched the first"
 "$NFTROUTER" lab down --name "$LAB_ID"
 lab_assert_clean "$LAB_ID"
 pass "a running lab's name refused and the lab untouched; two labs coexist"
@@ -83,12 +83,12 @@ kill_midway() { # WHAT CONDITION...
     wait_for 30 "$@" || { kill -9 "$pid"; fail "$what: condition never met"; }
     kill -9 "$pid"
     wait "$pid" 2>/dev/null || true
-    local n; n=$(ls /run/netns | grep -c "^nftr-$LAB_ID-" || true)
+    local n; n=$(lab_namespaces "$LAB_ID" | wc -l)
     "$NFTROUTER" lab down --name "$LAB_ID" || fail "$what: lab down"
     lab_assert_clean "$LAB_ID"
     pass "$what: killed with $n namespaces made; lab down left nothing"
 }
-ns_made() { [ "$(ls /run/netns | grep -c "^nftr-$LAB_ID-")" -ge 3 ]; }
+ns_made() { [ "$(lab_namespaces "$LAB_ID" | wc -l)" -ge 3 ]; }
 peers_up() { grep -q ' dnsmasq$' "/run/nftrouter-lab/$LAB_ID/manifest" && grep -q ' socat$' "/run/nftrouter-lab/$LAB_ID/manifest"; }
 kill_midway "early kill" ns_made
 kill_midway "late kill" peers_up

@@ -34,7 +34,7 @@ pass "/etc/resolv.conf untouched"
 
 # LAN client.
 client_lease "$C" eth0 client1 || { cat "$T_DIR/client.log" "$T_DIR/daemon.log"; fail "LAN client got no lease"; }
-. "$T_DIR/lease-$C.env"
+ip=$(lease_val "$C" ip); router=$(lease_val "$C" router); dns=$(lease_val "$C" dns)
 case $ip in 192.168.100.[1-4][0-9]|192.168.100.50) ;; *) fail "lease $ip outside the range" ;; esac
 [ "$router" = 192.168.100.1 ] || fail "gateway $router, not the router"
 [ "$dns" = 192.168.100.1 ] || fail "DNS $dns, not the router"

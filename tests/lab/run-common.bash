@@ -8,6 +8,7 @@ R_MAC_LAN=52:54:00:aa:00:03
 R_MAC_OPT=52:54:00:aa:00:04
 
 # The router's config; $1 = extra dns upstream line (default: the inet dnsmasq).
+# shellcheck disable=SC2120
 run_config() {
     local upstream=${1:-'["203.0.113.1"]'}
     cat >"$T_DIR/router.yaml" <<YAML
@@ -74,14 +75,16 @@ run_start() {
     local sock="@nftr-h6-$T_ID-$RANDOM"
     run_notify_listener "$sock" "$T_DIR/notify.out"
     wait_for 10 grep -q '^listening' "$T_DIR/notify.out" || fail "notify listener did not start"
+    # shellcheck disable=SC2086 # RUN_ARGS: options, split on purpose
     ip netns exec "$R" env NOTIFY_SOCKET="$sock" "$NFTROUTER" run -c "$T_DIR/router.yaml" \
         --state-dir "$T_DIR/state" --run-dir "$T_DIR/run" ${RUN_ARGS:-} >>"$T_DIR/daemon.log" 2>&1 &
     DAEMON=$!
-    T_PIDS+=($DAEMON)
+    T_PIDS+=("$DAEMON")
     if ! wait_for 20 grep -q '^ready_after=' "$T_DIR/notify.out"; then
         cat "$T_DIR/daemon.log" >&2
         fail "no READY=1 from the daemon"
     fi
+    # shellcheck disable=SC2034 # read by the tests
     READY_AFTER=$(sed -n 's/^ready_after=//p' "$T_DIR/notify.out")
 }
 
@@ -114,6 +117,9 @@ exit 0
 SH
     chmod 755 "$T_DIR/client.hook"
 }
+
+# lease_val NS KEY: a value (ip, mask, router, dns, domain) of NS's last lease.
+lease_val() { sed -n "s/^$2=//p" "$T_DIR/lease-$1.env"; }
 
 # client_lease NS IFACE NAME: one DHCP lease for a client namespace.
 client_lease() {

@@ -11,7 +11,7 @@ run_config
 run_net
 run_start
 client_lease "$C" eth0 client1 || { cat "$T_DIR/daemon.log"; fail "LAN client got no lease"; }
-. "$T_DIR/lease-$C.env"
+ip=$(lease_val "$C" ip)
 first_ip=$ip
 
 old=$(child_pid dnsmasq)
@@ -51,7 +51,7 @@ rctl leases --state-dir "$T_DIR/state" --json | jq -e --arg ip "$first_ip" '.lea
 # The new dnsmasq answers DHCP and keeps the client's address.
 wait_for 5 sh -c "ip netns exec $R ss -uln | grep -q ':67 '" || fail "new dnsmasq not listening on 67"
 client_lease "$C" eth0 client1 || fail "no lease from the restarted dnsmasq"
-. "$T_DIR/lease-$C.env"
+ip=$(lease_val "$C" ip)
 [ "$ip" = "$first_ip" ] || fail "client got $ip after the restart, had $first_ip"
 pass "lease kept: $first_ip"
 
