@@ -267,6 +267,12 @@ static void fwd_build(struct diags *d, const struct cfg_node *n, size_t idx, str
 	if ((v = cfg_map_get(n, "source"))) {
 		what_join(w, what, "source");
 		f->has_source = source_build(d, v, &f->source, w) == 0;
+		if (f->has_source && f->source.addr.family != AF_INET) {
+			struct shown sh;
+			diag_error(d, v->pos, "%s: '%s' is IPv6; port forwards are IPv4 DNAT", w,
+				   node_show(v, &sh));
+			f->has_source = false;
+		}
 	}
 }
 
