@@ -234,12 +234,46 @@ int apply_undo(struct apply_ctx *c)
 	return rc;
 }
 
+/* nft repeats "Error: ..." with the offending script line under each; the
+ * distinct error lines say it all. */
+static void errors_condense(char *err)
+{
+	char *out = err, *line = err;
+	size_t kept = 0;
+	while (line && *line) {
+		char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		bool dup = false;
+		if (strncmp(line, "Error:", 6) == 0 || strstr(line, ": Error:")) {
+			for (char *p = err; p && p < out && !dup;) {
+				dup = strncmp(p, line, len) == 0 && (p[len] == '\n' || p[len] == '\0');
+				p = strchr(p, '\n');
+				p = p ? p + 1 : NULL;
+			}
+			if (!dup && kept < 5) {
+				if (out != err)
+					*out++ = '\n';
+				memmove(out, line, len);
+				out += len;
+				*out = '\0';
+				kept++;
+			}
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	if (out == err)
+		return; /* nothing recognisable: keep nft's text as it is */
+	*out = '\0';
+}
+
 static int step_nft(struct apply_ctx *c)
 {
 	char *err = NULL;
 	if (c->skip_nft)
 		return 0;
 	int rc = nft_run(c->nft, c->nft_text, false, &err);
+	if (rc < 0 && err)
+		errors_condense(err);
 	if (rc < 0)
 		diag_error(c->d, nopos, "nft: the kernel rejected the ruleset: %s", err ? err : "");
 	else
