@@ -406,6 +406,7 @@ int bans_add_nocut(const struct router *r, const char *state_dir, const struct c
 		diag_error(d, nopos, "netlink: %s", strerror(errno));
 		goto out;
 	}
+	now = now_secs(); /* the kernel's timer starts now, so must the state's */
 	if ((rc = kernel_add(s, r, c, same ? &same->prefix : NULL, secs, d)) < 0)
 		goto out;
 	struct ban b = {.prefix = *c, .expires = secs ? now + secs : 0, .added = now};
