@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
@@ -285,7 +287,18 @@ static int lab_cmd_up(const struct lab_opts *o)
 				"lab: warning: port '%s' matches by PCI address, which a veth cannot have; "
 				"the lab names it %s and the daemon will not find it\n",
 				l.hosts[i].name, l.hosts[i].router_ifname);
+	/* Ctrl-C (or SIGTERM/SIGHUP) during up: read from a signalfd between
+	 * steps, so up can take down what it made before it exits. */
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &stop, NULL) == 0)
+		l.stop_fd = signalfd(-1, &stop, SFD_NONBLOCK | SFD_CLOEXEC);
 	ret = lab_up(&l, print_progress, NULL);
+	if (l.stop_fd >= 0)
+		close(l.stop_fd);
 	if (ret == -EEXIST || (ret < 0 && strstr(l.err, "exists"))) {
 		cmd_err("%s", l.err);
 		rc = EXIT_INVALID;

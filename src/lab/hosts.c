@@ -359,6 +359,8 @@ static int wait_ready(struct lab *l, const char *notes, pid_t pid, const char *l
 	while (mono_ms() < deadline) {
 		if (file_has(notes, "READY=1"))
 			return 0;
+		if (lab_interrupted(l))
+			return -EINTR;
 		if (waitpid(pid, &st, WNOHANG) == pid) {
 			snprintf(l->err, sizeof(l->err), "nftrouter run exited with status %d",
 				 WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
@@ -484,6 +486,8 @@ int lab_start_clients(struct lab *l, int timeout_ms)
 			return pid;
 	}
 	while (!all_leased(l) && mono_ms() < deadline) {
+		if (lab_interrupted(l))
+			return -EINTR;
 		struct timespec ts = {0, 300000000L};
 		nanosleep(&ts, NULL);
 	}

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 /* The simulated ISPs' networks, one per WAN port taking DHCP. */
@@ -32,6 +33,7 @@ int lab_init(struct lab *l, const char *id)
 			 LAB_ID_MAX);
 		return -EINVAL;
 	}
+	l->stop_fd = -1;
 	snprintf(l->id, sizeof(l->id), "%s", id);
 	snprintf(l->dir, sizeof(l->dir), "%s/%s", LAB_BASE, id);
 	n = readlink("/proc/self/exe", l->bin, sizeof(l->bin) - 1);
@@ -195,6 +197,16 @@ int lab_topology(struct lab *l)
 			return ret;
 	}
 	return 0;
+}
+
+bool lab_interrupted(struct lab *l)
+{
+	struct signalfd_siginfo si;
+	if (!l->interrupted && l->stop_fd >= 0 && read(l->stop_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		l->interrupted = true;
+		snprintf(l->err, sizeof(l->err), "interrupted by signal %u", si.ssi_signo);
+	}
+	return l->interrupted;
 }
 
 const struct lab_host *lab_host_find(const struct lab *l, const char *name)

@@ -60,6 +60,8 @@ struct lab {
 	char config[PATH_MAX];    /* absolute path of the config */
 	char bin[PATH_MAX];       /* the nftrouter executable */
 	bool with_optional;       /* build optional ports too */
+	int stop_fd;              /* signalfd of SIGINT/SIGTERM during up, or -1 */
+	bool interrupted;
 	struct router *r;
 	struct lab_host *hosts;   /* hosts[0] is the router */
 	size_t n_hosts;
@@ -82,6 +84,8 @@ bool lab_id_valid(const char *id);
 int lab_init(struct lab *l, const char *id);
 /* Derive the hosts from l->r (set by the caller). 0 or -EINVAL (l->err). */
 int lab_topology(struct lab *l);
+/* Did a stop signal arrive on stop_fd (Ctrl-C during up)? Sticky. */
+bool lab_interrupted(struct lab *l);
 const struct lab_host *lab_host_find(const struct lab *l, const char *name);
 const struct lab_host *lab_router(const struct lab *l);
 void lab_release(struct lab *l); /* frees hosts and the router model */

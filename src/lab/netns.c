@@ -150,6 +150,15 @@ static int lab_claim(struct lab *l)
 	return 0;
 }
 
+/* Report the next step, unless a stop signal arrived. */
+static int step(struct lab *l, lab_progress_fn *progress, void *arg, const char *what)
+{
+	if (lab_interrupted(l))
+		return -EINTR;
+	progress(arg, what);
+	return 0;
+}
+
 int lab_up(struct lab *l, lab_progress_fn *progress, void *arg)
 {
 	char buf[PATH_MAX + 8];
@@ -162,43 +171,30 @@ int lab_up(struct lab *l, lab_progress_fn *progress, void *arg)
 	snprintf(buf, sizeof(buf), "%d", l->with_optional ? 1 : 0);
 	if (ret == 0)
 		ret = lab_manifest_add(l, "optional", buf);
-	if (ret < 0)
-		goto fail;
-	progress(arg, "namespaces and links");
-	ret = lab_create_links(l);
-	if (ret < 0)
-		goto fail;
-	progress(arg, "configs and test CA");
-	ret = lab_hosts_prepare(l);
-	if (ret < 0)
-		goto fail;
-	for (size_t i = 1; i < l->n_hosts; i++) {
+	if (ret == 0 && (ret = step(l, progress, arg, "namespaces and links")) == 0)
+		ret = lab_create_links(l);
+	if (ret == 0 && (ret = step(l, progress, arg, "configs and test CA")) == 0)
+		ret = lab_hosts_prepare(l);
+	for (size_t i = 1; ret == 0 && i < l->n_hosts; i++) {
 		if (l->hosts[i].absent || l->hosts[i].role != LAB_INTERNET)
 			continue;
 		snprintf(buf, sizeof(buf), "ISP on %s", l->hosts[i].name);
-		progress(arg, buf);
-		ret = lab_start_internet(l, &l->hosts[i]);
-		if (ret < 0)
-			goto fail;
+		if ((ret = step(l, progress, arg, buf)) == 0)
+			ret = lab_start_internet(l, &l->hosts[i]);
 	}
-	progress(arg, "nftrouter run (waiting for READY=1)");
-	ret = lab_start_router(l, 30000);
-	if (ret < 0)
-		goto fail;
-	progress(arg, "clients");
-	ret = lab_start_clients(l, 40000);
-	if (ret < 0)
-		goto fail;
-	return 0;
-fail:
+	if (ret == 0 && (ret = step(l, progress, arg, "nftrouter run (waiting for READY=1)")) == 0)
+		ret = lab_start_router(l, 30000);
+	if (ret == 0 && (ret = step(l, progress, arg, "clients (waiting for leases)")) == 0)
+		ret = lab_start_clients(l, 40000);
+	if (ret == 0)
+		return 0;
+	/* Take down what was made; keep the first error. */
 	if (!l->err[0])
 		snprintf(l->err, sizeof(l->err), "%s", strerror(-ret));
-	{
-		char saved[sizeof(l->err)];
-		memcpy(saved, l->err, sizeof(saved));
-		lab_down(l);
-		memcpy(l->err, saved, sizeof(saved));
-	}
+	char saved[sizeof(l->err)];
+	memcpy(saved, l->err, sizeof(saved));
+	lab_down(l);
+	memcpy(l->err, saved, sizeof(saved));
 	return ret;
 }
 

@@ -24,6 +24,11 @@ static long now_ms(void)
 
 static void child_setup_env(char *const env[])
 {
+	/* lab up blocks SIGINT/SIGTERM to read them from a signalfd; the
+	 * mask survives exec, so children start with an empty one. */
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	for (size_t i = 0; env && env[i]; i++)
 		putenv(env[i]);
 }

@@ -7,7 +7,9 @@
 #     a lab with another name coexists with it;
 #  3. lab up killed with SIGKILL midway (early: some namespaces made; late:
 #     peers running), then lab down: no namespace, /etc/netns entry, lab
-#     dir or process of the lab remains.
+#     dir or process of the lab remains;
+#  4. lab up stopped with SIGTERM (as Ctrl-C) midway removes what it made
+#     by itself.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fixtures/lab.bash"
 min="$LAB_CONF_DIR/minimal.yaml"
@@ -92,3 +94,18 @@ ns_made() { [ "$(lab_namespaces "$LAB_ID" | wc -l)" -ge 3 ]; }
 peers_up() { grep -q ' dnsmasq$' "/run/nftrouter-lab/$LAB_ID/manifest" && grep -q ' socat$' "/run/nftrouter-lab/$LAB_ID/manifest"; }
 kill_midway "early kill" ns_made
 kill_midway "late kill" peers_up
+
+# 4. SIGTERM (Ctrl-C is the same path; a background job ignores SIGINT).
+"$NFTROUTER" lab up -c "$LAB_CONF_DIR/seed.yaml" --name "$LAB_ID" >"$T_DIR/term.out" 2>&1 &
+pid=$!
+wait_for 30 peers_up || { kill -9 "$pid"; fail "SIGTERM: peers never started"; }
+kill -TERM "$pid"
+set +e
+wait "$pid"
+rc=$?
+set -e
+cat "$T_DIR/term.out"
+[ "$rc" -eq 3 ] || fail "lab up after SIGTERM: exit $rc, expected 3"
+grep -q "interrupted" "$T_DIR/term.out" || fail "lab up did not say it was interrupted"
+lab_assert_clean "$LAB_ID"
+pass "SIGTERM midway: lab up removed what it made by itself"
