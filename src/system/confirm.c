@@ -25,7 +25,7 @@
 
 static const struct pos nopos = {NULL, 0, 0};
 
-static unsigned long long proc_starttime(pid_t pid)
+static unsigned long long proc_starttime(pid_t pid, char *state)
 {
 	char path[64], buf[1024];
 	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
@@ -39,8 +39,10 @@ static unsigned long long proc_starttime(pid_t pid)
 	 * from its closing parenthesis. */
 	char *p = strrchr(buf, ')');
 	unsigned long long st = 0;
-	if (!p)
+	if (!p || !p[1] || !p[2])
 		return 0;
+	if (state)
+		*state = p[2];
 	p += 2;
 	for (int field = 3; field < 22 && p; field++) {
 		p = strchr(p, ' ');
@@ -88,7 +90,9 @@ static int pidfile_read(const char *run_dir, struct pidfile *pf)
 
 static bool pidfile_alive(const struct pidfile *pf)
 {
-	return kill(pf->pid, 0) == 0 && proc_starttime(pf->pid) == pf->start;
+	char state = 0;
+	return kill(pf->pid, 0) == 0 && proc_starttime(pf->pid, &state) == pf->start &&
+	       state != 'Z';
 }
 
 int apply_pending_get(const char *run_dir, struct apply_pending *p)
@@ -196,7 +200,7 @@ int confirm_timer_start(struct apply_ctx *c, unsigned secs)
 		if (gc > 0) {
 			char line[96];
 			snprintf(line, sizeof(line), "%ld %lld %llu\n", (long)gc, deadline,
-				 proc_starttime(gc));
+				 proc_starttime(gc, NULL));
 			_exit(state_write(c->o->run_dir, "confirm.pid", line, strlen(line)) < 0);
 		}
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -266,7 +270,10 @@ static enum apply_status rollback_pending(const char *run_dir, const struct pidf
 		diag_error(d, nopos, "signalling the confirm timer: %s", strerror(errno));
 		return APPLY_REFUSED;
 	}
-	for (int i = 0; i < 300 && kill(pf->pid, 0) == 0; i++) {
+	/* The timer removes confirm.pid when it is done; a dead timer is a
+	 * zombie until some init reaps it, so its pid says less. */
+	struct pidfile now;
+	for (int i = 0; i < 300 && pidfile_read(run_dir, &now) == 0 && pidfile_alive(&now); i++) {
 		struct timespec ts = {0, 100 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}

@@ -239,7 +239,10 @@ static int step_apply(struct link_sock *ls, struct port_step *s, struct diags *d
 		s->mtu_done = true;
 	}
 	for (; s->deleted < s->n_del; s->deleted++) {
-		if ((rc = link_addr_del(ls, s->ifindex, &s->del[s->deleted])) < 0) {
+		/* Deleting a subnet's primary address may take its secondaries
+		 * with it (promote_secondaries off): already gone is fine. */
+		if ((rc = link_addr_del(ls, s->ifindex, &s->del[s->deleted])) < 0 &&
+		    rc != -EADDRNOTAVAIL) {
 			cidr_format(&s->del[s->deleted], txt, sizeof(txt));
 			snprintf(what, sizeof(what), "removing %s", txt);
 			return step_fail(s, d, what, rc);
@@ -283,15 +286,22 @@ static void step_undo(struct link_sock *ls, struct port_step *s, struct diags *d
 	int rc;
 	if (s->up_done && !s->old_up && (rc = link_set_up(ls, s->ifindex, false)) < 0)
 		undo_note(s, d, "setting down", rc, first);
-	while (s->added > 0)
-		if ((rc = link_addr_del(ls, s->ifindex, &s->add[--s->added])) < 0 && rc != -EADDRNOTAVAIL)
-			undo_note(s, d, "removing an added address", rc, first);
-	while (s->deleted > 0)
-		if ((rc = link_addr_add(ls, s->ifindex, &s->del[--s->deleted])) < 0 && rc != -EEXIST)
-			undo_note(s, d, "restoring an address", rc, first);
 	if (s->mtu_done && (rc = link_set_mtu(ls, s->ifindex, s->old_mtu)) < 0)
 		undo_note(s, d, "restoring the MTU", rc, first);
 	s->up_done = s->mtu_done = false;
+}
+
+static void undo_addrs(struct link_sock *ls, struct port_step *s, struct diags *d, int *first)
+{
+	int rc;
+	while (s->added > 0)
+		if ((rc = link_addr_del(ls, s->ifindex, &s->add[--s->added])) < 0 &&
+		    rc != -EADDRNOTAVAIL)
+			undo_note(s, d, "removing an added address", rc, first);
+	for (size_t i = 0; i < s->deleted; i++)
+		if ((rc = link_addr_add(ls, s->ifindex, &s->del[i])) < 0 && rc != -EEXIST)
+			undo_note(s, d, "restoring an address", rc, first);
+	s->deleted = 0;
 }
 
 int port_plan_undo(struct link_sock *ls, struct port_plan *pl, struct diags *d)
@@ -320,6 +330,11 @@ int port_plan_undo(struct link_sock *ls, struct port_plan *pl, struct diags *d)
 			undo_note(s, d, "renaming back", rc, &first);
 		s->renamed = s->tmp_done = false;
 	}
+	/* Addresses once the old names are back (a new address takes the
+	 * link's current name as its label), deleted ones in their old order
+	 * (so the primary of a subnet is primary again). */
+	for (size_t i = pl->n; i-- > 0;)
+		undo_addrs(ls, &pl->v[i], d, &first);
 	for (size_t i = 0; i < pl->n; i++) {
 		struct port_step *s = &pl->v[i];
 		if (s->down_done && s->old_up && (rc = link_set_up(ls, s->ifindex, true)) < 0)
