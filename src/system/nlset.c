@@ -96,9 +96,8 @@ static void msg_close(struct nlset *s)
 	if (!s->msg_open)
 		return;
 	struct nlmsghdr *nlh = (struct nlmsghdr *)(s->buf + s->msg_off);
-	struct nlattr *nest = (struct nlattr *)(s->buf + s->nest_off);
-	if (nest)
-		mnl_attr_nest_end(nlh, nest);
+	if (s->nest_off)
+		mnl_attr_nest_end(nlh, (struct nlattr *)(s->buf + s->nest_off));
 	s->len = s->msg_off + nlh->nlmsg_len;
 	s->msg_open = false;
 }
