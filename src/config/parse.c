@@ -405,8 +405,8 @@ struct cfg_doc *cfg_parse_buf(const char *name, const char *text, size_t len, st
 		return NULL;
 	}
 	if (len > CFG_MAX_BYTES) {
-		diag_error(d, (struct pos){name, 0, 0}, "file is %zu bytes; the limit is %d",
-			   len, CFG_MAX_BYTES);
+		diag_error(d, (struct pos){name, 0, 0}, "file is %zu bytes; the limit is %d", len,
+			   CFG_MAX_BYTES);
 		cfg_doc_free(c.doc);
 		return NULL;
 	}

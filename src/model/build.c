@@ -15,7 +15,8 @@ static int hostname_build(const struct cfg_node *n, struct router *r, struct dia
 	if (expect_safe_text(d, n, "hostname") < 0)
 		return -EINVAL;
 	struct shown sh;
-	if (!hostname_valid(n->str) || strchr(n->str, '.') || strlen(n->str) >= sizeof(r->hostname)) {
+	if (!hostname_valid(n->str) || strchr(n->str, '.') ||
+	    strlen(n->str) >= sizeof(r->hostname)) {
 		diag_error(d, n->pos,
 			   "hostname: invalid name '%s' (one DNS label: 1-63 letters, digits and "
 			   "'-', not starting or ending with '-')",
@@ -34,15 +35,15 @@ static const struct section {
 	int (*build)(const struct cfg_node *n, struct router *r, struct diags *d);
 	bool required;
 } sections[] = {
-	{"hostname", hostname_build, false},
-	{"interfaces", iface_build_all, true},
-	{"zones", zone_build_all, true},
-	{"rules", rule_build_all, false},
-	{"port-forwards", portfwd_build_all, false},
-	{"dhcp", dhcp_build_all, false},
-	{"dns", dns_build, false},
-	{"blackhole", blackhole_build, false},
-	{"proxmox", proxmox_build, false},
+    {"hostname", hostname_build, false},
+    {"interfaces", iface_build_all, true},
+    {"zones", zone_build_all, true},
+    {"rules", rule_build_all, false},
+    {"port-forwards", portfwd_build_all, false},
+    {"dhcp", dhcp_build_all, false},
+    {"dns", dns_build, false},
+    {"blackhole", blackhole_build, false},
+    {"proxmox", proxmox_build, false},
 };
 
 #define N_SECTIONS (sizeof(sections) / sizeof(sections[0]))
@@ -80,8 +81,9 @@ struct router *model_build(const struct cfg_doc *doc, struct diags *d)
 	struct pos top = {doc->file, 1, 1};
 	struct router *r = NULL;
 	if (!root) {
-		diag_error(d, top, "the file is empty; router.yaml needs at least 'interfaces' and "
-				   "'zones'");
+		diag_error(d, top,
+			   "the file is empty; router.yaml needs at least 'interfaces' and "
+			   "'zones'");
 		goto out;
 	}
 	if (!expect_map(d, root, "router.yaml"))
@@ -206,8 +208,9 @@ int cidr_host_kind(const struct cidr *c, const struct ipaddr *a)
 	if (c->addr.family != AF_INET || a->family != AF_INET || c->len >= 31)
 		return 0;
 	uint32_t mask = c->len ? 0xffffffffu << (32 - c->len) : 0;
-	uint32_t host = ((uint32_t)a->a[0] << 24 | (uint32_t)a->a[1] << 16 |
-			 (uint32_t)a->a[2] << 8 | a->a[3]) & ~mask;
+	uint32_t host =
+	    ((uint32_t)a->a[0] << 24 | (uint32_t)a->a[1] << 16 | (uint32_t)a->a[2] << 8 | a->a[3]) &
+	    ~mask;
 	return host == 0 || host == ~mask ? -1 : 0;
 }
 

@@ -45,16 +45,17 @@ static void check_dns(const struct cfg_node *root, struct router *r, struct diag
 	for (size_t i = 0; i < r->n_zones; i++) {
 		if (!zone_has_service(&r->zones[i], "dns"))
 			continue;
-		const struct cfg_node *svc = cfg_map_get(cfg_map_get(zones, r->zones[i].name),
-							 "services");
+		const struct cfg_node *svc =
+		    cfg_map_get(cfg_map_get(zones, r->zones[i].name), "services");
 		struct pos at = r->zones[i].pos;
 		for (size_t k = 0; svc && svc->kind == CFG_SEQ && k < svc->n; k++)
 			if (svc->val[k]->kind == CFG_SCALAR && strcmp(svc->val[k]->str, "dns") == 0)
 				at = svc->val[k]->pos;
 		if (svc && svc->kind == CFG_SCALAR)
 			at = svc->pos;
-		diag_error(d, at, "zone '%s': serves dns but dns.upstream is empty; add upstream "
-				  "servers under dns:",
+		diag_error(d, at,
+			   "zone '%s': serves dns but dns.upstream is empty; add upstream "
+			   "servers under dns:",
 			   r->zones[i].name);
 	}
 }
@@ -118,21 +119,25 @@ static void check_names(struct router *r, struct diags *d)
 	for (size_t i = 0; i < r->n_rules; i++)
 		for (size_t k = 0; k < i && r->rules[i].name[0]; k++)
 			if (strcmp(r->rules[i].name, r->rules[k].name) == 0)
-				diag_error(d, r->rules[i].pos, "rule '%s': name used twice (line %d)",
-					   r->rules[i].name, r->rules[k].pos.line);
+				diag_error(d, r->rules[i].pos,
+					   "rule '%s': name used twice (line %d)", r->rules[i].name,
+					   r->rules[k].pos.line);
 	for (size_t i = 0; i < r->n_fwds; i++) {
 		const struct portfwd *f = &r->fwds[i];
 		for (size_t k = 0; k < i && f->name[0]; k++) {
 			const struct portfwd *g = &r->fwds[k];
 			if (strcmp(f->name, g->name) == 0)
-				diag_error(d, f->pos, "port-forward '%s': name used twice (line %d)",
-					   f->name, g->pos.line);
-			else if (f->from && f->from == g->from && ((f->tcp && g->tcp) || (f->udp && g->udp)) &&
-				 ranges_overlap(f->ext, g->ext) && !f->has_source && !g->has_source)
 				diag_error(d, f->pos,
-					   "port-forward '%s': its ports overlap port-forward '%s' from "
-					   "the same zone",
-					   f->name, g->name);
+					   "port-forward '%s': name used twice (line %d)", f->name,
+					   g->pos.line);
+			else if (f->from && f->from == g->from &&
+				 ((f->tcp && g->tcp) || (f->udp && g->udp)) &&
+				 ranges_overlap(f->ext, g->ext) && !f->has_source && !g->has_source)
+				diag_error(
+				    d, f->pos,
+				    "port-forward '%s': its ports overlap port-forward '%s' from "
+				    "the same zone",
+				    f->name, g->name);
 		}
 	}
 }
@@ -165,15 +170,18 @@ static void warn_shadowed(struct router *r, struct diags *d)
 			const struct rule *ru = &r->rules[k];
 			if (ru->from != f->from || ru->to || ru->action != VERDICT_ACCEPT)
 				continue;
-			if ((f->tcp && ports_hit(&ru->tcp, f->ext)) || (f->udp && ports_hit(&ru->udp, f->ext)))
-				diag_warn(d, f->pos,
-					  "port-forward '%s': hides rule '%s' (line %d): the forward "
-					  "takes those ports before the router sees them",
-					  f->name, ru->name, ru->pos.line);
+			if ((f->tcp && ports_hit(&ru->tcp, f->ext)) ||
+			    (f->udp && ports_hit(&ru->udp, f->ext)))
+				diag_warn(
+				    d, f->pos,
+				    "port-forward '%s': hides rule '%s' (line %d): the forward "
+				    "takes those ports before the router sees them",
+				    f->name, ru->name, ru->pos.line);
 		}
 		for (size_t k = 0; k < f->from->n_services; k++) {
 			const struct service *svc = f->from->services[k];
-			if ((f->tcp && service_hit(svc->tcp, f->ext)) || (f->udp && service_hit(svc->udp, f->ext)))
+			if ((f->tcp && service_hit(svc->tcp, f->ext)) ||
+			    (f->udp && service_hit(svc->udp, f->ext)))
 				diag_warn(d, f->pos,
 					  "port-forward '%s': hides service '%s' of zone '%s': the "
 					  "forward takes those ports before the router sees them",

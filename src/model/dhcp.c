@@ -52,8 +52,7 @@ static int in_subnet(struct diags *d, const struct cfg_node *v, const struct ifa
 	return 0;
 }
 
-static int range_build(struct diags *d, const struct cfg_node *v, struct dhcp *h,
-		       const char *what)
+static int range_build(struct diags *d, const struct cfg_node *v, struct dhcp *h, const char *what)
 {
 	const char *s = expect_str(d, v, what);
 	if (!s)
@@ -115,15 +114,16 @@ static void host_build(struct diags *d, const struct cfg_node *n, struct dhcp *h
 	if ((v = require_key(d, n, "mac", n->pos, what))) {
 		const char *s = expect_str(d, v, w);
 		if (s && mac_parse(s, host->mac) < 0) {
-			diag_error(d, v->pos,
-				   "%s: malformed MAC address '%s' (six hex pairs: 52:54:00:12:34:56)",
-				   w, node_show(v, &sh));
+			diag_error(
+			    d, v->pos,
+			    "%s: malformed MAC address '%s' (six hex pairs: 52:54:00:12:34:56)", w,
+			    node_show(v, &sh));
 			ok = false;
 		}
 		for (size_t k = 0; s && ok && k < h->n_hosts; k++) {
 			if (memcmp(h->hosts[k].mac, host->mac, 6) == 0) {
-				diag_error(d, v->pos, "%s: MAC '%s' already has a host (line %d)", w,
-					   s, h->hosts[k].pos.line);
+				diag_error(d, v->pos, "%s: MAC '%s' already has a host (line %d)",
+					   w, s, h->hosts[k].pos.line);
 				ok = false;
 			}
 		}
@@ -135,8 +135,8 @@ static void host_build(struct diags *d, const struct cfg_node *n, struct dhcp *h
 			    in_subnet(d, v, h->iface, &host->ip, w) == 0;
 		for (size_t k = 0; good && k < h->n_hosts; k++) {
 			if (addr_equal(&h->hosts[k].ip, &host->ip)) {
-				diag_error(d, v->pos, "%s: '%s' already given to a host (line %d)", w,
-					   v->str, h->hosts[k].pos.line);
+				diag_error(d, v->pos, "%s: '%s' already given to a host (line %d)",
+					   w, v->str, h->hosts[k].pos.line);
 				good = false;
 			}
 		}
@@ -153,9 +153,10 @@ static void host_build(struct diags *d, const struct cfg_node *n, struct dhcp *h
 			ok = false;
 		} else if (!hostname_valid(v->str) || strchr(v->str, '.') ||
 			   v->len >= sizeof(host->name)) {
-			diag_error(d, v->pos,
-				   "%s: invalid host name '%s' (one DNS label: letters, digits, '-')",
-				   w, node_show(v, &sh));
+			diag_error(
+			    d, v->pos,
+			    "%s: invalid host name '%s' (one DNS label: letters, digits, '-')", w,
+			    node_show(v, &sh));
 			ok = false;
 		} else {
 			snprintf(host->name, sizeof(host->name), "%s", v->str);
@@ -165,8 +166,7 @@ static void host_build(struct diags *d, const struct cfg_node *n, struct dhcp *h
 		h->n_hosts++;
 }
 
-static void addr_list(struct diags *d, const struct cfg_node *n, struct dhcp *h,
-		      const char *what)
+static void addr_list(struct diags *d, const struct cfg_node *n, struct dhcp *h, const char *what)
 {
 	if (n->kind == CFG_MAP || node_is_null(n)) {
 		diag_error(d, n->pos, "%s: expected an address or a list of them, got %s", what,
@@ -246,8 +246,8 @@ static void dhcp_build(struct diags *d, const struct cfg_node *key, const struct
 	}
 	if ((v = cfg_map_get(n, "gateway"))) {
 		what_join(w, what, "gateway");
-		h->has_gateway = ip4_value(d, v, &h->gateway, w) == 0 &&
-				 in_subnet(d, v, i, &h->gateway, w) == 0;
+		h->has_gateway =
+		    ip4_value(d, v, &h->gateway, w) == 0 && in_subnet(d, v, i, &h->gateway, w) == 0;
 	}
 }
 
@@ -346,10 +346,11 @@ int dns_build(const struct cfg_node *n, struct router *r, struct diags *d)
 				if (expect_safe_text_but(d, item, "dns: upstream", "#") < 0)
 					continue;
 				if (upstream_parse(item->str, u, &why) < 0) {
-					diag_error(d, item->pos,
-						   "dns: upstream: '%s': %s (A.B.C.D, A.B.C.D:PORT, "
-						   "[A::B]:PORT or tls://ADDR[:PORT]#NAME)",
-						   node_show(item, &sh), why);
+					diag_error(
+					    d, item->pos,
+					    "dns: upstream: '%s': %s (A.B.C.D, A.B.C.D:PORT, "
+					    "[A::B]:PORT or tls://ADDR[:PORT]#NAME)",
+					    node_show(item, &sh), why);
 					continue;
 				}
 				u->pos = model_pos(r, item);
@@ -359,7 +360,8 @@ int dns_build(const struct cfg_node *n, struct router *r, struct diags *d)
 	}
 	if ((v = cfg_map_get(n, "domain")) && expect_safe_text(d, v, "dns: domain") == 0) {
 		if (!hostname_valid(v->str))
-			diag_error(d, v->pos, "dns: domain: invalid domain '%s'", node_show(v, &sh));
+			diag_error(d, v->pos, "dns: domain: invalid domain '%s'",
+				   node_show(v, &sh));
 		else
 			snprintf(r->dns.domain, sizeof(r->dns.domain), "%s", v->str);
 	}

@@ -69,7 +69,8 @@ static int match_build(struct diags *d, const struct cfg_node *n, const struct r
 			      *pci = cfg_map_get(n, "pci");
 	int count = !!mac + !!name + !!pci;
 	if (count != 1) {
-		diag_error(d, n->pos, "%s: needs exactly one of mac, name or pci (got %d)", w, count);
+		diag_error(d, n->pos, "%s: needs exactly one of mac, name or pci (got %d)", w,
+			   count);
 		return -EINVAL;
 	}
 	struct shown sh;
@@ -79,16 +80,18 @@ static int match_build(struct diags *d, const struct cfg_node *n, const struct r
 		if (!s)
 			return -EINVAL;
 		if (mac_parse(s, i->match_mac) < 0) {
-			diag_error(d, mac->pos,
-				   "%s: malformed MAC address '%s' (six hex pairs: 52:54:00:00:00:02)",
-				   w, node_show(mac, &sh));
+			diag_error(
+			    d, mac->pos,
+			    "%s: malformed MAC address '%s' (six hex pairs: 52:54:00:00:00:02)", w,
+			    node_show(mac, &sh));
 			return -EINVAL;
 		}
 		static const uint8_t zero[6];
 		if ((i->match_mac[0] & 1) || memcmp(i->match_mac, zero, 6) == 0) {
 			memset(i->match_mac, 0, 6);
-			diag_error(d, mac->pos, "%s: '%s' is not a port's address (multicast or zero)",
-				   w, node_show(mac, &sh));
+			diag_error(d, mac->pos,
+				   "%s: '%s' is not a port's address (multicast or zero)", w,
+				   node_show(mac, &sh));
 			return -EINVAL;
 		}
 		i->match = MATCH_MAC;
@@ -101,10 +104,11 @@ static int match_build(struct diags *d, const struct cfg_node *n, const struct r
 		if (expect_safe_text(d, name, w) < 0)
 			return -EINVAL;
 		if (!kernel_ifname_valid(name->str)) {
-			diag_error(d, name->pos,
-				   "%s: invalid interface name '%s' (1-15 of A-Z, a-z, 0-9, '_', '.', "
-				   "'-')",
-				   w, node_show(name, &sh));
+			diag_error(
+			    d, name->pos,
+			    "%s: invalid interface name '%s' (1-15 of A-Z, a-z, 0-9, '_', '.', "
+			    "'-')",
+			    w, node_show(name, &sh));
 			return -EINVAL;
 		}
 		i->match = MATCH_NAME;
@@ -175,10 +179,11 @@ static int ipv4_addr_build(struct diags *d, const struct cfg_node *n, struct cid
 			return -EINVAL;
 		}
 		if ((host & ~mask) == ~mask) {
-			diag_error(d, n->pos,
-				   "%s: '%s' is the broadcast address of %s; give the router a host "
-				   "address in it",
-				   what, node_show(n, &sh), sub);
+			diag_error(
+			    d, n->pos,
+			    "%s: '%s' is the broadcast address of %s; give the router a host "
+			    "address in it",
+			    what, node_show(n, &sh), sub);
 			return -EINVAL;
 		}
 	}
@@ -201,8 +206,8 @@ static int subnet_unique(struct diags *d, const struct cfg_node *n, const struct
 			cidr_network(&o->addrs[k], &b);
 			cidr_format(&a, sa, sizeof(sa));
 			cidr_format(&b, sb, sizeof(sb));
-			diag_error(d, n->pos, "%s: subnet %s overlaps %s of interface '%s'", what, sa,
-				   sb, o->name);
+			diag_error(d, n->pos, "%s: subnet %s overlaps %s of interface '%s'", what,
+				   sa, sb, o->name);
 			return -EINVAL;
 		}
 	}
@@ -225,8 +230,9 @@ static int ipv4_build(struct diags *d, const struct cfg_node *n, const struct ro
 		}
 	}
 	if (n->kind == CFG_MAP || node_is_null(n) || (n->kind == CFG_SEQ && n->n == 0)) {
-		diag_error(d, n->pos, "%s: expected dhcp, none, or one or a list of A.B.C.D/LEN, "
-				      "got %s",
+		diag_error(d, n->pos,
+			   "%s: expected dhcp, none, or one or a list of A.B.C.D/LEN, "
+			   "got %s",
 			   w, n->kind == CFG_SEQ ? "an empty list" : node_kind(n));
 		return -EINVAL;
 	}
@@ -278,10 +284,11 @@ static void iface_build(struct diags *d, const struct cfg_node *key, const struc
 	if (expect_safe_text(d, key, "interface name") < 0)
 		return;
 	if (!ifname_valid(key->str)) {
-		diag_error(d, key->pos,
-			   "interface name '%s': invalid (1-15 characters of a-z, 0-9, '_' and '-', "
-			   "starting with a letter)",
-			   node_show(key, &sh));
+		diag_error(
+		    d, key->pos,
+		    "interface name '%s': invalid (1-15 characters of a-z, 0-9, '_' and '-', "
+		    "starting with a letter)",
+		    node_show(key, &sh));
 		return;
 	}
 	snprintf(i->name, sizeof(i->name), "%s", key->str);

@@ -16,11 +16,11 @@
 /* Sizes no router needs more of. They keep every check cheap (some are
  * quadratic) however hostile the file; docs/router.yaml.md lists them. */
 #define MAX_IFACES 1024
-#define MAX_ADDRS 16      /* static IPv4 addresses per interface */
+#define MAX_ADDRS 16 /* static IPv4 addresses per interface */
 #define MAX_ZONES 256
-#define MAX_LIST 1024     /* a zone's interfaces, services, forward, icmp; a rule's ports */
-#define MAX_RULES 4096    /* rules, and port-forwards */
-#define MAX_HOSTS 4096    /* static leases per DHCP server */
+#define MAX_LIST 1024  /* a zone's interfaces, services, forward, icmp; a rule's ports */
+#define MAX_RULES 4096 /* rules, and port-forwards */
+#define MAX_HOSTS 4096 /* static leases per DHCP server */
 #define MAX_UPSTREAMS 64
 #define MAX_DHCP_DNS 16
 #define MAX_BLOCKLISTS 256
@@ -86,8 +86,7 @@ int blackhole_build(const struct cfg_node *n, struct router *r, struct diags *d)
 void router_check(const struct cfg_node *root, struct router *r, struct diags *d);
 
 /* accept, drop or reject (model/zone.c); rules use it too. */
-int model_verdict(struct diags *d, const struct cfg_node *n, const char *what,
-		  enum verdict *out);
+int model_verdict(struct diags *d, const struct cfg_node *n, const char *what, enum verdict *out);
 
 /* Default ICMP sets and the name tables, in model/zone.c. */
 int icmp_lookup(const char *name, bool *v4, bool *v6);

@@ -6,8 +6,8 @@
 
 #include "model/internal.h"
 
-static const char *const rule_keys[] = {"name", "from", "interface", "to",  "tcp",
-					"udp",  "source", "log",      "action", NULL};
+static const char *const rule_keys[] = {"name", "from",	  "interface", "to",	 "tcp",
+					"udp",	"source", "log",       "action", NULL};
 static const char *const fwd_keys[] = {"name", "from", "tcp", "udp", "to", "source", NULL};
 
 #define LOG_PREFIX_MAX 127
@@ -26,9 +26,10 @@ static int item_name(struct diags *d, const struct cfg_node *n, const char *kind
 		return -EINVAL;
 	struct shown sh;
 	if (!name_valid(v->str)) {
-		diag_error(d, v->pos,
-			   "%s: invalid name '%s' (1-63 characters of A-Z, a-z, 0-9, '_', '.', '-')",
-			   w, node_show(v, &sh));
+		diag_error(
+		    d, v->pos,
+		    "%s: invalid name '%s' (1-63 characters of A-Z, a-z, 0-9, '_', '.', '-')", w,
+		    node_show(v, &sh));
 		return -EINVAL;
 	}
 	snprintf(name, size, "%s", v->str);
@@ -58,8 +59,9 @@ static int source_build(struct diags *d, const struct cfg_node *v, struct cidr *
 		return -EINVAL;
 	struct shown sh;
 	if (cidr_parse(s, out) < 0) {
-		diag_error(d, v->pos, "%s: malformed address or subnet '%s' (A.B.C.D/LEN or A::B/LEN)",
-			   what, node_show(v, &sh));
+		diag_error(d, v->pos,
+			   "%s: malformed address or subnet '%s' (A.B.C.D/LEN or A::B/LEN)", what,
+			   node_show(v, &sh));
 		return -EINVAL;
 	}
 	struct cidr net;
@@ -79,8 +81,8 @@ static int log_build(struct diags *d, const struct cfg_node *v, char **out, cons
 	if (expect_safe_text(d, v, what) < 0)
 		return -EINVAL;
 	if (v->len > LOG_PREFIX_MAX) {
-		diag_error(d, v->pos, "%s: %zu characters; nftables allows at most %d", what, v->len,
-			   LOG_PREFIX_MAX);
+		diag_error(d, v->pos, "%s: %zu characters; nftables allows at most %d", what,
+			   v->len, LOG_PREFIX_MAX);
 		return -EINVAL;
 	}
 	*out = strdup(v->str);
@@ -112,8 +114,8 @@ static void rule_build(struct diags *d, const struct cfg_node *n, size_t idx, st
 		if (s && !(ru->iface = model_iface(r, s)))
 			diag_error(d, v->pos, "%s: unknown interface '%s'", w, node_show(v, &sh));
 		else if (s && ru->from && ru->iface->zone && ru->iface->zone != ru->from)
-			diag_error(d, v->pos, "%s: '%s' is in zone '%s', not in zone '%s' (from)", w,
-				   s, ru->iface->zone->name, ru->from->name);
+			diag_error(d, v->pos, "%s: '%s' is in zone '%s', not in zone '%s' (from)",
+				   w, s, ru->iface->zone->name, ru->from->name);
 	}
 	if ((v = cfg_map_get(n, "to"))) {
 		what_join(w, what, "to");
@@ -163,8 +165,9 @@ static int fwd_ports(struct diags *d, const struct cfg_node *v, struct portrange
 		     const char *what)
 {
 	if (v->kind != CFG_SCALAR || node_is_null(v)) {
-		diag_error(d, v->pos, "%s: expected one port or one range, got %s (one target per "
-				      "forward: write several forwards)",
+		diag_error(d, v->pos,
+			   "%s: expected one port or one range, got %s (one target per "
+			   "forward: write several forwards)",
 			   what, node_kind(v));
 		return -EINVAL;
 	}
@@ -173,8 +176,9 @@ static int fwd_ports(struct diags *d, const struct cfg_node *v, struct portrange
 		return -EINVAL;
 	struct shown sh;
 	if (parse_portrange(s, out) < 0) {
-		diag_error(d, v->pos, "%s: malformed port '%s' (1-65535, or a range A-B with A <= B)",
-			   what, node_show(v, &sh));
+		diag_error(d, v->pos,
+			   "%s: malformed port '%s' (1-65535, or a range A-B with A <= B)", what,
+			   node_show(v, &sh));
 		return -EINVAL;
 	}
 	return 0;

@@ -152,12 +152,18 @@ static void char_name(unsigned char c, char *out, size_t size)
 		unsigned char c;
 		const char *name;
 	} names[] = {
-		{'"', "a double quote (\")"}, {'\'', "a single quote (')"},
-		{'\n', "a newline"},          {'\r', "a carriage return"},
-		{'\t', "a tab"},              {';', "a semicolon (;)"},
-		{'{', "a brace ({)"},         {'}', "a brace (})"},
-		{'#', "a hash (#)"},          {'\\', "a backslash (\\)"},
-		{'`', "a backquote (`)"},     {'$', "a dollar sign ($)"},
+	    {'"', "a double quote (\")"},
+	    {'\'', "a single quote (')"},
+	    {'\n', "a newline"},
+	    {'\r', "a carriage return"},
+	    {'\t', "a tab"},
+	    {';', "a semicolon (;)"},
+	    {'{', "a brace ({)"},
+	    {'}', "a brace (})"},
+	    {'#', "a hash (#)"},
+	    {'\\', "a backslash (\\)"},
+	    {'`', "a backquote (`)"},
+	    {'$', "a dollar sign ($)"},
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (names[i].c == c) {
@@ -224,8 +230,9 @@ int check_keys(struct diags *d, const struct cfg_node *map, const char *const *a
 			continue;
 		if (++bad > UNKNOWN_KEYS_SHOWN) {
 			bad = UNKNOWN_KEYS_SHOWN;
-			diag_error(d, map->key[i]->pos, "%s: more unknown keys (%zu in all); not listing "
-							"them all",
+			diag_error(d, map->key[i]->pos,
+				   "%s: more unknown keys (%zu in all); not listing "
+				   "them all",
 				   what, unknown_count(map, allowed));
 			break;
 		}
@@ -290,7 +297,8 @@ static int port_item(struct diags *d, const struct cfg_node *n, const char *what
 		return 0;
 	struct shown sh;
 	diag_error(d, n->pos, "%s: malformed port '%s' (1-65535, or a range A-B with A <= B%s)",
-		   what, node_show(n, &sh), strchr(s, ',') ? "; several ports: a list [22, 80]" : "");
+		   what, node_show(n, &sh),
+		   strchr(s, ',') ? "; several ports: a list [22, 80]" : "");
 	return -EINVAL;
 }
 

@@ -7,12 +7,13 @@
 
 #include "model/internal.h"
 
-static const char *const zone_keys[] = {"interfaces", "input",     "services", "forward",
-					"masquerade", "icmp",      "icmp-rate", "counters",
-					NULL};
+static const char *const zone_keys[] = {"interfaces", "input",	    "services",
+					"forward",    "masquerade", "icmp",
+					"icmp-rate",  "counters",   NULL};
 
 /* What `services: [NAME]` opens on the router. Documented in
  * docs/router.yaml.md; keep both in step. */
+/* clang-format off */
 static const struct service services[] = {
 	{"ssh", {22}, {0}},
 	{"dns", {53}, {53}},
@@ -29,6 +30,7 @@ static const struct service services[] = {
 	{"wireguard", {0}, {51820}},
 	{"iperf3", {5201}, {5201}},
 };
+/* clang-format on */
 
 const struct service *service_find(const char *name)
 {
@@ -40,6 +42,7 @@ const struct service *service_find(const char *name)
 
 /* ICMP and ICMPv6 type names exactly as nft spells them. A name both
  * families know (destination-unreachable) opens both. */
+/* clang-format off */
 static const struct icmp_name {
 	const char *name;
 	bool v4, v6;
@@ -73,6 +76,7 @@ static const struct icmp_name {
 	{"ind-neighbor-solicit", false, true},
 	{"ind-neighbor-advert", false, true},
 };
+/* clang-format on */
 
 #define N_ICMP (sizeof(icmp_names) / sizeof(icmp_names[0]))
 
@@ -98,8 +102,8 @@ int icmp_lookup(const char *name, bool *v4, bool *v6)
  * MTU discovery, neighbour discovery, error reports); a zone that does not
  * masquerade (an inside zone) also accepts ping. */
 static const char *const icmp_default_all[] = {
-	"destination-unreachable", "time-exceeded", "parameter-problem", "packet-too-big",
-	"nd-neighbor-solicit", "nd-neighbor-advert", "nd-router-advert", NULL};
+    "destination-unreachable", "time-exceeded",	     "parameter-problem", "packet-too-big",
+    "nd-neighbor-solicit",     "nd-neighbor-advert", "nd-router-advert",  NULL};
 static const char *const icmp_default_inside[] = {"echo-request", "nd-router-solicit", NULL};
 
 static int icmp_add(struct zone *z, const char *name)
@@ -121,8 +125,7 @@ static int icmp_alloc(struct zone *z, size_t n)
 	return z->icmp && z->icmpv6 ? 0 : -ENOMEM;
 }
 
-static int icmp_build(struct diags *d, const struct cfg_node *n, struct zone *z,
-		      const char *what)
+static int icmp_build(struct diags *d, const struct cfg_node *n, struct zone *z, const char *what)
 {
 	char w[WHAT_MAX];
 	what_join(w, what, "icmp");
@@ -157,10 +160,11 @@ static int icmp_build(struct diags *d, const struct cfg_node *n, struct zone *z,
 			}
 		}
 		if (s && icmp_add(z, s) < 0) {
-			diag_error(d, item->pos,
-				   "%s: unknown ICMP type '%s' (use nft's names, e.g. echo-request, "
-				   "destination-unreachable, packet-too-big, nd-neighbor-solicit)",
-				   w, node_show(item, &sh));
+			diag_error(
+			    d, item->pos,
+			    "%s: unknown ICMP type '%s' (use nft's names, e.g. echo-request, "
+			    "destination-unreachable, packet-too-big, nd-neighbor-solicit)",
+			    w, node_show(item, &sh));
 			s = NULL;
 		}
 		if (!s)
@@ -169,8 +173,7 @@ static int icmp_build(struct diags *d, const struct cfg_node *n, struct zone *z,
 	return rc;
 }
 
-static int rate_build(struct diags *d, const struct cfg_node *n, struct rate *out,
-		      const char *what)
+static int rate_build(struct diags *d, const struct cfg_node *n, struct rate *out, const char *what)
 {
 	static const char *const units[] = {"second", "minute", "hour", "day"};
 	const char *s = expect_str(d, n, what);
@@ -192,8 +195,8 @@ static int rate_build(struct diags *d, const struct cfg_node *n, struct rate *ou
 		}
 	}
 	struct shown sh;
-	diag_error(d, n->pos, "%s: malformed rate '%s' (N/second, N/minute, N/hour or N/day)",
-		   what, node_show(n, &sh));
+	diag_error(d, n->pos, "%s: malformed rate '%s' (N/second, N/minute, N/hour or N/day)", what,
+		   node_show(n, &sh));
 	return -EINVAL;
 }
 
@@ -216,8 +219,7 @@ static int verdict_build(struct diags *d, const struct cfg_node *n, const char *
 	return -EINVAL;
 }
 
-int model_verdict(struct diags *d, const struct cfg_node *n, const char *what,
-		  enum verdict *out)
+int model_verdict(struct diags *d, const struct cfg_node *n, const char *what, enum verdict *out)
 {
 	return verdict_build(d, n, what, out);
 }
@@ -242,8 +244,8 @@ static bool list_ok(struct diags *d, const struct cfg_node *n, const char *what)
 	return within_limit(d, n, MAX_LIST, what);
 }
 
-static void zone_ifaces(struct diags *d, const struct cfg_node *n, struct router *r,
-			struct zone *z, const char *what)
+static void zone_ifaces(struct diags *d, const struct cfg_node *n, struct router *r, struct zone *z,
+			const char *what)
 {
 	char w[WHAT_MAX];
 	what_join(w, what, "interfaces");
@@ -290,11 +292,12 @@ static void zone_services(struct diags *d, const struct cfg_node *n, struct zone
 			continue;
 		const struct service *svc = service_find(s);
 		if (!svc) {
-			diag_error(d, item->pos,
-				   "%s: unknown service '%s' (known: ssh, dns, dns-tls, dhcp, dhcpv6, "
-				   "http, https, ntp, tftp, snmp, syslog, mdns, wireguard, iperf3; "
-				   "other ports: a rule)",
-				   w, node_show(item, &sh));
+			diag_error(
+			    d, item->pos,
+			    "%s: unknown service '%s' (known: ssh, dns, dns-tls, dhcp, dhcpv6, "
+			    "http, https, ntp, tftp, snmp, syslog, mdns, wireguard, iperf3; "
+			    "other ports: a rule)",
+			    w, node_show(item, &sh));
 			continue;
 		}
 		if (zone_has_service(z, s)) {
@@ -334,8 +337,7 @@ static void zone_forward(struct diags *d, const struct cfg_node *n, struct route
 	}
 }
 
-static void zone_build(struct diags *d, const struct cfg_node *n, struct router *r,
-		       struct zone *z)
+static void zone_build(struct diags *d, const struct cfg_node *n, struct router *r, struct zone *z)
 {
 	char what[WHAT_MAX], w[WHAT_MAX];
 	snprintf(what, sizeof(what), "zone '%s'", z->name);

@@ -131,7 +131,7 @@ static void test_utf8(void **state)
 {
 	(void)state;
 	assert_refused("a: 1\n# caf\xe9\n", 12, 2, 6, "invalid UTF-8 byte 0xe9");
-	assert_refused("a: \xc0\xaf\n", 6, 1, 4, "invalid UTF-8 byte 0xc0");     /* overlong */
+	assert_refused("a: \xc0\xaf\n", 6, 1, 4, "invalid UTF-8 byte 0xc0");	 /* overlong */
 	assert_refused("a: \xed\xa0\x80\n", 7, 1, 4, "invalid UTF-8 byte 0xed"); /* surrogate */
 	const char *ok = "a: caf\xc3\xa9 \xf0\x9f\x98\x80\n";
 	struct diags d = DIAGS_INIT;
@@ -215,12 +215,12 @@ static void test_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_positions),     cmocka_unit_test(test_empty),
-		cmocka_unit_test(test_duplicate_key), cmocka_unit_test(test_tab),
-		cmocka_unit_test(test_alias_anchor),  cmocka_unit_test(test_depth),
-		cmocka_unit_test(test_nul),           cmocka_unit_test(test_utf8),
-		cmocka_unit_test(test_multiple_docs), cmocka_unit_test(test_syntax),
-		cmocka_unit_test(test_size_limit),    cmocka_unit_test(test_file),
+	    cmocka_unit_test(test_positions),	  cmocka_unit_test(test_empty),
+	    cmocka_unit_test(test_duplicate_key), cmocka_unit_test(test_tab),
+	    cmocka_unit_test(test_alias_anchor),  cmocka_unit_test(test_depth),
+	    cmocka_unit_test(test_nul),		  cmocka_unit_test(test_utf8),
+	    cmocka_unit_test(test_multiple_docs), cmocka_unit_test(test_syntax),
+	    cmocka_unit_test(test_size_limit),	  cmocka_unit_test(test_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -27,8 +27,8 @@ static void test_addr(void **state)
 	addr_format(&b, s, sizeof(s));
 	assert_string_equal(s, "2001:db8::1");
 	assert_int_equal(addr_parse4("2001:db8::1", &a), -EINVAL);
-	static const char *const bad[] = {"", "1.2.3", "1.2.3.256", "1.2.3.4 ", " 1.2.3.4",
-					  "1.2.3.4/24", "a.b.c.d", "::g"};
+	static const char *const bad[] = {"",	      "1.2.3",	    "1.2.3.256", "1.2.3.4 ",
+					  " 1.2.3.4", "1.2.3.4/24", "a.b.c.d",	 "::g"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(addr_parse(bad[i], &a), -EINVAL);
 	addr_parse("10.0.0.1", &a);
@@ -103,7 +103,7 @@ static void test_pci(void **state)
 	assert_string_equal(p, "0000:01:00.1");
 	assert_int_equal(pci_parse("0000:AB:1f.7", p), 0);
 	assert_string_equal(p, "0000:ab:1f.7");
-	static const char *const bad[] = {"0000:01:20.0", "0000:01:00.8", "01:00", "0000-01:00.1",
+	static const char *const bad[] = {"0000:01:20.0", "0000:01:00.8",  "01:00", "0000-01:00.1",
 					  "000:01:00.1",  "0000:01:00.1x", ""};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(pci_parse(bad[i], p), -EINVAL);
@@ -185,10 +185,10 @@ static void test_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_addr),     cmocka_unit_test(test_cidr),
-		cmocka_unit_test(test_mac),      cmocka_unit_test(test_pci),
-		cmocka_unit_test(test_port),     cmocka_unit_test(test_duration),
-		cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_addr),  cmocka_unit_test(test_cidr),
+	    cmocka_unit_test(test_mac),	  cmocka_unit_test(test_pci),
+	    cmocka_unit_test(test_port),  cmocka_unit_test(test_duration),
+	    cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,16 +15,16 @@
 #include "model/model.h"
 
 static const char base[] =
-	"interfaces:\n"
-	"  wan: { match: { mac: \"52:54:00:00:00:01\" }, ipv4: dhcp }\n"
-	"  lan: { match: { mac: \"52:54:00:00:00:02\" }, ipv4: 192.168.1.1/24 }\n"
-	"zones:\n"
-	"  wan: { interfaces: [wan], masquerade: true }\n"
-	"  lan: { interfaces: [lan], services: [dns, dhcp], forward: [wan] }\n"
-	"dhcp:\n"
-	"  lan: { range: 192.168.1.100-192.168.1.200 }\n"
-	"dns:\n"
-	"  upstream: [\"9.9.9.9\"]\n";
+    "interfaces:\n"
+    "  wan: { match: { mac: \"52:54:00:00:00:01\" }, ipv4: dhcp }\n"
+    "  lan: { match: { mac: \"52:54:00:00:00:02\" }, ipv4: 192.168.1.1/24 }\n"
+    "zones:\n"
+    "  wan: { interfaces: [wan], masquerade: true }\n"
+    "  lan: { interfaces: [lan], services: [dns, dhcp], forward: [wan] }\n"
+    "dhcp:\n"
+    "  lan: { range: 192.168.1.100-192.168.1.200 }\n"
+    "dns:\n"
+    "  upstream: [\"9.9.9.9\"]\n";
 
 static struct router *build(const char *text, struct diags *d)
 {
@@ -192,7 +192,8 @@ static void test_upstreams_and_lists(void **state)
 	(void)state;
 	char text[2048];
 	snprintf(text, sizeof(text), "%s",
-		 "interfaces:\n  lan: { match: { pci: \"01:00.1\" }, ipv4: [10.0.0.1/24, 10.1.0.1/16] }\n"
+		 "interfaces:\n  lan: { match: { pci: \"01:00.1\" }, ipv4: [10.0.0.1/24, "
+		 "10.1.0.1/16] }\n"
 		 "zones:\n  lan: { interfaces: lan, services: [dns], icmp: [echo-request], "
 		 "icmp-rate: 5/minute }\n"
 		 "dns:\n  upstream: [\"[2001:db8::1]:5353\", \"2001:db8::2\", \"10.0.0.9:5300\",\n"
@@ -265,9 +266,10 @@ static void test_errors(void **state)
 			   "6:28: zone 'lan': unknown interface 'eth9'");
 	assert_first_error(variant("ipv4: dhcp", "ipv4: dhcp, mtu: 67"),
 			   "2:64: interface 'wan': mtu: expected a number 68..65535, got '67'");
-	assert_first_error(variant("services: [dns, dhcp]", "services: [dns]"),
-			   "8:3: dhcp 'lan': zone 'lan' does not open the dhcp service, so the "
-			   "router's own firewall would drop the requests; add dhcp to its services");
+	assert_first_error(
+	    variant("services: [dns, dhcp]", "services: [dns]"),
+	    "8:3: dhcp 'lan': zone 'lan' does not open the dhcp service, so the "
+	    "router's own firewall would drop the requests; add dhcp to its services");
 	assert_first_error(variant("dns:\n  upstream: [\"9.9.9.9\"]\n", ""),
 			   "6:40: zone 'lan': serves dns but dns.upstream is empty; add upstream "
 			   "servers under dns:");
@@ -279,9 +281,11 @@ static void test_errors(void **state)
 	assert_first_error(variant("zones:\n", "hostname: \"a;b\"\nzones:\n"),
 			   "4:11: hostname: contains a semicolon (;), which could break out of the "
 			   "generated nftables or dnsmasq text; not allowed");
-	assert_first_error(variant("dns:\n", "rules:\n  - { name: r, from: wan, tcp: \"22, 80\", action: drop }\ndns:\n"),
-			   "10:32: rule 'r': tcp: malformed port '22, 80' (1-65535, or a range A-B with "
-			   "A <= B; several ports: a list [22, 80])");
+	assert_first_error(
+	    variant("dns:\n",
+		    "rules:\n  - { name: r, from: wan, tcp: \"22, 80\", action: drop }\ndns:\n"),
+	    "10:32: rule 'r': tcp: malformed port '22, 80' (1-65535, or a range A-B with "
+	    "A <= B; several ports: a list [22, 80])");
 	assert_first_error("interfaces: {}\nzones: {}\n",
 			   "1:13: interfaces: the router needs at least one interface");
 	assert_first_error("- a\n", "1:1: router.yaml: expected a map, got a list");
@@ -291,35 +295,35 @@ static void test_all_errors_one_run(void **state)
 {
 	(void)state;
 	const char *text =
-		"interfaces:\n"
-		"  wan: { match: { mac: \"52:54:00:00:00:0g\" }, ipv4: dhcp }\n"
-		"  lan: { match: { mac: \"52:54:00:00:00:02\" }, ipv4: 192.168.1.1/33 }\n"
-		"  opt: { match: { mac: \"52:54:00:00:00:03\" }, ipv4: 10.0.0.1/8, mtu: 9 }\n"
-		"zones:\n"
-		"  wan: { interfaces: [wan], masquerade: maybe }\n"
-		"  lan: { interfaces: [lan, eth9], services: [telnet] }\n"
-		"rules:\n"
-		"  - { name: x, from: nowhere, tcp: 0, action: permit }\n"
-		"bogus: 1\n";
+	    "interfaces:\n"
+	    "  wan: { match: { mac: \"52:54:00:00:00:0g\" }, ipv4: dhcp }\n"
+	    "  lan: { match: { mac: \"52:54:00:00:00:02\" }, ipv4: 192.168.1.1/33 }\n"
+	    "  opt: { match: { mac: \"52:54:00:00:00:03\" }, ipv4: 10.0.0.1/8, mtu: 9 }\n"
+	    "zones:\n"
+	    "  wan: { interfaces: [wan], masquerade: maybe }\n"
+	    "  lan: { interfaces: [lan, eth9], services: [telnet] }\n"
+	    "rules:\n"
+	    "  - { name: x, from: nowhere, tcp: 0, action: permit }\n"
+	    "bogus: 1\n";
 	struct diags d = DIAGS_INIT;
 	assert_null(build(text, &d));
 	diags_sort(&d);
 	static const char *const want[] = {
-		"2:24: interface 'wan': match: mac: malformed MAC address '52:54:00:00:00:0g' (six "
-		"hex pairs: 52:54:00:00:00:02)",
-		"3:53: interface 'lan': ipv4: prefix length of '192.168.1.1/33' out of range (0..32)",
-		"4:3: interface 'opt' is in no zone; add it to one zone's interfaces",
-		"4:70: interface 'opt': mtu: expected a number 68..65535, got '9'",
-		"6:41: zone 'wan': masquerade: expected true or false, got 'maybe'",
-		"7:28: zone 'lan': unknown interface 'eth9'",
-		"7:46: zone 'lan': services: unknown service 'telnet' (known: ssh, dns, dns-tls, dhcp, "
-		"dhcpv6, http, https, ntp, tftp, snmp, syslog, mdns, wireguard, iperf3; other ports: a "
-		"rule)",
-		"9:22: rule 'x': from: unknown zone 'nowhere'",
-		"9:36: rule 'x': tcp: malformed port '0' (1-65535, or a range A-B with A <= B)",
-		"9:47: rule 'x': action: expected accept, drop or reject, got 'permit'",
-		"10:1: router.yaml: unknown key 'bogus' (allowed: hostname, interfaces, zones, rules, "
-		"port-forwards, dhcp, dns, blackhole, proxmox)",
+	    "2:24: interface 'wan': match: mac: malformed MAC address '52:54:00:00:00:0g' (six "
+	    "hex pairs: 52:54:00:00:00:02)",
+	    "3:53: interface 'lan': ipv4: prefix length of '192.168.1.1/33' out of range (0..32)",
+	    "4:3: interface 'opt' is in no zone; add it to one zone's interfaces",
+	    "4:70: interface 'opt': mtu: expected a number 68..65535, got '9'",
+	    "6:41: zone 'wan': masquerade: expected true or false, got 'maybe'",
+	    "7:28: zone 'lan': unknown interface 'eth9'",
+	    "7:46: zone 'lan': services: unknown service 'telnet' (known: ssh, dns, dns-tls, dhcp, "
+	    "dhcpv6, http, https, ntp, tftp, snmp, syslog, mdns, wireguard, iperf3; other ports: a "
+	    "rule)",
+	    "9:22: rule 'x': from: unknown zone 'nowhere'",
+	    "9:36: rule 'x': tcp: malformed port '0' (1-65535, or a range A-B with A <= B)",
+	    "9:47: rule 'x': action: expected accept, drop or reject, got 'permit'",
+	    "10:1: router.yaml: unknown key 'bogus' (allowed: hostname, interfaces, zones, rules, "
+	    "port-forwards, dhcp, dns, blackhole, proxmox)",
 	};
 	size_t n = sizeof(want) / sizeof(want[0]);
 	for (size_t i = 0; i < d.n && i < n; i++) {
@@ -340,34 +344,45 @@ static void test_injection(void **state)
 {
 	(void)state;
 	static const char *const fields[] = {
-		"hostname: \"r%sx\"\n",
-		"rules:\n  - { name: \"r%sx\", from: wan, action: drop }\n",
-		"rules:\n  - { name: r, from: wan, log: \"r%sx\", action: drop }\n",
-		"port-forwards:\n  - { name: \"f%sx\", from: wan, tcp: 80, to: 192.168.1.9 }\n",
-		"dns:\n  upstream: [\"tls://9.9.9.9#a%sx\"]\n",
-		"dns:\n  upstream: [\"9.9.9.9\"]\n  domain: \"a%sx\"\n",
-		"blackhole:\n  lists: [\"a%sx\"]\n",
+	    "hostname: \"r%sx\"\n",
+	    "rules:\n  - { name: \"r%sx\", from: wan, action: drop }\n",
+	    "rules:\n  - { name: r, from: wan, log: \"r%sx\", action: drop }\n",
+	    "port-forwards:\n  - { name: \"f%sx\", from: wan, tcp: 80, to: 192.168.1.9 }\n",
+	    "dns:\n  upstream: [\"tls://9.9.9.9#a%sx\"]\n",
+	    "dns:\n  upstream: [\"9.9.9.9\"]\n  domain: \"a%sx\"\n",
+	    "blackhole:\n  lists: [\"a%sx\"]\n",
 	};
 	static const struct {
 		const char *yaml, *name;
 	} chars[] = {
-		{"\\\"", "a double quote"}, {"'", "a single quote"},  {"\\n", "a newline"},
-		{"\\r", "a carriage return"}, {"\\t", "a tab"},     {";", "a semicolon"},
-		{"{", "a brace ({)"},         {"}", "a brace (})"},   {"#", "a hash"},
-		{"\\\\", "a backslash"},      {"`", "a backquote"},   {"$", "a dollar sign"},
-		{"\\x01", "a control character (0x01)"},         {"\\x7f", "a control character (0x7f)"},
-		{"\\u00e9", "a non-ASCII byte (0xc3)"},
+	    {"\\\"", "a double quote"},
+	    {"'", "a single quote"},
+	    {"\\n", "a newline"},
+	    {"\\r", "a carriage return"},
+	    {"\\t", "a tab"},
+	    {";", "a semicolon"},
+	    {"{", "a brace ({)"},
+	    {"}", "a brace (})"},
+	    {"#", "a hash"},
+	    {"\\\\", "a backslash"},
+	    {"`", "a backquote"},
+	    {"$", "a dollar sign"},
+	    {"\\x01", "a control character (0x01)"},
+	    {"\\x7f", "a control character (0x7f)"},
+	    {"\\u00e9", "a non-ASCII byte (0xc3)"},
 	};
 	for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
 		for (size_t c = 0; c < sizeof(chars) / sizeof(chars[0]); c++) {
 			/* '#' is the separator of a tls:// upstream's name; the name is
 			 * then checked as a DNS name. */
-			bool tls_hash = strstr(fields[f], "tls://") && strcmp(chars[c].yaml, "#") == 0;
+			bool tls_hash =
+			    strstr(fields[f], "tls://") && strcmp(chars[c].yaml, "#") == 0;
 			char field[256], text[4096];
 			const char *hole = strstr(fields[f], "%s");
-			snprintf(field, sizeof(field), "%.*s%s%s", (int)(hole - fields[f]), fields[f],
-				 chars[c].yaml, hole + 2);
-			const char *tail = strstr(fields[f], "dns:") ? "" : "dns:\n  upstream: [\"9.9.9.9\"]\n";
+			snprintf(field, sizeof(field), "%.*s%s%s", (int)(hole - fields[f]),
+				 fields[f], chars[c].yaml, hole + 2);
+			const char *tail =
+			    strstr(fields[f], "dns:") ? "" : "dns:\n  upstream: [\"9.9.9.9\"]\n";
 			char *b = variant("dns:\n  upstream: [\"9.9.9.9\"]\n", "");
 			snprintf(text, sizeof(text), "%s%s%s", b, field, tail);
 			struct diags d = DIAGS_INIT;
@@ -379,8 +394,8 @@ static void test_injection(void **state)
 				named = named || strstr(d.v[i].msg, chars[c].name) ||
 					(tls_hash && strstr(d.v[i].msg, "valid DNS name"));
 			if (!named)
-				fail_msg("no error names %s for: %s (first: %s)", chars[c].name, field,
-					 d.n ? d.v[0].msg : "none");
+				fail_msg("no error names %s for: %s (first: %s)", chars[c].name,
+					 field, d.n ? d.v[0].msg : "none");
 			diags_free(&d);
 		}
 	}
@@ -390,16 +405,16 @@ static void test_warnings(void **state)
 {
 	(void)state;
 	const char *text =
-		"interfaces:\n"
-		"  wan: { match: { mac: \"52:54:00:00:00:01\" }, ipv4: dhcp }\n"
-		"  lan: { match: { mac: \"52:54:00:00:00:02\" }, ipv4: 192.168.1.1/24 }\n"
-		"zones:\n"
-		"  wan: { interfaces: [wan], masquerade: true, input: accept, services: [ssh] }\n"
-		"  lan: { interfaces: [lan], forward: [wan] }\n"
-		"rules:\n"
-		"  - { name: ssh, from: wan, tcp: 22, action: accept }\n"
-		"port-forwards:\n"
-		"  - { name: ssh-nas, from: wan, tcp: 20-30, to: 192.168.1.5 }\n";
+	    "interfaces:\n"
+	    "  wan: { match: { mac: \"52:54:00:00:00:01\" }, ipv4: dhcp }\n"
+	    "  lan: { match: { mac: \"52:54:00:00:00:02\" }, ipv4: 192.168.1.1/24 }\n"
+	    "zones:\n"
+	    "  wan: { interfaces: [wan], masquerade: true, input: accept, services: [ssh] }\n"
+	    "  lan: { interfaces: [lan], forward: [wan] }\n"
+	    "rules:\n"
+	    "  - { name: ssh, from: wan, tcp: 22, action: accept }\n"
+	    "port-forwards:\n"
+	    "  - { name: ssh-nas, from: wan, tcp: 20-30, to: 192.168.1.5 }\n";
 	struct diags d = DIAGS_INIT;
 	struct router *r = build(text, &d);
 	assert_non_null(r); /* warnings do not refuse a config */
@@ -460,15 +475,15 @@ static void test_deterministic(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_seed),
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_upstreams_and_lists),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_all_errors_one_run),
-		cmocka_unit_test(test_injection),
-		cmocka_unit_test(test_warnings),
-		cmocka_unit_test(test_lookups),
-		cmocka_unit_test(test_deterministic),
+	    cmocka_unit_test(test_seed),
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_upstreams_and_lists),
+	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_all_errors_one_run),
+	    cmocka_unit_test(test_injection),
+	    cmocka_unit_test(test_warnings),
+	    cmocka_unit_test(test_lookups),
+	    cmocka_unit_test(test_deterministic),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
