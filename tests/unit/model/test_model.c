@@ -437,6 +437,44 @@ static void test_warnings(void **state)
 	diags_free(&d);
 }
 
+static void test_dhcp_overrides(void **state)
+{
+	(void)state;
+	char *text =
+	    variant("  lan: { range: 192.168.1.100-192.168.1.200 }\n",
+		    "  lan:\n"
+		    "    range: 192.168.1.100-192.168.1.200\n"
+		    "    lease: 12h\n"
+		    "    dns: [192.168.1.2, 9.9.9.9]\n"
+		    "    gateway: 192.168.1.254\n"
+		    "    hosts:\n"
+		    "      - { mac: \"52:54:00:AA:00:01\", ip: 192.168.1.20 }\n"
+		    "      - { mac: \"52:54:00:aa:00:02\", ip: 192.168.1.150, name: printer }\n");
+	struct diags d = DIAGS_INIT;
+	struct router *r = build(text, &d);
+	if (!r) {
+		diags_print(&d, stderr);
+		fail();
+	}
+	const struct dhcp *h = router_iface(r, "lan")->dhcp;
+	assert_non_null(h);
+	assert_int_equal(h->lease, 12 * 3600);
+	assert_int_equal(h->n_dns, 2);
+	assert_int_equal(h->dns[0].a[3], 2);
+	assert_int_equal(h->dns[1].a[0], 9);
+	assert_true(h->has_gateway);
+	assert_int_equal(h->gateway.a[3], 254);
+	assert_int_equal(h->start.a[3], 100);
+	assert_int_equal(h->end.a[3], 200);
+	assert_int_equal(h->n_hosts, 2);
+	assert_int_equal(h->hosts[0].mac[3], 0xaa);
+	assert_string_equal(h->hosts[0].name, "");
+	assert_string_equal(h->hosts[1].name, "printer");
+	assert_int_equal(h->hosts[1].ip.a[3], 150); /* inside the pool: allowed */
+	router_free(r);
+	diags_free(&d);
+}
+
 static void test_lookups(void **state)
 {
 	(void)state;
@@ -482,6 +520,7 @@ int main(void)
 	    cmocka_unit_test(test_all_errors_one_run),
 	    cmocka_unit_test(test_injection),
 	    cmocka_unit_test(test_warnings),
+	    cmocka_unit_test(test_dhcp_overrides),
 	    cmocka_unit_test(test_lookups),
 	    cmocka_unit_test(test_deterministic),
 	};
