@@ -366,7 +366,7 @@ static void check_ban(struct tctx *t)
 	char url[96], a[ADDR_STRLEN];
 	struct ipaddr addr;
 	const struct lab_host *c = ban_target(t, url, sizeof(url), &addr);
-	char *curl[] = {"curl", "-s", "--max-time", "3", url, NULL};
+	char *curl[] = {"curl", "-s", "--max-time", "2", url, NULL};
 	if (!c) {
 		check_report(t, "ban", true, "skipped: no client forwards to an ISP");
 		return;

@@ -163,6 +163,7 @@ static void scan_host(struct tctx *t, const struct lab_host *h, const struct por
 	addr_format(&r, ra, sizeof(ra));
 	int ret = check_run(t, h, &b, 60000,
 			    (char *[]){"nmap", "-n", "-Pn", "-sS", "-sU", "-p", spec, "--max-retries", "1", "-T4",
+				       "--initial-rtt-timeout", "50ms", "--max-rtt-timeout", "300ms",
 				       "--host-timeout", "40s", "-oG", "-", ra, NULL});
 	parse_nmap(check_out(&b), &got, &udp_open);
 	bool same = got.n == want.n;
