@@ -306,6 +306,17 @@ static int step_bans(struct apply_ctx *c)
 
 /* --- state ----------------------------------------------------------- */
 
+static bool same_as_applied(const char *dir, const struct state_config *sc)
+{
+	struct state_config cur;
+	if (state_config_read(dir, "applied", &cur) < 0)
+		return false;
+	bool same = cur.nft && cur.path && strcmp(cur.yaml, sc->yaml) == 0 &&
+		    strcmp(cur.nft, sc->nft) == 0 && strcmp(cur.path, sc->path) == 0;
+	state_config_free(&cur);
+	return same;
+}
+
 static int save_state(struct apply_ctx *c)
 {
 	const char *dir = c->o->state_dir;
@@ -315,7 +326,12 @@ static int save_state(struct apply_ctx *c)
 	int rc;
 	if ((rc = state_mkdir(dir)) < 0)
 		goto out;
-	if (c->o->confirm_secs) {
+	if (!c->o->confirm_secs && same_as_applied(dir, &sc)) {
+		/* Re-applying the applied config must not make it its own
+		 * previous one: rollback would lose its target. */
+		if (c->skip_nft)
+			goto out;
+	} else if (c->o->confirm_secs) {
 		if ((rc = state_config_write(dir, "pending", &sc)) < 0)
 			goto out;
 	} else if ((rc = state_config_write(dir, "incoming", &sc)) < 0 ||
