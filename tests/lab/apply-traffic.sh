@@ -6,6 +6,9 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/apply-topo.inc"
 
+# The WAN zone counts (named counters wan-ingress/wan-egress).
+sed 's/^    masquerade: true$/&\n    counters: true/' "$T_DIR/base.yaml" >"$T_DIR/count.yaml"
+cp "$T_DIR/count.yaml" "$T_DIR/base.yaml"
 napply apply -c "$T_DIR/base.yaml" || fail "apply exited $?"
 # The WAN host may try the LAN directly (as a hostile upstream could).
 ip -n "$W" route add 192.168.100.0/24 via 203.0.113.1
@@ -47,9 +50,18 @@ pass "LAN → router: ssh service open, 2323 rejected"
 [ "$(get "$W" 203.0.113.1 8080)" = lan-web ] || fail "port forward 8080 → 192.168.100.20:80 failed"
 pass "port forward reaches the LAN server"
 
+# packets COUNTER: the named counter's packets in the router's table.
+packets() { nsx "$R" nft list counter inet nftrouter "$1" | sed -n 's/.*packets \([0-9]*\).*/\1/p'; }
+before=$(packets wan-ingress)
+[ "${before:-0}" -gt 0 ] || fail "wan-ingress counted nothing"
+
 # And after a re-apply of a config without the rule, 22 closes from the WAN.
 sed '/^rules:/,/^port-forwards:/{/^port-forwards:/!d}' "$T_DIR/base.yaml" >"$T_DIR/norule.yaml"
 napply apply -c "$T_DIR/norule.yaml" || fail "apply norule exited $?"
+after=$(packets wan-ingress)
+[ "${after:-0}" -ge "$before" ] || fail "wan-ingress went from $before to $after over an apply"
+pass "counters carried over the table replace ($before → $after packets)"
 [ -z "$(get "$W" 203.0.113.1 22)" ] || fail "WAN → router:22 still open without the rule"
 [ "$(get "$W" 203.0.113.1 8080)" = lan-web ] || fail "port forward broke after re-apply"
 pass "rule removed: 22 closed from the WAN, port forward still works"
+
