@@ -278,22 +278,25 @@ load_nftrouter() {
 	nx "$t-rtr" nft -f "$B_TMP/$t.nft"
 }
 
-# ban_elements FILE COUNT [ADDRSET [PFXSET [TIMEOUT]]]: an nft script
-# adding COUNT elements to nftrouter's ban table: 90% single addresses
-# (every 16th address of 10.0.0.0/8) into ADDRSET (default blackhole4) and
-# 10% /28 prefixes (in 100.64.0.0/10) into PFXSET (default ADDRSET), each
-# with TIMEOUT (default 1d; "-" for none), in statements of 50,000
-# elements. None of them covers the bench's own addresses.
+# ban_elements FILE COUNT [ADDRSET [PFXSET [TIMEOUT [NPFX]]]]: an nft
+# script adding elements to nftrouter's ban table, as `nftrouter ban`
+# stores them: single addresses (every 16th address of 10.0.0.0/8) into
+# ADDRSET (default blackhole4, a hash set) and /30 prefixes (in
+# 100.64.0.0/10) into PFXSET (default blackhole4_nets, an interval set):
+# COUNT in all, NPFX of them prefixes (default COUNT/10), each with
+# TIMEOUT (default 1d; "-" for none), in statements of 50,000 elements.
+# None of them covers the bench's own addresses.
 ban_elements() {
 	python3 - "$@" <<-'EOF'
 	import sys
-	a = sys.argv[1:] + [None] * 4
+	a = sys.argv[1:] + [None] * 5
 	out, n = a[0], int(a[1])
 	aset = a[2] or "blackhole4"
-	pset = a[3] or aset
+	pset = a[3] or "blackhole4_nets"
 	to = a[4] or "1d"
 	suf = "" if to == "-" else " timeout " + to
-	npfx = n // 10
+	npfx = int(a[5]) if a[5] else n // 10
+	assert npfx <= 1 << 20
 	nadr = n - npfx
 	def q(x):
 	    return "%d.%d.%d.%d" % (x >> 24, (x >> 16) & 255, (x >> 8) & 255, x & 255)
@@ -308,7 +311,7 @@ ban_elements() {
 	        f.write("add element inet nftrouter_bans %s { %s }\n" % (name, ", ".join(chunk)))
 	with open(out, "w") as f:
 	    write(f, aset, (q((10 << 24) + i * 16) + suf for i in range(nadr)))
-	    write(f, pset, (q((100 << 24) + (64 << 16) + i * 16) + "/28" + suf for i in range(npfx)))
+	    write(f, pset, (q((100 << 24) + (64 << 16) + i * 4) + "/30" + suf for i in range(npfx)))
 	EOF
 }
 
