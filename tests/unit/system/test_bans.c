@@ -1,0 +1,203 @@
+/* The pure parts of bans and blocklists: the blocklist line parser and
+ * merge, the ban state file's parser and printer, ban request checks, and
+ * the ban table's rendered text. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "render/render.h"
+#include "system/bans.h"
+#include "system/blocklist.h"
+
+static void fmt(const struct cidr *c, char *out)
+{
+	cidr_format(c, out, ADDR_STRLEN);
+}
+
+static void test_blocklist_line(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *line;
+		int rc;
+		const char *want; /* the prefix, or a piece of the error */
+	} cases[] = {
+		{"203.0.113.7\n", 1, "203.0.113.7/32"},
+		{"  198.51.100.0/24 ; SBL123\n", 1, "198.51.100.0/24"},
+		{"198.51.100.0/24;SBL123", 1, "198.51.100.0/24"},
+		{"10.1.2.3/8 # host bits: the network\n", 1, "10.0.0.0/8"},
+		{"2001:db8::/32\r\n", 1, "2001:db8::/32"},
+		{"2001:db8::1", 1, "2001:db8::1/128"},
+		{"\t# a comment\n", 0, NULL},
+		{"; a Spamhaus header\n", 0, NULL},
+		{"\n", 0, NULL},
+		{"", 0, NULL},
+		{"   \r\n", 0, NULL},
+		{"203.0.113.300\n", -EINVAL, "not an address or prefix: '203.0.113.300'"},
+		{"203.0.113.0/33", -EINVAL, "not an address or prefix"},
+		{"1.2.3.4 5.6.7.8", -EINVAL, "unexpected text after the address"},
+		{"example.com", -EINVAL, "not an address or prefix"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct cidr c;
+		char err[160] = "", got[ADDR_STRLEN];
+		int rc = blocklist_parse_line(cases[i].line, &c, err, sizeof(err));
+		if (rc != cases[i].rc)
+			fail_msg("'%s': rc %d, want %d (%s)", cases[i].line, rc, cases[i].rc, err);
+		if (rc == 1) {
+			fmt(&c, got);
+			assert_string_equal(got, cases[i].want);
+		} else if (rc < 0 && !strstr(err, cases[i].want)) {
+			fail_msg("'%s': error '%s' lacks '%s'", cases[i].line, err, cases[i].want);
+		}
+	}
+}
+
+static void add(struct blocklist_set *b, const char *s)
+{
+	struct cidr c;
+	assert_int_equal(cidr_parse(s, &c), 0);
+	cidr_network(&c, &c);
+	assert_int_equal(blocklist_set_add(b, &c), 0);
+}
+
+static void test_blocklist_merge(void **state)
+{
+	(void)state;
+	struct blocklist_set b = {0};
+	add(&b, "198.51.100.128/25");
+	add(&b, "198.51.100.0/25");  /* adjacent: one range */
+	add(&b, "198.51.100.64/26"); /* inside */
+	add(&b, "203.0.113.9");
+	add(&b, "203.0.113.9");      /* duplicate */
+	add(&b, "203.0.113.11");     /* not adjacent to .9 */
+	add(&b, "255.255.255.255");  /* the top: no overflow */
+	add(&b, "255.255.255.254");
+	add(&b, "2001:db8::/48");
+	add(&b, "2001:db8:0:1::/64");
+	add(&b, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+	assert_int_equal(b.lines, 11);
+	blocklist_set_merge(&b);
+	assert_int_equal(b.n4, 4);
+	assert_int_equal(b.v4[0].lo, 0xc6336400u);
+	assert_int_equal(b.v4[0].hi, 0xc63364ffu);
+	assert_int_equal(b.v4[1].lo, 0xcb007109u);
+	assert_int_equal(b.v4[1].hi, 0xcb007109u);
+	assert_int_equal(b.v4[2].lo, 0xcb00710bu);
+	assert_int_equal(b.v4[3].lo, 0xfffffffeu);
+	assert_int_equal(b.v4[3].hi, 0xffffffffu);
+	assert_int_equal(b.n6, 2);
+	assert_true(b.v6[0].hi - b.v6[0].lo == ((blocklist_u128)1 << 80) - 1);
+	assert_true(b.v6[1].lo == (blocklist_u128)-1 && b.v6[1].hi == (blocklist_u128)-1);
+	blocklist_set_free(&b);
+	blocklist_set_free(NULL);
+}
+
+static void test_state_roundtrip(void **state)
+{
+	(void)state;
+	struct ban_list l = {0};
+	char err[128] = "";
+	const char *text = "# comment\n"
+			   "203.0.113.5/32 0 1700000000\n"
+			   "\n"
+			   "2001:db8::/48 1800000000 1700000001\n"
+			   "198.51.100.0/24 1800000002 1700000002"; /* no final newline */
+	assert_int_equal(bans_state_parse(text, &l, err, sizeof(err)), 0);
+	assert_int_equal(l.n, 3);
+	assert_int_equal(l.v[0].expires, 0);
+	assert_int_equal(l.v[1].prefix.len, 48);
+	assert_int_equal(l.v[2].added, 1700000002);
+	char *out = bans_state_format(&l);
+	assert_non_null(out);
+	struct ban_list again = {0};
+	assert_int_equal(bans_state_parse(out, &again, err, sizeof(err)), 0);
+	assert_int_equal(again.n, 3);
+	assert_memory_equal(again.v, l.v, 3 * sizeof(*l.v));
+	free(out);
+	ban_list_free(&again);
+	ban_list_free(&l);
+
+	static const char *const bad[] = {"203.0.113.5/32 0\n", "nonsense 0 0\n",
+					  "203.0.113.5/32 0 0 extra\n", "203.0.113.5/32 x 0\n"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(bans_state_parse(bad[i], &l, err, sizeof(err)), -EINVAL);
+		assert_non_null(strstr(err, "line 1"));
+		assert_null(l.v);
+	}
+}
+
+static void test_ban_parse(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in, *want;
+	} ok[] = {{"203.0.113.5", "203.0.113.5/32"},
+		  {"203.0.113.0/24", "203.0.113.0/24"},
+		  {"10.0.0.0/8", "10.0.0.0/8"},
+		  {"2001:db8::1", "2001:db8::1/128"},
+		  {"2001:db8::/32", "2001:db8::/32"}, {"2001:db8::/16", NULL}};
+	static const struct {
+		const char *in, *why;
+	} bad[] = {{"garbage", "not an IPv4 or IPv6"}, {"", "not an IPv4 or IPv6"},
+		   {"0.0.0.0/0", "too broad"},          {"::/0", "too broad"},
+		   {"10.0.0.0/7", "too broad"},         {"2001::/15", "too broad"},
+		   {"203.0.113.5/24", "did you mean 203.0.113.0/24"},
+		   {"127.0.0.1", "loopback"},           {"127.0.0.0/8", "loopback"},
+		   {"0.0.0.0", "this network"},         {"::1", "loopback"},
+		   {"::", "unspecified"}};
+	char err[256], got[ADDR_STRLEN];
+	struct cidr c;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		int rc = ban_parse(ok[i].in, &c, err, sizeof(err));
+		if (!ok[i].want) { /* host bits set: refused, network suggested */
+			assert_int_equal(rc, -EINVAL);
+			assert_non_null(strstr(err, "did you mean 2001::/16"));
+			continue;
+		}
+		if (rc != 0)
+			fail_msg("'%s' refused: %s", ok[i].in, err);
+		fmt(&c, got);
+		assert_string_equal(got, ok[i].want);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		if (ban_parse(bad[i].in, &c, err, sizeof(err)) != -EINVAL || !strstr(err, bad[i].why))
+			fail_msg("'%s': '%s', want '%s'", bad[i].in, err, bad[i].why);
+	}
+}
+
+static void test_render_bans(void **state)
+{
+	(void)state;
+	struct router r = {.file_base = "router.yaml"};
+	char *a = render_nft_bans(&r), *b = render_nft_bans(&r);
+	assert_non_null(a);
+	assert_string_equal(a, b); /* deterministic */
+	/* never deletes or flushes what holds bans; only the chains are rewritten */
+	assert_null(strstr(a, "\ndelete "));
+	assert_null(strstr(a, "flush set"));
+	assert_null(strstr(a, "flush table"));
+	assert_non_null(strstr(a, "hook prerouting priority raw"));
+	assert_non_null(strstr(a, "add set inet nftrouter_bans blackhole4 { type ipv4_addr; flags timeout; }"));
+	assert_non_null(strstr(a, "ip6 saddr @blackhole6_nets drop"));
+	free(a);
+	free(b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_blocklist_line), cmocka_unit_test(test_blocklist_merge),
+		cmocka_unit_test(test_state_roundtrip), cmocka_unit_test(test_ban_parse),
+		cmocka_unit_test(test_render_bans),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
