@@ -202,6 +202,57 @@ int expect_safe_text_but(struct diags *d, const struct cfg_node *n, const char *
 	return 0;
 }
 
+/* Edit distance (insert, delete, substitute, swap of neighbours), for
+ * keys of at most KEY_NEAR_MAX bytes. */
+#define KEY_NEAR_MAX 32
+
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t row[3][KEY_NEAR_MAX + 1]; /* rows i-2, i-1, i */
+	for (size_t j = 0; j <= lb; j++)
+		row[0][j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t *cur = row[i % 3], *prev = row[(i + 2) % 3], *prev2 = row[(i + 1) % 3];
+		cur[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t cost = a[i - 1] != b[j - 1];
+			size_t v = prev[j - 1] + cost;
+			if (prev[j] + 1 < v)
+				v = prev[j] + 1;
+			if (cur[j - 1] + 1 < v)
+				v = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    prev2[j - 2] + 1 < v)
+				v = prev2[j - 2] + 1;
+			cur[j] = v;
+		}
+	}
+	return row[la % 3][lb];
+}
+
+/* The allowed key a typo most likely meant: within 2 edits (1 for short
+ * keys), and the only one that close. */
+static const char *nearest_key(const char *key, const char *const *allowed)
+{
+	const char *best = NULL;
+	size_t best_d = 3, ties = 0;
+	if (strlen(key) > KEY_NEAR_MAX)
+		return NULL;
+	for (size_t k = 0; allowed[k]; k++) {
+		if (strlen(allowed[k]) > KEY_NEAR_MAX)
+			continue;
+		size_t dist = edit_distance(key, allowed[k]);
+		size_t limit = strlen(allowed[k]) <= 4 ? 1 : 2;
+		if (dist > limit || dist > best_d)
+			continue;
+		ties = dist == best_d ? ties + 1 : 0;
+		best_d = dist;
+		best = allowed[k];
+	}
+	return ties ? NULL : best;
+}
+
 /* A typo gets its own message; a file of thousands of junk keys gets a
  * few and a count, not megabytes of errors. */
 #define UNKNOWN_KEYS_SHOWN 20
@@ -242,8 +293,14 @@ int check_keys(struct diags *d, const struct cfg_node *map, const char *const *a
 			len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
 						k ? ", " : "", allowed[k]);
 		struct shown sh;
-		diag_error(d, map->key[i]->pos, "%s: unknown key '%s' (allowed: %s)", what,
-			   node_show(map->key[i], &sh), list);
+		const char *near = nearest_key(map->key[i]->str, allowed);
+		if (near)
+			diag_error(d, map->key[i]->pos,
+				   "%s: unknown key '%s'; did you mean '%s'? (allowed: %s)", what,
+				   node_show(map->key[i], &sh), near, list);
+		else
+			diag_error(d, map->key[i]->pos, "%s: unknown key '%s' (allowed: %s)", what,
+				   node_show(map->key[i], &sh), list);
 	}
 	return bad;
 }
