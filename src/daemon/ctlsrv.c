@@ -284,13 +284,17 @@ static void req_confirm(struct daemon *d, struct buf *b)
 	diags_free(&dg);
 }
 
-/* "ADDR/LEN [SECS]" for ban, "ADDR/LEN" for unban. */
+/* "ADDR/LEN [SECS]" for ban, "ADDR/LEN" for unban: what `nftrouter ban`
+ * and `unban` would do themselves, with the daemon's model for the
+ * router's own addresses. */
 static void req_ban(struct daemon *d, char *arg, bool add, struct buf *b)
 {
 	struct diags dg = DIAGS_INIT;
 	struct cidr c;
 	char err[256], *secs = strchr(arg, ' ');
 	unsigned long n = d->r->blackhole.timeout;
+	size_t cut = 0;
+	int rc;
 	if (secs) {
 		*secs++ = '\0';
 		char *end;
@@ -301,16 +305,31 @@ static void req_ban(struct daemon *d, char *arg, bool add, struct buf *b)
 			return;
 		}
 	}
-	if (ban_parse(arg, &c, err, sizeof(err)) < 0) {
-		reply_error_n(b, err, EINVAL);
-		return;
+	if (add) {
+		if (ban_parse(arg, &c, err, sizeof(err)) < 0) {
+			reply_error_n(b, err, EINVAL);
+			return;
+		}
+		rc = bans_add_nocut(d->r, d->o->state_dir, &c, (uint32_t)n, &dg);
+		/* The ban holds already; a failed cut is a warning. */
+		if (rc == 0)
+			(void)bans_cut(&c, &cut, &dg);
+	} else {
+		/* As `unban`: any prefix may be lifted, even one ban refuses. */
+		if (cidr_parse(arg, &c) < 0) {
+			reply_error_n(b, "not an IPv4 or IPv6 address or prefix", EINVAL);
+			return;
+		}
+		cidr_network(&c, &c);
+		rc = bans_del(d->o->state_dir, &c, &dg);
 	}
-	int rc = add ? bans_add(d->r, d->o->state_dir, &c, (uint32_t)n, &dg)
-		     : bans_del(d->o->state_dir, &c, &dg);
 	if (rc == 0) {
-		buf_puts(b, "{\"ok\":true}\n");
-		daemon_log(d, "nftrouter: %s %s%s%s", add ? "banned" : "unbanned", arg,
-			   add ? " for " : "", add ? (secs ? secs : "the default") : "");
+		buf_printf(b, "{\"ok\":true,\"cut\":%zu}\n", cut);
+		if (add)
+			daemon_log(d, "nftrouter: banned %s for %lus (0: forever), %zu connection(s) cut",
+				   arg, n, cut);
+		else
+			daemon_log(d, "nftrouter: unbanned %s", arg);
 	} else {
 		reply_diags(b, &dg, rc == -ENOENT ? "not banned" : strerror(-rc), -rc);
 	}
