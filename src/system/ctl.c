@@ -1,5 +1,6 @@
 #include "system/ctl.h"
 #include "system/counters.h"
+#include "util/addr.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -193,7 +194,9 @@ void ctl_reply_error(const char *reply, char *out, size_t size)
 	out[o] = '\0';
 }
 
-int ctl_forward(const char *run_dir, const char *req, char *err, size_t errlen)
+/* reply_out: the reply on success, for callers that read more of it. */
+static int ctl_forward_reply(const char *run_dir, const char *req, char **reply_out, char *err,
+			     size_t errlen)
 {
 	char *reply = NULL;
 	int rc = ctl_request(run_dir, req, 30000, &reply);
@@ -206,13 +209,46 @@ int ctl_forward(const char *run_dir, const char *req, char *err, size_t errlen)
 		return rc;
 	}
 	if (ctl_reply_ok(reply)) {
-		free(reply);
+		if (reply_out)
+			*reply_out = reply;
+		else
+			free(reply);
 		return 0;
 	}
 	ctl_reply_error(reply, err, errlen);
 	rc = ctl_reply_errno(reply);
 	free(reply);
 	return rc > 0 ? -rc : -EIO;
+}
+
+int ctl_forward(const char *run_dir, const char *req, char *err, size_t errlen)
+{
+	return ctl_forward_reply(run_dir, req, NULL, err, errlen);
+}
+
+int ctl_ban(const char *run_dir, const struct cidr *c, uint32_t secs, size_t *cut, char *err,
+	    size_t errlen)
+{
+	char req[128], a[ADDR_STRLEN], *reply = NULL;
+	cidr_format(c, a, sizeof(a));
+	snprintf(req, sizeof(req), "ban %s %u", a, (unsigned)secs);
+	int rc = ctl_forward_reply(run_dir, req, &reply, err, errlen);
+	*cut = 0;
+	if (rc == 0) {
+		const char *p = strstr(reply, "\"cut\":");
+		if (p)
+			*cut = (size_t)strtoull(p + 6, NULL, 10);
+		free(reply);
+	}
+	return rc;
+}
+
+int ctl_unban(const char *run_dir, const struct cidr *c, char *err, size_t errlen)
+{
+	char req[128], a[ADDR_STRLEN];
+	cidr_format(c, a, sizeof(a));
+	snprintf(req, sizeof(req), "unban %s", a);
+	return ctl_forward(run_dir, req, err, errlen);
 }
 
 int ctl_counters(const char *run_dir, struct counter_list *out)

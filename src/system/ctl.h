@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define CTL_SOCK_NAME "nftrouter.sock"
 #define CTL_LINE_MAX 4096
@@ -34,6 +35,14 @@ void ctl_reply_error(const char *reply, char *out, size_t size);
  * daemon's reply carries (-EIO when it carries none) with its message in
  * err. */
 int ctl_forward(const char *run_dir, const char *req, char *err, size_t errlen);
+
+struct cidr;
+/* `ban` and `unban` through the daemon: 1 = no daemon (act directly),
+ * 0 = done (*cut: connections cut), or the daemon's -errno with its
+ * message in err. */
+int ctl_ban(const char *run_dir, const struct cidr *c, uint32_t secs, size_t *cut, char *err,
+	    size_t errlen);
+int ctl_unban(const char *run_dir, const struct cidr *c, char *err, size_t errlen);
 
 struct counter_list;
 /* The `counters` request, into the list counters_read() fills. 1 = no
