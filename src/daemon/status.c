@@ -75,9 +75,8 @@ static void status_port(const struct status_in *in, const struct kernel *k, cons
 		buf_printf(b, "  %-8s %-26s ipv4 %-6s zone %-8s ", p->name, match, status_ipv4(p),
 			   p->zone ? p->zone->name : "-");
 		if (l)
-			buf_printf(b, "%s%s (%s) %s, %s", l->name, strcmp(l->name, p->name) ? " NOT RENAMED" : "",
-				   (l->flags & IFF_UP) ? "up" : "down", l->carrier ? "carrier" : "no carrier",
-				   "addresses:");
+			buf_printf(b, "%s%s, %s, %s,", l->name, strcmp(l->name, p->name) ? " (not renamed)" : "",
+				   (l->flags & IFF_UP) ? "up" : "down", l->carrier ? "carrier" : "no carrier");
 		else
 			buf_printf(b, "absent%s", p->optional ? " (optional)" : " (REQUIRED)");
 	}
@@ -95,7 +94,7 @@ static void status_port(const struct status_in *in, const struct kernel *k, cons
 		first = false;
 	}
 	if (!json && l && first)
-		buf_puts(b, " none");
+		buf_puts(b, " no address");
 	buf_puts(b, json ? "]}" : "\n");
 }
 
