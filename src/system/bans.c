@@ -604,6 +604,11 @@ out:
 	return rc;
 }
 
+int bans_check(const struct router *r, const char *state_dir, struct diags *d)
+{
+	return blocklist_check(r, state_dir, d);
+}
+
 int bans_apply(struct nft *n, const struct router *r, const char *state_dir, struct diags *d)
 {
 	struct nlset *s = NULL;

@@ -52,6 +52,11 @@ char *bans_state_format(const struct ban_list *l);
  * last load). Called by apply and by the daemon. 0 or -errno. */
 int bans_apply(struct nft *n, const struct router *r, const char *state_dir, struct diags *d);
 
+/* What apply can check before it changes anything: the blocklist files
+ * parse (FILE:LINE errors in d). Reads nothing from the kernel; skipped
+ * for files unchanged since their last successful load. 0 or -EINVAL. */
+int bans_check(const struct router *r, const char *state_dir, struct diags *d);
+
 /* Parse and check a ban request "ADDR[/LEN]". Refuses garbage, prefixes
  * shorter than /8 (IPv4) or /16 (IPv6) (so 0.0.0.0/0 and ::/0), loopback,
  * and set host bits (refused, with the network prefix suggested).

@@ -239,23 +239,56 @@ out:
  * recreated table is empty) and each file's identity. Equal stamps mean
  * the kernel already holds exactly these lists, so an unchanged re-apply
  * does not read a million lines again. */
+static void stamp_files(struct buf *b, const struct router *r)
+{
+	for (size_t i = 0; i < r->blackhole.n_lists; i++) {
+		struct stat st;
+		const char *path = r->blackhole.lists[i].path;
+		if (stat(path, &st) < 0)
+			buf_printf(b, "missing %s\n", path);
+		else
+			buf_printf(b, "%lld %lld.%09ld %llu %s\n", (long long)st.st_size,
+				   (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+				   (unsigned long long)st.st_ino, path);
+	}
+}
+
 static char *stamp_make(struct nlset *s, const struct router *r)
 {
 	struct buf b = BUF_INIT;
 	uint64_t handle = 0;
 	(void)nlset_table_handle(s, BANS_TABLE, &handle);
 	buf_printf(&b, "table %" PRIu64 "\n", handle);
-	for (size_t i = 0; i < r->blackhole.n_lists; i++) {
-		struct stat st;
-		const char *path = r->blackhole.lists[i].path;
-		if (stat(path, &st) < 0)
-			buf_printf(&b, "missing %s\n", path);
-		else
-			buf_printf(&b, "%lld %lld.%09ld %llu %s\n", (long long)st.st_size,
-				   (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
-				   (unsigned long long)st.st_ino, path);
-	}
+	stamp_files(&b, r);
 	return buf_steal(&b);
+}
+
+int blocklist_check(const struct router *r, const char *state_dir, struct diags *d)
+{
+	struct blocklist_set b = {0};
+	struct buf fb = BUF_INIT;
+	char *files, *old = NULL;
+	size_t len;
+	int rc;
+	stamp_files(&fb, r);
+	if (!(files = buf_steal(&fb))) {
+		diag_error(d, (struct pos){0}, "out of memory");
+		return -ENOMEM;
+	}
+	/* files unchanged since a successful load: they were valid then */
+	if (state_read(state_dir, "blocklists", &old, &len) == 0) {
+		const char *rest = strchr(old, '\n');
+		if (rest && strcmp(rest + 1, files) == 0) {
+			rc = 0;
+			goto out;
+		}
+	}
+	rc = blocklist_read(r->blackhole.lists, r->blackhole.n_lists, &b, d);
+out:
+	blocklist_set_free(&b);
+	free(files);
+	free(old);
+	return rc;
 }
 
 int blocklist_apply(struct nlset *s, const struct router *r, const char *state_dir,

@@ -58,6 +58,9 @@ struct nlset;
  * transaction. 0 or -errno (nothing changed). */
 int blocklist_load(struct nlset *s, const struct blocklist_set *b);
 
+/* Validate r's lists without loading them (skipped when the files are
+ * unchanged since the last successful load). 0 or -errno, errors in d. */
+int blocklist_check(const struct router *r, const char *state_dir, struct diags *d);
 /* apply's part: load r's lists unless their files (size, mtime, inode)
  * and the ban table (its kernel handle) are unchanged since the last load,
  * recorded in STATE_DIR/blocklists. No lists: the sets are emptied.
