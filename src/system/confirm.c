@@ -209,7 +209,14 @@ int confirm_timer_start(struct apply_ctx *c, unsigned secs)
 			dup2(null, 1);
 			dup2(null, 2);
 		}
-		if (chdir("/") < 0)
+		/* Nothing inherited may keep a session open (an `ssh host
+		 * nftrouter apply --confirm` waits for every holder of its
+		 * pipes) or hold a daemon's sockets: close all, and talk to the
+		 * kernel over sockets of the timer's own. */
+		close_range(3, ~0U, 0);
+		c->nft = nft_open();
+		c->ls = link_sock_open();
+		if (chdir("/") < 0 || !c->nft || !c->ls)
 			_exit(1);
 		timer_run(c, deadline);
 	}

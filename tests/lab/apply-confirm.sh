@@ -67,7 +67,12 @@ set -e
 pass "confirmed: the new state stays; a second confirm exits 1"
 
 # rollback while a confirm is pending: at once, by the timer.
-napply apply -c "$T_DIR/base.yaml" --confirm 60 || fail "apply --confirm 60 exited $?"
+# Through a pipe, as `ssh host nftrouter apply --confirm 60` runs it: the
+# pipe must close when apply exits, not when the timer does.
+t0=$(date +%s%N)
+out=$(napply apply -c "$T_DIR/base.yaml" --confirm 60 2>&1) || fail "apply --confirm 60 exited $?: $out"
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ "$ms" -lt 20000 ] || fail "apply --confirm held its output pipe for ${ms} ms"
 t0=$(date +%s%N)
 napply rollback || fail "rollback of a pending confirm exited $?"
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
