@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 
 command -v nft >/dev/null || skip "nft not installed"
-cd "$NFTROUTER_SRCDIR"
+cd "$NFTROUTER_SRCDIR" || fail "no source dir"
 
 user_table='table ip user {
 	set keep {

@@ -113,6 +113,7 @@ pass "a rule's source narrows it"
 
 # Forwarding: lan -> dmz and lan -> wan allowed, dmz -> lan not.
 bg nsx "$D" socat TCP-LISTEN:80,fork,reuseaddr SYSTEM:'echo dmz-web'
+# shellcheck disable=SC2016 # socat expands $SOCAT_PEERADDR, not this shell
 bg nsx "$W" socat TCP-LISTEN:80,fork,reuseaddr SYSTEM:'echo $SOCAT_PEERADDR'
 bg nsx "$L" socat TCP-LISTEN:80,fork,reuseaddr SYSTEM:'echo lan-web'
 for ns in "$D" "$W" "$L"; do

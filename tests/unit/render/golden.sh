@@ -19,9 +19,19 @@ cd "$NFTROUTER_SRCDIR" || exit 1
 unset NFTROUTER_CONFIG NFTROUTER_STATE_DIR NFTROUTER_RUN_DIR
 export LC_ALL=C
 
-# Every render target. "proxmox" renders only configs with a proxmox:
-# section; for the others its expected file must be absent.
-targets="nft nft-bans dnsmasq dns sysctl udev systemd proxmox cloud-init"
+# Every render target, as `render --help` lists them: a new renderer is
+# covered (and needs its expected files) as soon as it is in the table.
+# "proxmox" renders only configs with a proxmox: section; for the others
+# its expected file must be absent.
+targets=$("$NFTROUTER_BIN" render --help | sed -n '/^WHAT is one of:/,/^$/s/^  \([a-z0-9-]*\) .*/\1/p')
+case "
+$targets
+" in
+*"
+nft
+"*) ;;
+*) echo "FAIL: cannot read the render targets from '$NFTROUTER_BIN render --help'"; exit 1 ;;
+esac
 update=${UPDATE:-}
 
 wants_update() {
