@@ -56,16 +56,16 @@ EOF2
 [ ! -s "$B_TMP/ban.err" ] || { log "errors:"; cat "$B_TMP/ban.err" >&2; }
 [ "$(wc -l <"$B_TMP/a.ms")" -eq "$runs" ] && [ "$(wc -l <"$B_TMP/p.ms")" -eq "$runs" ] ||
 	die "a ban failed (see above)"
-# The bans must really be in the kernel sets.
-nx r-rtr nft get element inet nftrouter_bans blackhole4 "{ 198.51.100.1 }" >/dev/null ||
-	die "198.51.100.1 is not in blackhole4"
+# (No `nft get element` check here: with a million-element interval set in
+# the table, nft 1.0.6 takes minutes to fetch it. The ban lab tests check
+# that bans reach the kernel; figure 3 checks that a ban drops.)
 read -r tmed _ <<<"$(pstats <"$B_TMP/t.ms")"
 for k in a p; do
 	read -r med p99 mn mx cnt <<<"$(pstats <"$B_TMP/$k.ms")"
 	nto=$(grep -c timeout "$B_TMP/n$k.ms" || true)
 	read -r nmed _ nmn nmx ncnt <<<"$(grep -v timeout "$B_TMP/n$k.ms" | pstats)"
 	nref="nft add element: median $nmed ms (min $nmn, max $nmx, n=$ncnt); ratio nft/nftrouter $(awk -v a="$nmed" -v b="$med" 'BEGIN { printf "%.2f", a / b }')"
-	[ "$nto" -eq 0 ] || nref="nft add element: $nto of $((nto + ncnt)) runs timed out after $nfttmo s (more than $(awk -v a="$nfttmo" -v b="$med" 'BEGIN { printf "%.0f", a * 1000 / b }')× nftrouter)${ncnt:+; others: median $nmed ms}"
+	[ "$nto" -eq 0 ] || nref="nft add element: $nto of $((nto + ncnt)) runs timed out after $nfttmo s (more than $(awk -v a="$nfttmo" -v b="$med" 'BEGIN { printf "%.0f", a * 1000 / b }')× nftrouter)$([ "$ncnt" -gt 0 ] && echo "; others: median $nmed ms")"
 	if [ $k = a ]; then what="single address into blackhole4 (hash, $n)"; else what="prefix /24 into blackhole4_nets (interval, $n)"; fi
 	verdict=$(awk -v m="$med" 'BEGIN { print (m <= 5) ? "met" : "missed" }')
 	row 5 "ban latency, $what" \

@@ -322,3 +322,48 @@ forwards_yaml() {
 		echo "  - { name: bench$i, from: wan, tcp: $((20000 + i)), to: 192.168.100.20:443 }"
 	done >"$1"
 }
+
+# seed_ports T: the seed's other ports on T's router, so that `nftrouter
+# apply` finds every non-optional port of examples/seed.yaml: eth0 (vm0),
+# eth1 (vm1) and the MAC of opt1, each a veth whose peer stays in the
+# router namespace. opt2 is optional and stays absent.
+seed_ports() {
+	local r
+	r=$(ns "$1-rtr")
+	ip -n "$r" link add eth0 type veth peer name nrbp0
+	ip -n "$r" link add eth1 type veth peer name nrbp1
+	ip -n "$r" link add nrbo1 address 52:54:00:00:00:04 type veth peer name nrbp2
+	ip -n "$r" link set nrbp0 up
+	ip -n "$r" link set nrbp1 up
+	ip -n "$r" link set nrbp2 up
+}
+
+# blocklist_file OUT COUNT: a block list (one address or prefix a line,
+# as blackhole.lists reads it): 90% single addresses in 10.0.0.0/8, 10%
+# /30 prefixes in 100.64.0.0/10.
+blocklist_file() {
+	python3 - "$1" "$2" <<-'EOF'
+	import sys
+	out, n = sys.argv[1], int(sys.argv[2])
+	npfx = n // 10
+	def q(x):
+	    return "%d.%d.%d.%d" % (x >> 24, (x >> 16) & 255, (x >> 8) & 255, x & 255)
+	with open(out, "w") as f:
+	    f.write("# bench block list: %d entries\n" % n)
+	    for i in range(n - npfx):
+	        f.write(q((10 << 24) + i * 16) + "\n")
+	    for i in range(npfx):
+	        f.write(q((100 << 24) + (64 << 16) + i * 4) + "/30\n")
+	EOF
+}
+
+# with_lists IN OUT LIST: IN with blackhole.lists = [LIST].
+with_lists() {
+	python3 - "$1" "$2" "$3" <<-'EOF'
+	import sys
+	t = open(sys.argv[1]).read()
+	assert "\nblackhole:\n" in t
+	t = t.replace("\nblackhole:\n", "\nblackhole:\n  lists: [\"%s\"]\n" % sys.argv[3], 1)
+	open(sys.argv[2], "w").write(t)
+	EOF
+}
