@@ -64,7 +64,9 @@ void nlset_close(struct nlset *s)
 
 size_t nlset_pending(const struct nlset *s)
 {
-	return s->len;
+	if (!s->msg_open)
+		return s->len;
+	return s->msg_off + ((const struct nlmsghdr *)(s->buf + s->msg_off))->nlmsg_len;
 }
 
 void nlset_abort(struct nlset *s)
