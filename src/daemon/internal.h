@@ -99,6 +99,8 @@ struct child *child_find(struct daemon *d, const char *name);
 
 /* services.c: which children the model asks for, with which configs */
 int services_sync(struct daemon *d);
+/* Children an earlier daemon left behind (it was SIGKILLed), by pid file. */
+void services_stop_stale(struct daemon *d);
 int services_dhcp_event(struct daemon *d, const char *port, char *err, size_t errlen);
 
 /* links.c: rtnetlink events */

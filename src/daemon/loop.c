@@ -287,6 +287,7 @@ int daemon_run(const struct daemon_opts *o)
 		goto out;
 	daemon_log(d, "nftrouter: applied %s (config %.12s)", o->config, d->hash);
 	links_scan(d);
+	services_stop_stale(d);
 	services_sync(d);
 	notify_send(d->notify, "READY=1\nSTATUS=running");
 	daemon_log(d, "nftrouter: ready (pid %d)", (int)getpid());

@@ -234,6 +234,21 @@ static void services_adopt(struct daemon *d, struct want *w)
 	daemon_log(d, "nftrouter: %s: too many children, not started", w->name);
 }
 
+void services_stop_stale(struct daemon *d)
+{
+	static const struct {
+		const char *pidfile, *conf;
+	} stale[] = {{"dnsmasq.pid", "dnsmasq.conf"}, {"unbound.pid", "unbound.conf"}};
+	for (size_t i = 0; i < sizeof(stale) / sizeof(stale[0]); i++) {
+		char *pf = services_path(d, stale[i].pidfile), *conf = services_path(d, stale[i].conf);
+		if (pf && conf && proc_stop_stale(pf, conf, 2000) == 1)
+			daemon_log(d, "nftrouter: stopped a %.*s left by an earlier daemon (%s)",
+				   (int)strcspn(stale[i].pidfile, "."), stale[i].pidfile, pf);
+		free(pf);
+		free(conf);
+	}
+}
+
 int services_sync(struct daemon *d)
 {
 	struct want w[MAX_CHILDREN];

@@ -3,18 +3,26 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 /* Runs in the child between fork and exec: only async-signal-safe calls.
  * On failure the errno goes to the parent through status_fd. */
-static void proc_child(char *const argv[], int out_fd, int status_fd)
+static void proc_child(char *const argv[], int out_fd, int status_fd, pid_t parent)
 {
 	sigset_t none;
 	int err;
+	/* A daemon killed with SIGKILL cannot stop its children: the kernel
+	 * does, so no orphan dnsmasq holds the ports its successor needs. */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
+		_exit(127);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	for (int s = 1; s < NSIG; s++)
@@ -42,13 +50,14 @@ int proc_spawn(char *const argv[], pid_t *pid, int *out_fd)
 		rc = -errno;
 		goto out;
 	}
+	pid_t self = getpid();
 	pid_t p = fork();
 	if (p < 0) {
 		rc = -errno;
 		goto out;
 	}
 	if (p == 0)
-		proc_child(argv, out[1], st[1]);
+		proc_child(argv, out[1], st[1], self);
 	close(st[1]);
 	st[1] = -1;
 	/* EOF (0 bytes) means exec succeeded and closed the pipe. */
@@ -156,4 +165,54 @@ out:
 	free(s);
 	close(fd);
 	return rc;
+}
+
+/* Does /proc/PID/cmdline hold mark as one of its arguments' substrings? */
+static bool proc_cmdline_has(pid_t pid, const char *mark)
+{
+	char path[64], buf[4096];
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	for (ssize_t i = 0; i < n; i += (ssize_t)strlen(buf + i) + 1)
+		if (strstr(buf + i, mark))
+			return true;
+	return false;
+}
+
+int proc_stop_stale(const char *pidfile, const char *mark, int timeout_ms)
+{
+	char *text = NULL;
+	int rc = proc_read_file(pidfile, 64, &text);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc < 0)
+		return rc;
+	long pid = strtol(text, NULL, 10);
+	free(text);
+	if (pid <= 1 || pid == getpid() || !proc_cmdline_has((pid_t)pid, mark))
+		return 0;
+	int pfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+	if (pfd < 0)
+		return errno == ESRCH ? 0 : -errno;
+	/* Checked again through the pidfd: the pid cannot have been reused
+	 * between the check and the signal. */
+	if (!proc_cmdline_has((pid_t)pid, mark)) {
+		close(pfd);
+		return 0;
+	}
+	syscall(SYS_pidfd_send_signal, pfd, SIGTERM, NULL, 0);
+	struct pollfd p = {.fd = pfd, .events = POLLIN};
+	if (poll(&p, 1, timeout_ms) == 0) {
+		syscall(SYS_pidfd_send_signal, pfd, SIGKILL, NULL, 0);
+		poll(&p, 1, timeout_ms);
+	}
+	close(pfd);
+	return 1;
 }

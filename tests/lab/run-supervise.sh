@@ -64,3 +64,20 @@ for _ in 1 2; do
 done
 grep -q "dnsmasq: restarting in 400 ms" "$T_DIR/daemon.log" || { grep restarting "$T_DIR/daemon.log"; fail "no backoff"; }
 pass "backoff grows on repeated crashes (0.1 s, 0.2 s, 0.4 s)"
+
+# The daemon itself killed with SIGKILL: udhcpc goes with it (parent-death
+# signal); dnsmasq, which dropped root and with it that signal, is stopped
+# by the next daemon (its pid file and config path), which then serves.
+dpid=$(child_pid dnsmasq); upid=$(child_pid udhcpc-wan)
+kill -9 "$DAEMON"
+wait_for 5 sh -c "ps -o stat= -p $upid | grep -qv '^Z'; [ \$? -ne 0 ]" || fail "udhcpc outlived a SIGKILLed daemon"
+ip netns exec "$R" nft list table inet nftrouter >/dev/null || fail "ruleset gone"
+pass "daemon SIGKILLed: udhcpc gone, ruleset stays"
+rm -f "$T_DIR/notify.out"
+run_start
+# Gone, or a zombie its new parent (this machine's init) has not reaped.
+case $(ps -o stat= -p "$dpid" || true) in ''|Z*) ;; *) fail "the old dnsmasq $dpid still runs" ;; esac
+grep -q "stopped a dnsmasq left by an earlier daemon" "$T_DIR/daemon.log" || fail "not logged"
+client_lease "$C" eth0 client1 || fail "no lease from the new daemon's dnsmasq"
+[ "$(lease_val "$C" ip)" = "$first_ip" ] || fail "lease changed across the daemon restart"
+pass "new daemon stopped the orphan dnsmasq and serves; the client keeps $first_ip"
