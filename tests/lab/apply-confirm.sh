@@ -28,7 +28,7 @@ kill -9 -- "-$sess" 2>/dev/null || kill -9 "$sess"
 t0=$(date +%s%N)
 cat "$T_DIR/out"
 [ "$(cat "$T_DIR/out.rc")" = 0 ] || fail "apply --confirm exited $(cat "$T_DIR/out.rc")"
-read -r tpid deadline _ <"$RUN/confirm.pid"
+read -r tpid _ <"$RUN/confirm.pid"
 kill -0 "$tpid" || fail "the confirm timer died with its session"
 ip -n "$R" -o link show lan | grep -q 'link/ether 52:54:00:00:00:02' || fail "changed.yaml not applied"
 snap "$T_DIR/changed.state"

@@ -22,7 +22,7 @@ pass "ports renamed, MTU, addresses (stray removed), up, forwarding on"
 snap "$T_DIR/a"
 h1=$(nsx "$R" nft -a list table inet nftrouter | head -1)
 best=999999
-for i in 1 2 3 4 5; do
+for _ in 1 2 3 4 5; do
     t0=$(date +%s%N)
     napply apply -c "$T_DIR/base.yaml" >/dev/null || fail "re-apply exited $?"
     t=$(( ($(date +%s%N) - t0) / 1000000 ))
