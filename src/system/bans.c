@@ -286,11 +286,16 @@ static int check_not_own(const struct router *r, const struct cidr *c, struct di
 	return rc;
 }
 
-/* Creates the table, sets and chain if missing; elements are kept. */
-static int table_ensure(struct nft *n, const struct router *r, struct diags *d)
+/* Creates the table, sets and chain if missing; elements are kept.
+ * With `rebuild`, a table whose sets have another definition (left by an
+ * older nftrouter: the kernel refuses a changed set with EEXIST) is
+ * replaced in the same transaction; the caller then restores the bans
+ * from the state file and reloads the blocklists. */
+static int table_ensure(struct nft *n, const struct router *r, bool rebuild, struct diags *d)
 {
+	static const char replace[] = "table inet " BANS_TABLE "\ndelete table inet " BANS_TABLE "\n";
 	struct router none = {.file_base = "router.yaml"};
-	char *script = render_nft_bans(r ? r : &none), *err = NULL;
+	char *script = render_nft_bans(r ? r : &none), *err = NULL, *both = NULL;
 	struct nft *own = NULL;
 	int rc = -ENOMEM;
 	if (!script)
@@ -298,12 +303,27 @@ static int table_ensure(struct nft *n, const struct router *r, struct diags *d)
 	if (!n && !(n = own = nft_open()))
 		goto out;
 	rc = nft_run(n, script, false, &err);
-	if (rc < 0)
+	if (rc < 0 && rebuild && err && strstr(err, "File exists")) {
+		free(err);
+		err = NULL;
+		if (!(both = malloc(sizeof(replace) + strlen(script)))) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		strcpy(both, replace);
+		strcat(both, script);
+		rc = nft_run(n, both, false, &err);
+		if (rc == 0)
+			diag_warn(d, nopos, "the ban table had an older layout: recreated, bans restored "
+					    "from the state dir (elements added by hand are gone)");
+	}
+	if (rc < 0 && rc != -ENOMEM)
 		diag_error(d, nopos, "cannot create the ban table: %s", err ? err : "?");
 out:
 	if (rc == -ENOMEM)
 		diag_error(d, nopos, "out of memory");
 	nft_close(own);
+	free(both);
 	free(err);
 	free(script);
 	return rc;
@@ -360,7 +380,7 @@ static int kernel_add(struct nlset *s, const struct router *r, const struct cidr
 		if (rc != -ENOENT || attempt)
 			break;
 		/* no ban table (first ban, or it was deleted): create it, retry */
-		if ((rc = table_ensure(NULL, r, d)) < 0)
+		if ((rc = table_ensure(NULL, r, false, d)) < 0)
 			return rc;
 		old = NULL;
 	}
@@ -612,7 +632,7 @@ int bans_check(const struct router *r, const char *state_dir, struct diags *d)
 int bans_apply(struct nft *n, const struct router *r, const char *state_dir, struct diags *d)
 {
 	struct nlset *s = NULL;
-	int rc = table_ensure(n, r, d);
+	int rc = table_ensure(n, r, true, d);
 	if (rc < 0)
 		return rc;
 	if (!(s = nlset_open())) {
