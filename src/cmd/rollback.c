@@ -1,5 +1,6 @@
 /* nftrouter rollback: restore the previously applied config now. */
 #include <getopt.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
