@@ -145,6 +145,49 @@ static void test_spawn(void **state)
 	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
+static void test_stop_stale(void **state)
+{
+	char dir[] = "/tmp/nftr-test-stale.XXXXXX", pidfile[64], mark[64], pid_s[16];
+	assert_non_null(mkdtemp(dir));
+	snprintf(pidfile, sizeof(pidfile), "%s/x.pid", dir);
+	snprintf(mark, sizeof(mark), "%s/x.conf", dir);
+	assert_int_equal(proc_stop_stale(pidfile, mark, 100), 0); /* no pid file */
+	/* A shell blocked reading a pipe: no grandchild left behind. */
+	int hold[2];
+	assert_int_equal(pipe(hold), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(hold[0], 0);
+		execl("/bin/sh", "sh", "-c", "read x", mark, (char *)NULL);
+		_exit(127);
+	}
+	close(hold[0]);
+	snprintf(pid_s, sizeof(pid_s), "%d\n", (int)pid);
+	assert_int_equal(proc_write_file(pidfile, pid_s, 0600), 0);
+	/* Another process's pid file (a pid reused by something else) is left alone. */
+	assert_int_equal(proc_stop_stale(pidfile, "/not/our/config", 100), 0);
+	for (int i = 0; i < 100 && strncmp(pid_s, "sh", 2) != 0; i++) {
+		/* wait for the exec, so the command line is the shell's */
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+		FILE *f = fopen(path, "r");
+		if (f) {
+			if (!fgets(pid_s, sizeof(pid_s), f))
+				pid_s[0] = '\0';
+			fclose(f);
+		}
+		usleep(10000);
+	}
+	assert_int_equal(proc_stop_stale(pidfile, mark, 2000), 1);
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+	close(hold[1]);
+	unlink(pidfile);
+	rmdir(dir);
+}
+
 static void test_notify(void **state)
 {
 	char name[64], buf[64];
@@ -172,6 +215,7 @@ int main(void)
 		cmocka_unit_test(test_sha256_vectors), cmocka_unit_test(test_json_escape),
 		cmocka_unit_test(test_leases),         cmocka_unit_test(test_reply_parsing),
 		cmocka_unit_test(test_spawn),          cmocka_unit_test(test_notify),
+		cmocka_unit_test(test_stop_stale),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
