@@ -472,43 +472,46 @@ static int port_sync_addrs(struct link_sock *s, const struct iface *p, int ifind
 	return rc;
 }
 
+/* The name change of link_port_configure: refused when another link
+ * holds the name, since renaming it away is not this port's business. */
+static int port_rename(struct link_sock *s, const struct iface *p, const struct link_info *l,
+		       struct diags *d)
+{
+	struct link_info *links = NULL;
+	size_t n = 0;
+	int rc = link_dump(s, &links, &n);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		if (links[i].ifindex != l->ifindex && strcmp(links[i].name, p->name) == 0) {
+			diag_error(d, p->pos,
+				   "interface '%s': the name is taken by another link (index %d)",
+				   p->name, links[i].ifindex);
+			free(links);
+			return -EEXIST;
+		}
+	}
+	free(links);
+	if (rc == 0 && (rc = link_set_up(s, l->ifindex, false)) == 0)
+		rc = link_set_name(s, l->ifindex, p->name);
+	return rc;
+}
+
 int link_port_configure(const struct iface *p, const struct link_info *l, struct diags *d)
 {
 	struct link_sock *s = link_sock_open();
-	struct link_info *links = NULL;
-	size_t n = 0;
+	size_t n_err = d->n_errors;
 	int rc = s ? 0 : -errno;
-	if (rc < 0) {
-		diag_error(d, p->pos, "netlink: %s", strerror(-rc));
-		goto out;
-	}
-	if (strcmp(l->name, p->name) != 0) {
-		if ((rc = link_dump(s, &links, &n)) < 0)
-			goto fail;
-		for (size_t i = 0; i < n; i++) {
-			if (links[i].ifindex != l->ifindex && strcmp(links[i].name, p->name) == 0) {
-				diag_error(d, p->pos,
-					   "interface '%s': the name is taken by another link (index %d)",
-					   p->name, links[i].ifindex);
-				rc = -EEXIST;
-				goto out;
-			}
-		}
-		if ((rc = link_set_up(s, l->ifindex, false)) < 0 ||
-		    (rc = link_set_name(s, l->ifindex, p->name)) < 0)
-			goto fail;
-	}
-	if (p->mtu > 0 && p->mtu != l->mtu && (rc = link_set_mtu(s, l->ifindex, p->mtu)) < 0)
-		goto fail;
-	if ((rc = port_sync_addrs(s, p, l->ifindex, d)) < 0)
-		goto out;
-	if ((rc = link_set_up(s, l->ifindex, true)) < 0)
-		goto fail;
-	goto out;
-fail:
-	diag_error(d, p->pos, "interface '%s' (link '%s'): %s", p->name, l->name, strerror(-rc));
-out:
-	free(links);
+	if (rc == 0 && strcmp(l->name, p->name) != 0)
+		rc = port_rename(s, p, l, d);
+	if (rc == 0 && p->mtu > 0 && p->mtu != l->mtu)
+		rc = link_set_mtu(s, l->ifindex, p->mtu);
+	if (rc == 0)
+		rc = port_sync_addrs(s, p, l->ifindex, d);
+	if (rc == 0)
+		rc = link_set_up(s, l->ifindex, true);
+	/* Steps that failed without saying why get one message here. */
+	if (rc < 0 && d->n_errors == n_err)
+		diag_error(d, p->pos, "interface '%s' (link '%s'): %s", p->name, l->name,
+			   strerror(-rc));
 	link_sock_close(s);
 	return rc;
 }
