@@ -406,12 +406,18 @@ enum apply_status apply_router(const struct router *r, const struct apply_opts *
 							    step_sysctl, save_state};
 	static const char *const step_names[] = {"firewall", "bans", "ports", "sysctls",
 						 "saving state"};
-	enum apply_status st;
+	enum apply_status st = APPLY_REFUSED;
+	int lock = apply_lock(o->run_dir);
+	if (lock < 0) {
+		diag_error(d, nopos, "run dir %s: %s", o->run_dir, strerror(-lock));
+		return APPLY_REFUSED;
+	}
 	if (!o->ignore_pending && confirm_pending(o->state_dir, o->run_dir) > 0) {
 		diag_error(d, nopos,
 			   "an `apply --confirm` is pending: run `nftrouter confirm` or "
 			   "`nftrouter rollback` first (nothing changed)");
-		return APPLY_INVALID;
+		st = APPLY_INVALID;
+		goto out;
 	}
 	if ((st = prepare(&c)) != APPLY_OK)
 		goto out;
@@ -441,5 +447,6 @@ enum apply_status apply_router(const struct router *r, const struct apply_opts *
 	}
 out:
 	ctx_free(&c);
+	close(lock);
 	return st;
 }

@@ -54,18 +54,29 @@ static unsigned long long proc_starttime(pid_t pid, char *state)
 	return st;
 }
 
-static int lock_open(const char *run_dir)
+static int lock_take(const char *run_dir, const char *name)
 {
 	char path[PATH_MAX];
 	if (state_mkdir(run_dir) < 0)
 		return -1;
-	snprintf(path, sizeof(path), "%s/confirm.lock", run_dir);
+	snprintf(path, sizeof(path), "%s/%s", run_dir, name);
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd >= 0 && flock(fd, LOCK_EX) < 0) {
 		close(fd);
 		return -1;
 	}
 	return fd;
+}
+
+static int lock_open(const char *run_dir)
+{
+	return lock_take(run_dir, "confirm.lock");
+}
+
+int apply_lock(const char *run_dir)
+{
+	int fd = lock_take(run_dir, "apply.lock");
+	return fd >= 0 ? fd : -errno;
 }
 
 struct pidfile {
@@ -153,6 +164,8 @@ static void timer_run(struct apply_ctx *c, long long deadline)
 			break;
 	}
 	int fd = lock_open(c->o->run_dir);
+	/* Never in the middle of another apply (a daemon's reload). */
+	int afd = apply_lock(c->o->run_dir);
 	char *y = NULL;
 	/* confirm may have won the race for the lock: then keep everything. */
 	if (state_read(c->o->state_dir, "pending.yaml", &y, NULL) == 0) {
@@ -163,6 +176,8 @@ static void timer_run(struct apply_ctx *c, long long deadline)
 		(void)state_remove(c->o->run_dir, "confirm.pid");
 	}
 	free(y);
+	if (afd >= 0)
+		close(afd);
 	if (fd >= 0)
 		close(fd);
 	_exit(0);
