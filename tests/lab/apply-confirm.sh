@@ -8,8 +8,17 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/apply-topo.inc"
 
+# A user's table: every snap below lists it, so apply, the timer's undo,
+# confirm and rollback must all leave it alone.
+nsx "$R" nft -f - <<'NFT'
+table ip user {
+	set allowed { type ipv4_addr; elements = { 192.0.2.1 } }
+	chain c { type filter hook input priority 5; policy accept; ip saddr @allowed accept; }
+}
+NFT
 napply apply -c "$T_DIR/base.yaml" || fail "first apply exited $?"
 snap "$T_DIR/base.state"
+grep -q 'table ip user' "$T_DIR/base.state" || fail "snap does not show the user table"
 sed 's/00:00:02"/00:00:XX"/; s/00:00:03"/00:00:02"/; s/00:00:XX"/00:00:03"/; s/mtu: 1400/mtu: 1300/;
      s/192.168.100.1\/24/[192.168.100.1\/24, 192.168.200.1\/24]/; s/tcp: \[22\]/tcp: [22, 2222]/' \
     "$T_DIR/base.yaml" >"$T_DIR/changed.yaml"
