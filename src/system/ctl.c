@@ -3,11 +3,13 @@
 #include "util/addr.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,47 +38,19 @@ static int ctl_wait(int fd, short ev, const struct timespec *deadline)
 	}
 }
 
-int ctl_request(const char *run_dir, const char *req, int timeout_ms, char **reply)
+static int ctl_send_line(int fd, const char *req, const struct timespec *deadline)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	struct timespec deadline;
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	int rc = 0;
-	if (strchr(req, '\n') || strlen(req) >= CTL_LINE_MAX)
-		return -EINVAL;
-	if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", run_dir, CTL_SOCK_NAME) >=
-	    sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += timeout_ms / 1000;
-	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-	if (deadline.tv_nsec >= 1000000000) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000;
-	}
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		rc = -errno;
-		if (rc != -EINPROGRESS && rc != -EAGAIN)
-			goto out;
-		if ((rc = ctl_wait(fd, POLLOUT, &deadline)) < 0)
-			goto out;
-	}
 	size_t rlen = strlen(req);
 	char *line = malloc(rlen + 2);
-	if (!line) {
-		rc = -ENOMEM;
-		goto out;
-	}
+	int rc = 0;
+	if (!line)
+		return -ENOMEM;
 	memcpy(line, req, rlen);
 	memcpy(line + rlen, "\n", 2);
 	for (size_t off = 0; off < rlen + 1;) {
 		ssize_t n = send(fd, line + off, rlen + 1 - off, MSG_NOSIGNAL);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-			if ((rc = ctl_wait(fd, POLLOUT, &deadline)) < 0)
+			if ((rc = ctl_wait(fd, POLLOUT, deadline)) < 0)
 				break;
 			continue;
 		}
@@ -87,8 +61,15 @@ int ctl_request(const char *run_dir, const char *req, int timeout_ms, char **rep
 		off += (size_t)n;
 	}
 	free(line);
-	if (rc < 0)
-		goto out;
+	return rc;
+}
+
+/* Everything until the daemon closes: *out malloc'd, NUL-terminated. */
+static int ctl_recv_all(int fd, const struct timespec *deadline, char **out)
+{
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int rc = 0;
 	for (;;) {
 		if (len + 4096 + 1 > cap) {
 			cap = cap ? cap * 2 : 8192;
@@ -101,7 +82,7 @@ int ctl_request(const char *run_dir, const char *req, int timeout_ms, char **rep
 		}
 		ssize_t n = recv(fd, buf + len, cap - len - 1, 0);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-			if ((rc = ctl_wait(fd, POLLIN, &deadline)) < 0)
+			if ((rc = ctl_wait(fd, POLLIN, deadline)) < 0)
 				goto out;
 			continue;
 		}
@@ -122,10 +103,45 @@ int ctl_request(const char *run_dir, const char *req, int timeout_ms, char **rep
 		goto out;
 	}
 	buf[len] = '\0';
-	*reply = buf;
+	*out = buf;
 	buf = NULL;
 out:
 	free(buf);
+	return rc;
+}
+
+int ctl_request(const char *run_dir, const char *req, int timeout_ms, char **reply)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct timespec deadline;
+	int rc = 0;
+	if (strchr(req, '\n') || strlen(req) >= CTL_LINE_MAX)
+		return -EINVAL;
+	if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", run_dir, CTL_SOCK_NAME) >=
+	    sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += timeout_ms / 1000;
+	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (deadline.tv_nsec >= 1000000000) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000;
+	}
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	/* A blocking connect bounded by SO_SNDTIMEO: a full backlog waits for
+	 * room instead of failing with EAGAIN. */
+	struct timeval tv = {.tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000};
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		rc = errno == EAGAIN || errno == EINPROGRESS ? -ETIMEDOUT : -errno;
+		goto out;
+	}
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	if ((rc = ctl_send_line(fd, req, &deadline)) == 0)
+		rc = ctl_recv_all(fd, &deadline, reply);
+out:
 	close(fd);
 	return rc;
 }
