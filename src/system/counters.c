@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "render/render.h"
+
 void counter_list_free(struct counter_list *l)
 {
 	if (!l)
@@ -106,4 +108,12 @@ out:
 	if (nl)
 		mnl_socket_close(nl);
 	return rc;
+}
+
+struct counter_value *counter_list_values(const struct counter_list *l)
+{
+	struct counter_value *v = l->n ? calloc(l->n, sizeof(*v)) : NULL;
+	for (size_t i = 0; v && i < l->n; i++)
+		v[i] = (struct counter_value){l->v[i].name, l->v[i].packets, l->v[i].bytes};
+	return v;
 }

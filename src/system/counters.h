@@ -23,4 +23,13 @@ void counter_list_free(struct counter_list *l);
  * table gives an empty list. 0 or -errno. */
 int counters_read(const char *table, struct counter_list *out);
 
+/* The values as render_nft_counters() takes them, so apply can carry the
+ * counters over a replace without `nft list counters` (which, in nft
+ * 1.0.6, first fetches every set element of every table: over a minute
+ * with a million blocklist entries). The names point into l; free() the
+ * array, then counter_list_free(l). NULL on allocation failure (or an
+ * empty list: check l->n). */
+struct counter_value;
+struct counter_value *counter_list_values(const struct counter_list *l);
+
 #endif
