@@ -49,6 +49,13 @@ enum apply_status apply_rollback(const struct apply_opts *o, struct diags *d);
  * pending. */
 int apply_confirm(const char *state_dir, const char *run_dir, struct diags *d);
 
+/* RUN_DIR/apply.lock, which apply_router and the confirm timer's undo
+ * hold while they change the system (blocking until it is free). Returns
+ * an fd to close() to release it, or -errno. For the daemon: hold it while
+ * configuring a hot-plugged port so that it never interleaves with an
+ * apply (apply_router takes it itself: do not call that while holding it). */
+int apply_lock(const char *run_dir);
+
 /* For `status`: the pending confirm, if any. */
 struct apply_pending {
 	pid_t pid;

@@ -31,10 +31,6 @@ struct apply_ctx {
  * restored; d lists what could not be. */
 int apply_undo(struct apply_ctx *c);
 
-/* Serialise applies (CLI, daemon reload, the confirm timer's undo):
- * RUN_DIR/apply.lock, held until the returned fd is closed. -errno. */
-int apply_lock(const char *run_dir);
-
 /* Start the detached confirm timer; the pending config is already saved. */
 int confirm_timer_start(struct apply_ctx *c, unsigned secs);
 /* 1 if a confirm is pending with a live timer; stale markers are removed. */
