@@ -139,7 +139,10 @@ int ctl_request(const char *run_dir, const char *req, int timeout_ms, char **rep
 		goto out;
 	}
 	fcntl(fd, F_SETFL, O_NONBLOCK);
-	if ((rc = ctl_send_line(fd, req, &deadline)) == 0)
+	/* A refusal (not root, busy) comes before the daemon reads: read it
+	 * even when our line could not be sent. */
+	rc = ctl_send_line(fd, req, &deadline);
+	if (rc == 0 || rc == -EPIPE || rc == -ECONNRESET)
 		rc = ctl_recv_all(fd, &deadline, reply);
 out:
 	close(fd);

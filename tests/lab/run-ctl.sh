@@ -83,6 +83,18 @@ ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 wait_for 8 grep -q "client timed out" "$T_DIR/daemon.log" || fail "stalled client not dropped"
 pass "a stalled client does not block others (${ms} ms) and is dropped after 5 s"
 
+# Eight clients that say nothing fill every slot: a ninth is told "busy"
+# at once (not queued forever), and all are served again after the
+# deadline frees the slots.
+for _ in 1 2 3 4 5 6 7 8; do bg sh -c "sleep 20 | ip netns exec $R socat - UNIX-CONNECT:$sock"; done
+sleep 0.5
+printf 'status\n' >"$T_DIR/status.req"
+r=$(raw_ask "$T_DIR/status.req")
+echo "$r" | grep -q '"error":"busy' || fail "ninth client: '$(echo "$r" | cut -c1-80)'"
+wait_for 8 sh -c "printf 'status\n' | socat -t 5 - UNIX-CONNECT:$sock | grep -q '\"ok\":true'" ||
+    fail "not served again after the stalled clients' deadline"
+pass "all slots taken: a ninth client is told busy; served again after the deadline"
+
 # Bans through the socket (H5's library behind it).
 ask "ban 198.51.100.7/32 60" | jq -e '.ok' >/dev/null || fail "ban: $(ask 'ban 198.51.100.7/32 60')"
 ask bans | jq -e '.bans[] | select(.prefix == "198.51.100.7/32" and .left > 0 and .left <= 60)' >/dev/null ||
