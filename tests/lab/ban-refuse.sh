@@ -45,3 +45,10 @@ rc=0
 napply unban 203.0.113.77 2>"$T_DIR/err" || rc=$?
 [ "$rc" -eq 1 ] && grep -q "not banned" "$T_DIR/err" || fail "unban of a non-ban: exit $rc"
 pass "bad duration is a usage error; unban of what is not banned exits 1"
+
+# Banning the same prefix again sets its new duration (one ban, not two).
+napply ban 203.0.113.99 --for 2h >/dev/null || fail "re-ban with a new duration exited $?"
+left=$(napply bans --json | jq '[.[] | select(.prefix == "203.0.113.99/32")] | if length == 1 then .[0].left else -1 end')
+[ "$left" -gt 7000 ] || fail "re-ban: time left $left, want about 7200 (and one entry)"
+[ "$(grep -c '^203.0.113.99/32 ' "$STATE/bans")" -eq 1 ] || fail "re-ban: the state file holds it twice"
+pass "re-ban of the same prefix: new duration ($left s left), one entry"
