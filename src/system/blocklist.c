@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "system/bans.h"
+#include "system/link.h"
 #include "system/nlset.h"
 #include "system/state.h"
 #include "util/buf.h"
@@ -291,6 +292,89 @@ out:
 	return rc;
 }
 
+static void range_text(int family, u128 lo, u128 hi, char *out, size_t size)
+{
+	struct ipaddr a = {.family = family}, z = {.family = family};
+	char x[ADDR_STRLEN], y[ADDR_STRLEN];
+	put_be(lo, a.a, family == AF_INET ? 4 : 16);
+	put_be(hi, z.a, family == AF_INET ? 4 : 16);
+	addr_format(&a, x, sizeof(x));
+	addr_format(&z, y, sizeof(y));
+	snprintf(out, size, "%s-%s", x, y);
+}
+
+/* The router's own addresses: the config's static ones and every one the
+ * kernel has (DHCP ones too). */
+static int own_ranges(const struct router *r, struct blocklist_set *own)
+{
+	static const int families[] = {AF_INET, AF_INET6};
+	struct cidr net;
+	int rc = 0;
+	for (size_t i = 0; i < r->n_ifaces && rc == 0; i++)
+		for (size_t j = 0; j < r->ifaces[i].n_addrs && rc == 0; j++) {
+			net = r->ifaces[i].addrs[j];
+			net.len = net.addr.family == AF_INET ? 32 : 128;
+			rc = blocklist_set_add(own, &net);
+		}
+	struct link_sock *ls = link_sock_open();
+	for (size_t f = 0; ls && f < 2 && rc == 0; f++) {
+		struct link_addr *v = NULL;
+		size_t n = 0;
+		if (link_addr_dump(ls, families[f], &v, &n) == 0)
+			for (size_t i = 0; i < n && rc == 0; i++) {
+				net = v[i].addr;
+				net.len = families[f] == AF_INET ? 32 : 128;
+				rc = blocklist_set_add(own, &net);
+			}
+		free(v);
+	}
+	link_sock_close(ls);
+	return rc;
+}
+
+/* A list entry holding one of the router's own addresses would drop the
+ * router's whole LAN (or its WAN neighbours, the gateway) before anything
+ * else sees the packets: public lists such as FireHOL level1 carry
+ * 10.0.0.0/8 and 192.168.0.0/16. Such ranges are left out, with a
+ * warning, instead of locking the router out (as `ban` refuses them). */
+static int drop_own(struct blocklist_set *b, const struct router *r, struct diags *d)
+{
+	struct blocklist_set own = {0};
+	char t[2 * ADDR_STRLEN + 2];
+	size_t o = 0, warned = 0;
+	int rc = own_ranges(r, &own);
+	for (size_t i = 0; rc == 0 && i < b->n4; i++) {
+		bool hit = false;
+		for (size_t k = 0; k < own.n4 && !hit; k++)
+			hit = b->v4[i].lo <= own.v4[k].hi && own.v4[k].lo <= b->v4[i].hi;
+		if (!hit) {
+			b->v4[o++] = b->v4[i];
+		} else if (warned++ < 10) {
+			range_text(AF_INET, b->v4[i].lo, b->v4[i].hi, t, sizeof(t));
+			diag_warn(d, (struct pos){0}, "blocklist range %s holds an address of this "
+						     "router: not loaded", t);
+		}
+	}
+	b->n4 = o;
+	o = 0;
+	for (size_t i = 0; rc == 0 && i < b->n6; i++) {
+		bool hit = false;
+		for (size_t k = 0; k < own.n6 && !hit; k++)
+			hit = b->v6[i].lo <= own.v6[k].hi && own.v6[k].lo <= b->v6[i].hi;
+		if (!hit) {
+			b->v6[o++] = b->v6[i];
+		} else if (warned++ < 10) {
+			range_text(AF_INET6, b->v6[i].lo, b->v6[i].hi, t, sizeof(t));
+			diag_warn(d, (struct pos){0}, "blocklist range %s holds an address of this "
+						     "router: not loaded", t);
+		}
+	}
+	if (rc == 0)
+		b->n6 = o;
+	blocklist_set_free(&own);
+	return rc;
+}
+
 int blocklist_apply(struct nlset *s, const struct router *r, const char *state_dir,
 		    struct diags *d)
 {
@@ -309,6 +393,10 @@ int blocklist_apply(struct nlset *s, const struct router *r, const char *state_d
 	if ((rc = blocklist_read(r->blackhole.lists, r->blackhole.n_lists, &b, d)) < 0)
 		goto out;
 	blocklist_set_merge(&b);
+	if ((rc = drop_own(&b, r, d)) < 0) {
+		diag_error(d, (struct pos){0}, "blocklists: out of memory");
+		goto out;
+	}
 	rc = blocklist_load(s, &b);
 	if (rc < 0) {
 		diag_error(d, (struct pos){0}, "the kernel refused the blocklists: %s",

@@ -18,9 +18,12 @@ cat >"$T_DIR/drop.txt" <<'LIST'
 2001:db8:bad::/48
 2001:db8:bad:1::/64  # inside the /48
 10.9.8.7/16          # host bits set: taken as 10.9.0.0/16
+192.168.0.0/16       # FireHOL level1 carries this: it holds the router's LAN address
 LIST
 { cat "$T_DIR/base.yaml"; printf 'blackhole:\n  timeout: 1h\n  lists: [drop.txt]\n'; } >"$T_DIR/bl.yaml"
-napply apply -c "$T_DIR/bl.yaml" || fail "apply with a blocklist exited $?"
+napply apply -c "$T_DIR/bl.yaml" 2>"$T_DIR/warn" || fail "apply with a blocklist exited $?"
+grep -q "blocklist range 192.168.0.0-192.168.255.255 holds an address of this router: not loaded" "$T_DIR/warn" ||
+    fail "no warning for a range holding the router's address: $(cat "$T_DIR/warn")"
 ip -n "$W" addr add 203.0.113.70/24 dev eth0
 ip -n "$R" addr add 2001:db8:100::1/64 dev lan nodad
 ip -n "$L" addr add 2001:db8:100::20/64 dev eth0 nodad
@@ -45,7 +48,8 @@ reach() { [ "$(nsx "$1" timeout 3 socat -T2 - "$2,connect-timeout=2" </dev/null 
 reach "$W" TCP:203.0.113.1:22,bind=203.0.113.70 || fail "an unlisted IPv4 host was blocked"
 ! reach "$L" "TCP6:[2001:db8:100::1]:22,bind=[2001:db8:100::20]" || fail "a listed IPv6 host reached the router"
 reach "$L" "TCP6:[2001:db8:100::1]:22,bind=[2001:db8:100::40]" || fail "an unlisted IPv6 host was blocked"
-pass "enforced: listed hosts dropped, others pass (IPv4 and IPv6)"
+nsx "$L" ping -c1 -W2 192.168.100.1 >/dev/null || fail "the LAN lost the router (192.168.0.0/16 was loaded)"
+pass "enforced: listed hosts dropped, others pass (IPv4 and IPv6); 192.168.0.0/16 left out, the LAN works"
 
 # Unchanged files: no reload (an element removed by hand stays removed);
 # a changed file: reloaded.
