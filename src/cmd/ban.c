@@ -66,9 +66,10 @@ static void bans_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: nftrouter bans [--state-dir DIR] [--json]\n\n"
-		"List the bans the kernel holds (sets blackhole4 and blackhole6 of table\n"
-		"inet " BANS_TABLE "), with the time each has left and when it was made\n"
-		"(from STATE_DIR/bans; '-' for a ban added outside nftrouter).\n\n"
+		"List the bans the kernel holds (sets blackhole4, blackhole4_nets, blackhole6\n"
+		"and blackhole6_nets of table inet " BANS_TABLE "), with the time each has\n"
+		"left and when it was made (from STATE_DIR/bans; '-' for a ban added outside\n"
+		"nftrouter). Blocklist entries (blackhole.lists) are not listed.\n\n"
 		"Options:\n"
 		"  --json             one JSON array: [{\"prefix\", \"family\", \"expires\",\n"
 		"                     \"left\", \"added\"}], times in UNIX seconds, \"expires\" and\n"
