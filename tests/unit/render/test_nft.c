@@ -179,7 +179,9 @@ static void test_shape(void **state)
 			   "\"wan-ingress\" }");
 	assert_contains(
 	    s, "\"wan-egress\" } comment \"zone counters: one lookup per packet\"\n"
-	       "\t\tct state vmap { invalid : drop, established : accept, related : accept }");
+	       "\t\tct state established,related accept comment \"known connections first: most "
+	       "packets stop here\"\n"
+	       "\t\tct state invalid drop");
 	assert_contains(s, "iifname vmap { \"wan\" : jump input_wan, \"vm0\" : jump input_wan, "
 			   "\"lan\" : jump input_lan, \"vm1\" : jump input_lan }");
 	assert_contains(s, "udp dport { 53, 67 } accept comment \"nftrouter: zone lan: services "
