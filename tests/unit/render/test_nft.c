@@ -145,6 +145,7 @@ static int teardown(void **state)
 
 static void assert_contains(const char *text, const char *needle)
 {
+	assert_non_null(text);
 	if (!strstr(text, needle))
 		fail_msg("missing from the ruleset: %s\n--- ruleset:\n%s", needle, text);
 }

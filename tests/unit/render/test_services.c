@@ -131,12 +131,14 @@ static void seed_open_dns(struct seed *s)
 
 static void has(const char *text, const char *line)
 {
+	assert_non_null(text);
 	if (!strstr(text, line))
 		fail_msg("missing \"%s\" in:\n%s", line, text);
 }
 
 static void has_not(const char *text, const char *line)
 {
+	assert_non_null(text);
 	if (strstr(text, line))
 		fail_msg("unexpected \"%s\" in:\n%s", line, text);
 }
