@@ -86,3 +86,14 @@ sed 's/^  lan: .*/  lan: { match: { mac: "52:54:00:00:00:03" }, ipv4: none }/; /
 napply apply -c "$T_DIR/none.yaml" || fail "ipv4: none apply exited $?"
 [ -z "$(ip -n "$R" -4 -o addr show dev lan)" ] || fail "ipv4: none left $(ip -n "$R" -4 -o addr show dev lan)"
 pass "ipv4: none removes IPv4 addresses"
+
+# ipv4: dhcp leaves the port's addresses to the DHCP client: a lease's
+# address (added here by hand, as udhcpc's hook would) survives apply.
+sed 's/^  wan: .*/  wan: { match: { mac: "52:54:00:00:00:02" }, ipv4: dhcp, mtu: 1500 }/' \
+    "$T_DIR/base.yaml" >"$T_DIR/dhcp.yaml"
+napply apply -c "$T_DIR/dhcp.yaml" || fail "dhcp apply exited $?"
+ip -n "$R" -4 -o addr show dev wan | grep -q ' 203.0.113.1/24 ' || fail "dhcp: the address went away"
+ip -n "$R" addr add 203.0.113.77/24 dev wan
+napply apply -c "$T_DIR/dhcp.yaml" || fail "dhcp re-apply exited $?"
+ip -n "$R" -4 -o addr show dev wan | grep -q ' 203.0.113.77/24 ' || fail "dhcp: a lease address was removed"
+pass "ipv4: dhcp leaves addresses alone"
