@@ -282,7 +282,9 @@ static void put_output(struct nft_out *o)
 static void put_ct(struct nft_out *o)
 {
 	buf_puts(&o->b, "\t\tct state established,related accept");
-	put_why(o, "known connections first: most packets stop here");
+	/* No "packets " or "bytes " in comments: apply blanks the numbers after
+	 * those words when it compares listings. */
+	put_why(o, "known connections first: most traffic stops here");
 	buf_puts(&o->b, "\t\tct state invalid drop");
 	put_why(o, "not part of any connection conntrack can follow");
 }

@@ -181,7 +181,7 @@ static void test_shape(void **state)
 	assert_contains(
 	    s, "\"wan-egress\" } comment \"zone counters: one lookup per packet\"\n"
 	       "\t\tct state established,related accept comment \"known connections first: most "
-	       "packets stop here\"\n"
+	       "traffic stops here\"\n"
 	       "\t\tct state invalid drop");
 	assert_contains(s, "iifname vmap { \"wan\" : jump input_wan, \"vm0\" : jump input_wan, "
 			   "\"lan\" : jump input_lan, \"vm1\" : jump input_lan }");
@@ -207,6 +207,24 @@ static void test_shape(void **state)
 	assert_contains(s, "counter name iifname map { \"wan\" : \"wan-ingress\", \"vm0\" : "
 			   "\"wan-ingress\" }");
 	assert_contains(s, "counter name oifname map { \"wan\" : \"wan-egress\"");
+	free(s);
+}
+
+/* apply compares listings with the numbers after "packets " and "bytes "
+ * blanked: those words appear only in counter values. */
+static void test_no_counter_words(void **state)
+{
+	struct fixture *f = *state;
+	const struct counter_value v[] = {{"wan-ingress", 1, 2}, {"wan-egress", 3, 4}};
+	char *s = render_nft_counters(&f->r, v, 2);
+	assert_non_null(s);
+	size_t np = 0, nb = 0;
+	for (const char *p = strstr(s, "packets "); p; p = strstr(p + 1, "packets "))
+		np++;
+	for (const char *p = strstr(s, "bytes "); p; p = strstr(p + 1, "bytes "))
+		nb++;
+	assert_int_equal(np, 2);
+	assert_int_equal(nb, 2);
 	free(s);
 }
 
@@ -322,6 +340,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_unsafe_strings, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_file_base_unsafe, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_comment_length, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_counter_words, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
