@@ -22,3 +22,14 @@ a=$(ip netns exec "$C" dig +short +time=3 +tries=2 @192.168.100.1 www.example.te
 pass "LAN client resolves through the learned server: www.example.test = $a"
 [ "$(sha256sum /etc/resolv.conf 2>/dev/null || echo none)" = "$resolv_before" ] || fail "/etc/resolv.conf changed"
 pass "/etc/resolv.conf untouched"
+
+# Carrier lost and back on the WAN: logged, and udhcpc is asked to renew
+# (SIGUSR1) at once instead of waiting for its timers.
+n0=$(grep -c 'dhcp-hook: wan: \(bound\|renew\)' "$T_DIR/daemon.log" || true)
+ip -n "$I" link set up0 down
+wait_for 5 grep -q "port wan: carrier lost" "$T_DIR/daemon.log" || fail "WAN carrier loss not seen"
+ip -n "$I" link set up0 up
+wait_for 5 grep -q "port wan: carrier back" "$T_DIR/daemon.log" || fail "WAN carrier return not seen"
+wait_for 15 sh -c "[ \$(grep -c 'dhcp-hook: wan: \(bound\|renew\)' $T_DIR/daemon.log) -gt $n0 ]" ||
+    { tail -20 "$T_DIR/daemon.log"; fail "no renew after the carrier came back"; }
+pass "WAN carrier lost and back: logged, lease renewed at once"
