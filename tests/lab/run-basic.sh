@@ -79,3 +79,10 @@ wait "$DAEMON"; rc=$?
 ip netns exec "$R" nft list table inet nftrouter >/dev/null || fail "ruleset gone after SIGTERM"
 [ ! -e "$T_DIR/run/nftrouter.sock" ] || fail "socket left behind"
 pass "SIGTERM: exit 0, children gone, ruleset loaded, socket removed"
+
+# status without a daemon: the kernel and the state dir (applied config).
+st=$(rctl status --json --state-dir "$T_DIR/state")
+echo "$st" | jq -e '.daemon == null and .children == [] and (.ports[] | select(.name == "lan") | .addresses == ["192.168.100.1/24"])' >/dev/null ||
+    fail "status without daemon: $st"
+[ "$(echo "$st" | jq -r .applied_hash)" = "$want" ] || fail "status without daemon: hash"
+pass "status without the daemon: ports from the kernel, hash from the state dir"
