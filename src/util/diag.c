@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void diag_vadd(struct diags *d, enum diag_level level, struct pos pos, const char *fmt,
-		      va_list ap)
+__attribute__((format(printf, 4, 0))) static void
+diag_vadd(struct diags *d, enum diag_level level, struct pos pos, const char *fmt, va_list ap)
 {
 	if (d->oom)
 		return;
