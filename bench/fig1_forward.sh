@@ -3,6 +3,9 @@
 #   a: the limit (bench/rulesets/limit.nft: one masquerade rule),
 #   b: nftrouter's ruleset for examples/seed.yaml (bench_config),
 #   c: the seed's own nftables.conf (bench/rulesets/seed.nft).
+# 64-byte UDP twice: a flow that never sees a reply (every packet is
+# conntrack "new" and walks the whole forward path: the worst case) and an
+# established one (one reply first: the steady state of real traffic).
 # Targets: b >= 0.97 a and b >= c (ratio b/c >= 1.00).
 topo a
 topo c
@@ -31,11 +34,14 @@ pair_rows() {
 	m_udp64)
 		ratio_row 1 "64-byte UDP, pps per CPU-second: $what" "$s" "$target" "$cmd"
 		ratio_row 1 "64-byte UDP, wall pps: $what" "$(paired2)" "" "$cmd" ;;
+	m_udp64e)
+		ratio_row 1 "64-byte UDP, established flow, pps per CPU-second: $what" "$s" "$target" "$cmd"
+		ratio_row 1 "64-byte UDP, established flow, wall pps: $what" "$(paired2)" "" "$cmd" ;;
 	m_tcp1) ratio_row 1 "TCP 1 stream, Gbit/s: $what" "$s" "$target" "$cmd" ;;
 	m_tcp4) ratio_row 1 "TCP 4 streams, Gbit/s: $what" "$s" "$target" "$cmd" ;;
 	esac
 }
-for m in m_udp64 m_tcp1 m_tcp4; do
+for m in m_udp64 m_udp64e m_tcp1 m_tcp4; do
 	if [ -n "$have_b" ]; then
 		pair_rows "b/a (nftrouter / limit)" "$m" a b 0.97
 		pair_rows "b/c (nftrouter / seed)" "$m" c b 1.00

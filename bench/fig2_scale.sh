@@ -52,6 +52,8 @@ done
 s=$(paired m_udp64 p s)
 ratio_row 2 "64-byte UDP, pps per CPU-second: s/p (1M bans + 1,000 forwards / plain)" "$s" 0.97 "$cmd"
 ratio_row 2 "64-byte UDP, wall pps: s/p" "$(paired2)" "" "$cmd"
+s=$(paired m_udp64e p s)
+ratio_row 2 "64-byte UDP, established flow, pps per CPU-second: s/p" "$s" 0.97 "$cmd"
 s=$(paired m_conn p s)
 ratio_row 2 "new TCP connections per CPU-second: s/p" "$s" 0.97 "$cmd"
 ratio_row 2 "new TCP connections, wall rate: s/p" "$(paired2)" "" "$cmd"

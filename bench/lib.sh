@@ -151,6 +151,25 @@ m_udp64() {
 		printf "%.0f %.0f\n", (b - a) / c[2], (b - a) / s[2] }'
 }
 
+# m_udp64e T: as m_udp64, but the flow is established first: one packet
+# out from source port 40000, one reply from the WAN host back to it through
+# the NAT, so the flood's packets are conntrack "established" (the steady
+# state of real traffic) instead of "new" (no reply yet: every packet walks
+# the whole forward path).
+m_udp64e() {
+	local r0 r1 out
+	nx "$1-lan" "$B_BIN/udpflood" -d 203.0.113.2 -p 9 -b 40000 -n 1 >/dev/null
+	nx "$1-wan" "$B_BIN/udpflood" -d 203.0.113.1 -p 40000 -b 9 -n 1 >/dev/null
+	sleep 0.05
+	r0=$(rx_packets "$1-wan" eth0)
+	out=$(nx "$1-lan" "$B_BIN/udpflood" -d 203.0.113.2 -p 9 -b 40000 -t "$(dur)")
+	sleep 0.1
+	r1=$(rx_packets "$1-wan" eth0)
+	echo "$out" | awk -v a="$r0" -v b="$r1" '{
+		split($2, s, "="); split($3, c, "=");
+		printf "%.0f %.0f\n", (b - a) / c[2], (b - a) / s[2] }'
+}
+
 # m_conn T: TCP connections through the router per client CPU-second, and
 # per wall second (see m_udp64 for why per CPU-second).
 m_conn() {

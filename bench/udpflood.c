@@ -1,10 +1,12 @@
 /* udpflood: a bounded UDP packet sender for the benchmarks.
  *
- *   udpflood -d DST [-p PORT] [-l PAYLOAD] [-t SECS] [-n COUNT] [-s SRC] [-f FLOWS]
+ *   udpflood -d DST [-p PORT] [-l PAYLOAD] [-t SECS] [-n COUNT] [-b SPORT]
+ *            [-s SRC] [-f FLOWS]
  *
  * Sends PAYLOAD-byte UDP datagrams (default 18: a 64-byte Ethernet frame
  * with FCS) to DST:PORT with sendmmsg, as fast as it can, until SECS pass
- * or COUNT packets were sent, whichever comes first. With -s (needs
+ * or COUNT packets were sent, whichever comes first. -b sends from
+ * source port SPORT (so a reply can be sent to it first). With -s (needs
  * CAP_NET_RAW) it writes the IPv4 header itself, from SRC, and spreads the
  * packets over FLOWS source ports (default 1024), like a flood would.
  * Prints one line: "sent=N secs=S cpu=C" where C is this process's
@@ -47,14 +49,14 @@ static double cpu_secs(void)
 static void usage(void)
 {
 	fprintf(stderr, "usage: udpflood -d DST [-p PORT] [-l PAYLOAD] [-t SECS] [-n COUNT] "
-			"[-s SRC] [-f FLOWS]\n");
+			"[-b SPORT] [-s SRC] [-f FLOWS]\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	const char *dst = NULL, *src = NULL;
-	int port = 9, payload = 18, flows = 1024, c;
+	int port = 9, payload = 18, flows = 1024, sport = 0, c;
 	double secs = 2;
 	unsigned long long max = 100000000ULL, sent = 0;
 	static unsigned char bufs[BATCH][MAXPKT];
@@ -63,7 +65,7 @@ int main(int argc, char **argv)
 	struct sockaddr_in to = {.sin_family = AF_INET};
 	int fd;
 
-	while ((c = getopt(argc, argv, "d:p:l:t:n:s:f:")) != -1) {
+	while ((c = getopt(argc, argv, "d:p:l:t:n:s:f:b:")) != -1) {
 		switch (c) {
 		case 'd': dst = optarg; break;
 		case 'p': port = atoi(optarg); break;
@@ -72,11 +74,13 @@ int main(int argc, char **argv)
 		case 'n': max = strtoull(optarg, NULL, 10); break;
 		case 's': src = optarg; break;
 		case 'f': flows = atoi(optarg); break;
+		case 'b': sport = atoi(optarg); break;
 		default: usage();
 		}
 	}
 	if (!dst || port < 1 || port > 65535 || payload < 0 ||
-	    payload > MAXPKT - 28 || secs <= 0 || secs > 600 || flows < 1 || flows > 60000)
+	    payload > MAXPKT - 28 || secs <= 0 || secs > 600 || flows < 1 || flows > 60000 ||
+	    sport < 0 || sport > 65535)
 		usage();
 	to.sin_port = htons(port);
 	if (inet_pton(AF_INET, dst, &to.sin_addr) != 1)
@@ -110,8 +114,13 @@ int main(int argc, char **argv)
 			msgs[i].msg_hdr.msg_namelen = sizeof(to);
 		}
 	} else {
+		struct sockaddr_in me = {.sin_family = AF_INET, .sin_port = htons(sport)};
+		int one = 1;
 		fd = socket(AF_INET, SOCK_DGRAM, 0);
-		if (fd < 0 || connect(fd, (struct sockaddr *)&to, sizeof(to)) < 0) {
+		if (fd >= 0 && sport)
+			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (fd < 0 || (sport && bind(fd, (struct sockaddr *)&me, sizeof(me)) < 0) ||
+		    connect(fd, (struct sockaddr *)&to, sizeof(to)) < 0) {
 			perror("udpflood: udp socket");
 			return 1;
 		}
