@@ -13,51 +13,12 @@
 #include "render/render.h"
 #include "system/apply_int.h"
 #include "system/bans.h"
+#include "system/counters.h"
 #include "system/state.h"
 
 static const struct pos nopos = {NULL, 0, 0};
 
 /* --- counters and the kernel table --------------------------------- */
-
-struct counters {
-	struct counter_value *v;
-	size_t n;
-	char *names; /* one buffer holding every name */
-};
-
-static void counters_free(struct counters *c)
-{
-	free(c->v);
-	free(c->names);
-}
-
-/* Parse `list counters table inet nftrouter`: "counter NAME {" blocks,
- * each with one "packets N bytes M" line. */
-static int counters_parse(const char *text, struct counters *c)
-{
-	size_t max = 0;
-	for (const char *p = text; (p = strstr(p, "counter ")); p++)
-		max++;
-	c->v = calloc(max + 1, sizeof(*c->v));
-	c->names = strdup(text);
-	if (!c->v || !c->names)
-		return -ENOMEM;
-	for (char *p = c->names; (p = strstr(p, "counter "));) {
-		char *name = p + 8, *sp = strchr(name, ' ');
-		p = name;
-		if (!sp || strncmp(sp, " {", 2) != 0)
-			continue;
-		*sp = '\0';
-		p = sp + 1;
-		char *pk = strstr(p, "packets ");
-		unsigned long long pkts, bytes;
-		if (!pk || sscanf(pk, "packets %llu bytes %llu", &pkts, &bytes) != 2)
-			continue;
-		c->v[c->n++] = (struct counter_value){name, pkts, bytes};
-		p = pk;
-	}
-	return 0;
-}
 
 /* The table's text with counter values blanked, for "still the same". */
 static char *listing_normalize(const char *s)
@@ -93,11 +54,15 @@ static bool is_perm(int rc, const char *err)
 	       (err && (strstr(err, "Operation not permitted") || strstr(err, "Permission denied")));
 }
 
-/* Read the current table (the snapshot) and its counters. */
+/* Read the current table (the snapshot) and its counters. The counters
+ * come over netlink (counters_read): `nft list counters` would first fetch
+ * every set element of every table, over a minute with a million-entry
+ * blocklist in the ban table. */
 static int nft_snapshot(struct apply_ctx *c)
 {
-	char *err = NULL, *cnt = NULL;
-	struct counters cv = {0};
+	char *err = NULL;
+	struct counter_list cl = {0};
+	struct counter_value *cv = NULL;
 	int rc = nft_query(c->nft, "list table " NFT_TABLE, false, &c->old_table, &err);
 	if (rc < 0 && nft_absent(err)) {
 		c->old_table = NULL;
@@ -106,18 +71,19 @@ static int nft_snapshot(struct apply_ctx *c)
 		diag_error(c->d, nopos, "nft: reading table %s: %s", NFT_TABLE, err ? err : "");
 		rc = is_perm(rc, err) ? -EPERM : rc;
 		goto out;
-	} else if ((rc = nft_query(c->nft, "list counters table " NFT_TABLE, false, &cnt, NULL)) <
-			   0 ||
-		   (rc = counters_parse(cnt, &cv)) < 0) {
+	} else if ((rc = counters_read("nftrouter", &cl)) < 0) {
 		diag_error(c->d, nopos, "nft: reading counters: %s", strerror(-rc));
 		goto out;
+	} else if (cl.n && !(cv = counter_list_values(&cl))) {
+		rc = -ENOMEM;
+		goto out;
 	}
-	c->nft_text = render_nft_counters(c->r, cv.v, cv.n);
+	c->nft_text = render_nft_counters(c->r, cv, cl.n);
 	if (!c->nft_text)
 		rc = -ENOMEM;
 out:
-	counters_free(&cv);
-	free(cnt);
+	free(cv);
+	counter_list_free(&cl);
 	free(err);
 	return rc;
 }
