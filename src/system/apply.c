@@ -334,6 +334,12 @@ static enum apply_status prepare(struct apply_ctx *c)
 	}
 	if (sysctl_parse(sysctl_text, &c->sys, c->d) < 0)
 		goto out;
+	/* A malformed blocklist line is the config's fault: refuse it here
+	 * (FILE:LINE in d), not halfway through the steps. */
+	if ((rc = bans_check(c->r, c->o->state_dir, c->d)) < 0) {
+		st = rc == -ENOMEM ? APPLY_REFUSED : APPLY_INVALID;
+		goto out;
+	}
 	c->nft = nft_open();
 	c->ls = link_sock_open();
 	if (!c->nft || !c->ls) {

@@ -3,7 +3,7 @@
 # "; SBL" comments, IPv4 and IPv6, overlapping and adjacent prefixes is
 # loaded (merged) and enforced; an unchanged re-apply does not reload it,
 # a changed file does; a malformed line is an error naming FILE:LINE and
-# the previous lists stay loaded.
+# nothing changes (exit 1: the lists are checked before anything is done).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/apply-topo.inc"
 
@@ -65,10 +65,18 @@ pass "unchanged list: not reloaded; changed list: reloaded"
 cp "$T_DIR/drop.txt" "$T_DIR/bad.txt"
 printf '192.0.2.1\n198.51.100.300\n' >>"$T_DIR/bad.txt"
 line=$(wc -l <"$T_DIR/bad.txt")
-sed 's/drop.txt/bad.txt/' "$T_DIR/bl.yaml" >"$T_DIR/bad.yaml"
+# The config also changes the firewall and the LAN's MTU: the list is
+# checked before any of that is done, so nothing changes (exit 1).
+sed 's/drop.txt/bad.txt/; s/mtu: 1400/mtu: 1300/; s/tcp: \[22\]/tcp: [22, 2222]/' "$T_DIR/bl.yaml" >"$T_DIR/bad.yaml"
+grep -q 'mtu: 1300' "$T_DIR/bad.yaml" || fail "bad.yaml: no MTU change"
+grep -q '2222' "$T_DIR/bad.yaml" || fail "bad.yaml: no firewall change"
+snapn() { snap "$1"; sed -i 's/packets [0-9]* bytes [0-9]*//' "$1"; }
+snapn "$T_DIR/before"
 rc=0
 napply apply -c "$T_DIR/bad.yaml" >"$T_DIR/out" 2>&1 || rc=$?
-[ "$rc" -ne 0 ] || fail "apply with a malformed list succeeded"
+[ "$rc" -eq 1 ] || fail "apply with a malformed list exited $rc, not 1: $(cat "$T_DIR/out")"
+snapn "$T_DIR/after"
+same "$T_DIR/before" "$T_DIR/after" "the router (links, addresses, ruleset) after a refused apply"
 grep -q "bad.txt:$line:1: error: not an address or prefix: '198.51.100.300'" "$T_DIR/out" ||
     fail "no FILE:LINE error: $(cat "$T_DIR/out")"
 [ "$(elems blocklist4)" = '["192.0.2.99","203.0.113.2"]' ] || fail "a failed load changed blocklist4: $(elems blocklist4)"
