@@ -51,7 +51,9 @@ void link_sock_close(struct link_sock *s)
 	free(s);
 }
 
-/* Send one request and read until its ack/done, feeding data to cb. */
+/* Send one request and read until its ack/done, feeding data to cb. Every
+ * request must therefore be a dump (ends with NLMSG_DONE) or carry
+ * NLM_F_ACK (ends with the ack, after the reply if there is one). */
 static int link_talk(struct link_sock *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	char buf[LINK_RECV_BUF];
@@ -177,7 +179,9 @@ int link_get(struct link_sock *s, int ifindex, struct link_info *out)
 	char buf[LINK_REQ_BUF];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_GETLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
+	/* Without the ack flag the one reply is all that comes, and
+	 * link_talk would wait in recvmsg for an ack forever. */
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
 	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
 	ifm->ifi_family = AF_UNSPEC;
 	ifm->ifi_index = ifindex;
