@@ -7,7 +7,8 @@
 
 #include "model/internal.h"
 
-static const char *const iface_keys[] = {"match", "ipv4", "ipv6", "optional", "mtu", NULL};
+static const char *const iface_keys[] = {"match", "ipv4",    "ipv6", "optional",
+					 "mtu",	  "gateway", NULL};
 static const char *const match_keys[] = {"mac", "name", "pci", NULL};
 
 /* A kernel interface name as udev and ip(8) accept it, and safe in text. */
@@ -274,6 +275,47 @@ static int ipv6_build(struct diags *d, const struct cfg_node *n, const char *wha
 	return -EINVAL;
 }
 
+/* The next hop of a static port's default route: a neighbour on one of
+ * its subnets. Needs ipv4 built first. */
+static int gateway_build(struct diags *d, const struct cfg_node *n, struct iface *i,
+			 const char *what)
+{
+	char w[WHAT_MAX];
+	struct shown sh;
+	what_join(w, what, "gateway");
+	const char *s = expect_str(d, n, w);
+	if (!s)
+		return -EINVAL;
+	if (addr_parse4(s, &i->gateway) < 0) {
+		diag_error(d, n->pos, "%s: malformed IPv4 address '%s' (A.B.C.D)", w,
+			   node_show(n, &sh));
+		return -EINVAL;
+	}
+	if (i->ipv4 != IPV4_STATIC) {
+		diag_error(d, n->pos,
+			   "%s: only with a static ipv4 address (with dhcp the DHCP server gives "
+			   "the gateway)",
+			   w);
+		return -EINVAL;
+	}
+	for (size_t k = 0; k < i->n_addrs; k++) {
+		if (addr_equal(&i->addrs[k].addr, &i->gateway)) {
+			diag_error(d, n->pos, "%s: '%s' is the router's own address", w,
+				   node_show(n, &sh));
+			return -EINVAL;
+		}
+	}
+	for (size_t k = 0; k < i->n_addrs; k++) {
+		if (cidr_contains(&i->addrs[k], &i->gateway)) {
+			i->has_gateway = true;
+			return 0;
+		}
+	}
+	diag_error(d, n->pos, "%s: '%s' is outside the subnets of interface '%s'", w,
+		   node_show(n, &sh), i->name);
+	return -EINVAL;
+}
+
 static void iface_build(struct diags *d, const struct cfg_node *key, const struct cfg_node *n,
 			struct router *r, struct iface *i)
 {
@@ -302,6 +344,8 @@ static void iface_build(struct diags *d, const struct cfg_node *key, const struc
 		ipv4_build(d, v, r, i, what);
 	if ((v = cfg_map_get(n, "ipv6")))
 		ipv6_build(d, v, what);
+	if ((v = cfg_map_get(n, "gateway")))
+		gateway_build(d, v, i, what);
 	if ((v = cfg_map_get(n, "optional"))) {
 		char w[WHAT_MAX];
 		what_join(w, what, "optional");

@@ -37,6 +37,8 @@ struct iface {
 	int mtu;                 /* 0 = leave as it is */
 	struct zone *zone;       /* resolved: exactly one */
 	struct dhcp *dhcp;       /* DHCP server on this port, or NULL */
+	bool has_gateway;        /* `gateway:` (IPV4_STATIC only): a default route via it */
+	struct ipaddr gateway;   /* inside one of addrs, not the router's own address */
 };
 
 /* A built-in service: what "services: [dns]" opens. */

@@ -288,11 +288,11 @@ static void test_errors(void **state)
 	    "A <= B; several ports: a list [22, 80])");
 	assert_first_error(variant("ipv4: dhcp }", "ipv4: dhcp, optinal: true }"),
 			   "2:59: interface 'wan': unknown key 'optinal'; did you mean 'optional'? "
-			   "(allowed: match, ipv4, ipv6, optional, mtu)");
+			   "(allowed: match, ipv4, ipv6, optional, mtu, gateway)");
 	/* Two keys equally near: no guess. */
 	assert_first_error(variant("ipv4: dhcp }", "ipv4: dhcp, ipv5: none }"),
 			   "2:59: interface 'wan': unknown key 'ipv5' (allowed: match, ipv4, ipv6, "
-			   "optional, mtu)");
+			   "optional, mtu, gateway)");
 	assert_first_error("interfaces: {}\nzones: {}\n",
 			   "1:13: interfaces: the router needs at least one interface");
 	assert_first_error("- a\n", "1:1: router.yaml: expected a map, got a list");
@@ -500,6 +500,32 @@ static void test_lookups(void **state)
 	assert_string_equal(verdict_name(VERDICT_REJECT), "reject");
 }
 
+/* gateway: a static port's default route; with several, each is kept in
+ * config order (apply gives them increasing metrics). */
+static void test_gateway(void **state)
+{
+	(void)state;
+	struct diags d = DIAGS_INIT;
+	struct router *r = build(
+	    variant("ipv4: dhcp }", "ipv4: [10.0.0.2/30, 203.0.113.2/24], gateway: 203.0.113.1 }"),
+	    &d);
+	assert_non_null(r);
+	assert_int_equal(d.n_errors, 0);
+	struct ipaddr want;
+	assert_int_equal(addr_parse("203.0.113.1", &want), 0);
+	assert_true(r->ifaces[0].has_gateway);
+	assert_true(addr_equal(&r->ifaces[0].gateway, &want));
+	assert_false(r->ifaces[1].has_gateway);
+	router_free(r);
+	diags_free(&d);
+	assert_first_error(variant("ipv4: dhcp }", "ipv4: dhcp, gateway: 10.0.0.1 }"),
+			   "2:68: interface 'wan': gateway: only with a static ipv4 address (with "
+			   "dhcp the DHCP server gives the gateway)");
+	assert_first_error(
+	    variant("ipv4: dhcp }", "ipv4: 10.0.0.2/30, gateway: 10.0.0.4 }"),
+	    "2:75: interface 'wan': gateway: '10.0.0.4' is outside the subnets of interface 'wan'");
+}
+
 static void test_deterministic(void **state)
 {
 	(void)state;
@@ -529,6 +555,7 @@ int main(void)
 	    cmocka_unit_test(test_warnings),
 	    cmocka_unit_test(test_dhcp_overrides),
 	    cmocka_unit_test(test_lookups),
+	    cmocka_unit_test(test_gateway),
 	    cmocka_unit_test(test_deterministic),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
