@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "system/route.h"
+
 struct port_step {
 	const struct iface *p;
 	int ifindex;
@@ -15,8 +17,12 @@ struct port_step {
 	struct cidr *add, *del; /* planned IPv4 changes */
 	size_t n_add, n_del;
 	bool rename, set_mtu, set_up;
+	/* `gateway`: the default route with this port's metric, and the one it
+	 * replaces (restored by undo) */
+	bool set_gw, gw_had_old;
+	struct route_default gw_new, gw_old;
 	/* progress, for undo */
-	bool down_done, tmp_done, renamed, mtu_done, up_done;
+	bool down_done, tmp_done, renamed, mtu_done, up_done, gw_done;
 	size_t added, deleted;
 };
 
@@ -28,6 +34,8 @@ struct port_plan {
 	size_t n_links;
 	struct link_addr *addrs; /* IPv4 and IPv6, for the ingress look-up */
 	size_t n_addrs;
+	struct route_default *routes; /* IPv4 default routes, if a port has a gateway */
+	size_t n_routes;
 };
 
 void port_plan_free(struct port_plan *pl)
@@ -41,6 +49,7 @@ void port_plan_free(struct port_plan *pl)
 	free(pl->v);
 	free(pl->links);
 	free(pl->addrs);
+	free(pl->routes);
 	free(pl);
 }
 
@@ -48,7 +57,7 @@ bool port_plan_empty(const struct port_plan *pl)
 {
 	for (size_t i = 0; i < pl->n; i++) {
 		const struct port_step *s = &pl->v[i];
-		if (s->rename || s->set_mtu || s->set_up || s->n_add || s->n_del)
+		if (s->rename || s->set_mtu || s->set_up || s->n_add || s->n_del || s->set_gw)
 			return false;
 	}
 	return true;
@@ -117,6 +126,26 @@ static int plan_check_names(struct port_plan *pl, struct diags *d)
 	return 0;
 }
 
+/* The port's default route: metrics 0, 1, ... for the gateway ports in
+ * config order. Set again whenever the port changes (taking a link down
+ * flushes its routes). */
+static void step_plan_gateway(struct port_plan *pl, const struct router *r, struct port_step *s)
+{
+	uint32_t metric = 0;
+	for (const struct iface *o = r->ifaces; o < s->p; o++)
+		metric += o->has_gateway;
+	s->gw_new = (struct route_default){s->ifindex, s->p->gateway, metric, 0};
+	for (size_t k = 0; k < pl->n_routes; k++) {
+		if (pl->routes[k].metric == metric) {
+			s->gw_old = pl->routes[k];
+			s->gw_had_old = true;
+		}
+	}
+	s->set_gw = !s->gw_had_old || s->gw_old.ifindex != s->ifindex ||
+		    !addr_equal(&s->gw_old.gw, &s->p->gateway) || s->rename || s->set_up ||
+		    s->n_add || s->n_del;
+}
+
 static int plan_build(struct port_plan *pl, const struct router *r, const int *port_link,
 		      struct diags *d)
 {
@@ -139,6 +168,8 @@ static int plan_build(struct port_plan *pl, const struct router *r, const int *p
 		int rc = step_plan_addrs(pl, s);
 		if (rc < 0)
 			return rc;
+		if (s->p->has_gateway)
+			step_plan_gateway(pl, r, s);
 	}
 	return plan_check_names(pl, d);
 }
@@ -168,6 +199,13 @@ struct port_plan *port_plan_new(struct link_sock *s, const struct router *r, str
 	memcpy(all + pl->n_addrs, v6, n6 * sizeof(*all));
 	pl->addrs = all;
 	pl->n_addrs += n6;
+	bool gateways = false;
+	for (size_t i = 0; i < r->n_ifaces; i++)
+		gateways |= r->ifaces[i].has_gateway;
+	if (gateways && (rc = route_default_dump(&pl->routes, &pl->n_routes)) < 0) {
+		diag_error(d, nopos, "netlink: reading the default routes: %s", strerror(-rc));
+		goto out;
+	}
 	if ((rc = link_match_ports(r, pl->links, pl->n_links, port_link, d)) < 0)
 		goto out;
 	rc = plan_build(pl, r, port_link, d);
@@ -260,6 +298,15 @@ static int step_apply(struct link_sock *ls, struct port_step *s, struct diags *d
 			return step_fail(s, d, "setting up", rc);
 		s->up_done = true;
 	}
+	if (s->set_gw) {
+		/* Marked first: a refused replace may still have removed the old one. */
+		s->gw_done = true;
+		if ((rc = route_default_set(&s->gw_new)) < 0) {
+			addr_format(&s->p->gateway, txt, sizeof(txt));
+			snprintf(what, sizeof(what), "setting the default route via %s", txt);
+			return step_fail(s, d, what, rc);
+		}
+	}
 	return 0;
 }
 
@@ -304,6 +351,18 @@ static void undo_addrs(struct link_sock *ls, struct port_step *s, struct diags *
 	s->deleted = 0;
 }
 
+static void undo_gateway(struct port_step *s, struct diags *d, int *first)
+{
+	int rc;
+	if (!s->gw_done)
+		return;
+	if (s->gw_had_old && (rc = route_default_set(&s->gw_old)) < 0)
+		undo_note(s, d, "restoring the previous default route", rc, first);
+	if (!s->gw_had_old && (rc = route_default_remove(&s->gw_new)) < 0 && rc != -ESRCH)
+		undo_note(s, d, "removing the default route", rc, first);
+	s->gw_done = false;
+}
+
 int port_plan_undo(struct link_sock *ls, struct port_plan *pl, struct diags *d)
 {
 	int first = 0, rc;
@@ -341,6 +400,9 @@ int port_plan_undo(struct link_sock *ls, struct port_plan *pl, struct diags *d)
 			undo_note(s, d, "setting up", rc, &first);
 		s->down_done = false;
 	}
+	/* Routes last: a gateway needs its link up and its subnet back. */
+	for (size_t i = 0; i < pl->n; i++)
+		undo_gateway(&pl->v[i], d, &first);
 	return first;
 }
 

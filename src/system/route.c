@@ -60,3 +60,149 @@ int route_default_del(int ifindex)
 {
 	return route_request(RTM_DELROUTE, 0, ifindex, NULL);
 }
+
+/* --- default routes with a metric, for apply's gateways ------------- */
+
+static struct mnl_socket *route_sock(void)
+{
+	struct mnl_socket *nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (nl && mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int e = errno;
+		mnl_socket_close(nl);
+		errno = e;
+		return NULL;
+	}
+	return nl;
+}
+
+/* Send nlh and read until its ack (or a dump's end), feeding cb. */
+static int route_talk(struct mnl_socket *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	char buf[32768];
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (n < 0)
+			return -errno;
+		int rc =
+		    mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, mnl_socket_get_portid(nl), cb, data);
+		if (rc < 0)
+			return errno ? -errno : -EIO;
+		if (rc == MNL_CB_STOP)
+			return 0;
+	}
+}
+
+struct route_vec {
+	struct route_default *v;
+	size_t n;
+	int err;
+};
+
+static int route_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	if (mnl_attr_type_valid(attr, RTA_MAX) >= 0)
+		tb[mnl_attr_get_type(attr)] = attr;
+	return MNL_CB_OK;
+}
+
+static int route_dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct route_vec *rv = data;
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[RTA_MAX + 1] = {0};
+	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_family != AF_INET ||
+	    rtm->rtm_dst_len != 0 || rtm->rtm_type != RTN_UNICAST)
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(*rtm), route_attr_cb, tb);
+	uint32_t table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+	if (table != RT_TABLE_MAIN || !tb[RTA_OIF])
+		return MNL_CB_OK;
+	struct route_default *v = realloc(rv->v, (rv->n + 1) * sizeof(*v));
+	if (!v) {
+		rv->err = -ENOMEM;
+		return MNL_CB_ERROR;
+	}
+	rv->v = v;
+	struct route_default *r = &v[rv->n++];
+	memset(r, 0, sizeof(*r));
+	r->ifindex = (int)mnl_attr_get_u32(tb[RTA_OIF]);
+	r->metric = tb[RTA_PRIORITY] ? mnl_attr_get_u32(tb[RTA_PRIORITY]) : 0;
+	r->protocol = rtm->rtm_protocol;
+	if (tb[RTA_GATEWAY] && mnl_attr_get_payload_len(tb[RTA_GATEWAY]) == 4) {
+		r->gw.family = AF_INET;
+		memcpy(r->gw.a, mnl_attr_get_payload(tb[RTA_GATEWAY]), 4);
+	}
+	return MNL_CB_OK;
+}
+
+int route_default_dump(struct route_default **out, size_t *n)
+{
+	char buf[256];
+	struct route_vec rv = {0};
+	struct mnl_socket *nl = route_sock();
+	int rc;
+	if (!nl)
+		return -errno;
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = (uint32_t)time(NULL);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET;
+	rc = route_talk(nl, nlh, route_dump_cb, &rv);
+	if (rv.err)
+		rc = rv.err;
+	mnl_socket_close(nl);
+	if (rc < 0) {
+		free(rv.v);
+		return rc;
+	}
+	*out = rv.v;
+	*n = rv.n;
+	return 0;
+}
+
+static int route_default_msg(int type, unsigned flags, const struct route_default *r)
+{
+	char buf[512];
+	struct mnl_socket *nl = route_sock();
+	int rc;
+	if (!nl)
+		return -errno;
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = (uint16_t)type;
+	nlh->nlmsg_flags = (uint16_t)(NLM_F_REQUEST | NLM_F_ACK | flags);
+	nlh->nlmsg_seq = (uint32_t)time(NULL);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_type = RTN_UNICAST;
+	if (type == RTM_DELROUTE) {
+		rtm->rtm_scope = RT_SCOPE_NOWHERE; /* any scope */
+	} else {
+		rtm->rtm_protocol = r->protocol ? r->protocol : RTPROT_STATIC;
+		rtm->rtm_scope = r->gw.family ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+	}
+	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)r->ifindex);
+	mnl_attr_put_u32(nlh, RTA_PRIORITY, r->metric);
+	if (r->gw.family == AF_INET)
+		mnl_attr_put(nlh, RTA_GATEWAY, 4, r->gw.a);
+	rc = route_talk(nl, nlh, NULL, NULL);
+	mnl_socket_close(nl);
+	return rc;
+}
+
+int route_default_set(const struct route_default *r)
+{
+	if (r->gw.family && r->gw.family != AF_INET)
+		return -EINVAL;
+	return route_default_msg(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, r);
+}
+
+int route_default_remove(const struct route_default *r)
+{
+	return route_default_msg(RTM_DELROUTE, 0, r);
+}
