@@ -48,6 +48,7 @@ sed '/^rules:$/a\  - { name: extra, from: wan, tcp: [2222], action: accept }' "$
 chg_ms=$(ms_best 1 timeout 120 ip netns exec "$R" "$NFTROUTER" apply -c "$T_DIR/big2.yaml" \
     --state-dir "$STATE" --run-dir "$RUN") || exit 1
 nsx "$R" nft list table inet nftrouter | grep -q 'dport 2222' || fail "the changed apply did not load the new rule"
+echo "with $lines entries loaded: unchanged re-apply ${same_ms} ms (best of 3), changed apply ${chg_ms} ms, list table ${list_ms} ms (best of 3)"
 [ "$same_ms" -le 1000 ] || fail "unchanged re-apply with $lines entries loaded took ${same_ms} ms (max 1000)"
 [ "$list_ms" -le 1000 ] || fail "nft list table inet nftrouter took ${list_ms} ms (max 1000)"
 [ "$chg_ms" -le 5000 ] || fail "changed apply with $lines entries loaded took ${chg_ms} ms (max 5000)"
