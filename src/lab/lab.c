@@ -140,8 +140,16 @@ static int host_role(struct lab *l, struct lab_host *h, size_t *n_inet)
 	if (p->zone && (p->zone->masquerade || p->ipv4 == IPV4_DHCP)) {
 		h->role = LAB_INTERNET;
 		if (p->ipv4 != IPV4_DHCP) {
-			/* A static WAN: the ISP sits next to it, no DHCP. */
+			/* A static WAN: the ISP sits next to it, no DHCP; at the
+			 * port's gateway if it has one, so the router's default
+			 * route leads to it. */
 			pick_static(p, &h->addr);
+			for (size_t k = 0; p->has_gateway && k < p->n_addrs; k++) {
+				if (cidr_contains(&p->addrs[k], &p->gateway)) {
+					h->addr.addr = p->gateway;
+					h->addr.len = p->addrs[k].len;
+				}
+			}
 			return 0;
 		}
 		if (*n_inet >= sizeof(inet_nets) / sizeof(inet_nets[0])) {
