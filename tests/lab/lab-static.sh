@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # nftrouter lab on tests/lab/fixtures/static.yaml: a static WAN (the ISP
 # hands out nothing) with a gateway (the dns check asks an upstream only
-# reachable through that default route), a port matched by name, a static client, zone-to-zone
-# forwarding one way (lan -> dmz), rules opening a port range from dmz and a
-# port from wan. lab test must pass and nothing of the lab may remain.
+# reachable through that default route), a port matched by name, a static
+# client, zone-to-zone forwarding one way (lan -> dmz), rules opening a
+# port range from dmz and a port from wan. lab test must pass and nothing
+# of the lab may remain.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fixtures/lab.bash"
 lab_cycle "$NFTROUTER_SRCDIR/tests/lab/fixtures/static.yaml" port dhcp dns masquerade inbound zones scan ban
