@@ -29,7 +29,7 @@ nx e-rtr nft add element inet filter blackhole '{ 203.0.113.66 }'
 m_flood() {
 	local r0 r1 out
 	r0=$(rx_packets "$1-rtr" wan)
-	out=$(nx "$1-wan" "$B_BIN/udpflood" -s 203.0.113.66 -d 203.0.113.1 -p 9 -f 1024 -t "$(dur)")
+	out=$(nx "$1-wan" "$B_BIN/udpflood" -s 203.0.113.66 -d 203.0.113.1 -p 9 -f 1024 -t "$(dur udp)")
 	sleep 0.1
 	r1=$(rx_packets "$1-rtr" wan)
 	echo "$out" | awk -v a="$r0" -v b="$r1" '{

@@ -11,7 +11,7 @@
 cmd="bench/run 4"
 n=1000000
 np=5; reruns=10
-[ -z "${B_QUICK:-}" ] || { np=1; reruns=2; }
+[ -z "${B_QUICK:-}" ] || { np=1; reruns=1; }
 if [ -z "$NFTROUTER" ] || ! bench_config "$B_TMP/base.yaml" ||
 	! "$NFTROUTER" apply --help >/dev/null 2>&1; then
 	not_measured 4 "apply" "nftrouter apply not available"

@@ -10,11 +10,11 @@
 # /bin/true from that shell is reported as the floor.
 # Target: median <= 5 ms for both. nft 1.0.6 fetches the table's interval
 # sets whole before adding any element (even to a hash set beside them),
-# so it gets fewer runs, each bounded by a timeout (20 s quick, 120 s full).
+# so it gets fewer runs, each bounded by a timeout (10 s quick, 120 s full).
 cmd="bench/run 5"
 n=1000000
 runs=30; nftruns=3; nfttmo=120
-[ -z "${B_QUICK:-}" ] || { runs=10; nftruns=1; nfttmo=20; }
+[ -z "${B_QUICK:-}" ] || { runs=10; nftruns=1; nfttmo=10; }
 if [ -z "$NFTROUTER" ] || ! bench_config "$B_TMP/r.yaml" ||
 	! "$NFTROUTER" ban --help >/dev/null 2>&1; then
 	not_measured 5 "ban latency" "nftrouter ban not available"

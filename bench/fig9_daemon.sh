@@ -1,12 +1,12 @@
 # Figure 9 — the daemon at rest: `nftrouter run` of examples/seed.yaml
 # (bench_config) on the bench router, left idle; then its resident memory
 # (VmRSS) and its wakeups: the voluntary + involuntary context switches of
-# all its threads over an idle window (60 s, quick 20 s), per minute. Its
+# all its threads over an idle window (60 s, quick 15 s), per minute. Its
 # children (dnsmasq, unbound, udhcpc on the DHCP ports) are listed beside
 # it, not counted in it.
 cmd="bench/run 9"
 win=60
-[ -z "${B_QUICK:-}" ] || win=20
+[ -z "${B_QUICK:-}" ] || win=15
 if [ -z "$NFTROUTER" ] || ! bench_config "$B_TMP/d.yaml" ||
 	! "$NFTROUTER" run --help >/dev/null 2>&1; then
 	not_measured 9 "daemon" "nftrouter run not available"
@@ -21,7 +21,7 @@ pid=${B_PIDS[-1]}
 # Up when the control socket exists; then let start-up settle.
 for i in $(seq 1 100); do [ -S "$B_TMP/run/nftrouter.sock" ] && break; sleep 0.1; done
 [ -S "$B_TMP/run/nftrouter.sock" ] || { cat "$B_TMP/run.log" >&2; die "daemon did not come up"; }
-sleep 5
+sleep 3
 kill -0 "$pid" || { cat "$B_TMP/run.log" >&2; die "daemon exited"; }
 switches() { cat /proc/"$pid"/task/*/status | awk '/ctxt_switches/ { s += $2 } END { print s }'; }
 s0=$(switches)

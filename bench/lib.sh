@@ -56,8 +56,13 @@ nx() { local n=$1; shift; ip netns exec "$(ns "$n")" "$@"; }
 
 # pairs N: how many A/B pairs a figure runs (quick: B_QUICK_PAIRS).
 pairs() { if [ -n "${B_QUICK:-}" ]; then echo "${B_QUICK_PAIRS:-3}"; else echo "${B_FULL_PAIRS:-10}"; fi; }
-# dur: seconds per throughput sample.
-dur() { if [ -n "${B_QUICK:-}" ]; then echo 2; else echo 3; fi; }
+# dur [udp]: seconds per throughput sample (UDP samples, 100,000+ packets
+# a second, are shorter in the quick run).
+dur() {
+	if [ -z "${B_QUICK:-}" ]; then echo 3
+	elif [ "${1:-}" = udp ]; then echo 1
+	else echo 2; fi
+}
 
 b_netns() {
 	local n
@@ -143,7 +148,7 @@ rx_packets() { nx "$1" cat /sys/class/net/"$2"/statistics/rx_packets; }
 m_udp64() {
 	local r0 r1 out
 	r0=$(rx_packets "$1-wan" eth0)
-	out=$(nx "$1-lan" "$B_BIN/udpflood" -d 203.0.113.2 -p 9 -t "$(dur)")
+	out=$(nx "$1-lan" "$B_BIN/udpflood" -d 203.0.113.2 -p 9 -t "$(dur udp)")
 	sleep 0.1
 	r1=$(rx_packets "$1-wan" eth0)
 	echo "$out" | awk -v a="$r0" -v b="$r1" '{
@@ -162,7 +167,7 @@ m_udp64e() {
 	nx "$1-wan" "$B_BIN/udpflood" -d 203.0.113.1 -p 40000 -b 9 -n 1 >/dev/null
 	sleep 0.05
 	r0=$(rx_packets "$1-wan" eth0)
-	out=$(nx "$1-lan" "$B_BIN/udpflood" -d 203.0.113.2 -p 9 -b 40000 -t "$(dur)")
+	out=$(nx "$1-lan" "$B_BIN/udpflood" -d 203.0.113.2 -p 9 -b 40000 -t "$(dur udp)")
 	sleep 0.1
 	r1=$(rx_packets "$1-wan" eth0)
 	echo "$out" | awk -v a="$r0" -v b="$r1" '{
