@@ -18,6 +18,12 @@ if [ -n "$NFTROUTER" ] && bench_config "$B_TMP/router.yaml" &&
 	nx b-rtr nft flush ruleset
 	load_nftrouter b "$B_TMP/router.yaml"
 	reachable b && have_b=1 || log "nftrouter ruleset loaded but LAN cannot reach WAN"
+	if [ -z "${B_QUICK:-}" ]; then
+		# m: the main table alone, without the ban table, to show what the
+		# ban chain (raw prerouting, every packet) costs.
+		topo m
+		nx m-rtr nft -f "$B_TMP/b.nft"
+	fi
 else
 	log "nftrouter render: $(cat "$B_TMP/b.err" 2>/dev/null)"
 fi
@@ -48,6 +54,10 @@ for m in m_udp64 m_udp64e m_tcp1 m_tcp4; do
 	else
 		not_measured 1 "$m: b/a, b/c" "nftrouter render nft not available for examples/seed.yaml"
 	fi
-	# The contrast seed/limit only in the full run (quick stays under 10 min).
+	# The contrasts only in the full run (quick stays under 10 min).
 	[ -n "${B_QUICK:-}" ] || pair_rows "c/a (seed / limit)" "$m" a c ""
+	case $m in m_udp64*)
+		[ -n "${B_QUICK:-}" ] || [ -z "$have_b" ] ||
+			pair_rows "b/m (nftrouter / its main table without the ban table)" "$m" m b "" ;;
+	esac
 done
