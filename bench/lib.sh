@@ -239,7 +239,9 @@ print("%.4g %.4g %.4g %.4g %d" % (st.median(v), p99, v[0], v[-1], len(v)))
 
 # row FIGURE WHAT RESULT TARGET VERDICT COMMAND: one table row.
 row() {
-	local line="| $1 | $2 | $3 | $4 | $5 | \`$6\` |"
+	local c=$6
+	[ -z "${B_QUICK:-}" ] || c=${c/#bench\/run /bench\/run --quick }
+	local line="| $1 | $2 | $3 | $4 | $5 | \`$c\` |"
 	echo "$line"
 	echo "$line" >>"$B_RESULTS"
 }
