@@ -384,7 +384,7 @@ static void test_injection(void **state)
 			 * then checked as a DNS name. */
 			bool tls_hash =
 			    strstr(fields[f], "tls://") && strcmp(chars[c].yaml, "#") == 0;
-			char field[256], text[4096];
+			char field[256], text[4096 + 256 + 64]; /* variant() + field + tail */
 			const char *hole = strstr(fields[f], "%s");
 			snprintf(field, sizeof(field), "%.*s%s%s", (int)(hole - fields[f]),
 				 fields[f], chars[c].yaml, hole + 2);
