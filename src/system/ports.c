@@ -34,8 +34,12 @@ struct port_plan {
 	size_t n_links;
 	struct link_addr *addrs; /* IPv4 and IPv6, for the ingress look-up */
 	size_t n_addrs;
-	struct route_default *routes; /* IPv4 default routes, if a port has a gateway */
+	struct route_default *routes; /* the IPv4 default routes before */
 	size_t n_routes;
+	/* default routes an earlier apply set that no gateway wants now
+	 * (pointers into routes), and how many were removed */
+	struct route_default **stale;
+	size_t n_stale, stale_done;
 };
 
 void port_plan_free(struct port_plan *pl)
@@ -50,11 +54,14 @@ void port_plan_free(struct port_plan *pl)
 	free(pl->links);
 	free(pl->addrs);
 	free(pl->routes);
+	free(pl->stale);
 	free(pl);
 }
 
 bool port_plan_empty(const struct port_plan *pl)
 {
+	if (pl->n_stale)
+		return false;
 	for (size_t i = 0; i < pl->n; i++) {
 		const struct port_step *s = &pl->v[i];
 		if (s->rename || s->set_mtu || s->set_up || s->n_add || s->n_del || s->set_gw)
@@ -146,6 +153,25 @@ static void step_plan_gateway(struct port_plan *pl, const struct router *r, stru
 		    s->n_add || s->n_del;
 }
 
+/* Our default routes (ROUTE_PROTO_NFTROUTER) whose metric no gateway port
+ * of this config takes: the gateway was removed, or its port is absent. A
+ * kept metric is replaced, not removed. */
+static int plan_stale_routes(struct port_plan *pl)
+{
+	pl->stale = calloc(pl->n_routes + 1, sizeof(*pl->stale));
+	if (!pl->stale)
+		return -ENOMEM;
+	for (size_t k = 0; k < pl->n_routes; k++) {
+		bool kept = pl->routes[k].protocol != ROUTE_PROTO_NFTROUTER;
+		for (size_t i = 0; i < pl->n && !kept; i++)
+			kept = pl->v[i].p->has_gateway &&
+			       pl->v[i].gw_new.metric == pl->routes[k].metric;
+		if (!kept)
+			pl->stale[pl->n_stale++] = &pl->routes[k];
+	}
+	return 0;
+}
+
 static int plan_build(struct port_plan *pl, const struct router *r, const int *port_link,
 		      struct diags *d)
 {
@@ -171,7 +197,7 @@ static int plan_build(struct port_plan *pl, const struct router *r, const int *p
 		if (s->p->has_gateway)
 			step_plan_gateway(pl, r, s);
 	}
-	return plan_check_names(pl, d);
+	return plan_stale_routes(pl) < 0 ? -ENOMEM : plan_check_names(pl, d);
 }
 
 struct port_plan *port_plan_new(struct link_sock *s, const struct router *r, struct diags *d,
@@ -199,10 +225,7 @@ struct port_plan *port_plan_new(struct link_sock *s, const struct router *r, str
 	memcpy(all + pl->n_addrs, v6, n6 * sizeof(*all));
 	pl->addrs = all;
 	pl->n_addrs += n6;
-	bool gateways = false;
-	for (size_t i = 0; i < r->n_ifaces; i++)
-		gateways |= r->ifaces[i].has_gateway;
-	if (gateways && (rc = route_default_dump(&pl->routes, &pl->n_routes)) < 0) {
+	if ((rc = route_default_dump(&pl->routes, &pl->n_routes)) < 0) {
 		diag_error(d, nopos, "netlink: reading the default routes: %s", strerror(-rc));
 		goto out;
 	}
@@ -312,9 +335,22 @@ static int step_apply(struct link_sock *ls, struct port_step *s, struct diags *d
 
 int port_plan_apply(struct link_sock *ls, struct port_plan *pl, struct diags *d)
 {
+	static const struct pos nopos = {NULL, 0, 0};
 	int rc = plan_rename(ls, pl, d);
 	for (size_t i = 0; i < pl->n && rc == 0; i++)
 		rc = step_apply(ls, &pl->v[i], d);
+	for (; rc == 0 && pl->stale_done < pl->n_stale; pl->stale_done++) {
+		const struct route_default *o = pl->stale[pl->stale_done];
+		/* Gone already (its link went down) is as good as removed. */
+		if ((rc = route_default_remove(o)) == -ESRCH)
+			rc = 0;
+		if (rc < 0) {
+			char txt[ADDR_STRLEN];
+			addr_format(&o->gw, txt, sizeof(txt));
+			diag_error(d, nopos, "removing the default route via %s (metric %u): %s",
+				   txt, (unsigned)o->metric, strerror(-rc));
+		}
+	}
 	return rc;
 }
 
@@ -403,11 +439,19 @@ int port_plan_undo(struct link_sock *ls, struct port_plan *pl, struct diags *d)
 	/* Routes last: a gateway needs its link up and its subnet back. */
 	for (size_t i = 0; i < pl->n; i++)
 		undo_gateway(&pl->v[i], d, &first);
+	for (; pl->stale_done > 0; pl->stale_done--) {
+		if ((rc = route_default_set(pl->stale[pl->stale_done - 1])) < 0) {
+			diag_error(d, (struct pos){NULL, 0, 0},
+				   "rollback: restoring a removed default route: %s",
+				   strerror(-rc));
+			first = first ? first : rc;
+		}
+	}
 	return first;
 }
 
-int port_plan_ingress(const struct port_plan *pl, const struct router *r,
-		      const struct ipaddr *a, const struct iface **port, char name[16])
+int port_plan_ingress(const struct port_plan *pl, const struct router *r, const struct ipaddr *a,
+		      const struct iface **port, char name[16])
 {
 	*port = NULL;
 	for (size_t i = 0; i < pl->n_addrs; i++) {

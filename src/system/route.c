@@ -183,7 +183,7 @@ static int route_default_msg(int type, unsigned flags, const struct route_defaul
 	if (type == RTM_DELROUTE) {
 		rtm->rtm_scope = RT_SCOPE_NOWHERE; /* any scope */
 	} else {
-		rtm->rtm_protocol = r->protocol ? r->protocol : RTPROT_STATIC;
+		rtm->rtm_protocol = r->protocol ? r->protocol : ROUTE_PROTO_NFTROUTER;
 		rtm->rtm_scope = r->gw.family ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
 	}
 	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)r->ifindex);

@@ -14,6 +14,11 @@ int route_default_replace(int ifindex, const struct ipaddr *gw);
 /* Delete the IPv4 default route through ifindex; -ESRCH if none. */
 int route_default_del(int ifindex);
 
+/* The rtm_protocol of the default routes apply sets for `gateway` (shown
+ * as "proto 110" by ip-route): apply removes its own stale ones and no
+ * other. Not one of the kernel's RTPROT_* values. */
+#define ROUTE_PROTO_NFTROUTER 110
+
 /* One IPv4 default route of the main table (a single next hop). */
 struct route_default {
 	int ifindex;
@@ -26,7 +31,7 @@ struct route_default {
  * routes are left out). The array is malloc'd, owned by the caller. */
 int route_default_dump(struct route_default **out, size_t *n);
 /* Create or replace the default route with r->metric: via r->gw on
- * r->ifindex, with r->protocol (RTPROT_STATIC if 0). 0 or -errno. */
+ * r->ifindex, with r->protocol (ROUTE_PROTO_NFTROUTER if 0). 0 or -errno. */
 int route_default_set(const struct route_default *r);
 /* Delete the default route with r->metric through r->ifindex (and r->gw,
  * if set). -ESRCH if there is none. */
