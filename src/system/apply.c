@@ -32,6 +32,11 @@ static char *listing_normalize(const char *s)
 			memcpy(q, s, k);
 			q += k;
 			s += k;
+			/* Only a number is a counter value: "packets " in a
+			 * comment stays as it is (and writing a '0' for it
+			 * would outgrow the buffer). */
+			if (!isdigit((unsigned char)*s))
+				continue;
 			while (isdigit((unsigned char)*s))
 				s++;
 			*q++ = '0';
