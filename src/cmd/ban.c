@@ -10,6 +10,7 @@
 #include "cmd/cmd.h"
 #include "model/model.h"
 #include "system/bans.h"
+#include "system/ctl.h"
 
 static const char paths_help[] =
 	"  -c, --config FILE  the config (default $NFTROUTER_CONFIG or " DEFAULT_CONFIG ")\n"
@@ -175,7 +176,17 @@ int ban_main(int argc, char **argv)
 		fprintf(stderr, "nftrouter: note: cannot read %s; banning for the default 1d\n",
 			a.paths.config);
 	}
-	rc = bans_add_nocut(r, a.paths.state_dir, &c, secs, &d);
+	/* Through the daemon when it runs (docs/control-socket.md), else here. */
+	size_t cut = 0;
+	rc = ctl_ban(a.paths.run_dir, &c, secs, &cut, err, sizeof(err));
+	if (rc < 0) {
+		router_free(r);
+		cmd_err("ban: %s", err);
+		return exit_for(rc);
+	}
+	bool direct = rc == 1;
+	if (direct)
+		rc = bans_add_nocut(r, a.paths.state_dir, &c, secs, &d);
 	router_free(r);
 	if (rc < 0) {
 		cmd_print_diags(&d);
@@ -185,8 +196,8 @@ int ban_main(int argc, char **argv)
 	cidr_format(&c, p, sizeof(p));
 	if (secs)
 		duration_format(secs, dur, sizeof(dur));
-	size_t cut = 0;
-	(void)bans_cut(&c, &cut, &d);
+	if (direct)
+		(void)bans_cut(&c, &cut, &d);
 	cmd_print_diags(&d);
 	diags_free(&d);
 	printf("banned %s %s%s", p, secs ? "for " : "forever", secs ? dur : "");
@@ -211,7 +222,14 @@ int unban_main(int argc, char **argv)
 		return EXIT_INVALID;
 	}
 	cidr_network(&c, &c);
-	rc = bans_del(a.paths.state_dir, &c, &d);
+	char err[256];
+	rc = ctl_unban(a.paths.run_dir, &c, err, sizeof(err));
+	if (rc < 0) {
+		cmd_err("unban: %s", err);
+		return exit_for(rc);
+	}
+	if (rc == 1)
+		rc = bans_del(a.paths.state_dir, &c, &d);
 	cmd_print_diags(&d);
 	diags_free(&d);
 	if (rc < 0)

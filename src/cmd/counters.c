@@ -5,6 +5,7 @@
 
 #include "cmd/cmd.h"
 #include "system/counters.h"
+#include "system/ctl.h"
 
 static void counters_usage(FILE *f)
 {
@@ -17,7 +18,9 @@ static void counters_usage(FILE *f)
 	      "Options:\n"
 	      "  --json             one JSON array: [{\"name\", \"zone\", \"direction\",\n"
 	      "                     \"packets\", \"bytes\"}]\n"
-	      "  -c, --config FILE, --state-dir DIR, --run-dir DIR\n"
+	      "  --run-dir DIR      ask the daemon's control socket there, if one runs\n"
+	      "                     (default $NFTROUTER_RUN_DIR or " DEFAULT_RUN_DIR ")\n"
+	      "  -c, --config FILE, --state-dir DIR\n"
 	      "                     accepted for symmetry with the other commands; unused\n"
 	      "  -h, --help         this text\n\n"
 	      "Exit status: 0 printed (an empty list if nothing is applied); 2 usage;\n"
@@ -46,11 +49,14 @@ int counters_main(int argc, char **argv)
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	struct counter_list l;
+	struct cmd_paths paths;
 	bool json = false;
 	int c;
+	cmd_paths_init(&paths);
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'c': case 'S': case 'R': break;
+		case 'c': case 'S': break;
+		case 'R': paths.run_dir = optarg; break;
 		case 'j': json = true; break;
 		case 'h': counters_usage(stdout); return EXIT_OK;
 		default: counters_usage(stderr); return EXIT_USAGE;
@@ -60,7 +66,10 @@ int counters_main(int argc, char **argv)
 		counters_usage(stderr);
 		return EXIT_USAGE;
 	}
-	int rc = counters_read("nftrouter", &l);
+	/* Through the daemon when it runs (docs/control-socket.md), else here. */
+	int rc = ctl_counters(paths.run_dir, &l);
+	if (rc == 1)
+		rc = counters_read("nftrouter", &l);
 	if (rc < 0) {
 		cmd_err("counters: cannot read the counters: %s", strerror(-rc));
 		return EXIT_SYSTEM;

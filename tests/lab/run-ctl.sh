@@ -107,3 +107,18 @@ pass "ban, bans, unban over the socket; 0.0.0.0/0 refused"
 ask counters | jq -e '.ok and ([.counters[].name] | index("wan-ingress") != null) and (.counters[] | select(.name == "wan-ingress") | .packets > 0)' >/dev/null ||
     fail "counters: $(ask counters)"
 pass "counters over the socket: $(ask counters | jq -c '.counters[0]')"
+
+# The commands forward to the daemon when it runs: ban/unban are done by
+# it (its log says so), counters come from it.
+out=$(rctl ban 198.51.100.9 --for 1m) || fail "nftrouter ban through the daemon"
+[ "$out" = "banned 198.51.100.9/32 for 1m" ] || fail "ban printed '$out'"
+grep -q "nftrouter: banned 198.51.100.9/32 for 60s" "$T_DIR/daemon.log" || fail "ban not done by the daemon"
+rc=0; rctl ban 127.0.0.1 2>/dev/null || rc=$?
+[ "$rc" -eq 1 ] || fail "ban 127.0.0.1: exit $rc"
+rctl unban 198.51.100.9 | grep -q "unbanned 198.51.100.9/32" || fail "unban through the daemon"
+grep -q "nftrouter: unbanned 198.51.100.9/32" "$T_DIR/daemon.log" || fail "unban not done by the daemon"
+rc=0; rctl unban 198.51.100.9 2>"$T_DIR/unban.err" || rc=$?
+[ "$rc" -eq 1 ] || fail "second unban: exit $rc, want 1 ($(cat "$T_DIR/unban.err"))"
+rctl counters --json | jq -e '.[] | select(.name == "wan-ingress" and .zone == "wan" and .direction == "ingress")' >/dev/null ||
+    fail "counters through the daemon: $(rctl counters --json)"
+pass "ban, unban, counters commands go through the daemon; exit statuses as direct"
