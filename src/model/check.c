@@ -97,7 +97,8 @@ static void check_host_names(struct router *r, struct diags *d)
 				v[n++] = h;
 		}
 	}
-	qsort(v, n, sizeof(*v), host_cmp);
+	if (n)
+		qsort(v, n, sizeof(*v), host_cmp);
 	for (size_t i = 1, first = 0; i < n; i++) {
 		if (strcasecmp(v[i]->name, v[first]->name) != 0) {
 			first = i;

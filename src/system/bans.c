@@ -578,7 +578,8 @@ int bans_list(const char *state_dir, struct ban_list *out, struct diags *d)
 			goto out;
 		}
 	}
-	qsort(out->v, out->n, sizeof(*out->v), ban_cmp);
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), ban_cmp);
 out:
 	if (rc < 0)
 		ban_list_free(out);

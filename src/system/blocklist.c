@@ -168,7 +168,9 @@ static int cmp6(const void *a, const void *b)
 void blocklist_set_merge(struct blocklist_set *b)
 {
 	size_t o = 0;
-	qsort(b->v4, b->n4, sizeof(*b->v4), cmp4);
+	/* qsort(NULL, 0, ...) is undefined: an empty family has no array. */
+	if (b->n4)
+		qsort(b->v4, b->n4, sizeof(*b->v4), cmp4);
 	for (size_t i = 0; i < b->n4; i++) {
 		/* overlapping or adjacent (hi + 1 == lo, without overflow) */
 		if (o && (b->v4[i].lo <= b->v4[o - 1].hi || b->v4[i].lo - 1 == b->v4[o - 1].hi)) {
@@ -180,7 +182,8 @@ void blocklist_set_merge(struct blocklist_set *b)
 	}
 	b->n4 = o;
 	o = 0;
-	qsort(b->v6, b->n6, sizeof(*b->v6), cmp6);
+	if (b->n6)
+		qsort(b->v6, b->n6, sizeof(*b->v6), cmp6);
 	for (size_t i = 0; i < b->n6; i++) {
 		if (o && (b->v6[i].lo <= b->v6[o - 1].hi || b->v6[i].lo - 1 == b->v6[o - 1].hi)) {
 			if (b->v6[i].hi > b->v6[o - 1].hi)

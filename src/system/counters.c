@@ -100,7 +100,7 @@ int counters_read(const char *table, struct counter_list *out)
 		if (cr == MNL_CB_STOP)
 			break;
 	}
-	if (rc == 0)
+	if (rc == 0 && out->n)
 		qsort(out->v, out->n, sizeof(*out->v), counter_cmp);
 out:
 	if (rc < 0)

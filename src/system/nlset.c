@@ -448,7 +448,8 @@ static int pair_intervals(struct dump_ctx *d, struct nlset_elem **out, size_t *n
 	int bits = d->family == AF_INET ? 32 : 128;
 	u128 max = (u128)-1 >> (128 - bits);
 	const struct raw_elem *open = NULL;
-	qsort(d->v, d->n, sizeof(*d->v), raw_cmp);
+	if (d->n)
+		qsort(d->v, d->n, sizeof(*d->v), raw_cmp);
 	for (size_t i = 0; i < d->n; i++) {
 		const struct raw_elem *r = &d->v[i];
 		if (!r->end) {
