@@ -9,6 +9,7 @@
 #include "config/tree.h"
 #include "model/model.h"
 #include "system/apply.h"
+#include "util/file.h"
 
 static void apply_usage(FILE *f)
 {
@@ -46,26 +47,6 @@ static void apply_usage(FILE *f)
 	      "a missing non-optional port, the kernel rejected the ruleset), nothing\n"
 	      "changed; 4 a step failed after others were done, and those were rolled back.\n",
 	      f);
-}
-
-/* The exact bytes applied are what the state dir keeps. */
-static char *read_text(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return NULL;
-	char *b = malloc(CFG_MAX_BYTES + 1);
-	size_t n = b ? fread(b, 1, CFG_MAX_BYTES + 1, f) : 0;
-	int bad = ferror(f) || n > CFG_MAX_BYTES;
-	fclose(f);
-	if (!b || bad) {
-		free(b);
-		errno = bad ? EFBIG : ENOMEM;
-		return NULL;
-	}
-	b[n] = '\0';
-	*len = n;
-	return b;
 }
 
 static int parse_secs(const char *s, unsigned *out)
@@ -113,10 +94,12 @@ int apply_main(int argc, char **argv)
 		apply_usage(stderr);
 		return EXIT_USAGE;
 	}
+	/* The exact bytes applied are what the state dir keeps. */
 	size_t len = 0;
-	char *text = read_text(paths.config, &len);
-	if (!text) {
-		cmd_err("%s: %s", paths.config, strerror(errno));
+	char *text = NULL;
+	int frc = file_read(paths.config, CFG_MAX_BYTES, &text, &len);
+	if (frc < 0) {
+		cmd_err("%s: %s", paths.config, strerror(-frc));
 		return EXIT_INVALID;
 	}
 	struct diags d = DIAGS_INIT;

@@ -16,6 +16,7 @@
 #include "system/proc.h"
 #include "system/route.h"
 #include "util/buf.h"
+#include "util/file.h"
 
 static void dhcp_hook_usage(FILE *f)
 {
@@ -110,7 +111,7 @@ static int dhcp_hook_record(const char *run_dir, const char *ifname, const char 
 	}
 	char *text = buf_steal(&b);
 	snprintf(path, sizeof(path), "%s/dhcp-%s.env", run_dir, ifname);
-	int rc = text ? proc_write_file(path, text, 0600) : -ENOMEM;
+	int rc = text ? file_write_atomic(path, text, strlen(text), 0600, 0) : -ENOMEM;
 	free(text);
 	return rc;
 }

@@ -8,6 +8,7 @@
 #include "cmd/cmd.h"
 #include "model/model.h"
 #include "render/render.h"
+#include "util/file.h"
 
 struct target {
 	const char *name;
@@ -34,22 +35,6 @@ static const struct target targets[] = {
 	{"cloud-init", "the router VM's first-boot user-data (installed paths)", NULL, NULL,
 	 render_cloud_init, false},
 };
-
-/* The config as written, for cloud-init to carry into the VM. */
-static char *read_text(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *text = NULL;
-	if (!f)
-		return NULL;
-	text = calloc(1, CFG_MAX_BYTES + 1);
-	if (text && fread(text, 1, CFG_MAX_BYTES, f) == 0 && ferror(f)) {
-		free(text);
-		text = NULL;
-	}
-	fclose(f);
-	return text;
-}
 
 static void render_usage(FILE *f)
 {
@@ -121,9 +106,10 @@ int render_main(int argc, char **argv)
 	cmd_render_paths(&paths, &rp);
 	if (t->with_text) {
 		render_paths_default(&rp);
-		text = read_text(paths.config);
-		if (!text) {
-			cmd_err("render %s: cannot read %s: %s", t->name, paths.config, strerror(errno));
+		/* The config as written, for cloud-init to carry into the VM. */
+		int frc = file_read(paths.config, CFG_MAX_BYTES, &text, NULL);
+		if (frc < 0) {
+			cmd_err("render %s: cannot read %s: %s", t->name, paths.config, strerror(-frc));
 			router_free(r);
 			return EXIT_SYSTEM;
 		}

@@ -11,6 +11,7 @@
 
 #include "daemon/internal.h"
 #include "system/proc.h"
+#include "util/file.h"
 
 struct child *child_find(struct daemon *d, const char *name)
 {
@@ -44,7 +45,7 @@ int child_spawn(struct daemon *d, struct child *c)
 	int rc;
 	if (c->pid > 0)
 		return 0;
-	if (c->conf_path && c->conf && (rc = proc_write_file(c->conf_path, c->conf, 0600)) < 0) {
+	if (c->conf_path && c->conf && (rc = file_write_atomic(c->conf_path, c->conf, strlen(c->conf), 0600, 0)) < 0) {
 		daemon_log(d, "nftrouter: %s: cannot write %s: %s", c->name, c->conf_path,
 			   strerror(-rc));
 		return rc;

@@ -14,6 +14,7 @@
 #include "daemon/internal.h"
 #include "system/apply.h"
 #include "system/proc.h"
+#include "util/file.h"
 #include "util/sha256.h"
 
 #define CONFIG_MAX (4 * 1024 * 1024)
@@ -90,7 +91,7 @@ static int daemon_load(struct daemon *d, bool first, struct buf *msg)
 	char *text = NULL;
 	struct router *r = NULL;
 	struct port_state *ports = NULL;
-	int rc = proc_read_file(d->o->config, CONFIG_MAX, &text);
+	int rc = file_read(d->o->config, CONFIG_MAX, &text, NULL);
 	if (rc < 0) {
 		daemon_log(d, "nftrouter: error: %s: %s", d->o->config, strerror(-rc));
 		buf_printf(msg, "%s: %s", d->o->config, strerror(-rc));

@@ -11,6 +11,7 @@
 #include "daemon/internal.h"
 #include "render/render.h"
 #include "system/proc.h"
+#include "util/file.h"
 
 #define DNSMASQ_BIN "/usr/sbin/dnsmasq"
 #define UNBOUND_BIN "/usr/sbin/unbound"
@@ -174,7 +175,7 @@ static int services_hook(struct daemon *d)
 	}
 	buf_puts(&b, "\"$@\"\n");
 	char *text = buf_steal(&b);
-	rc = text ? proc_write_file(path, text, 0700) : -ENOMEM;
+	rc = text ? file_write_atomic(path, text, strlen(text), 0700, 0) : -ENOMEM;
 	free(text);
 	free(path);
 	return rc;
@@ -321,7 +322,7 @@ int services_dhcp_event(struct daemon *d, const char *port, char *err, size_t er
 		rc = -ENOMEM;
 		goto out;
 	}
-	if ((rc = proc_read_file(path, 65536, &text)) < 0) {
+	if ((rc = file_read(path, 65536, &text, NULL)) < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
 		goto out;
 	}

@@ -12,6 +12,7 @@
 #include "system/link.h"
 #include "system/proc.h"
 #include "util/json.h"
+#include "util/file.h"
 #include "util/sha256.h"
 
 struct kernel {
@@ -197,7 +198,7 @@ int status_format(const struct status_in *in, bool json, struct buf *b)
 			goto out;
 		}
 		snprintf(path, len, "%s/applied.yaml", in->state_dir);
-		if (proc_read_file(path, 16 << 20, &applied) == 0) {
+		if (file_read(path, 16 << 20, &applied, NULL) == 0) {
 			sha256_hex(applied, strlen(applied), hash);
 			h = hash;
 		}
@@ -253,7 +254,7 @@ int leases_read(const char *state_dir, struct lease **out, size_t *n)
 	if (!path)
 		return -ENOMEM;
 	snprintf(path, len, "%s/dnsmasq.leases", state_dir);
-	rc = proc_read_file(path, 64 << 20, &text);
+	rc = file_read(path, 64 << 20, &text, NULL);
 	if (rc == -ENOENT) {
 		rc = 0;
 		goto out;

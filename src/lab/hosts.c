@@ -3,6 +3,7 @@
  * lab's own hook) and the router itself (`nftrouter run`). Every config
  * file is written by the lab from validated values and constant text. */
 #include "lab/lab.h"
+#include "util/file.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -46,21 +47,6 @@ static const char udhcpc_sh[] =
 	"    ;;\n"
 	"esac\n"
 	"exit 0\n";
-
-static int write_text(const char *path, const char *text, mode_t mode)
-{
-	FILE *f = fopen(path, "w");
-	int ret = 0;
-	if (!f)
-		return -errno;
-	if (fputs(text, f) < 0)
-		ret = -EIO;
-	if (fclose(f) != 0 && ret == 0)
-		ret = -errno;
-	if (ret == 0 && chmod(path, mode) < 0)
-		ret = -errno;
-	return ret;
-}
 
 static bool has_tls(const struct lab *l)
 {
@@ -112,7 +98,7 @@ static int make_test_ca(struct lab *l)
 	text = buf_steal(&san);
 	if (!text)
 		return -ENOMEM;
-	ret = write_text(ext, text, 0600);
+	ret = file_write(ext, text, 0600);
 	free(text);
 	if (ret < 0)
 		return ret;
@@ -138,11 +124,11 @@ int lab_hosts_prepare(struct lab *l)
 	int ret;
 
 	lab_path(l, "http.sh", path, sizeof(path));
-	ret = write_text(path, http_sh, 0755);
+	ret = file_write(path, http_sh, 0755);
 	if (ret < 0)
 		return ret;
 	lab_path(l, "udhcpc.sh", path, sizeof(path));
-	ret = write_text(path, udhcpc_sh, 0755);
+	ret = file_write(path, udhcpc_sh, 0755);
 	if (ret < 0)
 		return ret;
 	if (has_tls(l))
@@ -207,7 +193,7 @@ static int write_dnsmasq_conf(struct lab *l, const struct lab_host *h, const cha
 	text = buf_steal(&b);
 	if (!text)
 		return -ENOMEM;
-	ret = write_text(path, text, 0600);
+	ret = file_write(path, text, 0600);
 	free(text);
 	return ret;
 }
@@ -240,7 +226,7 @@ static int write_unbound_conf(struct lab *l, const struct lab_host *h, const cha
 	text = buf_steal(&b);
 	if (!text)
 		return -ENOMEM;
-	ret = write_text(path, text, 0600);
+	ret = file_write(path, text, 0600);
 	free(text);
 	return ret;
 }
@@ -455,7 +441,7 @@ static int client_resolv_static(struct lab *l, const struct lab_host *h)
 	addr_format(&h->port->addrs[0].addr, a, sizeof(a));
 	snprintf(path, sizeof(path), "/etc/netns/%s/resolv.conf", h->ns);
 	snprintf(text, sizeof(text), "nameserver %s\n", a);
-	return write_text(path, text, 0644);
+	return file_write(path, text, 0644);
 }
 
 int lab_start_clients(struct lab *l, int timeout_ms)

@@ -1,5 +1,6 @@
 /* Namespaces and links of the lab, and its teardown. */
 #include "lab/lab.h"
+#include "util/file.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -32,21 +33,6 @@ static int ip_cmd(struct lab *l, char *const argv[])
 	return ret;
 }
 
-static int write_file(const char *path, const char *text, mode_t mode)
-{
-	FILE *f = fopen(path, "w");
-	int ret = 0;
-	if (!f)
-		return -errno;
-	if (fputs(text, f) < 0)
-		ret = -EIO;
-	if (fclose(f) != 0 && ret == 0)
-		ret = -errno;
-	if (ret == 0 && chmod(path, mode) < 0)
-		ret = -errno;
-	return ret;
-}
-
 /* The namespace and its /etc/netns directory (ip netns exec bind-mounts
  * its resolv.conf over /etc/resolv.conf, for this host only). */
 static int host_create(struct lab *l, const struct lab_host *h)
@@ -74,7 +60,7 @@ static int host_create(struct lab *l, const struct lab_host *h)
 	snprintf(resolv, sizeof(resolv), "%s/resolv.conf", etc);
 	/* Clients get the router from their DHCP hook; the others ask
 	 * their own resolver (the ISP's dnsmasq, the router's). */
-	return write_file(resolv, "nameserver 127.0.0.1\n", 0644);
+	return file_write(resolv, "nameserver 127.0.0.1\n", 0644);
 }
 
 static int port_link(struct lab *l, const struct lab_host *h)

@@ -1,4 +1,5 @@
 #include "system/proc.h"
+#include "util/file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -84,89 +85,6 @@ out:
 	return rc;
 }
 
-int proc_write_file(const char *path, const char *text, mode_t mode)
-{
-	size_t len = strlen(path) + 8;
-	char *tmp = malloc(len);
-	int fd = -1, rc = 0;
-	if (!tmp)
-		return -ENOMEM;
-	snprintf(tmp, len, "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0) {
-		rc = -errno;
-		goto out;
-	}
-	size_t left = strlen(text);
-	while (left) {
-		ssize_t n = write(fd, text, left);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = -errno;
-			goto out;
-		}
-		text += n;
-		left -= (size_t)n;
-	}
-	if (fchmod(fd, mode) < 0 || close(fd) < 0) {
-		fd = -1;
-		rc = -errno;
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0)
-		rc = -errno;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (rc < 0)
-		unlink(tmp);
-	free(tmp);
-	return rc;
-}
-
-int proc_read_file(const char *path, size_t max, char **out)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
-	char *s = NULL;
-	size_t len = 0, cap = 0;
-	if (fd < 0)
-		return -errno;
-	for (;;) {
-		if (len + 4096 + 1 > cap) {
-			cap = cap ? cap * 2 : 8192;
-			char *ns = realloc(s, cap);
-			if (!ns) {
-				rc = -ENOMEM;
-				goto out;
-			}
-			s = ns;
-		}
-		ssize_t n = read(fd, s + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > max) {
-			rc = -EFBIG;
-			goto out;
-		}
-	}
-	s[len] = '\0';
-	*out = s;
-	s = NULL;
-out:
-	free(s);
-	close(fd);
-	return rc;
-}
-
 /* Does /proc/PID/cmdline hold mark as one of its arguments' substrings? */
 static bool proc_cmdline_has(pid_t pid, const char *mark)
 {
@@ -189,7 +107,7 @@ static bool proc_cmdline_has(pid_t pid, const char *mark)
 int proc_stop_stale(const char *pidfile, const char *mark, int timeout_ms)
 {
 	char *text = NULL;
-	int rc = proc_read_file(pidfile, 64, &text);
+	int rc = file_read(pidfile, 64, &text, NULL);
 	if (rc == -ENOENT)
 		return 0;
 	if (rc < 0)

@@ -24,12 +24,4 @@ int proc_spawn(char *const argv[], pid_t *pid, int *out_fd);
  * -errno. */
 int proc_stop_stale(const char *pidfile, const char *mark, int timeout_ms);
 
-/* Write text to path through a temporary file and rename, so a reader
- * (a child re-reading its config) never sees half a file. 0 or -errno. */
-int proc_write_file(const char *path, const char *text, mode_t mode);
-
-/* Read a whole file (at most max bytes) into a malloc'd NUL-terminated
- * string. 0 or -errno (-EFBIG when larger than max). */
-int proc_read_file(const char *path, size_t max, char **out);
-
 #endif

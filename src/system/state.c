@@ -1,8 +1,10 @@
 #include "system/state.h"
+#include "util/file.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,46 +46,11 @@ static int fsync_dir(const char *dir)
 
 int state_write(const char *dir, const char *name, const char *data, size_t len)
 {
-	char path[PATH_MAX], tmp[PATH_MAX];
-	int rc, fd = -1;
-	if ((rc = join(path, sizeof(path), dir, name)) < 0)
-		return rc;
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	for (size_t off = 0; off < len;) {
-		ssize_t n = write(fd, data + off, len - off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = -errno;
-			goto out;
-		}
-		off += (size_t)n;
-	}
-	if (fsync(fd) < 0) {
-		rc = -errno;
-		goto out;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		rc = -errno;
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0) {
-		rc = -errno;
-		goto out;
-	}
-	rc = fsync_dir(dir);
-out:
-	if (fd >= 0)
-		close(fd);
+	char path[PATH_MAX];
+	int rc = join(path, sizeof(path), dir, name);
 	if (rc < 0)
-		unlink(tmp);
-	return rc;
+		return rc;
+	return file_write_atomic(path, data, len, 0600, FILE_SYNC);
 }
 
 int state_read(const char *dir, const char *name, char **out, size_t *len)
@@ -93,35 +60,8 @@ int state_read(const char *dir, const char *name, char **out, size_t *len)
 	*out = NULL;
 	if ((rc = join(path, sizeof(path), dir, name)) < 0)
 		return rc;
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	size_t cap = 4096, n = 0;
-	char *b = malloc(cap);
-	while (b) {
-		n += fread(b + n, 1, cap - n - 1, f);
-		if (n < cap - 1)
-			break;
-		char *nb = realloc(b, cap * 2);
-		if (!nb) {
-			free(b);
-			b = NULL;
-			break;
-		}
-		b = nb;
-		cap *= 2;
-	}
-	rc = !b ? -ENOMEM : ferror(f) ? -EIO : 0;
-	fclose(f);
-	if (rc < 0) {
-		free(b);
-		return rc;
-	}
-	b[n] = '\0';
-	*out = b;
-	if (len)
-		*len = n;
-	return 0;
+	/* Only nftrouter writes here: no limit beyond memory. */
+	return file_read(path, SIZE_MAX / 2, out, len);
 }
 
 int state_remove(const char *dir, const char *name)

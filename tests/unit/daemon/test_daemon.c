@@ -21,7 +21,14 @@
 #include "system/ctl.h"
 #include "system/proc.h"
 #include "util/json.h"
+#include "util/file.h"
 #include "util/sha256.h"
+
+/* Files the code under test reads, written as the daemon writes them. */
+static int write_text(const char *path, const char *text, mode_t mode)
+{
+	return file_write_atomic(path, text, strlen(text), mode, 0);
+}
 
 static void test_sha256_vectors(void **state)
 {
@@ -59,7 +66,7 @@ static void test_leases(void **state)
 	size_t n = 7;
 	assert_int_equal(leases_read(dir, &l, &n), 0); /* no file: no leases */
 	assert_int_equal(n, 0);
-	assert_int_equal(proc_write_file(path,
+	assert_int_equal(write_text(path,
 					 "1800000000 52:54:00:12:34:56 192.168.1.20 nas 01:52:54:00:12:34:56\n"
 					 "0 52:54:00:aa:bb:cc 192.168.1.21 * *\n"
 					 "duid 00:01:00:01:2c:00:00:00:52:54:00:00:00:01\n",
@@ -164,7 +171,7 @@ static void test_stop_stale(void **state)
 	}
 	close(hold[0]);
 	snprintf(pid_s, sizeof(pid_s), "%d\n", (int)pid);
-	assert_int_equal(proc_write_file(pidfile, pid_s, 0600), 0);
+	assert_int_equal(write_text(pidfile, pid_s, 0600), 0);
 	/* Another process's pid file (a pid reused by something else) is left alone. */
 	assert_int_equal(proc_stop_stale(pidfile, "/not/our/config", 100), 0);
 	for (int i = 0; i < 100 && strncmp(pid_s, "sh", 2) != 0; i++) {

@@ -1,0 +1,136 @@
+#include "util/file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int file_write(const char *path, const char *text, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+	int ret = 0;
+	if (!f)
+		return -errno;
+	if (fputs(text, f) < 0)
+		ret = -EIO;
+	if (fclose(f) != 0 && ret == 0)
+		ret = -errno;
+	if (ret == 0 && chmod(path, mode) < 0)
+		ret = -errno;
+	return ret;
+}
+
+/* A rename is durable only once the directory holding it is synced. */
+static int fsync_parent(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else if ((size_t)(slash - path) >= sizeof(dir))
+		return -ENAMETOOLONG;
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int rc = fsync(fd) < 0 ? -errno : 0;
+	close(fd);
+	return rc;
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(fd, data + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+int file_write_atomic(const char *path, const char *data, size_t len, mode_t mode,
+		      unsigned flags)
+{
+	char tmp[PATH_MAX];
+	int rc, fd;
+	/* The pid keeps two writers (the daemon and a hook) off one temporary. */
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		return -errno;
+	/* fchmod: the mode asked for, whatever the umask. */
+	if ((rc = write_all(fd, data, len)) < 0 || (rc = fchmod(fd, mode) < 0 ? -errno : 0) < 0 ||
+	    ((flags & FILE_SYNC) && (rc = fsync(fd) < 0 ? -errno : 0) < 0))
+		goto out;
+	rc = close(fd) < 0 ? -errno : 0;
+	fd = -1;
+	if (rc < 0)
+		goto out;
+	if (rename(tmp, path) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	if (flags & FILE_SYNC)
+		rc = fsync_parent(path);
+out:
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0)
+		unlink(tmp);
+	return rc;
+}
+
+int file_read(const char *path, size_t max, char **out, size_t *lenp)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
+	char *s = NULL;
+	size_t len = 0, cap = 0;
+	*out = NULL;
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		if (len + 4096 + 1 > cap) {
+			cap = cap ? cap * 2 : 8192;
+			char *ns = realloc(s, cap);
+			if (!ns) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			s = ns;
+		}
+		ssize_t n = read(fd, s + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > max) {
+			rc = -EFBIG;
+			goto out;
+		}
+	}
+	s[len] = '\0';
+	*out = s;
+	s = NULL;
+	if (lenp)
+		*lenp = len;
+out:
+	free(s);
+	close(fd);
+	return rc;
+}

@@ -1,0 +1,29 @@
+/* Whole-file reads and writes, shared by the lab, the state dir, the
+ * daemon and the commands so each does not carry its own copy. */
+#ifndef NFTROUTER_FILE_H
+#define NFTROUTER_FILE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Replace path with text, then chmod it to mode. Not atomic: for files
+ * nothing reads while they are written (lab scripts, resolv.conf of a
+ * namespace not yet used). 0 or -errno. */
+int file_write(const char *path, const char *text, mode_t mode);
+
+/* fsync the file and its directory before returning (the state dir:
+ * a crash must leave the old file or the new one). */
+#define FILE_SYNC 1u
+
+/* Write len bytes to path through a temporary file in the same directory
+ * and rename, so a reader (a child re-reading its config, a later
+ * command) never sees half a file. flags: 0 or FILE_SYNC. 0 or -errno. */
+int file_write_atomic(const char *path, const char *data, size_t len, mode_t mode,
+		      unsigned flags);
+
+/* Read a whole file (at most max bytes) into a malloc'd NUL-terminated
+ * string; *len (if not NULL) gets its length. 0 or -errno (-EFBIG when
+ * larger than max, -ENOENT when absent). */
+int file_read(const char *path, size_t max, char **out, size_t *len);
+
+#endif
