@@ -49,6 +49,8 @@ bool expect_seq(struct diags *d, const struct cfg_node *n, const char *what);
 /* A scalar with a value; NULL (and an error) otherwise. */
 const char *expect_str(struct diags *d, const struct cfg_node *n, const char *what);
 int expect_bool(struct diags *d, const struct cfg_node *n, const char *what, bool *out);
+/* Unsigned decimal, 1..10 digits, no leading zero. 0 or -EINVAL. */
+int decimal_parse(const char *s, unsigned long *out);
 int expect_uint(struct diags *d, const struct cfg_node *n, const char *what, unsigned long lo,
 		unsigned long hi, unsigned long *out);
 int expect_duration(struct diags *d, const struct cfg_node *n, const char *what, uint32_t *out);

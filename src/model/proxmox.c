@@ -6,27 +6,13 @@
  * the VM. */
 #include "model/proxmox.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/internal.h"
 #include "util/addr.h"
-
-/* A scalar's text for a message: printable ASCII only, cut short. */
-static const char *shown(const struct cfg_node *n, char out[72])
-{
-	size_t j = 0;
-	for (size_t i = 0; n->kind == CFG_SCALAR && i < n->len && j < 68; i++) {
-		unsigned char c = (unsigned char)n->str[i];
-		out[j++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-	}
-	if (n->kind == CFG_SCALAR && n->len > 68)
-		memcpy(out + j, "...", 3), j += 3;
-	out[j] = '\0';
-	return out;
-}
 
 static const char *get_str(struct diags *d, const struct cfg_node *n, const char *what)
 {
@@ -47,21 +33,15 @@ static int get_uint(struct diags *d, const struct cfg_node *n, const char *what,
 {
 	const char *s = get_str(d, n, what);
 	unsigned long v = 0;
-	char sh[72];
+	struct shown sh;
 	if (!s)
 		return -EINVAL;
-	size_t len = strlen(s);
-	bool ok = len > 0 && len <= 10 && !(len > 1 && s[0] == '0');
-	for (size_t i = 0; ok && i < len; i++) {
-		ok = isdigit((unsigned char)s[i]);
-		v = v * 10 + (unsigned long)(s[i] - '0');
-	}
-	if (ok && v >= lo && v <= hi) {
+	if (decimal_parse(s, &v) == 0 && v >= lo && v <= hi) {
 		*out = (uint32_t)v;
 		return 0;
 	}
 	diag_error(d, n->pos, "%s: expected a number %u..%u, got '%s'", what, (unsigned)lo,
-		   (unsigned)hi, shown(n, sh));
+		   (unsigned)hi, node_show(n, &sh));
 	return -EINVAL;
 }
 
@@ -108,7 +88,7 @@ static int pci_dev_parse(const char *s, char out[13], bool *all)
 static int nics_build(const struct cfg_node *n, struct router *r, struct proxmox *p,
 		      struct diags *d)
 {
-	char sh[72];
+	struct shown sh;
 	int err = 0;
 	if (n->kind != CFG_MAP || n->n == 0 || n->n > PROXMOX_MAX_NICS) {
 		diag_error(
@@ -131,7 +111,7 @@ static int nics_build(const struct cfg_node *n, struct router *r, struct proxmox
 				f = &r->ifaces[j];
 		if (!f) {
 			diag_error(d, k->pos, "proxmox.bridges: unknown interface '%s'",
-				   shown(k, sh));
+				   node_show(k, &sh));
 			err = -EINVAL;
 		} else if (f->match == MATCH_PCI) {
 			diag_error(
@@ -153,7 +133,7 @@ static int nics_build(const struct cfg_node *n, struct router *r, struct proxmox
 			    d, v->pos,
 			    "proxmox.bridges.%s: '%s' is not a valid Linux bridge name (1-15 "
 			    "characters of a-z, 0-9, '_', '-', starting with a letter)",
-			    shown(k, sh), br);
+			    node_show(k, &sh), br);
 			err = -EINVAL;
 			br = NULL;
 		}
@@ -171,7 +151,7 @@ static int pci_add(const struct cfg_node *n, struct proxmox *p, struct diags *d)
 {
 	const char *s = get_str(d, n, "proxmox.passthrough");
 	struct proxmox_pci *c = &p->pci[p->n_pci];
-	char sh[72];
+	struct shown sh;
 	if (!s)
 		return -EINVAL;
 	if (pci_dev_parse(s, c->addr, &c->all_functions) < 0) {
@@ -179,7 +159,7 @@ static int pci_add(const struct cfg_node *n, struct proxmox *p, struct diags *d)
 		    d, n->pos,
 		    "proxmox.passthrough: malformed PCI address '%s' (BUS:DEV for every "
 		    "function, e.g. 01:00, or BUS:DEV.FN, e.g. 01:00.1, as lspci shows them)",
-		    shown(n, sh));
+		    node_show(n, &sh));
 		return -EINVAL;
 	}
 	/* Two entries naming the same function would make qm refuse the VM. */
@@ -189,7 +169,7 @@ static int pci_add(const struct cfg_node *n, struct proxmox *p, struct diags *d)
 		    (o->all_functions || c->all_functions || strcmp(o->addr, c->addr) == 0)) {
 			diag_error(d, n->pos,
 				   "proxmox.passthrough: '%s' overlaps '%s' passed through already",
-				   shown(n, sh), o->addr);
+				   node_show(n, &sh), o->addr);
 			return -EINVAL;
 		}
 	}
@@ -262,11 +242,11 @@ static int word_build(const struct cfg_node *n, const char *what, const char *fi
 		      struct diags *d)
 {
 	const char *s = get_str(d, n, what);
-	char sh[72];
+	struct shown sh;
 	if (!s)
 		return -EINVAL;
 	if (!word_ok(s, first, set, max < size - 1 ? max : size - 1)) {
-		diag_error(d, n->pos, "%s: invalid value '%s' (%s)", what, shown(n, sh), syntax);
+		diag_error(d, n->pos, "%s: invalid value '%s' (%s)", what, node_show(n, &sh), syntax);
 		return -EINVAL;
 	}
 	snprintf(out, size, "%s", s);
@@ -277,7 +257,7 @@ static int scalars_build(const struct cfg_node *n, struct router *r, struct prox
 			 struct diags *d)
 {
 	const struct cfg_node *v;
-	char sh[72];
+	struct shown sh;
 	int err = 0;
 
 	/* Proxmox reserves VM ids below 100. */
@@ -304,7 +284,7 @@ static int scalars_build(const struct cfg_node *n, struct router *r, struct prox
 			if (s)
 				diag_error(d, v->pos,
 					   "proxmox.name: invalid VM name '%s' (a DNS name)",
-					   shown(v, sh));
+					   node_show(v, &sh));
 			err = -EINVAL;
 		} else {
 			snprintf(p->name, sizeof(p->name), "%s", s);
@@ -336,7 +316,7 @@ static int scalars_build(const struct cfg_node *n, struct router *r, struct prox
 				    d, v->pos,
 				    "proxmox.source: expected an https:// git URL of letters, "
 				    "digits and :/._~%%+@-, got '%s'",
-				    shown(v, sh));
+				    node_show(v, &sh));
 			err = -EINVAL;
 		} else {
 			snprintf(p->source, sizeof(p->source), "%s", s);
@@ -392,7 +372,7 @@ static const char *const proxmox_keys[] = {
 
 static int keys_check(const struct cfg_node *n, struct diags *d)
 {
-	char sh[72];
+	struct shown sh;
 	int err = 0;
 	for (size_t i = 0; i < n->n; i++) {
 		size_t k = 0;
@@ -404,7 +384,7 @@ static int keys_check(const struct cfg_node *n, struct diags *d)
 			   "proxmox: unknown key '%s' (allowed: vmid, template, name, memory, "
 			   "cores, bridges, admin, passthrough, snapshot, storage, ssh-keys, "
 			   "source)",
-			   shown(n->key[i], sh));
+			   node_show(n->key[i], &sh));
 		err = -EINVAL;
 	}
 	static const char *const required[] = {"vmid", "template", "bridges"};
@@ -422,7 +402,7 @@ static int admin_build(const struct cfg_node *n, const struct proxmox *p, size_t
 {
 	const struct cfg_node *v = cfg_map_get(n, "admin");
 	const char *s = v ? get_str(d, v, "proxmox.admin") : NULL;
-	char sh[72];
+	struct shown sh;
 	if (v && !s)
 		return -EINVAL;
 	for (size_t k = 0; k < p->n_nics; k++) {
@@ -443,7 +423,7 @@ static int admin_build(const struct cfg_node *n, const struct proxmox *p, size_t
 		diag_error(d, v->pos,
 			   "proxmox.admin: '%s' is not one of proxmox.bridges (cloud-init "
 			   "configures virtio NICs only)",
-			   shown(v, sh));
+			   node_show(v, &sh));
 	return -EINVAL;
 }
 

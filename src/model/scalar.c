@@ -107,12 +107,10 @@ int expect_bool(struct diags *d, const struct cfg_node *n, const char *what, boo
 	return -EINVAL;
 }
 
-int expect_uint(struct diags *d, const struct cfg_node *n, const char *what, unsigned long lo,
-		unsigned long hi, unsigned long *out)
+/* 1 to 10 digits, no sign, no leading zero: what a YAML reader takes for
+ * a number and nothing else (no 0x, no octal, no " 1"). */
+int decimal_parse(const char *s, unsigned long *out)
 {
-	const char *s = expect_str(d, n, what);
-	if (!s)
-		return -EINVAL;
 	unsigned long v = 0;
 	size_t len = strlen(s);
 	bool ok = len > 0 && len <= 10 && !(len > 1 && s[0] == '0');
@@ -120,7 +118,20 @@ int expect_uint(struct diags *d, const struct cfg_node *n, const char *what, uns
 		ok = isdigit((unsigned char)s[i]);
 		v = v * 10 + (unsigned long)(s[i] - '0');
 	}
-	if (ok && v >= lo && v <= hi) {
+	if (!ok)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int expect_uint(struct diags *d, const struct cfg_node *n, const char *what, unsigned long lo,
+		unsigned long hi, unsigned long *out)
+{
+	const char *s = expect_str(d, n, what);
+	if (!s)
+		return -EINVAL;
+	unsigned long v = 0;
+	if (decimal_parse(s, &v) == 0 && v >= lo && v <= hi) {
 		*out = v;
 		return 0;
 	}
