@@ -33,19 +33,19 @@ ban_elements "$B_TMP/bans.nft" "$n"
 topos="p s l"
 [ -n "${B_QUICK:-}" ] || topos="p s l b f"
 for t in $topos; do
-	topo $t
+	topo "$t"
 	case $t in
-	p|l|b) load_nftrouter $t "$B_TMP/p.yaml" ;;
-	s|f) load_nftrouter $t "$B_TMP/s.yaml" ;;
+	p|l|b) load_nftrouter "$t" "$B_TMP/p.yaml" ;;
+	s|f) load_nftrouter "$t" "$B_TMP/s.yaml" ;;
 	esac
 	case $t in
 	l) nx l-rtr nft -f "$B_TMP/linear.nft" ;;
 	s|b)
 		t0=$(date +%s.%N)
-		nx $t-rtr nft -f "$B_TMP/bans.nft"
+		nx "$t-rtr" nft -f "$B_TMP/bans.nft"
 		log "$t: loaded $n ban elements in $(echo "$(date +%s.%N) - $t0" | bc) s" ;;
 	esac
-	reachable $t || die "topology $t: no path"
+	reachable "$t" || die "topology $t: no path"
 done
 [ "$(grep -c 'dnat ip to' "$B_TMP/s.nft")" -ge 1001 ] || die "scale config: 1,001 DNAT rules expected"
 

@@ -38,7 +38,7 @@ m_flood() {
 }
 # Both must drop everything: nothing may reach a socket or be answered.
 s=$(paired m_flood e n)
-read -r med _ _ _ _ ma mb _ <<<"$s"
+read -r _ _ _ _ _ ma mb _ <<<"$s"
 ratio_row 3 "banned flood, dropped packets per CPU-second: n/e (nftrouter raw drop / seed input drop)" "$s" 1.00 "$cmd"
 row 3 "CPU per dropped packet (from the medians)" \
 	"nftrouter $(awk -v v="$mb" 'BEGIN { printf "%.0f", 1e9 / v }') ns, seed $(awk -v v="$ma" 'BEGIN { printf "%.0f", 1e9 / v }') ns" "—" "—" "$cmd"

@@ -68,12 +68,12 @@ for i in $(seq 1 "$np"); do
 	echo "$mn $ma" >>"$B_TMP/m.pairs"
 done
 s=$(stats <"$B_TMP/t.pairs")
-read -r med mn mx q1 q3 ma mb cnt <<<"$s"
+read -r med mn mx _ _ ma mb cnt <<<"$s"
 verdict=$(awk -v m="$med" 'BEGIN { print (m <= 1.0) ? "met" : "missed" }')
 row 4 "apply of a $n-entry block list, wall time: apply / nft -f" \
 	"**$med** (min $mn, max $mx; n=$cnt; medians: apply $mb s, nft -f $ma s)" "≤ 1.00" "$verdict" "$cmd"
 s=$(stats <"$B_TMP/m.pairs")
-read -r med mn mx q1 q3 ma mb cnt <<<"$s"
+read -r med mn mx _ _ ma mb cnt <<<"$s"
 verdict=$(awk -v m="$med" 'BEGIN { print (m <= 0.25) ? "met" : "missed" }')
 row 4 "apply of a $n-entry block list, peak RSS: apply / nft -f" \
 	"**$med** (min $mn, max $mx; n=$cnt; medians: apply $(awk -v v="$mb" 'BEGIN { printf "%.0f", v / 1024 }') MB, nft -f $(awk -v v="$ma" 'BEGIN { printf "%.0f", v / 1024 }') MB)" "≤ 0.25" "$verdict" "$cmd"

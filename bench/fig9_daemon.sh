@@ -19,7 +19,7 @@ bgnx d-rtr "$NFTROUTER" run -c "$B_TMP/d.yaml" --state-dir "$B_TMP/state" --run-
 	>"$B_TMP/run.log" 2>&1
 pid=${B_PIDS[-1]}
 # Up when the control socket exists; then let start-up settle.
-for i in $(seq 1 100); do [ -S "$B_TMP/run/nftrouter.sock" ] && break; sleep 0.1; done
+for _ in $(seq 1 100); do [ -S "$B_TMP/run/nftrouter.sock" ] && break; sleep 0.1; done
 [ -S "$B_TMP/run/nftrouter.sock" ] || { cat "$B_TMP/run.log" >&2; die "daemon did not come up"; }
 sleep 3
 kill -0 "$pid" || { cat "$B_TMP/run.log" >&2; die "daemon exited"; }
