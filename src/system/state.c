@@ -2,7 +2,6 @@
 #include "util/file.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,16 +31,6 @@ int state_mkdir(const char *dir)
 static int join(char *out, size_t size, const char *dir, const char *name)
 {
 	return snprintf(out, size, "%s/%s", dir, name) >= (int)size ? -ENAMETOOLONG : 0;
-}
-
-static int fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	int rc = fsync(fd) < 0 ? -errno : 0;
-	close(fd);
-	return rc;
 }
 
 int state_write(const char *dir, const char *name, const char *data, size_t len)
@@ -81,7 +70,7 @@ int state_rename(const char *dir, const char *from, const char *to)
 		return rc;
 	if (rename(a, b) < 0)
 		return -errno;
-	return fsync_dir(dir);
+	return file_sync_dir(dir);
 }
 
 static const char *const exts[] = {"yaml", "nft", "path"};

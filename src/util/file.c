@@ -24,6 +24,16 @@ int file_write(const char *path, const char *text, mode_t mode)
 	return ret;
 }
 
+int file_sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int rc = fsync(fd) < 0 ? -errno : 0;
+	close(fd);
+	return rc;
+}
+
 /* A rename is durable only once the directory holding it is synced. */
 static int fsync_parent(const char *path)
 {
@@ -37,12 +47,7 @@ static int fsync_parent(const char *path)
 		return -ENAMETOOLONG;
 	else
 		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	int rc = fsync(fd) < 0 ? -errno : 0;
-	close(fd);
-	return rc;
+	return file_sync_dir(dir);
 }
 
 static int write_all(int fd, const char *data, size_t len)

@@ -11,6 +11,9 @@
  * namespace not yet used). 0 or -errno. */
 int file_write(const char *path, const char *text, mode_t mode);
 
+/* fsync a directory: what makes a rename or unlink in it durable. */
+int file_sync_dir(const char *dir);
+
 /* fsync the file and its directory before returning (the state dir:
  * a crash must leave the old file or the new one). */
 #define FILE_SYNC 1u
