@@ -231,6 +231,20 @@ static int write_unbound_conf(struct lab *l, const struct lab_host *h, const cha
 	return ret;
 }
 
+/* The last size-1 bytes of a log (all of a shorter one: the seek fails
+ * and reading starts at 0), NUL-terminated; "" when it cannot be read. */
+static void read_tail(const char *path, char *out, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+	if (f) {
+		fseek(f, -(long)(size - 1), SEEK_END);
+		n = fread(out, 1, size - 1, f);
+		fclose(f);
+	}
+	out[n] = '\0';
+}
+
 /* A peer that dies at once (a missing program, a bad config, a taken
  * port) fails `up` now, with its log, instead of a check much later. */
 static int peers_alive(struct lab *l, const struct lab_host *h, const pid_t *pids, const char *const *names,
@@ -241,15 +255,8 @@ static int peers_alive(struct lab *l, const struct lab_host *h, const pid_t *pid
 	nanosleep(&ts, NULL);
 	for (size_t i = 0; i < n; i++)
 		if (waitpid(pids[i], &st, WNOHANG) == pids[i]) {
-			char tail[400] = "";
-			FILE *f = fopen(log, "r");
-			size_t k = 0;
-			if (f) {
-				fseek(f, -(long)(sizeof(tail) - 1), SEEK_END);
-				k = fread(tail, 1, sizeof(tail) - 1, f);
-				fclose(f);
-			}
-			tail[k] = '\0';
+			char tail[400];
+			read_tail(log, tail, sizeof(tail));
 			snprintf(l->err, sizeof(l->err), "%s on %s exited (status %d); end of %.200s:\n%s", names[i],
 				 h->name, WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), log, tail);
 			return -ECHILD;
@@ -304,15 +311,8 @@ static long mono_ms(void)
 
 static void log_tail(struct lab *l, const char *log)
 {
-	char text[600] = "";
-	FILE *f = fopen(log, "r");
-	size_t n = 0;
-	if (f) {
-		fseek(f, -(long)(sizeof(text) - 1), SEEK_END);
-		n = fread(text, 1, sizeof(text) - 1, f);
-		fclose(f);
-	}
-	text[n] = '\0';
+	char text[600];
+	read_tail(log, text, sizeof(text));
 	size_t len = strlen(l->err);
 	snprintf(l->err + len, sizeof(l->err) - len, "; end of %s:\n%s", log, text);
 }
