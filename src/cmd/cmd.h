@@ -41,6 +41,10 @@ void cmd_paths_init(struct cmd_paths *p);
 /* Fill render paths from command paths (bin: this executable). */
 void cmd_render_paths(const struct cmd_paths *p, struct render_paths *rp);
 
+/* Load and validate the config at path, printing its errors and
+ * warnings; NULL when it is invalid (the command then exits 1). */
+struct router *cmd_load(const char *path);
+
 /* Print "nftrouter: MSG" to stderr. */
 void cmd_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print errors and warnings, sorted. */

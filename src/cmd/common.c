@@ -1,4 +1,5 @@
 #include "cmd/cmd.h"
+#include "model/model.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -19,6 +20,15 @@ void cmd_render_paths(const struct cmd_paths *p, struct render_paths *rp)
 	rp->state_dir = p->state_dir;
 	rp->run_dir = p->run_dir;
 	rp->config = p->config;
+}
+
+struct router *cmd_load(const char *path)
+{
+	struct diags d = DIAGS_INIT;
+	struct router *r = model_load_file(path, &d);
+	cmd_print_diags(&d);
+	diags_free(&d);
+	return r;
 }
 
 void cmd_err(const char *fmt, ...)

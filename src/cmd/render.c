@@ -90,10 +90,7 @@ int render_main(int argc, char **argv)
 		render_usage(stderr);
 		return EXIT_USAGE;
 	}
-	struct diags d = DIAGS_INIT;
-	struct router *r = model_load_file(paths.config, &d);
-	cmd_print_diags(&d);
-	diags_free(&d);
+	struct router *r = cmd_load(paths.config);
 	if (!r)
 		return EXIT_INVALID;
 	if (t->needs_proxmox && !r->proxmox) {

@@ -60,7 +60,6 @@ static int status_daemon(const struct cmd_paths *p, bool json)
 
 static int status_local(const struct cmd_paths *p, bool config_given, bool json)
 {
-	struct diags d = DIAGS_INIT;
 	struct router *r = NULL;
 	char *applied = NULL;
 	const char *file = p->config;
@@ -72,8 +71,7 @@ static int status_local(const struct cmd_paths *p, bool config_given, bool json)
 		if (access(applied, R_OK) == 0)
 			file = applied;
 	}
-	r = model_load_file(file, &d);
-	cmd_print_diags(&d);
+	r = cmd_load(file);
 	if (!r)
 		goto out;
 	struct status_in in = {.r = r, .config = file, .state_dir = p->state_dir, .run_dir = p->run_dir};
@@ -86,7 +84,6 @@ static int status_local(const struct cmd_paths *p, bool config_given, bool json)
 	rc = EXIT_OK;
 out:
 	buf_free(&b);
-	diags_free(&d);
 	router_free(r);
 	free(applied);
 	return rc;
