@@ -8,61 +8,6 @@
 
 #include <libmnl/libmnl.h>
 
-static int route_request(int type, unsigned flags, int ifindex, const struct ipaddr *gw)
-{
-	char buf[8192];
-	struct mnl_socket *nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-	int rc = 0;
-	if (!nl)
-		return -errno;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		rc = -errno;
-		goto out;
-	}
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = (uint16_t)type;
-	nlh->nlmsg_flags = (uint16_t)(NLM_F_REQUEST | NLM_F_ACK | flags);
-	nlh->nlmsg_seq = (uint32_t)time(NULL);
-	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = AF_INET;
-	rtm->rtm_dst_len = 0;
-	rtm->rtm_table = RT_TABLE_MAIN;
-	rtm->rtm_protocol = RTPROT_DHCP;
-	rtm->rtm_scope = type == RTM_DELROUTE ? RT_SCOPE_NOWHERE : RT_SCOPE_UNIVERSE;
-	rtm->rtm_type = RTN_UNICAST;
-	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
-	if (gw)
-		mnl_attr_put(nlh, RTA_GATEWAY, 4, gw->a);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-		rc = -errno;
-		goto out;
-	}
-	int n = (int)mnl_socket_recvfrom(nl, buf, sizeof(buf));
-	if (n < 0) {
-		rc = -errno;
-		goto out;
-	}
-	if (mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, mnl_socket_get_portid(nl), NULL, NULL) < 0)
-		rc = -errno;
-out:
-	mnl_socket_close(nl);
-	return rc;
-}
-
-int route_default_replace(int ifindex, const struct ipaddr *gw)
-{
-	if (!gw || gw->family != AF_INET)
-		return -EINVAL;
-	return route_request(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, ifindex, gw);
-}
-
-int route_default_del(int ifindex)
-{
-	return route_request(RTM_DELROUTE, 0, ifindex, NULL);
-}
-
-/* --- default routes with a metric, for apply's gateways ------------- */
-
 static struct mnl_socket *route_sock(void)
 {
 	struct mnl_socket *nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
@@ -73,6 +18,18 @@ static struct mnl_socket *route_sock(void)
 		return NULL;
 	}
 	return nl;
+}
+
+/* A route message's headers: nftrouter only manages IPv4 default routes. */
+static struct rtmsg *route_msg(char *buf, int type, unsigned flags, struct nlmsghdr **nlh)
+{
+	*nlh = mnl_nlmsg_put_header(buf);
+	(*nlh)->nlmsg_type = (uint16_t)type;
+	(*nlh)->nlmsg_flags = (uint16_t)flags;
+	(*nlh)->nlmsg_seq = (uint32_t)time(NULL);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(*nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET;
+	return rtm;
 }
 
 /* Send nlh and read until its ack (or a dump's end), feeding cb. */
@@ -93,6 +50,44 @@ static int route_talk(struct mnl_socket *nl, struct nlmsghdr *nlh, mnl_cb_t cb, 
 			return 0;
 	}
 }
+
+/* The DHCP client's default route (dhcp-hook): protocol dhcp, so its
+ * removal never takes a route apply made. */
+static int route_request(int type, unsigned flags, int ifindex, const struct ipaddr *gw)
+{
+	char buf[512];
+	struct mnl_socket *nl = route_sock();
+	int rc;
+	if (!nl)
+		return -errno;
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm = route_msg(buf, type, NLM_F_REQUEST | NLM_F_ACK | flags, &nlh);
+	rtm->rtm_dst_len = 0;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_DHCP;
+	rtm->rtm_scope = type == RTM_DELROUTE ? RT_SCOPE_NOWHERE : RT_SCOPE_UNIVERSE;
+	rtm->rtm_type = RTN_UNICAST;
+	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
+	if (gw)
+		mnl_attr_put(nlh, RTA_GATEWAY, 4, gw->a);
+	rc = route_talk(nl, nlh, NULL, NULL);
+	mnl_socket_close(nl);
+	return rc;
+}
+
+int route_default_replace(int ifindex, const struct ipaddr *gw)
+{
+	if (!gw || gw->family != AF_INET)
+		return -EINVAL;
+	return route_request(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, ifindex, gw);
+}
+
+int route_default_del(int ifindex)
+{
+	return route_request(RTM_DELROUTE, 0, ifindex, NULL);
+}
+
+/* --- default routes with a metric, for apply's gateways ------------- */
 
 struct route_vec {
 	struct route_default *v;
@@ -146,12 +141,8 @@ int route_default_dump(struct route_default **out, size_t *n)
 	int rc;
 	if (!nl)
 		return -errno;
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_GETROUTE;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = (uint32_t)time(NULL);
-	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = AF_INET;
+	struct nlmsghdr *nlh;
+	route_msg(buf, RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP, &nlh);
 	rc = route_talk(nl, nlh, route_dump_cb, &rv);
 	if (rv.err)
 		rc = rv.err;
@@ -172,12 +163,8 @@ static int route_default_msg(int type, unsigned flags, const struct route_defaul
 	int rc;
 	if (!nl)
 		return -errno;
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = (uint16_t)type;
-	nlh->nlmsg_flags = (uint16_t)(NLM_F_REQUEST | NLM_F_ACK | flags);
-	nlh->nlmsg_seq = (uint32_t)time(NULL);
-	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = AF_INET;
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm = route_msg(buf, type, NLM_F_REQUEST | NLM_F_ACK | flags, &nlh);
 	rtm->rtm_table = RT_TABLE_MAIN;
 	rtm->rtm_type = RTN_UNICAST;
 	if (type == RTM_DELROUTE) {
