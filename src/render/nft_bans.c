@@ -16,7 +16,17 @@
  * re-add a set whose timeout differs (EEXIST), so a changed
  * blackhole.timeout would force a set to be recreated and its bans moved.
  * Instead every ban element carries its own timeout (nftrouter ban always
- * sends one; none means forever), and the set definitions never change. */
+ * sends one; none means forever), and the set definitions never change.
+ *
+ * Every packet the router receives meets this chain, so each rule is paid
+ * per packet: an empty-set lookup costs 80-95 ns here (measured: 200
+ * copies of one rule, 64-byte UDP forwarded), about 1.4% of the whole
+ * forwarding cost of a 64-byte packet. The blocklist sets therefore exist
+ * always (apply fills or empties them) but are matched only when the
+ * config has blackhole.lists. One rule per family and set rather than a
+ * `meta nfproto vmap` to family chains: a vmap costs a lookup and a jump
+ * (about 140 ns), more than the two non-matching ip6 rules it would skip
+ * for an IPv4 packet (about 18 ns each). */
 #include <stdlib.h>
 
 #include "render/render.h"
@@ -29,15 +39,16 @@ static const struct {
 	const char *flags;
 	const char *match; /* source, in prerouting */
 	const char *to;    /* destination, in output */
+	bool list;	   /* filled from blackhole.lists: matched only when there are lists */
 } ban_sets[] = {
-	{"blackhole4", "ipv4_addr", "timeout", "ip saddr", "ip daddr"},
-	{"blackhole4_nets", "ipv4_addr", "interval, timeout", "ip saddr", "ip daddr"},
-	{"blackhole6", "ipv6_addr", "timeout", "ip6 saddr", "ip6 daddr"},
-	{"blackhole6_nets", "ipv6_addr", "interval, timeout", "ip6 saddr", "ip6 daddr"},
-	{"blocklist4", "ipv4_addr", "", "ip saddr", "ip daddr"},
-	{"blocklist4_nets", "ipv4_addr", "interval", "ip saddr", "ip daddr"},
-	{"blocklist6", "ipv6_addr", "", "ip6 saddr", "ip6 daddr"},
-	{"blocklist6_nets", "ipv6_addr", "interval", "ip6 saddr", "ip6 daddr"},
+	{"blackhole4", "ipv4_addr", "timeout", "ip saddr", "ip daddr", false},
+	{"blackhole4_nets", "ipv4_addr", "interval, timeout", "ip saddr", "ip daddr", false},
+	{"blackhole6", "ipv6_addr", "timeout", "ip6 saddr", "ip6 daddr", false},
+	{"blackhole6_nets", "ipv6_addr", "interval, timeout", "ip6 saddr", "ip6 daddr", false},
+	{"blocklist4", "ipv4_addr", "", "ip saddr", "ip daddr", true},
+	{"blocklist4_nets", "ipv4_addr", "interval", "ip saddr", "ip daddr", true},
+	{"blocklist6", "ipv6_addr", "", "ip6 saddr", "ip6 daddr", true},
+	{"blocklist6_nets", "ipv6_addr", "interval", "ip6 saddr", "ip6 daddr", true},
 };
 
 char *render_nft_bans(const struct router *r)
@@ -60,8 +71,9 @@ char *render_nft_bans(const struct router *r)
 		     "{ type filter hook prerouting priority raw; policy accept; }\n"
 		     "flush chain inet nftrouter_bans prerouting\n");
 	for (size_t i = 0; i < n; i++)
-		buf_printf(&b, "add rule inet nftrouter_bans prerouting %s @%s drop\n",
-			   ban_sets[i].match, ban_sets[i].name);
+		if (!ban_sets[i].list || r->blackhole.n_lists > 0)
+			buf_printf(&b, "add rule inet nftrouter_bans prerouting %s @%s drop\n",
+				   ban_sets[i].match, ban_sets[i].name);
 	/* The router's own packets to a banned host: without this, a stream
 	 * from the router (ssh, a DNS answer) would keep sending into the
 	 * void after the cut. Forwarded traffic needs no rule here: the
@@ -70,7 +82,8 @@ char *render_nft_bans(const struct router *r)
 		     "{ type filter hook output priority raw; policy accept; }\n"
 		     "flush chain inet nftrouter_bans output\n");
 	for (size_t i = 0; i < n; i++)
-		buf_printf(&b, "add rule inet nftrouter_bans output %s @%s drop\n", ban_sets[i].to,
-			   ban_sets[i].name);
+		if (!ban_sets[i].list || r->blackhole.n_lists > 0)
+			buf_printf(&b, "add rule inet nftrouter_bans output %s @%s drop\n",
+				   ban_sets[i].to, ban_sets[i].name);
 	return buf_steal(&b);
 }

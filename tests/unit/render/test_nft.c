@@ -174,15 +174,18 @@ static void test_shape(void **state)
 	assert_null(strstr(s, "iif "));
 	assert_null(strstr(s, "oif "));
 	assert_null(strstr(s, "nftrouter_bans"));
-	/* Counting first (every packet), then connection state. */
+	/* Counting first (every packet), then connection state. Two counted
+	 * interfaces: one compare each, cheaper than a map lookup. */
 	assert_contains(s, "type filter hook input priority filter; policy drop;\n"
-			   "\t\tcounter name iifname map { \"wan\" : \"wan-ingress\", \"vm0\" : "
-			   "\"wan-ingress\" }");
+			   "\t\tiifname \"wan\" counter name \"wan-ingress\" comment \"zone "
+			   "counter\"\n"
+			   "\t\tiifname \"vm0\" counter name \"wan-ingress\" comment");
 	assert_contains(
-	    s, "\"wan-egress\" } comment \"zone counters: one lookup per packet\"\n"
+	    s, "\t\toifname \"vm0\" counter name \"wan-egress\" comment \"zone counter\"\n"
 	       "\t\tct state established,related accept comment \"known connections first: most "
 	       "traffic stops here\"\n"
 	       "\t\tct state invalid drop");
+	assert_null(strstr(s, "counter name iifname map"));
 	assert_contains(s, "iifname vmap { \"wan\" : jump input_wan, \"vm0\" : jump input_wan, "
 			   "\"lan\" : jump input_lan, \"vm1\" : jump input_lan }");
 	assert_contains(s, "udp dport { 53, 67 } accept comment \"nftrouter: zone lan: services "
@@ -204,9 +207,39 @@ static void test_shape(void **state)
 	assert_contains(s, "oifname \"lan\" ip daddr 192.168.100.20 tcp dport 443 ct status dnat "
 			   "accept comment \"nftrouter: web (router.yaml:42)\"");
 	assert_contains(s, "meta nfproto ipv4 oifname @zone_wan masquerade");
-	assert_contains(s, "counter name iifname map { \"wan\" : \"wan-ingress\", \"vm0\" : "
-			   "\"wan-ingress\" }");
-	assert_contains(s, "counter name oifname map { \"wan\" : \"wan-egress\"");
+	assert_contains(s, "\t\toifname \"wan\" counter name \"wan-egress\"");
+	free(s);
+}
+
+/* Past IFNAME_RULES_MAX (6) counted interfaces, one map lookup per
+ * direction replaces the compares; the same for a zone's forward accept. */
+static void test_many_ifaces_maps(void **state)
+{
+	struct fixture *f = *state;
+	static const char *names[] = {"w0", "w1", "w2", "w3", "w4", "w5", "w6"};
+	struct iface extra[7];
+	struct iface *wan_ifaces[7];
+	memset(extra, 0, sizeof(extra));
+	for (int i = 0; i < 7; i++) {
+		strcpy(extra[i].name, names[i]);
+		extra[i].pos.line = 50 + i;
+		wan_ifaces[i] = &extra[i];
+	}
+	struct iface **saved = f->zones[0].ifaces;
+	size_t n_saved = f->zones[0].n_ifaces;
+	f->zones[0].ifaces = wan_ifaces;
+	f->zones[0].n_ifaces = 7;
+	char *s = render_nft(&f->r);
+	f->zones[0].ifaces = saved;
+	f->zones[0].n_ifaces = n_saved;
+	assert_non_null(s);
+	assert_contains(s, "\t\tcounter name iifname map { \"w0\" : \"wan-ingress\", \"w1\" : "
+			   "\"wan-ingress\"");
+	assert_contains(s, "\"w6\" : \"wan-egress\" } comment \"zone counters: one lookup per "
+			   "packet\"\n");
+	assert_null(strstr(s, "iifname \"w0\" counter"));
+	assert_contains(s, "\t\toifname { \"w0\", \"w1\", \"w2\", \"w3\", \"w4\", \"w5\", "
+			   "\"w6\" } accept comment \"nftrouter: zone lan: forward");
 	free(s);
 }
 
@@ -228,6 +261,35 @@ static void test_no_counter_words(void **state)
 	free(s);
 }
 
+/* The ban chains match the blocklist sets only when the config has
+ * blackhole.lists (every rule is a lookup per packet); the sets exist
+ * either way, and the blackhole sets are always matched. */
+static void test_bans_lists(void **state)
+{
+	(void)state;
+	struct blocklist list;
+	memset(&list, 0, sizeof(list));
+	struct router r = {.file_base = "router.yaml"};
+	char *none = render_nft_bans(&r);
+	r.blackhole.lists = &list;
+	r.blackhole.n_lists = 1;
+	char *lists = render_nft_bans(&r);
+	assert_non_null(none);
+	assert_non_null(lists);
+	assert_contains(none, "add set inet nftrouter_bans blocklist4_nets { type ipv4_addr; flags "
+			      "interval; }\n");
+	assert_contains(none, "add rule inet nftrouter_bans prerouting ip saddr @blackhole4 drop\n"
+			      "add rule inet nftrouter_bans prerouting ip saddr @blackhole4_nets drop\n");
+	assert_contains(none, "add rule inet nftrouter_bans output ip6 daddr @blackhole6_nets drop\n");
+	assert_null(strstr(none, "@blocklist"));
+	assert_contains(lists, "add rule inet nftrouter_bans prerouting ip saddr @blocklist4 drop\n"
+			       "add rule inet nftrouter_bans prerouting ip saddr @blocklist4_nets drop\n");
+	assert_contains(lists, "add rule inet nftrouter_bans output ip6 daddr @blocklist6_nets drop\n");
+	assert_contains(lists, "prerouting ip6 saddr @blackhole6_nets drop\n");
+	free(none);
+	free(lists);
+}
+
 /* The rejecting rule precedes the zone's forward accept: rules narrow. */
 static void test_rule_order(void **state)
 {
@@ -235,7 +297,7 @@ static void test_rule_order(void **state)
 	char *s = render_nft(&f->r);
 	assert_non_null(s);
 	const char *rule = strstr(s, "no-lan-to-lab");
-	const char *fwd = strstr(s, "oifname { \"wan\", \"vm0\" } accept");
+	const char *fwd = strstr(s, "\t\toifname \"wan\" accept comment");
 	assert_non_null(rule);
 	assert_non_null(fwd);
 	assert_true(rule < fwd);
@@ -334,6 +396,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_deterministic, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_shape, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_many_ifaces_maps, setup, teardown),
+	    cmocka_unit_test(test_bans_lists),
 	    cmocka_unit_test_setup_teardown(test_rule_order, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_counter_values, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_counters_no_chains, setup, teardown),
