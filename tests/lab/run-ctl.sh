@@ -95,7 +95,7 @@ wait_for 8 sh -c "printf 'status\n' | socat -t 5 - UNIX-CONNECT:$sock | grep -q 
     fail "not served again after the stalled clients' deadline"
 pass "all slots taken: a ninth client is told busy; served again after the deadline"
 
-# Bans through the socket (H5's library behind it).
+# Bans through the socket (the bans library behind it).
 ask "ban 198.51.100.7/32 60" | jq -e '.ok' >/dev/null || fail "ban: $(ask 'ban 198.51.100.7/32 60')"
 ask bans | jq -e '.bans[] | select(.prefix == "198.51.100.7/32" and .left > 0 and .left <= 60)' >/dev/null ||
     fail "bans: $(ask bans)"
