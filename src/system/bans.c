@@ -7,12 +7,10 @@
 #include "system/bans.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -136,24 +134,16 @@ char *bans_state_format(const struct ban_list *l)
 }
 
 /* Exclusive lock on STATE_DIR/bans.lock; returns the fd to close. */
-static int state_lock(const char *state_dir, struct diags *d)
+static int bans_lock(const char *state_dir, struct diags *d)
 {
-	char path[4096];
 	int rc = state_mkdir(state_dir);
 	if (rc < 0) {
 		diag_error(d, nopos, "state dir %s: %s", state_dir, strerror(-rc));
 		return rc;
 	}
-	snprintf(path, sizeof(path), "%s/bans.lock", state_dir);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
-		rc = -errno;
-		diag_error(d, nopos, "%s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return rc;
-	}
-	return fd;
+	if ((rc = state_lock(state_dir, "bans.lock")) < 0)
+		diag_error(d, nopos, "%s/bans.lock: %s", state_dir, strerror(-rc));
+	return rc;
 }
 
 /* Read the state, dropping expired bans; *changed if any were dropped. */
@@ -404,7 +394,7 @@ int bans_add_nocut(const struct router *r, const char *state_dir, const struct c
 	cidr_format(c, p, sizeof(p));
 	if ((rc = check_not_own(r, c, d)) < 0)
 		goto out;
-	if ((rc = lock = state_lock(state_dir, d)) < 0)
+	if ((rc = lock = bans_lock(state_dir, d)) < 0)
 		goto out;
 	if ((rc = state_load(state_dir, &l, &changed, d)) < 0)
 		goto out;
@@ -480,7 +470,7 @@ int bans_del(const char *state_dir, const struct cidr *c, struct diags *d)
 	bool changed, in_state = false;
 	int rc, krc, lock = -1;
 	cidr_format(c, p, sizeof(p));
-	if ((rc = lock = state_lock(state_dir, d)) < 0)
+	if ((rc = lock = bans_lock(state_dir, d)) < 0)
 		goto out;
 	if ((rc = state_load(state_dir, &l, &changed, d)) < 0)
 		goto out;
@@ -597,7 +587,7 @@ static int bans_restore(struct nlset *s, const char *state_dir, struct diags *d)
 	bool changed;
 	uint64_t now = now_secs();
 	int rc, lock;
-	if ((rc = lock = state_lock(state_dir, d)) < 0)
+	if ((rc = lock = bans_lock(state_dir, d)) < 0)
 		return rc;
 	if ((rc = state_load(state_dir, &l, &changed, d)) < 0)
 		goto out;

@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -54,29 +53,14 @@ static unsigned long long proc_starttime(pid_t pid, char *state)
 	return st;
 }
 
-static int lock_take(const char *run_dir, const char *name)
-{
-	char path[PATH_MAX];
-	if (state_mkdir(run_dir) < 0)
-		return -1;
-	snprintf(path, sizeof(path), "%s/%s", run_dir, name);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd >= 0 && flock(fd, LOCK_EX) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 static int lock_open(const char *run_dir)
 {
-	return lock_take(run_dir, "confirm.lock");
+	return state_lock(run_dir, "confirm.lock");
 }
 
 int apply_lock(const char *run_dir)
 {
-	int fd = lock_take(run_dir, "apply.lock");
-	return fd >= 0 ? fd : -errno;
+	return state_lock(run_dir, "apply.lock");
 }
 
 struct pidfile {
@@ -249,9 +233,8 @@ int apply_confirm(const char *state_dir, const char *run_dir, struct diags *d)
 	struct pidfile pf;
 	int fd = lock_open(run_dir), rc;
 	if (fd < 0) {
-		rc = -errno;
-		diag_error(d, nopos, "run dir %s: %s", run_dir, strerror(errno));
-		return rc;
+		diag_error(d, nopos, "run dir %s: %s", run_dir, strerror(-fd));
+		return fd;
 	}
 	rc = pidfile_read(run_dir, &pf);
 	if (rc < 0 || !pidfile_alive(&pf)) {

@@ -2,11 +2,13 @@
 #include "util/file.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -51,6 +53,23 @@ int state_read(const char *dir, const char *name, char **out, size_t *len)
 		return rc;
 	/* Only nftrouter writes here: no limit beyond memory. */
 	return file_read(path, SIZE_MAX / 2, out, len);
+}
+
+int state_lock(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	int rc = state_mkdir(dir);
+	if (rc < 0 || (rc = join(path, sizeof(path), dir, name)) < 0)
+		return rc;
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX) < 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	return fd;
 }
 
 int state_remove(const char *dir, const char *name)

@@ -19,6 +19,9 @@ int state_mkdir(const char *dir);
 int state_write(const char *dir, const char *name, const char *data, size_t len);
 /* *out malloc'd and NUL-terminated; -ENOENT when absent. */
 int state_read(const char *dir, const char *name, char **out, size_t *len);
+/* mkdir dir, then an exclusive flock on dir/name (created 0600), waiting
+ * for it. Returns the fd (close it to release) or -errno. */
+int state_lock(const char *dir, const char *name);
 int state_remove(const char *dir, const char *name);
 int state_rename(const char *dir, const char *from, const char *to);
 
