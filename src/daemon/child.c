@@ -35,9 +35,7 @@ static void child_close_output(struct daemon *d, struct child *c)
 	if (c->line_len)
 		daemon_log(d, "%s: %.*s", c->name, (int)c->line_len, c->line);
 	c->line_len = 0;
-	daemon_unwatch(d, c->out_fd);
-	close(c->out_fd);
-	c->out_fd = -1;
+	daemon_unwatch_close(d, &c->out_fd);
 }
 
 int child_spawn(struct daemon *d, struct child *c)
@@ -175,14 +173,8 @@ void child_stop(struct daemon *d, struct child *c)
 
 void child_release(struct daemon *d, struct child *c)
 {
-	if (c->out_fd >= 0) {
-		daemon_unwatch(d, c->out_fd);
-		close(c->out_fd);
-	}
-	if (c->timer_fd >= 0) {
-		daemon_unwatch(d, c->timer_fd);
-		close(c->timer_fd);
-	}
+	daemon_unwatch_close(d, &c->out_fd);
+	daemon_unwatch_close(d, &c->timer_fd);
 	for (size_t i = 0; c->argv && c->argv[i]; i++)
 		free(c->argv[i]);
 	free(c->argv);

@@ -57,14 +57,8 @@ int ctlsrv_open(struct daemon *d)
 
 static void ctlsrv_drop(struct daemon *d, struct client *c)
 {
-	if (c->fd >= 0) {
-		daemon_unwatch(d, c->fd);
-		close(c->fd);
-	}
-	if (c->timer_fd >= 0) {
-		daemon_unwatch(d, c->timer_fd);
-		close(c->timer_fd);
-	}
+	daemon_unwatch_close(d, &c->fd);
+	daemon_unwatch_close(d, &c->timer_fd);
 	free(c->out);
 	memset(c, 0, sizeof(*c));
 	c->fd = c->timer_fd = -1;
@@ -77,9 +71,7 @@ void ctlsrv_close(struct daemon *d)
 		ctlsrv_drop(d, &d->cl[i]);
 	if (d->listen_fd < 0)
 		return;
-	daemon_unwatch(d, d->listen_fd);
-	close(d->listen_fd);
-	d->listen_fd = -1;
+	daemon_unwatch_close(d, &d->listen_fd);
 	if (ctlsrv_path(d, &sa) == 0)
 		unlink(sa.sun_path);
 }

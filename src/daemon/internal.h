@@ -82,6 +82,8 @@ struct daemon {
 void daemon_log(struct daemon *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int daemon_watch(struct daemon *d, int fd, uint32_t events, uint64_t data);
 void daemon_unwatch(struct daemon *d, int fd);
+/* Unwatch and close *fd if open, then mark it closed (-1). */
+void daemon_unwatch_close(struct daemon *d, int *fd);
 /* Re-read the config; a reply for the control socket in *msg (malloc'd). */
 int daemon_reload(struct daemon *d, char **msg);
 int64_t daemon_uptime(const struct timespec *since);

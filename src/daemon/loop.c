@@ -42,6 +42,15 @@ void daemon_unwatch(struct daemon *d, int fd)
 	epoll_ctl(d->epfd, EPOLL_CTL_DEL, fd, NULL);
 }
 
+void daemon_unwatch_close(struct daemon *d, int *fd)
+{
+	if (*fd < 0)
+		return;
+	daemon_unwatch(d, *fd);
+	close(*fd);
+	*fd = -1;
+}
+
 int64_t daemon_uptime(const struct timespec *since)
 {
 	struct timespec now;
