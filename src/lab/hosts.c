@@ -320,14 +320,7 @@ static void log_tail(struct lab *l, const char *log)
 static bool file_has(const char *path, const char *needle)
 {
 	char text[4096];
-	FILE *f = fopen(path, "r");
-	size_t n = 0;
-	if (f) {
-		n = fread(text, 1, sizeof(text) - 1, f);
-		fclose(f);
-	}
-	text[n] = '\0';
-	return f && strstr(text, needle);
+	return file_read_into(path, text, sizeof(text)) >= 0 && strstr(text, needle);
 }
 
 static void sleep_ms(long ms)

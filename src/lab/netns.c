@@ -240,15 +240,11 @@ static bool pid_in_lab(const struct lab_ns_set *s, pid_t pid)
 static bool pid_is_lab_exec(const struct lab *l, pid_t pid)
 {
 	char path[64], cmd[256], want[32];
-	FILE *f;
-	size_t n;
 	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
+	ssize_t got = file_read_into(path, cmd, sizeof(cmd));
+	if (got < 0)
 		return false;
-	n = fread(cmd, 1, sizeof(cmd) - 1, f);
-	fclose(f);
-	cmd[n] = '\0';
+	size_t n = (size_t)got;
 	for (size_t i = 0; i + 1 < n; i++)
 		if (cmd[i] == '\0')
 			cmd[i] = ' ';

@@ -21,6 +21,7 @@
 #include "config/tree.h"
 #include "system/apply_int.h"
 #include "system/state.h"
+#include "util/file.h"
 
 static const struct pos nopos = {NULL, 0, 0};
 
@@ -28,12 +29,8 @@ static unsigned long long proc_starttime(pid_t pid, char *state)
 {
 	char path[64], buf[1024];
 	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	FILE *f = fopen(path, "re");
-	if (!f)
+	if (file_read_into(path, buf, sizeof(buf)) < 0)
 		return 0;
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
 	/* Field 22; the command name (field 2) may hold spaces, so count
 	 * from its closing parenthesis. */
 	char *p = strrchr(buf, ')');

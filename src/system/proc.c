@@ -90,14 +90,9 @@ static bool proc_cmdline_has(pid_t pid, const char *mark)
 {
 	char path[64], buf[4096];
 	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
+	ssize_t n = file_read_into(path, buf, sizeof(buf));
 	if (n <= 0)
 		return false;
-	buf[n] = '\0';
 	for (ssize_t i = 0; i < n; i += (ssize_t)strlen(buf + i) + 1)
 		if (strstr(buf + i, mark))
 			return true;

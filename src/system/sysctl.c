@@ -1,4 +1,5 @@
 #include "system/sysctl.h"
+#include "util/file.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -102,15 +103,9 @@ int sysctl_read(const char *key, char *out, size_t size)
 {
 	char path[256];
 	key_path(key, path, sizeof(path));
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ssize_t n = read(fd, out, size - 1);
-	int e = errno;
-	close(fd);
+	ssize_t n = file_read_into(path, out, size);
 	if (n < 0)
-		return -e;
-	out[n] = '\0';
+		return (int)n;
 	while (n && (out[n - 1] == '\n' || out[n - 1] == ' '))
 		out[--n] = '\0';
 	return 0;

@@ -24,6 +24,10 @@ int file_sync_dir(const char *dir);
 int file_write_atomic(const char *path, const char *data, size_t len, mode_t mode,
 		      unsigned flags);
 
+/* Read a small file (a /proc entry, a sysctl) into buf: at most size-1
+ * bytes, NUL-terminated. The byte count or -errno. */
+ssize_t file_read_into(const char *path, char *buf, size_t size);
+
 /* Read a whole file (at most max bytes) into a malloc'd NUL-terminated
  * string; *len (if not NULL) gets its length. 0 or -errno (-EFBIG when
  * larger than max, -ENOENT when absent). */
