@@ -107,6 +107,16 @@ static void test_write_atomic(void **state)
 	snprintf(path, sizeof(path), "%s/no-such-dir/state", dir);
 	assert_int_equal(file_write_atomic(path, "x", 1, 0600, FILE_SYNC), -ENOENT);
 	assert_int_equal(others_in(dir, "state"), 0);
+	/* The rename fails (a directory stands there): it stays, with no
+	 * temporary beside it. */
+	snprintf(path, sizeof(path), "%s/sub", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(file_write_atomic(path, "x", 1, 0600, 0), -EISDIR);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(rmdir(path), 0);
+	assert_int_equal(others_in(dir, "state"), 0);
 	assert_int_equal(file_sync_dir(dir), 0);
 	assert_int_equal(file_sync_dir(path), -ENOENT);
 }
