@@ -8,18 +8,6 @@
 
 #include <libmnl/libmnl.h>
 
-static struct mnl_socket *route_sock(void)
-{
-	struct mnl_socket *nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-	if (nl && mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		int e = errno;
-		mnl_socket_close(nl);
-		errno = e;
-		return NULL;
-	}
-	return nl;
-}
-
 /* A route message's headers: nftrouter only manages IPv4 default routes. */
 static struct rtmsg *route_msg(char *buf, int type, unsigned flags, struct nlmsghdr **nlh)
 {
@@ -32,23 +20,39 @@ static struct rtmsg *route_msg(char *buf, int type, unsigned flags, struct nlmsg
 	return rtm;
 }
 
-/* Send nlh and read until its ack (or a dump's end), feeding cb. */
-static int route_talk(struct mnl_socket *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+/* Send nlh on a socket of its own and read until its ack (or a dump's
+ * end), feeding cb. 0 or -errno. */
+static int route_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	char buf[32768];
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+	struct mnl_socket *nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	int rc = 0;
+	if (!nl)
 		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		rc = -errno;
+		goto out;
+	}
 	for (;;) {
 		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (n < 0)
-			return -errno;
-		int rc =
-		    mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, mnl_socket_get_portid(nl), cb, data);
-		if (rc < 0)
-			return errno ? -errno : -EIO;
-		if (rc == MNL_CB_STOP)
-			return 0;
+		if (n < 0) {
+			rc = -errno;
+			goto out;
+		}
+		rc = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, mnl_socket_get_portid(nl), cb, data);
+		if (rc < 0) {
+			rc = errno ? -errno : -EIO;
+			goto out;
+		}
+		if (rc == MNL_CB_STOP) {
+			rc = 0;
+			goto out;
+		}
 	}
+out:
+	mnl_socket_close(nl);
+	return rc;
 }
 
 /* The DHCP client's default route (dhcp-hook): protocol dhcp, so its
@@ -56,10 +60,6 @@ static int route_talk(struct mnl_socket *nl, struct nlmsghdr *nlh, mnl_cb_t cb, 
 static int route_request(int type, unsigned flags, int ifindex, const struct ipaddr *gw)
 {
 	char buf[512];
-	struct mnl_socket *nl = route_sock();
-	int rc;
-	if (!nl)
-		return -errno;
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm = route_msg(buf, type, NLM_F_REQUEST | NLM_F_ACK | flags, &nlh);
 	rtm->rtm_dst_len = 0;
@@ -70,9 +70,7 @@ static int route_request(int type, unsigned flags, int ifindex, const struct ipa
 	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
 	if (gw)
 		mnl_attr_put(nlh, RTA_GATEWAY, 4, gw->a);
-	rc = route_talk(nl, nlh, NULL, NULL);
-	mnl_socket_close(nl);
-	return rc;
+	return route_talk(nlh, NULL, NULL);
 }
 
 int route_default_replace(int ifindex, const struct ipaddr *gw)
@@ -137,16 +135,11 @@ int route_default_dump(struct route_default **out, size_t *n)
 {
 	char buf[256];
 	struct route_vec rv = {0};
-	struct mnl_socket *nl = route_sock();
-	int rc;
-	if (!nl)
-		return -errno;
 	struct nlmsghdr *nlh;
 	route_msg(buf, RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP, &nlh);
-	rc = route_talk(nl, nlh, route_dump_cb, &rv);
+	int rc = route_talk(nlh, route_dump_cb, &rv);
 	if (rv.err)
 		rc = rv.err;
-	mnl_socket_close(nl);
 	if (rc < 0) {
 		free(rv.v);
 		return rc;
@@ -159,10 +152,6 @@ int route_default_dump(struct route_default **out, size_t *n)
 static int route_default_msg(int type, unsigned flags, const struct route_default *r)
 {
 	char buf[512];
-	struct mnl_socket *nl = route_sock();
-	int rc;
-	if (!nl)
-		return -errno;
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm = route_msg(buf, type, NLM_F_REQUEST | NLM_F_ACK | flags, &nlh);
 	rtm->rtm_table = RT_TABLE_MAIN;
@@ -177,9 +166,7 @@ static int route_default_msg(int type, unsigned flags, const struct route_defaul
 	mnl_attr_put_u32(nlh, RTA_PRIORITY, r->metric);
 	if (r->gw.family == AF_INET)
 		mnl_attr_put(nlh, RTA_GATEWAY, 4, r->gw.a);
-	rc = route_talk(nl, nlh, NULL, NULL);
-	mnl_socket_close(nl);
-	return rc;
+	return route_talk(nlh, NULL, NULL);
 }
 
 int route_default_set(const struct route_default *r)
