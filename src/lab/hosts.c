@@ -245,31 +245,47 @@ static void read_tail(const char *path, char *out, size_t size)
 	out[n] = '\0';
 }
 
+/* The peers started so far, with their names for the report. */
+struct peers {
+	const char *names[3];
+	pid_t pids[3];
+	size_t n;
+};
+
 /* A peer that dies at once (a missing program, a bad config, a taken
  * port) fails `up` now, with its log, instead of a check much later. */
-static int peers_alive(struct lab *l, const struct lab_host *h, const pid_t *pids, const char *const *names,
-		       size_t n, const char *log)
+static int peers_alive(struct lab *l, const struct lab_host *h, const struct peers *p,
+		       const char *log)
 {
 	struct timespec ts = {0, 300000000L};
 	int st;
 	nanosleep(&ts, NULL);
-	for (size_t i = 0; i < n; i++)
-		if (waitpid(pids[i], &st, WNOHANG) == pids[i]) {
+	for (size_t i = 0; i < p->n; i++)
+		if (waitpid(p->pids[i], &st, WNOHANG) == p->pids[i]) {
 			char tail[400];
 			read_tail(log, tail, sizeof(tail));
-			snprintf(l->err, sizeof(l->err), "%s on %s exited (status %d); end of %.200s:\n%s", names[i],
+			snprintf(l->err, sizeof(l->err), "%s on %s exited (status %d); end of %.200s:\n%s", p->names[i],
 				 h->name, WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), log, tail);
 			return -ECHILD;
 		}
 	return 0;
 }
 
+static int peer_spawn(struct lab *l, const struct lab_host *h, char *const argv[], const char *log,
+		      const char *name, struct peers *p)
+{
+	pid_t pid = lab_spawn_in(l, h, argv, NULL, log, argv[0]);
+	if (pid < 0)
+		return pid;
+	p->names[p->n] = name;
+	p->pids[p->n++] = pid;
+	return 0;
+}
+
 int lab_start_internet(struct lab *l, const struct lab_host *h)
 {
 	char conf[PATH_MAX], log[PATH_MAX], exec[PATH_MAX + 8];
-	const char *names[3];
-	pid_t pids[3];
-	size_t n = 0;
+	struct peers p = {.n = 0};
 	int ret = add_upstreams(l, h);
 
 	if (ret < 0)
@@ -277,29 +293,25 @@ int lab_start_internet(struct lab *l, const struct lab_host *h)
 	snprintf(conf, sizeof(conf), "%s/%s.dnsmasq.conf", l->dir, h->name);
 	snprintf(log, sizeof(log), "%s/%s.log", l->dir, h->name);
 	ret = write_dnsmasq_conf(l, h, conf);
+	if (ret == 0)
+		ret = peer_spawn(l, h, (char *[]){"dnsmasq", "-k", "-C", conf, NULL}, log, "dnsmasq", &p);
 	if (ret < 0)
 		return ret;
-	names[n] = "dnsmasq";
-	pids[n] = lab_spawn_in(l, h, (char *[]){"dnsmasq", "-k", "-C", conf, NULL}, NULL, log, "dnsmasq");
-	if (pids[n++] < 0)
-		return pids[n - 1];
 	if (has_tls(l)) {
 		snprintf(conf, sizeof(conf), "%s/%s.unbound.conf", l->dir, h->name);
 		ret = write_unbound_conf(l, h, conf);
+		if (ret == 0)
+			ret = peer_spawn(l, h, (char *[]){"unbound", "-d", "-c", conf, NULL}, log,
+					 "unbound", &p);
 		if (ret < 0)
 			return ret;
-		names[n] = "unbound";
-		pids[n] = lab_spawn_in(l, h, (char *[]){"unbound", "-d", "-c", conf, NULL}, NULL, log, "unbound");
-		if (pids[n++] < 0)
-			return pids[n - 1];
 	}
 	snprintf(exec, sizeof(exec), "EXEC:%s/http.sh", l->dir);
-	names[n] = "socat (web server)";
-	pids[n] = lab_spawn_in(l, h, (char *[]){"socat", "TCP-LISTEN:80,reuseaddr,fork", exec, NULL}, NULL, log,
-			       "socat");
-	if (pids[n++] < 0)
-		return pids[n - 1];
-	return peers_alive(l, h, pids, names, n, log);
+	ret = peer_spawn(l, h, (char *[]){"socat", "TCP-LISTEN:80,reuseaddr,fork", exec, NULL}, log,
+			 "socat (web server)", &p);
+	if (ret < 0)
+		return ret;
+	return peers_alive(l, h, &p, log);
 }
 
 static long mono_ms(void)
