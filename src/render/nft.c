@@ -618,7 +618,7 @@ static void put_dnat(struct nft_out *o, const struct portfwd *f)
 		return;
 	}
 	addr_format(&f->to, to, sizeof(to));
-	buf_printf(&o->b, "\t\tiifname @zone_%s ", f->from->name);
+	buf_puts(&o->b, "\t\t");
 	put_source(o, f->has_source, &f->source);
 	put_fwd_proto(o, f, &f->ext);
 	buf_printf(&o->b, "dnat %s to %s%s%s", v6 ? "ip6" : "ip", v6 ? "[" : "", to, v6 ? "]" : "");
@@ -627,15 +627,34 @@ static void put_dnat(struct nft_out *o, const struct portfwd *f)
 	put_origin(o, "", f->name, "", f->pos.line);
 }
 
+static bool zone_has_fwds(const struct router *r, const struct zone *z)
+{
+	for (size_t i = 0; i < r->n_fwds; i++)
+		if (r->fwds[i].from == z)
+			return true;
+	return false;
+}
+
+/* Port forwards: the zone dispatch jumps to the zone's own DNAT chain,
+ * so a new connection from a zone without forwards (the LAN's, towards
+ * the internet) costs one lookup however many forwards the WAN has. */
 static void put_nat(struct nft_out *o)
 {
 	const struct router *r = o->r;
 	if (r->n_fwds) {
 		buf_puts(&o->b, "\tchain prerouting_nat {\n"
 				"\t\ttype nat hook prerouting priority dstnat; policy accept;\n");
-		for (size_t i = 0; i < r->n_fwds; i++)
-			put_dnat(o, &r->fwds[i]);
+		put_dispatch(o, "iifname", "dnat", zone_has_fwds);
 		buf_puts(&o->b, "\t}\n\n");
+		for (size_t z = 0; z < r->n_zones && zone_ok(o, &r->zones[z]); z++) {
+			if (!zone_has_fwds(r, &r->zones[z]))
+				continue;
+			buf_printf(&o->b, "\tchain dnat_%s {\n", r->zones[z].name);
+			for (size_t i = 0; i < r->n_fwds; i++)
+				if (r->fwds[i].from == &r->zones[z])
+					put_dnat(o, &r->fwds[i]);
+			buf_puts(&o->b, "\t}\n\n");
+		}
 	}
 	if (!any_masquerade(r))
 		return;

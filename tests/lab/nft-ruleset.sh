@@ -56,6 +56,10 @@ nsx "$D" ip route add default via 192.168.81.1
 nsx "$R" nft -f "$T_DIR/r.nft" || fail "ruleset does not load"
 
 # IPv6: link-local only, so nothing but ND and ICMPv6 echo is involved.
+# The router's own addresses must have finished DAD too: a tentative
+# address answers no neighbour solicitation (a race seen under load).
+wait_for 5 nsx "$R" sh -c "ip -6 addr show dev lan | grep -q 'scope link' && ip -6 addr show dev wan | grep -q 'scope link' && ! ip -6 addr show | grep -q tentative" ||
+    fail "router link-local addresses still tentative"
 r_lan6=$(nsx "$R" ip -6 -o addr show dev lan scope link | awk '{print $4}' | cut -d/ -f1)
 r_wan6=$(nsx "$R" ip -6 -o addr show dev wan scope link | awk '{print $4}' | cut -d/ -f1)
 wait_for 5 nsx "$L" sh -c "ip -6 addr show dev eth0 | grep -q 'scope link' && ! ip -6 addr show dev eth0 | grep -q tentative" ||

@@ -200,10 +200,13 @@ static void test_shape(void **state)
 			"oifname @zone_wan ip saddr 192.168.100.0/24 reject with icmpx type "
 			"admin-prohibited comment \"nftrouter: no-lan-to-lab (router.yaml:36)\"");
 	assert_contains(s, "type nat hook prerouting priority dstnat;");
-	assert_contains(s, "iifname @zone_wan tcp dport 8443 dnat ip to 192.168.100.20:443 "
+	/* DNAT only in the forwards' zone's own chain, reached by the dispatch. */
+	assert_contains(s, "\"wan\" : jump dnat_wan");
+	assert_contains(s, "\tchain dnat_wan {\n\t\ttcp dport 8443 dnat ip to 192.168.100.20:443 "
 			   "comment \"nftrouter: web (router.yaml:42)\"");
-	assert_contains(s, "iifname @zone_wan meta l4proto { tcp, udp } th dport 27000-27015 dnat "
+	assert_contains(s, "\t\tmeta l4proto { tcp, udp } th dport 27000-27015 dnat "
 			   "ip to 192.168.100.30 comment");
+	assert_null(strstr(s, "jump dnat_lan"));
 	assert_contains(s, "oifname \"lan\" ip daddr 192.168.100.20 tcp dport 443 ct status dnat "
 			   "accept comment \"nftrouter: web (router.yaml:42)\"");
 	assert_contains(s, "meta nfproto ipv4 oifname @zone_wan masquerade");
