@@ -68,7 +68,13 @@ pass "backoff grows on repeated crashes (0.1 s, 0.2 s, 0.4 s)"
 # The daemon itself killed with SIGKILL: udhcpc goes with it (parent-death
 # signal); dnsmasq, which dropped root and with it that signal, is stopped
 # by the next daemon (its pid file and config path), which then serves.
+# Wait out the last backoff: dnsmasq must be running again (pid > 0) and
+# its pid file written, or there is no orphan to find.
+wait_for 5 sh -c "p=\$(ip netns exec $R $NFTROUTER status --run-dir $T_DIR/run --json | jq -r '.children[] | select(.name == \"dnsmasq\") | .pid'); [ \"\$p\" -gt 0 ] && kill -0 \$p" ||
+    fail "dnsmasq not back after the repeated kills"
+sleep 0.3
 dpid=$(child_pid dnsmasq); upid=$(child_pid udhcpc-wan)
+[ -n "$dpid" ] && [ "$dpid" -gt 0 ] || fail "no dnsmasq pid ($dpid)"
 kill -9 "$DAEMON"
 wait_for 5 sh -c "ps -o stat= -p $upid | grep -qv '^Z'; [ \$? -ne 0 ]" || fail "udhcpc outlived a SIGKILLed daemon"
 ip netns exec "$R" nft list table inet nftrouter >/dev/null || fail "ruleset gone"
