@@ -23,6 +23,19 @@ t_cleanup() {
     for pid in "${T_PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; done
     # netns() runs in $(...), a subshell: its names come back through a file.
     [ -f "$T_DIR/.netns" ] && mapfile -t -O "${#T_NETNS[@]}" T_NETNS <"$T_DIR/.netns"
+    # Whatever still runs inside the test's own namespaces was started by
+    # the test (a listener forked through a shell function, whose $! was
+    # the function's subshell): end it by its PID before the namespace
+    # goes, or it outlives the test in a namespace nobody can name.
+    local left=()
+    for ns in "${T_NETNS[@]}"; do
+        left+=($(ip netns pids "$ns" 2>/dev/null))
+    done
+    if [ ${#left[@]} -gt 0 ]; then
+        kill "${left[@]}" 2>/dev/null
+        sleep 0.2
+        kill -9 "${left[@]}" 2>/dev/null
+    fi
     for ns in "${T_NETNS[@]}"; do ip netns del "$ns" 2>/dev/null; done
     [ -n "${T_KEEP:-}" ] || rm -rf "$T_DIR"
     [ -n "${T_KEEP:-}" ] && echo "kept $T_DIR"
