@@ -16,18 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "render/render.h"
-#include "util/buf.h"
-
-struct nft_out {
-	struct buf b;
-	const struct router *r;
-	const char *file; /* the config's basename for comments, or NULL: "line N" */
-	bool bad;	  /* an unsafe string was met: the render fails */
-};
+#include "render/nft_internal.h"
 
 /* Printable ASCII without the characters that end or escape an nft string. */
-static bool str_quotable(const char *s, size_t max)
+bool str_quotable(const char *s, size_t max)
 {
 	size_t n = strlen(s);
 	if (n == 0 || n > max)
@@ -39,7 +31,7 @@ static bool str_quotable(const char *s, size_t max)
 }
 
 /* Zone names become parts of chain, set and counter identifiers. */
-static bool zone_ok(struct nft_out *o, const struct zone *z)
+bool zone_ok(struct nft_out *o, const struct zone *z)
 {
 	if (!ifname_valid(z->name))
 		o->bad = true;
@@ -48,7 +40,7 @@ static bool zone_ok(struct nft_out *o, const struct zone *z)
 
 /* "(router.yaml:12)", or "(line 12)" when the file's name is too long for
  * nft's 128-character comments or not safe to quote. */
-static void put_where(struct nft_out *o, int line)
+void put_where(struct nft_out *o, int line)
 {
 	if (o->file)
 		buf_printf(&o->b, "(%s:%d)", o->file, line);
@@ -58,8 +50,7 @@ static void put_where(struct nft_out *o, int line)
 
 /* ` comment "nftrouter: zone lan: services (router.yaml:12)"`: every rule
  * that comes from the config names the line that asked for it. */
-static void put_origin(struct nft_out *o, const char *pre, const char *name, const char *post,
-		       int line)
+void put_origin(struct nft_out *o, const char *pre, const char *name, const char *post, int line)
 {
 	if (!name_valid(name)) {
 		o->bad = true;
@@ -71,12 +62,12 @@ static void put_origin(struct nft_out *o, const char *pre, const char *name, con
 }
 
 /* A built-in rule's comment: why it is there. Static text only. */
-static void put_why(struct nft_out *o, const char *why)
+void put_why(struct nft_out *o, const char *why)
 {
 	buf_printf(&o->b, " comment \"%s\"\n", why);
 }
 
-static void put_ifname(struct nft_out *o, const struct iface *i)
+void put_ifname(struct nft_out *o, const struct iface *i)
 {
 	if (!ifname_valid(i->name)) {
 		o->bad = true;
@@ -85,7 +76,7 @@ static void put_ifname(struct nft_out *o, const struct iface *i)
 	buf_printf(&o->b, "\"%s\"", i->name);
 }
 
-static void put_verdict(struct nft_out *o, enum verdict v)
+void put_verdict(struct nft_out *o, enum verdict v)
 {
 	switch (v) {
 	case VERDICT_ACCEPT:
@@ -100,7 +91,7 @@ static void put_verdict(struct nft_out *o, enum verdict v)
 	}
 }
 
-static void put_range(struct nft_out *o, const struct portrange *p)
+void put_range(struct nft_out *o, const struct portrange *p)
 {
 	if (p->lo == p->hi)
 		buf_printf(&o->b, "%u", p->lo);
@@ -109,7 +100,7 @@ static void put_range(struct nft_out *o, const struct portrange *p)
 }
 
 /* "tcp dport 22" or "tcp dport { 22, 8000-8100 }". */
-static void put_ports(struct nft_out *o, const char *proto, const struct ports *p)
+void put_ports(struct nft_out *o, const char *proto, const struct ports *p)
 {
 	buf_printf(&o->b, "%s dport ", proto);
 	if (p->n == 1) {
@@ -126,7 +117,7 @@ static void put_ports(struct nft_out *o, const char *proto, const struct ports *
 	buf_puts(&o->b, " } ");
 }
 
-static void put_source(struct nft_out *o, bool has, const struct cidr *c)
+void put_source(struct nft_out *o, bool has, const struct cidr *c)
 {
 	char s[ADDR_STRLEN];
 	struct cidr net;
@@ -141,14 +132,6 @@ static bool any_counters(const struct router *r)
 {
 	for (size_t i = 0; i < r->n_zones; i++)
 		if (r->zones[i].counters)
-			return true;
-	return false;
-}
-
-static bool any_masquerade(const struct router *r)
-{
-	for (size_t i = 0; i < r->n_zones; i++)
-		if (r->zones[i].masquerade && r->zones[i].n_ifaces)
 			return true;
 	return false;
 }
@@ -211,8 +194,8 @@ static void put_counters(struct nft_out *o, const struct counter_value *v, size_
 
 /* "iifname vmap { "lan" : jump input_lan, ... }": one hash lookup finds
  * the zone, however many zones and interfaces there are. */
-static void put_dispatch(struct nft_out *o, const char *dir, const char *chain,
-			 bool (*want)(const struct router *, const struct zone *))
+void put_dispatch(struct nft_out *o, const char *dir, const char *chain,
+		  bool (*want)(const struct router *, const struct zone *))
 {
 	const struct router *r = o->r;
 	bool first = true;
@@ -234,14 +217,6 @@ static void put_dispatch(struct nft_out *o, const char *dir, const char *chain,
 		put_why(o, "zone dispatch: one lookup, however many zones");
 	}
 }
-
-/* Up to this many interfaces, a list of single-interface rules costs less
- * than one lookup. Measured on this kernel (6.18, 2 vCPUs; 200 copies of
- * a rule in the forward chain, 64-byte UDP): an `oifname "x"` compare
- * that does not match costs about 18 ns, a static `counter name "x"`
- * about 32 ns, while a map or set lookup costs 80-150 ns (an objref
- * `counter name oifname map` about 165 ns, an anonymous set about 95). */
-#define IFNAME_RULES_MAX 6
 
 /* The interfaces of the counting zones, for the counter rules. */
 static size_t counted_ifaces(const struct router *r)
@@ -514,46 +489,6 @@ static bool zone_forwards(const struct router *r, const struct zone *z)
 	return false;
 }
 
-/* "meta l4proto { tcp, udp } th dport 443 " or "tcp dport 8000-8100 ". */
-static void put_fwd_proto(struct nft_out *o, const struct portfwd *f, const struct portrange *pr)
-{
-	if (f->tcp && f->udp)
-		buf_puts(&o->b, "meta l4proto { tcp, udp } th dport ");
-	else
-		buf_printf(&o->b, "%s dport ", f->tcp ? "tcp" : "udp");
-	put_range(o, pr);
-	buf_putc(&o->b, ' ');
-}
-
-/* The port on the target: a range keeps its ports, one port may move. */
-static struct portrange fwd_target_ports(const struct portfwd *f)
-{
-	struct portrange pr = f->ext;
-	if (f->to_port && f->ext.lo == f->ext.hi)
-		pr.lo = pr.hi = f->to_port;
-	return pr;
-}
-
-/* The forward half of a port forward: only connections our own DNAT
- * rewrote, to that target, from the forward's zone (this chain). */
-static void put_fwd_accept(struct nft_out *o, const struct portfwd *f)
-{
-	char to[ADDR_STRLEN];
-	struct portrange pr = fwd_target_ports(f);
-	addr_format(&f->to, to, sizeof(to));
-	buf_puts(&o->b, "\t\t");
-	if (f->to_iface) {
-		buf_puts(&o->b, "oifname ");
-		put_ifname(o, f->to_iface);
-		buf_putc(&o->b, ' ');
-	}
-	put_source(o, f->has_source, &f->source);
-	buf_printf(&o->b, "%s daddr %s ", f->to.family == AF_INET6 ? "ip6" : "ip", to);
-	put_fwd_proto(o, f, &pr);
-	buf_puts(&o->b, "ct status dnat accept");
-	put_origin(o, "", f->name, "", f->pos.line);
-}
-
 static void put_forward_zone(struct nft_out *o, const struct zone *z)
 {
 	const struct router *r = o->r;
@@ -601,74 +536,6 @@ static void put_forward(struct nft_out *o)
 	for (size_t i = 0; i < r->n_zones && zone_ok(o, &r->zones[i]); i++)
 		if (zone_forwards(r, &r->zones[i]))
 			put_forward_zone(o, &r->zones[i]);
-}
-
-/* --- NAT --------------------------------------------------------------- */
-
-static void put_dnat(struct nft_out *o, const struct portfwd *f)
-{
-	char to[ADDR_STRLEN];
-	bool v6 = f->to.family == AF_INET6;
-	if (!zone_ok(o, f->from))
-		return;
-	/* A range keeps its ports: the kernel would pick any port of a
-	 * target range, not shift it, so a moved range cannot be said. */
-	if (f->ext.lo != f->ext.hi && f->to_port && f->to_port != f->ext.lo) {
-		o->bad = true;
-		return;
-	}
-	addr_format(&f->to, to, sizeof(to));
-	buf_puts(&o->b, "\t\t");
-	put_source(o, f->has_source, &f->source);
-	put_fwd_proto(o, f, &f->ext);
-	buf_printf(&o->b, "dnat %s to %s%s%s", v6 ? "ip6" : "ip", v6 ? "[" : "", to, v6 ? "]" : "");
-	if (f->to_port && f->ext.lo == f->ext.hi)
-		buf_printf(&o->b, ":%u", f->to_port);
-	put_origin(o, "", f->name, "", f->pos.line);
-}
-
-static bool zone_has_fwds(const struct router *r, const struct zone *z)
-{
-	for (size_t i = 0; i < r->n_fwds; i++)
-		if (r->fwds[i].from == z)
-			return true;
-	return false;
-}
-
-/* Port forwards: the zone dispatch jumps to the zone's own DNAT chain,
- * so a new connection from a zone without forwards (the LAN's, towards
- * the internet) costs one lookup however many forwards the WAN has. */
-static void put_nat(struct nft_out *o)
-{
-	const struct router *r = o->r;
-	if (r->n_fwds) {
-		buf_puts(&o->b, "\tchain prerouting_nat {\n"
-				"\t\ttype nat hook prerouting priority dstnat; policy accept;\n");
-		put_dispatch(o, "iifname", "dnat", zone_has_fwds);
-		buf_puts(&o->b, "\t}\n\n");
-		for (size_t z = 0; z < r->n_zones && zone_ok(o, &r->zones[z]); z++) {
-			if (!zone_has_fwds(r, &r->zones[z]))
-				continue;
-			buf_printf(&o->b, "\tchain dnat_%s {\n", r->zones[z].name);
-			for (size_t i = 0; i < r->n_fwds; i++)
-				if (r->fwds[i].from == &r->zones[z])
-					put_dnat(o, &r->fwds[i]);
-			buf_puts(&o->b, "\t}\n\n");
-		}
-	}
-	if (!any_masquerade(r))
-		return;
-	buf_puts(&o->b, "\tchain postrouting_nat {\n"
-			"\t\ttype nat hook postrouting priority srcnat; policy accept;\n");
-	for (size_t i = 0; i < r->n_zones && zone_ok(o, &r->zones[i]); i++) {
-		const struct zone *z = &r->zones[i];
-		if (!z->masquerade || !z->n_ifaces)
-			continue;
-		/* IPv6 is routed, not translated. */
-		buf_printf(&o->b, "\t\tmeta nfproto ipv4 oifname @zone_%s masquerade", z->name);
-		put_origin(o, "zone ", z->name, ": masquerade", z->pos.line);
-	}
-	buf_puts(&o->b, "\t}\n");
 }
 
 /* --- the script ---------------------------------------------------------- */
