@@ -43,6 +43,7 @@ static const struct section {
     {"dhcp", dhcp_build_all, false},
     {"dns", dns_build, false},
     {"blackhole", blackhole_build, false},
+    {"ipv6", ipv6_build, false},
     {"proxmox", proxmox_build, false},
 };
 
@@ -124,8 +125,10 @@ void router_free(struct router *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; i < r->n_ifaces; i++)
+	for (size_t i = 0; i < r->n_ifaces; i++) {
 		free(r->ifaces[i].addrs);
+		free(r->ifaces[i].addrs6);
+	}
 	free(r->ifaces);
 	for (size_t i = 0; i < r->n_zones; i++) {
 		free(r->zones[i].ifaces);

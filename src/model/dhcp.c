@@ -6,7 +6,8 @@
 
 #include "model/internal.h"
 
-static const char *const dhcp_keys[] = {"range", "lease", "hosts", "dns", "gateway", NULL};
+static const char *const dhcp_keys[] = {"range", "lease", "hosts", "dns",
+					"gateway", "ipv6",  NULL};
 static const char *const host_keys[] = {"mac", "ip", "name", NULL};
 static const char *const dns_keys[] = {"upstream", "domain", NULL};
 static const char *const blackhole_keys[] = {"timeout", "lists", NULL};
@@ -249,6 +250,8 @@ static void dhcp_build(struct diags *d, const struct cfg_node *key, const struct
 		h->has_gateway =
 		    ip4_value(d, v, &h->gateway, w) == 0 && in_subnet(d, v, i, &h->gateway, w) == 0;
 	}
+	if ((v = cfg_map_get(n, "ipv6")))
+		dhcp6_build(d, v, h, what_join(w, what, "ipv6"));
 }
 
 int dhcp_build_all(const struct cfg_node *n, struct router *r, struct diags *d)

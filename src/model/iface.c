@@ -7,8 +7,9 @@
 
 #include "model/internal.h"
 
-static const char *const iface_keys[] = {"match", "ipv4",    "ipv6", "optional",
-					 "mtu",	  "gateway", NULL};
+static const char *const iface_keys[] = {"match",   "ipv4",	"ipv6",		"optional",
+					 "mtu",	    "gateway",	"ipv6-prefix", "ipv6-gateway",
+					 NULL};
 static const char *const match_keys[] = {"mac", "name", "pci", NULL};
 
 /* A kernel interface name as udev and ip(8) accept it, and safe in text. */
@@ -258,23 +259,6 @@ static int ipv4_build(struct diags *d, const struct cfg_node *n, const struct ro
 	return rc;
 }
 
-static int ipv6_build(struct diags *d, const struct cfg_node *n, const char *what)
-{
-	char w[WHAT_MAX];
-	what_join(w, what, "ipv6");
-	const char *s = expect_str(d, n, w);
-	if (!s)
-		return -EINVAL;
-	if (strcmp(s, "none") == 0)
-		return 0;
-	struct shown sh;
-	diag_error(d, n->pos,
-		   "%s: '%s' is not supported yet; only 'none' (slaac, dhcp-pd and static IPv6 "
-		   "addresses are planned)",
-		   w, node_show(n, &sh));
-	return -EINVAL;
-}
-
 /* The next hop of a static port's default route: a neighbour on one of
  * its subnets. Needs ipv4 built first. */
 static int gateway_build(struct diags *d, const struct cfg_node *n, struct iface *i,
@@ -342,8 +326,7 @@ static void iface_build(struct diags *d, const struct cfg_node *key, const struc
 		match_build(d, v, r, i, what);
 	if ((v = cfg_map_get(n, "ipv4")))
 		ipv4_build(d, v, r, i, what);
-	if ((v = cfg_map_get(n, "ipv6")))
-		ipv6_build(d, v, what);
+	ipv6_iface_build(d, n, r, i, what);
 	if ((v = cfg_map_get(n, "gateway")))
 		gateway_build(d, v, i, what);
 	if ((v = cfg_map_get(n, "optional"))) {

@@ -83,6 +83,13 @@ int portfwd_build_all(const struct cfg_node *n, struct router *r, struct diags *
 int dhcp_build_all(const struct cfg_node *n, struct router *r, struct diags *d);
 int dns_build(const struct cfg_node *n, struct router *r, struct diags *d);
 int blackhole_build(const struct cfg_node *n, struct router *r, struct diags *d);
+int ipv6_build(const struct cfg_node *n, struct router *r, struct diags *d);
+/* model/ipv6.c: a port's ipv6, ipv6-prefix and ipv6-gateway (map: the
+ * interface's map); a DHCP server's ipv6 mode; the cross checks. */
+int ipv6_iface_build(struct diags *d, const struct cfg_node *map, struct router *r,
+		     struct iface *i, const char *what);
+int dhcp6_build(struct diags *d, const struct cfg_node *n, struct dhcp *h, const char *what);
+void ipv6_check(const struct cfg_node *root, struct router *r, struct diags *d);
 
 /* The consistency pass (model/check.c): what needs the whole router. */
 void router_check(const struct cfg_node *root, struct router *r, struct diags *d);

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "config/tree.h"
 #include "util/addr.h"
@@ -21,6 +22,13 @@ struct dhcp;
 
 enum match_kind { MATCH_MAC, MATCH_NAME, MATCH_PCI };
 enum ipv4_mode { IPV4_NONE, IPV4_DHCP, IPV4_STATIC };
+/* ipv6: none; slaac (RAs on that port); dhcp (RAs + DHCPv6 IA_NA and
+ * IA_PD); static addresses; a LAN port numbered from a delegated prefix
+ * and/or the ULA (`{ from: WAN, subnet: N }`). */
+enum ipv6_mode { IPV6_NONE, IPV6_SLAAC, IPV6_DHCP, IPV6_STATIC, IPV6_LAN };
+/* dhcp.IFACE.ipv6: how LAN clients get IPv6 addresses. */
+enum dhcp6_mode { DHCP6_SLAAC, DHCP6_STATELESS, DHCP6_STATEFUL };
+enum ula_mode { ULA_AUTO, ULA_STATIC, ULA_NONE };
 enum verdict { VERDICT_ACCEPT, VERDICT_DROP, VERDICT_REJECT };
 
 struct iface {
@@ -39,6 +47,16 @@ struct iface {
 	struct dhcp *dhcp;       /* DHCP server on this port, or NULL */
 	bool has_gateway;        /* `gateway:` (IPV4_STATIC only): a default route via it */
 	struct ipaddr gateway;   /* inside one of addrs, not the router's own address */
+	/* IPv6 (model/ipv6.c) */
+	enum ipv6_mode ipv6;
+	struct pos ipv6_pos;     /* of the `ipv6` value */
+	struct cidr *addrs6;     /* IPV6_STATIC: the router's addresses with prefix */
+	size_t n_addrs6;
+	bool has_gateway6;       /* `ipv6-gateway:` (IPV6_STATIC only) */
+	struct ipaddr gateway6;  /* link-local, or inside one of addrs6 */
+	int pd_len;              /* IPV6_DHCP: prefix length asked for (`ipv6-prefix`) */
+	struct iface *pd_from;   /* IPV6_LAN: the WAN whose delegation numbers it, or NULL */
+	uint32_t subnet;         /* IPV6_LAN: N of PREFIX:N::1/64 and ULA:N::1/64 */
 };
 
 /* A built-in service: what "services: [dns]" opens. */
@@ -125,6 +143,7 @@ struct dhcp {
 	size_t n_dns;
 	bool has_gateway;
 	struct ipaddr gateway;  /* default: the router's address on the interface */
+	enum dhcp6_mode ipv6;   /* `ipv6:` (default slaac); used on ports with LAN IPv6 */
 };
 
 struct upstream {
@@ -152,6 +171,13 @@ struct blackhole {
 	size_t n_lists;
 };
 
+/* The top-level `ipv6:` section. */
+struct ipv6cfg {
+	enum ula_mode ula;      /* default auto: a random fd00::/8 /48 kept in the state dir */
+	struct cidr ula_prefix; /* ULA_STATIC: the /48 */
+	struct pos ula_pos;
+};
+
 struct proxmox; /* model/proxmox.h (issue 7); NULL when the section is absent */
 
 struct router {
@@ -170,6 +196,7 @@ struct router {
 	size_t n_dhcps;
 	struct dns dns;
 	struct blackhole blackhole;
+	struct ipv6cfg ipv6;
 	struct proxmox *proxmox;
 };
 
@@ -187,5 +214,31 @@ const struct iface *router_iface(const struct router *r, const char *name);
 const struct zone *router_zone(const struct router *r, const char *name);
 bool zone_has_service(const struct zone *z, const char *name);
 const char *verdict_name(enum verdict v);
+/* IPv6 on the LAN side: the port gets router addresses of its own to
+ * advertise (IPV6_LAN, or static addresses of a /64). Inline: the
+ * renderers' unit tests link the render sources only. */
+static inline bool iface_lan6(const struct iface *i)
+{
+	if (i->ipv6 == IPV6_LAN)
+		return true;
+	for (size_t k = 0; i->ipv6 == IPV6_STATIC && k < i->n_addrs6; k++)
+		if (i->addrs6[k].len == 64)
+			return true;
+	return false;
+}
+
+/* Router advertisements (and DHCPv6 when asked) on this port: LAN IPv6
+ * and a zone that opens `dhcp`. */
+static inline bool iface_ra(const struct iface *i)
+{
+	if (!iface_lan6(i) || !i->zone)
+		return false;
+	for (size_t k = 0; k < i->zone->n_services; k++)
+		if (strcmp(i->zone->services[k]->name, "dhcp") == 0)
+			return true;
+	return false;
+}
+const char *ipv6_mode_name(enum ipv6_mode m);
+const char *dhcp6_mode_name(enum dhcp6_mode m);
 
 #endif

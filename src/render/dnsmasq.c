@@ -164,6 +164,41 @@ static void put_dhcp(struct buf *b, const struct router *r, const struct dhcp *h
 	}
 }
 
+static bool any_ra(const struct router *r)
+{
+	for (size_t i = 0; i < r->n_ifaces; i++)
+		if (iface_ra(&r->ifaces[i]))
+			return true;
+	return false;
+}
+
+/* Router advertisements (and DHCPv6 if asked) on a LAN port with IPv6.
+ * `constructor:` makes dnsmasq advertise every /64 it finds on the port,
+ * so the renderer needs no prefix: nftrouter puts PREFIX:N::1/64 and
+ * ULA:N::1/64 there, with infinite lifetimes (dnsmasq ignores addresses
+ * that carry finite ones), and takes them away when a prefix goes. */
+static void put_ra(struct buf *b, const struct router *r, const struct iface *i)
+{
+	enum dhcp6_mode m = i->dhcp ? i->dhcp->ipv6 : DHCP6_SLAAC;
+	char l[16];
+	lease_format(i->dhcp ? i->dhcp->lease : 3600, l, sizeof(l));
+	buf_printf(b, "\n# IPv6 on %s (%s:%d): %s\n", i->name, r->file_base, i->ipv6_pos.line,
+		   m == DHCP6_SLAAC	  ? "SLAAC from router advertisements"
+		   : m == DHCP6_STATELESS ? "SLAAC, other settings by stateless DHCPv6"
+					  : "addresses by DHCPv6 (stateful), no SLAAC");
+	if (m == DHCP6_STATEFUL)
+		buf_printf(b, "dhcp-range=set:%s,::1000,::ffff,constructor:%s,64,%s\n", i->name,
+			   i->name, l);
+	else
+		buf_printf(b, "dhcp-range=set:%s,::,constructor:%s,%s,ra-names,64,%s\n", i->name,
+			   i->name, m == DHCP6_SLAAC ? "ra-only" : "ra-stateless", l);
+	if (!dns_served(i))
+		buf_printf(b,
+			   "# Zone %s does not open dns: advertise no DNS server.\n"
+			   "dhcp-option=tag:%s,option6:dns-server\n",
+			   i->zone ? i->zone->name : "?", i->name);
+}
+
 char *render_dnsmasq(const struct router *r, const struct render_paths *p)
 {
 	struct buf b = BUF_INIT;
@@ -176,14 +211,15 @@ char *render_dnsmasq(const struct router *r, const struct render_paths *p)
 		     "bind-dynamic\n"
 		     "# Not on loopback: this instance serves the networks, not the router.\n"
 		     "except-interface=lo\n");
-	buf_puts(&b, "# Ports with a DHCP server or in a zone that opens dns.\n");
+	buf_puts(&b, "# Ports with a DHCP server, in a zone that opens dns, or with router\n"
+		     "# advertisements.\n");
 	for (size_t i = 0; i < r->n_ifaces; i++) {
 		const struct iface *f = &r->ifaces[i];
-		if (f->dhcp || dns_served(f))
+		if (f->dhcp || dns_served(f) || iface_ra(f))
 			buf_printf(&b, "interface=%s\n", f->name);
 	}
 	put_dns(&b, r);
-	if (r->n_dhcps) {
+	if (r->n_dhcps || any_ra(r)) {
 		buf_printf(&b,
 			   "\n# DHCP: the only server on these networks, so answer clients that\n"
 			   "# ask for a lease another server gave (after a reinstall, a move).\n"
@@ -192,6 +228,13 @@ char *render_dnsmasq(const struct router *r, const struct render_paths *p)
 			   p->state_dir);
 		for (size_t i = 0; i < r->n_dhcps; i++)
 			put_dhcp(&b, r, &r->dhcps[i]);
+	}
+	if (any_ra(r)) {
+		buf_puts(&b, "\n# Router advertisements on the ports below (RDNSS: the router; DNSSL:\n"
+			     "# the local domain).\nenable-ra\n");
+		for (size_t i = 0; i < r->n_ifaces; i++)
+			if (iface_ra(&r->ifaces[i]))
+				put_ra(&b, r, &r->ifaces[i]);
 	}
 	buf_printf(&b, "\npid-file=%s/dnsmasq.pid\n", p->run_dir);
 	return buf_steal(&b);

@@ -282,12 +282,29 @@ static void put_output(struct nft_out *o)
  * its three expressions (ct load, bit test, compare) are all on nftables'
  * inlined fast path, while a vmap adds a hash lookup; paired 64-byte UDP
  * runs measured the rule 1-4% faster per forwarded packet. */
-static void put_ct(struct nft_out *o)
+static bool any_ipv6(const struct router *r)
+{
+	for (size_t i = 0; i < r->n_ifaces; i++)
+		if (r->ifaces[i].ipv6 != IPV6_NONE)
+			return true;
+	return false;
+}
+
+static void put_ct(struct nft_out *o, bool forward)
 {
 	buf_puts(&o->b, "\t\tct state established,related accept");
 	/* No "packets " or "bytes " in comments: apply blanks the numbers after
 	 * those words when it compares listings. */
 	put_why(o, "known connections first: most traffic stops here");
+	/* RFC 4890 4.3.1: transit ICMPv6 errors must not be dropped. Those of
+	 * a known connection are `related` above; the rest (an error about a
+	 * flow conntrack never saw) would be `invalid`, and path MTU discovery
+	 * breaks without packet-too-big. */
+	if (forward && any_ipv6(o->r)) {
+		buf_puts(&o->b, "\t\ticmpv6 type { destination-unreachable, packet-too-big, "
+				"time-exceeded, parameter-problem } accept");
+		put_why(o, "ICMPv6 errors in transit (RFC 4890)");
+	}
 	buf_puts(&o->b, "\t\tct state invalid drop");
 	put_why(o, "not part of any connection conntrack can follow");
 }
@@ -434,6 +451,39 @@ static void put_input_policy(struct nft_out *o, const struct zone *z)
 	}
 }
 
+/* What a port's own IPv6 needs whatever the zone's lists say: router
+ * advertisements on a WAN that takes them, DHCPv6 replies to its client
+ * (from link-local servers only: a DHCPv6 server is on the link), router
+ * solicitations and DHCPv6 requests on a LAN port the router serves. */
+static void put_input_ipv6(struct nft_out *o, const struct iface *i)
+{
+	bool wan = i->ipv6 == IPV6_SLAAC || i->ipv6 == IPV6_DHCP;
+	if (wan) {
+		buf_puts(&o->b, "\t\tiifname ");
+		put_ifname(o, i);
+		buf_puts(&o->b, " icmpv6 type nd-router-advert ip6 hoplimit 255 accept");
+		put_origin(o, "interface ", i->name, ": router advertisements", i->ipv6_pos.line);
+	}
+	if (i->ipv6 == IPV6_DHCP) {
+		buf_puts(&o->b, "\t\tiifname ");
+		put_ifname(o, i);
+		buf_puts(&o->b, " ip6 saddr fe80::/10 udp sport 547 udp dport 546 accept");
+		put_origin(o, "interface ", i->name, ": DHCPv6 client", i->ipv6_pos.line);
+	}
+	if (!iface_ra(i))
+		return;
+	buf_puts(&o->b, "\t\tiifname ");
+	put_ifname(o, i);
+	buf_puts(&o->b, " icmpv6 type nd-router-solicit ip6 hoplimit 255 accept");
+	put_origin(o, "interface ", i->name, ": router solicitations", i->ipv6_pos.line);
+	if (i->dhcp && i->dhcp->ipv6 != DHCP6_SLAAC) {
+		buf_puts(&o->b, "\t\tiifname ");
+		put_ifname(o, i);
+		buf_puts(&o->b, " udp dport 547 accept");
+		put_origin(o, "interface ", i->name, ": DHCPv6 server", i->dhcp->pos.line);
+	}
+}
+
 static void put_input_zone(struct nft_out *o, const struct zone *z)
 {
 	buf_printf(&o->b, "\tchain input_%s {\n", z->name);
@@ -443,6 +493,8 @@ static void put_input_zone(struct nft_out *o, const struct zone *z)
 	buf_puts(&o->b, "\t\ticmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } "
 			"ip6 hoplimit 255 accept");
 	put_why(o, "IPv6 neighbour discovery, on-link only");
+	for (size_t i = 0; i < z->n_ifaces; i++)
+		put_input_ipv6(o, z->ifaces[i]);
 	put_rules(o, z, true);
 	put_icmp(o, z);
 	put_services_proto(o, z, true);
@@ -457,7 +509,7 @@ static void put_input(struct nft_out *o)
 	buf_puts(&o->b, "\tchain input {\n"
 			"\t\ttype filter hook input priority filter; policy drop;\n");
 	put_counter_map(o, "iifname", "ingress");
-	put_ct(o);
+	put_ct(o, false);
 	buf_puts(&o->b, "\t\tiifname \"lo\" accept");
 	put_why(o, "the router talking to itself");
 	put_dispatch(o, "iifname", "input", NULL);
@@ -530,7 +582,7 @@ static void put_forward(struct nft_out *o)
 			"\t\ttype filter hook forward priority filter; policy drop;\n");
 	put_counter_map(o, "iifname", "ingress");
 	put_counter_map(o, "oifname", "egress");
-	put_ct(o);
+	put_ct(o, true);
 	put_dispatch(o, "iifname", "forward", zone_forwards);
 	buf_puts(&o->b, "\t}\n\n");
 	for (size_t i = 0; i < r->n_zones && zone_ok(o, &r->zones[i]); i++)

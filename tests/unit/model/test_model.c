@@ -288,11 +288,11 @@ static void test_errors(void **state)
 	    "A <= B; several ports: a list [22, 80])");
 	assert_first_error(variant("ipv4: dhcp }", "ipv4: dhcp, optinal: true }"),
 			   "2:59: interface 'wan': unknown key 'optinal'; did you mean 'optional'? "
-			   "(allowed: match, ipv4, ipv6, optional, mtu, gateway)");
+			   "(allowed: match, ipv4, ipv6, optional, mtu, gateway, ipv6-prefix, ipv6-gateway)");
 	/* Two keys equally near: no guess. */
 	assert_first_error(variant("ipv4: dhcp }", "ipv4: dhcp, ipv5: none }"),
 			   "2:59: interface 'wan': unknown key 'ipv5' (allowed: match, ipv4, ipv6, "
-			   "optional, mtu, gateway)");
+			   "optional, mtu, gateway, ipv6-prefix, ipv6-gateway)");
 	assert_first_error("interfaces: {}\nzones: {}\n",
 			   "1:13: interfaces: the router needs at least one interface");
 	assert_first_error("- a\n", "1:1: router.yaml: expected a map, got a list");
@@ -330,7 +330,7 @@ static void test_all_errors_one_run(void **state)
 	    "9:36: rule 'x': tcp: malformed port '0' (1-65535, or a range A-B with A <= B)",
 	    "9:47: rule 'x': action: expected accept, drop or reject, got 'permit'",
 	    "10:1: router.yaml: unknown key 'bogus' (allowed: hostname, interfaces, zones, rules, "
-	    "port-forwards, dhcp, dns, blackhole, proxmox)",
+	    "port-forwards, dhcp, dns, blackhole, ipv6, proxmox)",
 	};
 	size_t n = sizeof(want) / sizeof(want[0]);
 	for (size_t i = 0; i < d.n && i < n; i++) {
