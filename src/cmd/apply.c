@@ -6,10 +6,8 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
-#include "config/tree.h"
 #include "model/model.h"
 #include "system/apply.h"
-#include "util/file.h"
 
 static void apply_usage(FILE *f)
 {
@@ -94,19 +92,11 @@ int apply_main(int argc, char **argv)
 		apply_usage(stderr);
 		return EXIT_USAGE;
 	}
-	/* The exact bytes applied are what the state dir keeps. */
-	size_t len = 0;
-	char *text = NULL;
-	int frc = file_read(paths.config, CFG_MAX_BYTES, &text, &len);
-	if (frc < 0) {
-		cmd_err("%s: %s", paths.config, strerror(-frc));
-		return EXIT_INVALID;
-	}
+	/* The exact bytes parsed are the ones applied and kept in the state dir. */
 	struct diags d = DIAGS_INIT;
-	struct router *r = NULL;
-	struct cfg_doc *doc = cfg_parse_buf(paths.config, text, len, &d);
+	struct router_file *f = router_file_load(paths.config, &d);
 	int rc = EXIT_INVALID;
-	if (!doc || !(r = model_build(doc, &d)))
+	if (!f)
 		goto out;
 	if (geteuid() != 0) {
 		cmd_err("apply changes links, sysctls and nftables: it must run as root "
@@ -117,9 +107,9 @@ int apply_main(int argc, char **argv)
 	o.state_dir = paths.state_dir;
 	o.run_dir = paths.run_dir;
 	o.config_path = paths.config;
-	o.config_text = text;
+	o.config_text = f->text;
 	o.ssh_connection = getenv("SSH_CONNECTION");
-	rc = (int)apply_router(r, &o, &d);
+	rc = (int)apply_router(f->r, &o, &d);
 out:
 	cmd_print_diags(&d);
 	if (rc == EXIT_OK && o.confirm_secs)
@@ -128,8 +118,6 @@ out:
 	else if (rc == EXIT_OK)
 		printf("applied %s\n", paths.config);
 	diags_free(&d);
-	router_free(r);
-	cfg_doc_free(doc);
-	free(text);
+	router_file_free(f);
 	return rc;
 }

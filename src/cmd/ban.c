@@ -161,7 +161,7 @@ int ban_main(int argc, char **argv)
 	if (a.dur && strcmp(a.dur, "forever") == 0)
 		secs = 0;
 	if (a.config_given || access(a.paths.config, R_OK) == 0) {
-		r = model_load_file(a.paths.config, &d);
+		r = router_file_steal(router_file_load(a.paths.config, &d));
 		if (!r) {
 			cmd_print_diags(&d);
 			diags_free(&d);

@@ -74,12 +74,15 @@ static int kernel_check(const struct router *r, bool quiet)
 		if (!quiet)
 			printf("kernel: the ruleset passed a dry run (nothing committed)\n");
 		rc = EXIT_OK;
-	} else if (err && (strstr(err, "Operation not permitted") || strstr(err, "Permission denied"))) {
+	} else if (nrc == -EPERM) {
 		printf("kernel: check SKIPPED: no privilege to ask the kernel (run as root or in "
 		       "`unshare -rn`)\n");
 		rc = EXIT_OK;
 	} else {
-		cmd_err("the kernel rejected the rendered ruleset:\n%s", err ? err : "");
+		/* nft's own text follows the one-line error: its script lines
+		 * and carets point at the offending rule. */
+		cmd_err("the kernel rejected the rendered ruleset (%s):", strerror(-nrc));
+		fprintf(stderr, "%s\n", err ? err : "");
 	}
 out:
 	free(err);
@@ -111,9 +114,10 @@ int check_main(int argc, char **argv)
 		check_usage(stderr);
 		return EXIT_USAGE;
 	}
-	struct router *r = cmd_load(paths.config);
-	if (!r)
+	struct router_file *f = cmd_load(paths.config);
+	if (!f)
 		return EXIT_INVALID;
+	const struct router *r = f->r;
 	int rc = EXIT_SYSTEM;
 	if (render_all(r, &paths) < 0) {
 		cmd_err("out of memory while rendering");
@@ -124,6 +128,6 @@ int check_main(int argc, char **argv)
 		       paths.config, r->n_ifaces, r->n_zones, r->n_rules, r->n_fwds);
 	rc = kernel_check(r, quiet);
 out:
-	router_free(r);
+	router_file_free(f);
 	return rc;
 }

@@ -9,15 +9,8 @@
 
 #include "render/render.h"
 #include "util/diag.h"
+#include "util/exit.h"
 
-/* Exit status, as cli.md promises. */
-enum {
-	EXIT_OK = 0,
-	EXIT_INVALID = 1,    /* the config or the request is invalid; nothing changed */
-	EXIT_USAGE = 2,
-	EXIT_SYSTEM = 3,     /* the system refused; nothing changed */
-	EXIT_ROLLEDBACK = 4, /* partially applied, then rolled back */
-};
 
 #define DEFAULT_CONFIG "/etc/nftrouter/router.yaml"
 #define DEFAULT_STATE_DIR "/var/lib/nftrouter"
@@ -41,9 +34,10 @@ void cmd_paths_init(struct cmd_paths *p);
 /* Fill render paths from command paths (bin: this executable). */
 void cmd_render_paths(const struct cmd_paths *p, struct render_paths *rp);
 
-/* Load and validate the config at path, printing its errors and
- * warnings; NULL when it is invalid (the command then exits 1). */
-struct router *cmd_load(const char *path);
+/* Load and validate the config at path (router_file_load: owner and
+ * mode checked, read once), printing its errors and warnings; NULL when
+ * it cannot be read or is invalid (the command then exits 1). */
+struct router_file *cmd_load(const char *path);
 
 /* Print "nftrouter: MSG" to stderr. */
 void cmd_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

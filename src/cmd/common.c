@@ -22,23 +22,31 @@ void cmd_render_paths(const struct cmd_paths *p, struct render_paths *rp)
 	rp->config = p->config;
 }
 
-struct router *cmd_load(const char *path)
+struct router_file *cmd_load(const char *path)
 {
 	struct diags d = DIAGS_INIT;
-	struct router *r = model_load_file(path, &d);
+	struct router_file *f = router_file_load(path, &d);
 	cmd_print_diags(&d);
 	diags_free(&d);
-	return r;
+	return f;
 }
 
 void cmd_err(const char *fmt, ...)
 {
+	/* Through a diags list so that control characters in what the
+	 * message quotes are escaped as in every other error. */
+	struct diags d = DIAGS_INIT;
 	va_list ap;
-	fputs("nftrouter: ", stderr);
+	char *msg = NULL;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
 	va_end(ap);
-	fputc('\n', stderr);
+	diag_error(&d, (struct pos){NULL, 0, 0}, "%s", msg ? msg : "out of memory");
+	for (size_t i = 0; i < d.n; i++)
+		fprintf(stderr, "nftrouter: %s\n", d.v[i].msg);
+	diags_free(&d);
+	free(msg);
 }
 
 void cmd_print_diags(struct diags *d)

@@ -220,7 +220,7 @@ static int lab_load(struct lab *l, const struct lab_opts *o, bool existing)
 		return EXIT_INVALID;
 	}
 	l->with_optional = l->with_optional || o->optional;
-	l->r = model_load_file(l->config, &d);
+	l->r = router_file_steal(router_file_load(l->config, &d));
 	if (!l->r) {
 		cmd_print_diags(&d);
 		diags_free(&d);

@@ -61,7 +61,9 @@ int reload_main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 	}
 	free(err);
-	rc = strstr(reply, "permission denied") ? EXIT_SYSTEM : EXIT_INVALID;
+	/* The daemon says which exit status its failure is; a daemon too old
+	 * to say failed on the config. */
+	rc = ctl_reply_int(reply, "status", EXIT_INVALID);
 	free(reply);
 	return rc;
 }

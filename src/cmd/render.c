@@ -8,7 +8,6 @@
 #include "cmd/cmd.h"
 #include "model/model.h"
 #include "render/render.h"
-#include "util/file.h"
 
 struct target {
 	const char *name;
@@ -53,8 +52,8 @@ static void render_usage(FILE *f)
 	      "  -h, --help         this text\n\n"
 	      "cloud-init ignores --state-dir and --run-dir: its files are for the router\n"
 	      "VM, which uses the installed paths.\n\n"
-	      "Exit status: 0 printed; 1 invalid config, or proxmox without a proxmox:\n"
-	      "section; 2 usage; 3 the config could not be read again (cloud-init).\n",
+	      "Exit status: 0 printed; 1 invalid or unreadable config, or proxmox without\n"
+	      "a proxmox: section; 2 usage; 3 out of memory.\n",
 	      f);
 }
 
@@ -90,32 +89,27 @@ int render_main(int argc, char **argv)
 		render_usage(stderr);
 		return EXIT_USAGE;
 	}
-	struct router *r = cmd_load(paths.config);
-	if (!r)
+	struct router_file *f = cmd_load(paths.config);
+	if (!f)
 		return EXIT_INVALID;
+	const struct router *r = f->r;
 	if (t->needs_proxmox && !r->proxmox) {
 		cmd_err("render %s: %s has no proxmox: section", t->name, paths.config);
-		router_free(r);
+		router_file_free(f);
 		return EXIT_INVALID;
 	}
 	struct render_paths rp;
-	char *text = NULL, *out = NULL;
+	char *out = NULL;
 	cmd_render_paths(&paths, &rp);
 	if (t->with_text) {
 		render_paths_default(&rp);
-		/* The config as written, for cloud-init to carry into the VM. */
-		int frc = file_read(paths.config, CFG_MAX_BYTES, &text, NULL);
-		if (frc < 0) {
-			cmd_err("render %s: cannot read %s: %s", t->name, paths.config, strerror(-frc));
-			router_free(r);
-			return EXIT_SYSTEM;
-		}
-		out = t->with_text(r, &rp, text);
-		free(text);
+		/* The config as written (the bytes just parsed), for cloud-init
+		 * to carry into the VM. */
+		out = t->with_text(r, &rp, f->text);
 	} else {
 		out = t->plain ? t->plain(r) : t->with_paths(r, &rp);
 	}
-	router_free(r);
+	router_file_free(f);
 	if (!out) {
 		cmd_err("out of memory");
 		return EXIT_SYSTEM;

@@ -60,7 +60,7 @@ static int status_daemon(const struct cmd_paths *p, bool json)
 
 static int status_local(const struct cmd_paths *p, bool config_given, bool json)
 {
-	struct router *r = NULL;
+	struct router_file *f = NULL;
 	char *applied = NULL;
 	const char *file = p->config;
 	struct buf b = BUF_INIT;
@@ -71,10 +71,10 @@ static int status_local(const struct cmd_paths *p, bool config_given, bool json)
 		if (access(applied, R_OK) == 0)
 			file = applied;
 	}
-	r = cmd_load(file);
-	if (!r)
+	f = cmd_load(file);
+	if (!f)
 		goto out;
-	struct status_in in = {.r = r, .config = file, .state_dir = p->state_dir, .run_dir = p->run_dir};
+	struct status_in in = {.r = f->r, .config = file, .state_dir = p->state_dir, .run_dir = p->run_dir};
 	if (status_format(&in, json, &b) < 0) {
 		cmd_err("status: cannot read the kernel's links");
 		rc = EXIT_SYSTEM;
@@ -84,7 +84,7 @@ static int status_local(const struct cmd_paths *p, bool config_given, bool json)
 	rc = EXIT_OK;
 out:
 	buf_free(&b);
-	router_free(r);
+	router_file_free(f);
 	free(applied);
 	return rc;
 }

@@ -4,11 +4,13 @@
 #include "config/tree.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
 struct parse_ctx {
@@ -443,51 +445,82 @@ struct cfg_doc *cfg_parse_buf(const char *name, const char *text, size_t len, st
 	return c.doc;
 }
 
-struct cfg_doc *cfg_parse_file(const char *path, struct diags *d)
+/* Who may have written the file: the firewall obeys it, so like pfctl's
+ * check_file_secrecy() and OpenSSH's StrictModes a file another user owns
+ * or anybody may write is refused. A group-writable file is accepted: a
+ * checkout made under umask 002 is one, and its group is the owner's
+ * choice. A pipe or /dev/stdin has no such owner: only regular files are
+ * checked. */
+static int file_trusted(const struct stat *st, const char *path, struct diags *d)
 {
 	struct pos at = {path, 0, 0};
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		diag_error(d, at, "cannot open: %s", strerror(errno));
-		return NULL;
-	}
-	/* The file decides what the firewall lets in: one anybody may write
-	 * is refused, as pfctl does (a pipe or /dev/stdin has no such mode). */
-	struct stat st;
-	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & S_IWOTH)) {
-		fclose(f);
-		diag_error(d, at, "writable by everyone; refusing it (chmod o-w %s)", path);
-		return NULL;
-	}
-	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-		fclose(f);
+	if (S_ISDIR(st->st_mode)) {
 		diag_error(d, at, "is a directory, not a config file");
-		return NULL;
+		return -EISDIR;
 	}
+	if (!S_ISREG(st->st_mode))
+		return 0;
+	if (st->st_uid != 0 && st->st_uid != geteuid()) {
+		diag_error(d, at, "owned by uid %u, neither root nor you; refusing it",
+			   (unsigned)st->st_uid);
+		return -EPERM;
+	}
+	if (st->st_mode & S_IWOTH) {
+		diag_error(d, at, "writable by everyone; refusing it (chmod o-w %s)", path);
+		return -EPERM;
+	}
+	return 0;
+}
+
+int cfg_read_file(const char *path, char **textp, size_t *lenp, struct diags *d)
+{
+	struct pos at = {path, 0, 0};
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY), rc = 0;
+	*textp = NULL;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		rc = -errno;
+		diag_error(d, at, "cannot open: %s", strerror(-rc));
+		goto out;
+	}
+	/* Checked on the open file, so what is checked is what is read. */
+	if ((rc = file_trusted(&st, path, d)) < 0)
+		goto out;
 	/* Read one byte past the limit so "too large" is detected without
 	 * trusting st_size (a pipe or /proc file has none). */
 	size_t cap = CFG_MAX_BYTES + 1, len = 0;
-	char *text = malloc(cap);
+	char *text = malloc(cap + 1);
 	if (!text) {
-		fclose(f);
+		rc = -ENOMEM;
 		diag_error(d, at, "out of memory");
-		return NULL;
+		goto out;
 	}
-	size_t got;
-	errno = 0;
-	while (len < cap && (got = fread(text + len, 1, cap - len, f)) > 0)
-		len += got;
-	int err = ferror(f) ? (errno ? errno : EIO) : 0;
-	fclose(f);
-	struct cfg_doc *doc = NULL;
-	if (err)
-		diag_error(d, at, "read error: %s", strerror(err));
+	while (len < cap) {
+		ssize_t got = read(fd, text + len, cap - len);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			rc = got < 0 ? -errno : 0;
+			break;
+		}
+		len += (size_t)got;
+	}
+	if (rc < 0)
+		diag_error(d, at, "read error: %s", strerror(-rc));
 	else if (len > CFG_MAX_BYTES)
 		diag_error(d, at, "file is larger than %d bytes", CFG_MAX_BYTES);
-	else
-		doc = cfg_parse_buf(path, text, len, d);
-	free(text);
-	return doc;
+	if (rc < 0 || len > CFG_MAX_BYTES) {
+		free(text);
+		rc = rc < 0 ? rc : -EFBIG;
+		goto out;
+	}
+	text[len] = '\0';
+	*textp = text;
+	*lenp = len;
+out:
+	if (fd >= 0)
+		close(fd);
+	return rc;
 }
 
 void cfg_doc_free(struct cfg_doc *doc)

@@ -31,10 +31,17 @@ struct cfg_doc {
 	struct cfg_node *root; /* NULL for an empty document */
 };
 
-/* Parse a file or a buffer. On a syntax error, fills d and returns NULL.
- * Rejects duplicate keys, non-scalar keys, aliases, nesting deeper than
- * CFG_MAX_DEPTH, more than CFG_MAX_BYTES, and multiple documents. */
-struct cfg_doc *cfg_parse_file(const char *path, struct diags *d);
+/* Read a config file once: refused (an error in d, -errno) when it is a
+ * directory, owned by neither root nor the caller, writable by everyone,
+ * or larger than CFG_MAX_BYTES. *text is malloc'd and NUL-terminated;
+ * *len excludes that NUL. The model's router_file_load() is the one
+ * caller; it parses exactly these bytes. */
+int cfg_read_file(const char *path, char **text, size_t *len, struct diags *d);
+
+/* Parse a buffer; name is what every position names. On a syntax error,
+ * fills d and returns NULL. Rejects duplicate keys, non-scalar keys,
+ * aliases, nesting deeper than CFG_MAX_DEPTH, more than CFG_MAX_BYTES,
+ * and multiple documents. */
 struct cfg_doc *cfg_parse_buf(const char *name, const char *text, size_t len, struct diags *d);
 void cfg_doc_free(struct cfg_doc *doc);
 

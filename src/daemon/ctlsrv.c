@@ -76,13 +76,14 @@ void ctlsrv_close(struct daemon *d)
 		unlink(sa.sun_path);
 }
 
-/* For refusals before a client gets a slot: one try, never blocks. */
-static void ctlsrv_refuse(int fd, const char *why)
+/* For refusals before a client gets a slot: one try, never blocks. The
+ * system refused, whatever the request was: exit status 3. */
+static void ctlsrv_refuse(int fd, const char *why, int errnum)
 {
 	struct buf b = BUF_INIT;
 	buf_puts(&b, "{\"ok\":false,\"error\":");
 	json_puts(&b, why);
-	buf_puts(&b, "}\n");
+	buf_printf(&b, ",\"errno\":%d,\"status\":%d}\n", errnum, EXIT_SYSTEM);
 	if (!b.oom && send(fd, b.s, b.len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 		buf_free(&b);
 	buf_free(&b);
@@ -100,7 +101,7 @@ void ctlsrv_on_accept(struct daemon *d)
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0 || cr.uid != 0) {
 			daemon_log(d, "nftrouter: control socket: refused uid %d (root only)",
 				   len == sizeof(cr) ? (int)cr.uid : -1);
-			ctlsrv_refuse(fd, "permission denied: the control socket is root only");
+			ctlsrv_refuse(fd, "permission denied: the control socket is root only", EACCES);
 			continue;
 		}
 		struct client *c = NULL;
@@ -109,7 +110,7 @@ void ctlsrv_on_accept(struct daemon *d)
 			if (d->cl[i].fd < 0)
 				c = &d->cl[i];
 		if (!c) {
-			ctlsrv_refuse(fd, "busy: too many clients, try again");
+			ctlsrv_refuse(fd, "busy: too many clients, try again", EAGAIN);
 			continue;
 		}
 		i--;
@@ -260,7 +261,10 @@ static void req_reload(struct daemon *d, struct buf *b)
 		json_puts(b, d->hash);
 		buf_puts(b, "}\n");
 	} else {
-		reply_error(b, msg && *msg ? msg : "reload failed; the router stays as it was");
+		/* "status": the exit status `nftrouter reload` returns (util/exit.h). */
+		buf_puts(b, "{\"ok\":false,\"error\":");
+		json_puts(b, msg && *msg ? msg : "reload failed; the router stays as it was");
+		buf_printf(b, ",\"status\":%d}\n", rc > 0 ? rc : EXIT_SYSTEM);
 	}
 	free(msg);
 }

@@ -14,10 +14,6 @@
 #include "daemon/internal.h"
 #include "system/apply.h"
 #include "system/proc.h"
-#include "util/file.h"
-#include "util/sha256.h"
-
-#define CONFIG_MAX (4 * 1024 * 1024)
 
 /* The daemon's log is its output, so this is the one place outside cmd/
  * that prints: to the stream the command handed in. */
@@ -97,20 +93,13 @@ static struct port_state *daemon_ports_new(const struct router *r, const struct 
 static int daemon_load(struct daemon *d, bool first, struct buf *msg)
 {
 	struct diags dg = DIAGS_INIT;
-	char *text = NULL;
-	struct router *r = NULL;
 	struct port_state *ports = NULL;
-	int rc = file_read(d->o->config, CONFIG_MAX, &text, NULL);
-	if (rc < 0) {
-		daemon_log(d, "nftrouter: error: %s: %s", d->o->config, strerror(-rc));
-		buf_printf(msg, "%s: %s", d->o->config, strerror(-rc));
-		rc = 1;
-		goto out;
-	}
-	r = model_load_file(d->o->config, &dg);
-	if (!r) {
+	int rc;
+	/* Read once: what is applied is what is hashed and saved. */
+	struct router_file *f = router_file_load(d->o->config, &dg);
+	if (!f) {
 		daemon_log_diags(d, &dg, msg);
-		rc = 1;
+		rc = EXIT_INVALID;
 		goto out;
 	}
 	if (dg.n)
@@ -119,35 +108,34 @@ static int daemon_load(struct daemon *d, bool first, struct buf *msg)
 	struct apply_opts ao = {.state_dir = d->o->state_dir,
 				.run_dir = d->o->run_dir,
 				.config_path = d->o->config,
-				.config_text = text,
+				.config_text = f->text,
 				.ignore_pending = !first};
-	enum apply_status st = apply_router(r, &ao, &dg);
+	enum exit_status st = apply_router(f->r, &ao, &dg);
 	daemon_log_diags(d, &dg, msg);
-	if (st != APPLY_OK) {
+	if (st != EXIT_OK) {
 		daemon_log(d, "nftrouter: %s: not applied (status %d); the router stays as it was",
 			   d->o->config, (int)st);
 		rc = (int)st;
 		goto out;
 	}
-	ports = daemon_ports_new(r, d);
+	ports = daemon_ports_new(f->r, d);
 	if (!ports) {
-		rc = 3;
+		rc = EXIT_SYSTEM;
 		goto out;
 	}
 	router_free(d->r);
 	free(d->config_text);
 	free(d->ports);
-	d->r = r;
-	d->config_text = text;
+	d->r = f->r;
+	d->config_text = f->text;
 	d->ports = ports;
-	sha256_hex(text, strlen(text), d->hash);
-	r = NULL;
-	text = NULL;
-	rc = 0;
+	memcpy(d->hash, f->hash, sizeof(d->hash));
+	f->r = NULL;
+	f->text = NULL;
+	rc = EXIT_OK;
 out:
 	diags_free(&dg);
-	router_free(r);
-	free(text);
+	router_file_free(f);
 	return rc;
 }
 
@@ -256,7 +244,7 @@ int daemon_run(const struct daemon_opts *o)
 	struct daemon dm = {.o = o, .epfd = -1, .sig_fd = -1, .listen_fd = -1};
 	struct daemon *d = &dm;
 	struct buf msg = BUF_INIT;
-	int rc = 3, stop = 0;
+	int rc = EXIT_SYSTEM, stop = 0;
 	clock_gettime(CLOCK_MONOTONIC, &d->started);
 	const char *ns = getenv("NOTIFY_SOCKET");
 	if (ns && *ns)
@@ -318,7 +306,7 @@ int daemon_run(const struct daemon_opts *o)
 	ctlsrv_close(d);
 	child_stop_all(d);
 	daemon_log(d, "nftrouter: stopped");
-	rc = stop ? 0 : 3;
+	rc = stop ? EXIT_OK : EXIT_SYSTEM;
 out:
 	buf_free(&msg);
 	daemon_free(d);

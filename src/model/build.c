@@ -58,24 +58,32 @@ static void top_check_keys(const struct cfg_node *root, struct diags *d)
 	check_keys(d, root, allowed, "router.yaml");
 }
 
-static struct router *router_new(const char *file)
+static struct router *router_new(const char *file, const char *origin)
 {
 	struct router *r = calloc(1, sizeof(*r));
 	if (!r)
 		return NULL;
 	r->file = strdup(file);
-	if (!r->file) {
+	r->origin = strdup(origin);
+	if (!r->file || !r->origin) {
+		free(r->file);
+		free(r->origin);
 		free(r);
 		return NULL;
 	}
-	const char *slash = strrchr(r->file, '/');
-	r->file_base = slash ? slash + 1 : r->file;
+	const char *slash = strrchr(r->origin, '/');
+	r->file_base = slash ? slash + 1 : r->origin;
 	snprintf(r->hostname, sizeof(r->hostname), "router");
 	r->blackhole.timeout = 86400;
 	return r;
 }
 
 struct router *model_build(const struct cfg_doc *doc, struct diags *d)
+{
+	return model_build_from(doc, doc->file, d);
+}
+
+struct router *model_build_from(const struct cfg_doc *doc, const char *origin, struct diags *d)
 {
 	size_t errors = d->n_errors;
 	const struct cfg_node *root = doc->root;
@@ -89,7 +97,7 @@ struct router *model_build(const struct cfg_doc *doc, struct diags *d)
 	}
 	if (!expect_map(d, root, "router.yaml"))
 		goto out;
-	r = router_new(doc->file);
+	r = router_new(doc->file, origin);
 	if (!r) {
 		diag_error(d, top, "out of memory");
 		goto out;
@@ -108,16 +116,6 @@ out:
 		router_free(r);
 		return NULL;
 	}
-	return r;
-}
-
-struct router *model_load_file(const char *path, struct diags *d)
-{
-	struct cfg_doc *doc = cfg_parse_file(path, d);
-	if (!doc)
-		return NULL;
-	struct router *r = model_build(doc, d);
-	cfg_doc_free(doc);
 	return r;
 }
 
@@ -156,6 +154,7 @@ void router_free(struct router *r)
 	free(r->blackhole.lists);
 	proxmox_free(r->proxmox);
 	free(r->file);
+	free(r->origin);
 	free(r);
 }
 

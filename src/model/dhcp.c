@@ -406,7 +406,7 @@ int blackhole_build(const struct cfg_node *n, struct router *r, struct diags *d)
 			continue;
 		struct blocklist *l = &r->blackhole.lists[r->blackhole.n_lists];
 		l->pos = model_pos(r, item);
-		l->path = path_resolve(r->file, item->str);
+		l->path = path_resolve(r->origin, item->str);
 		if (!l->path) {
 			diag_error(d, item->pos, "out of memory");
 			continue;

@@ -181,8 +181,10 @@ struct ipv6cfg {
 struct proxmox; /* model/proxmox.h (issue 7); NULL when the section is absent */
 
 struct router {
-	char *file;             /* the config's path, as given */
-	const char *file_base;  /* its basename, for "router.yaml:LINE" comments */
+	char *file;             /* what positions name: the file the bytes came from */
+	char *origin;           /* the path it was written as: relative paths (blocklists)
+				 * resolve against it; = file except for a saved copy */
+	const char *file_base;  /* origin's basename, for "router.yaml:LINE" comments */
 	char hostname[64];
 	struct iface *ifaces;
 	size_t n_ifaces;
@@ -204,9 +206,32 @@ struct router {
  * (not just the first) when the config is invalid. Warnings may be added
  * to d even on success. */
 struct router *model_build(const struct cfg_doc *doc, struct diags *d);
-/* Parse + build in one call: what most commands want. */
-struct router *model_load_file(const char *path, struct diags *d);
+/* model_build with a different origin (see struct router). */
+struct router *model_build_from(const struct cfg_doc *doc, const char *origin, struct diags *d);
 void router_free(struct router *r);
+
+/* A config as loaded: the one way in for every command and the daemon,
+ * so what is checked (owner, mode), parsed, hashed and saved are the
+ * same bytes, read once. */
+struct router_file {
+	char *path;     /* as given */
+	char *text;     /* the exact bytes parsed, NUL-terminated */
+	size_t len;
+	char hash[65];  /* SHA-256 of text, hex: what status shows */
+	struct router *r;
+};
+/* NULL with every error in d when the file cannot be read or trusted
+ * (config/tree.h: cfg_read_file) or is invalid. Warnings may be in d on
+ * success. */
+struct router_file *router_file_load(const char *path, struct diags *d);
+/* The same for bytes already read (a saved previous.yaml): errors name
+ * `name`, relative paths resolve against `origin` (NULL: name). */
+struct router_file *router_file_parse(const char *name, const char *origin, const char *text,
+				      size_t len, struct diags *d);
+void router_file_free(struct router_file *f);
+/* Free f but keep its model, for callers that need nothing else
+ * (NULL: NULL). */
+struct router *router_file_steal(struct router_file *f);
 
 /* Look-ups used by renderers and the system layer. */
 const struct service *service_find(const char *name);

@@ -48,17 +48,6 @@ static char *listing_normalize(const char *s)
 	return o;
 }
 
-static bool nft_absent(const char *err)
-{
-	return err && strstr(err, "No such file or directory");
-}
-
-static bool is_perm(int rc, const char *err)
-{
-	return rc == -EPERM || rc == -EACCES ||
-	       (err && (strstr(err, "Operation not permitted") || strstr(err, "Permission denied")));
-}
-
 /* Read the current table (the snapshot) and its counters. The counters
  * come over netlink (counters_read): `nft list counters` would first fetch
  * every set element of every table, over a minute with a million-entry
@@ -69,12 +58,11 @@ static int nft_snapshot(struct apply_ctx *c)
 	struct counter_list cl = {0};
 	struct counter_value *cv = NULL;
 	int rc = nft_query(c->nft, "list table " NFT_TABLE, false, &c->old_table, &err);
-	if (rc < 0 && nft_absent(err)) {
+	if (rc == -ENOENT) {
 		c->old_table = NULL;
 		rc = 0;
 	} else if (rc < 0) {
 		diag_error(c->d, nopos, "nft: reading table %s: %s", NFT_TABLE, err ? err : "");
-		rc = is_perm(rc, err) ? -EPERM : rc;
 		goto out;
 	} else if ((rc = counters_read("nftrouter", &cl)) < 0) {
 		diag_error(c->d, nopos, "nft: reading counters: %s", strerror(-rc));
@@ -138,18 +126,18 @@ static int ssh_parse(const char *s, struct ipaddr *client, struct ipaddr *server
 	return 0;
 }
 
-static enum apply_status lockout_guard(struct apply_ctx *c)
+static enum exit_status lockout_guard(struct apply_ctx *c)
 {
 	struct ipaddr client, server;
 	uint16_t port;
 	const struct iface *in = NULL;
 	char name[16] = "";
 	if (c->o->force || !c->o->ssh_connection || !*c->o->ssh_connection)
-		return APPLY_OK;
+		return EXIT_OK;
 	if (ssh_parse(c->o->ssh_connection, &client, &server, &port) < 0) {
 		diag_warn(c->d, nopos, "lockout guard: cannot parse SSH_CONNECTION '%s'; not checked",
 			  c->o->ssh_connection);
-		return APPLY_OK;
+		return EXIT_OK;
 	}
 	char ctxt[ADDR_STRLEN], stxt[ADDR_STRLEN];
 	addr_format(&client, ctxt, sizeof(ctxt));
@@ -157,19 +145,19 @@ static enum apply_status lockout_guard(struct apply_ctx *c)
 	if (port_plan_ingress(c->plan, c->r, &server, &in, name) < 0) {
 		diag_warn(c->d, nopos,
 			  "lockout guard: no link holds %s (from SSH_CONNECTION); not checked", stxt);
-		return APPLY_OK;
+		return EXIT_OK;
 	}
 	struct reach_query q = {.iface = name, .client = client, .port = port};
 	struct reach_result res;
 	reach_tcp_input(c->r, &q, &res);
 	if (res.accepted)
-		return APPLY_OK;
+		return EXIT_OK;
 	diag_error(c->d, nopos,
 		   "lockout guard: this config would refuse new SSH connections from %s to %s port "
 		   "%u on interface '%s': %s. Nothing changed. Fix the config, or use --force "
 		   "(best with --confirm SECS)",
 		   ctxt, stxt, port, name, res.why);
-	return APPLY_INVALID;
+	return EXIT_INVALID;
 }
 
 /* --- steps and undo -------------------------------------------------- */
@@ -205,38 +193,6 @@ int apply_undo(struct apply_ctx *c)
 	return rc;
 }
 
-/* nft repeats "Error: ..." with the offending script line under each; the
- * distinct error lines say it all. */
-static void errors_condense(char *err)
-{
-	char *out = err, *line = err;
-	size_t kept = 0;
-	while (line && *line) {
-		char *nl = strchr(line, '\n');
-		size_t len = nl ? (size_t)(nl - line) : strlen(line);
-		bool dup = false;
-		if (strncmp(line, "Error:", 6) == 0 || strstr(line, ": Error:")) {
-			for (char *p = err; p && p < out && !dup;) {
-				dup = strncmp(p, line, len) == 0 && (p[len] == '\n' || p[len] == '\0');
-				p = strchr(p, '\n');
-				p = p ? p + 1 : NULL;
-			}
-			if (!dup && kept < 5) {
-				if (out != err)
-					*out++ = '\n';
-				memmove(out, line, len);
-				out += len;
-				*out = '\0';
-				kept++;
-			}
-		}
-		line = nl ? nl + 1 : NULL;
-	}
-	if (out == err)
-		return; /* nothing recognisable: keep nft's text as it is */
-	*out = '\0';
-}
-
 static int step_nft(struct apply_ctx *c)
 {
 	char *err = NULL;
@@ -244,7 +200,7 @@ static int step_nft(struct apply_ctx *c)
 		return 0;
 	int rc = nft_run(c->nft, c->nft_text, false, &err);
 	if (rc < 0 && err)
-		errors_condense(err);
+		nft_error_condense(err);
 	if (rc < 0)
 		diag_error(c->d, nopos, "nft: the kernel rejected the ruleset: %s", err ? err : "");
 	else
@@ -326,11 +282,11 @@ out:
 /* --- the whole apply ------------------------------------------------- */
 
 /* Everything that reads: render, snapshot, plan. Nothing changes here. */
-static enum apply_status prepare(struct apply_ctx *c)
+static enum exit_status prepare(struct apply_ctx *c)
 {
 	int rc;
 	char *sysctl_text = NULL;
-	enum apply_status st = APPLY_REFUSED;
+	enum exit_status st = EXIT_SYSTEM;
 	c->nft_plain = render_nft(c->r);
 	sysctl_text = render_sysctl(c->r);
 	if (!c->nft_plain || !sysctl_text) {
@@ -342,7 +298,7 @@ static enum apply_status prepare(struct apply_ctx *c)
 	/* A malformed blocklist line is the config's fault: refuse it here
 	 * (FILE:LINE in d), not halfway through the steps. */
 	if ((rc = bans_check(c->r, c->o->state_dir, c->d)) < 0) {
-		st = rc == -ENOMEM ? APPLY_REFUSED : APPLY_INVALID;
+		st = rc == -ENOMEM ? EXIT_SYSTEM : EXIT_INVALID;
 		goto out;
 	}
 	c->nft = nft_open();
@@ -356,10 +312,10 @@ static enum apply_status prepare(struct apply_ctx *c)
 	c->plan = port_plan_new(c->ls, c->r, c->d, &rc);
 	if (!c->plan)
 		goto out;
-	if ((st = lockout_guard(c)) != APPLY_OK)
+	if ((st = lockout_guard(c)) != EXIT_OK)
 		goto out;
 	c->skip_nft = nft_unchanged(c);
-	st = APPLY_OK;
+	st = EXIT_OK;
 out:
 	free(sysctl_text);
 	return st;
@@ -376,27 +332,27 @@ static void ctx_free(struct apply_ctx *c)
 	nft_close(c->nft);
 }
 
-enum apply_status apply_router(const struct router *r, const struct apply_opts *o, struct diags *d)
+enum exit_status apply_router(const struct router *r, const struct apply_opts *o, struct diags *d)
 {
 	struct apply_ctx c = {.r = r, .o = o, .d = d};
 	static int (*const steps[])(struct apply_ctx *) = {step_nft, step_bans, step_ports,
 							    step_sysctl, save_state};
 	static const char *const step_names[] = {"firewall", "bans", "ports", "sysctls",
 						 "saving state"};
-	enum apply_status st = APPLY_REFUSED;
+	enum exit_status st = EXIT_SYSTEM;
 	int lock = apply_lock(o->run_dir);
 	if (lock < 0) {
 		diag_error(d, nopos, "run dir %s: %s", o->run_dir, strerror(-lock));
-		return APPLY_REFUSED;
+		return EXIT_SYSTEM;
 	}
 	if (!o->ignore_pending && confirm_pending(o->state_dir, o->run_dir) > 0) {
 		diag_error(d, nopos,
 			   "an `apply --confirm` is pending: run `nftrouter confirm` or "
 			   "`nftrouter rollback` first (nothing changed)");
-		st = APPLY_INVALID;
+		st = EXIT_INVALID;
 		goto out;
 	}
-	if ((st = prepare(&c)) != APPLY_OK)
+	if ((st = prepare(&c)) != EXIT_OK)
 		goto out;
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		if (steps[i](&c) == 0)
@@ -406,21 +362,21 @@ enum apply_status apply_router(const struct router *r, const struct apply_opts *
 			/* The first change was refused: nothing to undo. */
 			diag_error(d, nopos, "apply failed at step '%s'; nothing was changed",
 				   step_names[i]);
-			st = APPLY_REFUSED;
+			st = EXIT_SYSTEM;
 			goto out;
 		}
 		int u = apply_undo(&c);
 		diag_error(d, nopos, "apply failed at step '%s'; %s", step_names[i],
 			   u == 0 ? "everything done before it was rolled back"
 				  : "rolling back was incomplete (see above)");
-		st = APPLY_ROLLED_BACK;
+		st = EXIT_ROLLEDBACK;
 		goto out;
 	}
 	if (o->confirm_secs && confirm_timer_start(&c, o->confirm_secs) < 0) {
 		apply_undo(&c);
 		state_config_remove(o->state_dir, "pending");
 		diag_error(d, nopos, "could not start the confirm timer; the apply was rolled back");
-		st = APPLY_ROLLED_BACK;
+		st = EXIT_ROLLEDBACK;
 	}
 out:
 	ctx_free(&c);

@@ -4,7 +4,7 @@
  * lockout guard; snapshot what will change; then firewall (one nft
  * transaction on `inet nftrouter` only), bans (bans_apply), ports (names,
  * MTU, addresses, up), sysctls. Any failure undoes the steps done, in
- * reverse, and returns APPLY_ROLLED_BACK. On success the config text and
+ * reverse, and returns EXIT_ROLLEDBACK. On success the config text and
  * the ruleset are saved in the state dir (applied.yaml/applied.nft, the
  * former pair kept as previous.yaml/previous.nft). docs/apply.md. */
 #ifndef NFTROUTER_SYSTEM_APPLY_H
@@ -16,13 +16,13 @@
 
 #include "model/model.h"
 #include "util/diag.h"
+#include "util/exit.h"
 
-enum apply_status { /* = the command's exit status */
-	APPLY_OK = 0,
-	APPLY_INVALID = 1,     /* request refused (lockout guard, pending confirm); nothing changed */
-	APPLY_REFUSED = 3,     /* the system refused before anything changed (missing port, EPERM) */
-	APPLY_ROLLED_BACK = 4, /* a step failed; what was done was undone */
-};
+/* apply_router and apply_rollback return an exit status (util/exit.h):
+ * EXIT_OK; EXIT_INVALID, the request refused (lockout guard, pending
+ * confirm), nothing changed; EXIT_SYSTEM, the system refused before
+ * anything changed (missing port, EPERM); EXIT_ROLLEDBACK, a step failed
+ * and what was done was undone. */
 
 struct apply_opts {
 	const char *state_dir, *run_dir;
@@ -38,11 +38,11 @@ struct apply_opts {
 	bool ignore_pending;
 };
 
-enum apply_status apply_router(const struct router *r, const struct apply_opts *o, struct diags *d);
+enum exit_status apply_router(const struct router *r, const struct apply_opts *o, struct diags *d);
 
 /* Re-apply previous.yaml through apply_router (ports and addresses come
  * back too). With a confirm pending, rolls that back now instead. */
-enum apply_status apply_rollback(const struct apply_opts *o, struct diags *d);
+enum exit_status apply_rollback(const struct apply_opts *o, struct diags *d);
 
 /* Keep what the pending `apply --confirm` applied: stop its timer and
  * make the pending config the applied one. -ENOENT when nothing is

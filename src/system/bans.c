@@ -293,7 +293,7 @@ static int table_ensure(struct nft *n, const struct router *r, bool rebuild, str
 	if (!n && !(n = own = nft_open()))
 		goto out;
 	rc = nft_run(n, script, false, &err);
-	if (rc < 0 && rebuild && err && strstr(err, "File exists")) {
+	if (rc == -EEXIST && rebuild) {
 		free(err);
 		err = NULL;
 		if (!(both = malloc(sizeof(replace) + strlen(script)))) {

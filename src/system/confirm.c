@@ -264,13 +264,13 @@ out:
 }
 
 /* Ask the timer to roll back now and wait (bounded) until it has. */
-static enum apply_status rollback_pending(const char *run_dir, const struct pidfile *pf,
+static enum exit_status rollback_pending(const char *run_dir, const struct pidfile *pf,
 					  struct diags *d)
 {
 	char *res = NULL;
 	if (kill(pf->pid, SIGUSR1) < 0) {
 		diag_error(d, nopos, "signalling the confirm timer: %s", strerror(errno));
-		return APPLY_REFUSED;
+		return EXIT_SYSTEM;
 	}
 	/* The timer removes confirm.pid when it is done; a dead timer is a
 	 * zombie until some init reaps it, so its pid says less. */
@@ -279,49 +279,48 @@ static enum apply_status rollback_pending(const char *run_dir, const struct pidf
 		struct timespec ts = {0, 100 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}
-	enum apply_status st = APPLY_OK;
+	enum exit_status st = EXIT_OK;
 	if (state_read(run_dir, "confirm.result", &res, NULL) < 0 || !strstr(res, " ok")) {
 		diag_error(d, nopos, "the rollback of the pending apply did not complete%s%s",
 			   res ? ": " : "", res ? res : "");
-		st = APPLY_ROLLED_BACK;
+		st = EXIT_ROLLEDBACK;
 	}
 	free(res);
 	return st;
 }
 
-static enum apply_status rollback_previous(const struct apply_opts *o, struct diags *d)
+static enum exit_status rollback_previous(const struct apply_opts *o, struct diags *d)
 {
 	struct state_config sc = {0};
-	struct cfg_doc *doc = NULL;
-	struct router *r = NULL;
-	enum apply_status st = APPLY_INVALID;
+	struct router_file *f = NULL;
+	enum exit_status st = EXIT_INVALID;
+	char file[4096];
+	snprintf(file, sizeof(file), "%s/previous.yaml", o->state_dir);
 	int rc = state_config_read(o->state_dir, "previous", &sc);
 	if (rc < 0) {
-		diag_error(d, nopos, "nothing to roll back to: %s/previous.yaml: %s", o->state_dir,
-			   strerror(-rc));
+		diag_error(d, nopos, "nothing to roll back to: %s: %s", file, strerror(-rc));
 		goto out;
 	}
-	/* Parsed under its original path, so relative paths resolve as before. */
-	const char *name = sc.path && *sc.path ? sc.path : "previous.yaml";
-	doc = cfg_parse_buf(name, sc.yaml, strlen(sc.yaml), d);
-	if (!doc || !(r = model_build(doc, d))) {
-		diag_error(d, nopos, "the previous config (%s/previous.yaml) no longer builds",
-			   o->state_dir);
+	/* Its errors name previous.yaml, the file that is wrong; relative
+	 * paths in it resolve against its original path, as they did. */
+	const char *origin = sc.path && *sc.path ? sc.path : NULL;
+	f = router_file_parse(file, origin, sc.yaml, strlen(sc.yaml), d);
+	if (!f) {
+		diag_error(d, nopos, "the previous config (%s) no longer builds", file);
 		goto out;
 	}
 	struct apply_opts po = *o;
-	po.config_text = sc.yaml;
-	po.config_path = name;
+	po.config_text = f->text;
+	po.config_path = origin ? origin : file;
 	po.confirm_secs = 0;
-	st = apply_router(r, &po, d);
+	st = apply_router(f->r, &po, d);
 out:
-	router_free(r);
-	cfg_doc_free(doc);
+	router_file_free(f);
 	state_config_free(&sc);
 	return st;
 }
 
-enum apply_status apply_rollback(const struct apply_opts *o, struct diags *d)
+enum exit_status apply_rollback(const struct apply_opts *o, struct diags *d)
 {
 	struct pidfile pf;
 	if (pidfile_read(o->run_dir, &pf) == 0 && pidfile_alive(&pf))

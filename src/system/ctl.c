@@ -188,10 +188,17 @@ char *ctl_reply_str(const char *reply, const char *key)
 	return out;
 }
 
+int ctl_reply_int(const char *reply, const char *key, int dflt)
+{
+	char pat[64];
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	const char *p = strstr(reply, pat);
+	return p ? atoi(p + strlen(pat)) : dflt;
+}
+
 int ctl_reply_errno(const char *reply)
 {
-	const char *p = strstr(reply, "\"errno\":");
-	return p ? atoi(p + 8) : 0;
+	return ctl_reply_int(reply, "errno", 0);
 }
 
 void ctl_reply_error(const char *reply, char *out, size_t size)

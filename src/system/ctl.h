@@ -25,6 +25,8 @@ bool ctl_reply_ok(const char *reply);
 /* A reply's top-level string member KEY, unescaped, malloc'd; NULL when
  * absent. */
 char *ctl_reply_str(const char *reply, const char *key);
+/* A reply's top-level number member KEY; dflt when absent. */
+int ctl_reply_int(const char *reply, const char *key, int dflt);
 /* A reply's "errno" member (0 when none). */
 int ctl_reply_errno(const char *reply);
 /* A reply's "error" string, unescaped, into out ("" when none). */

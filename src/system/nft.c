@@ -48,6 +48,55 @@ static char *dup_trimmed(const char *s)
 	return d;
 }
 
+int nft_errno(const char *msg)
+{
+	/* strerror() gives the words libnftables printed, in this process's
+	 * locale: no English is hard-coded here. Privilege first: a refused
+	 * transaction may also name what it could not find. */
+	static const int known[] = {EPERM, EACCES, ENOENT, EEXIST, EBUSY, ENOMEM,
+				    ENOSPC, E2BIG, EOPNOTSUPP};
+	for (size_t i = 0; msg && i < sizeof(known) / sizeof(known[0]); i++)
+		if (strstr(msg, strerror(known[i])))
+			return known[i] == EACCES ? -EPERM : -known[i];
+	return -EINVAL;
+}
+
+void nft_error_condense(char *err)
+{
+	/* Read from a copy, since "; " is longer than the "\n" it replaces;
+	 * a line is kept only while the result fits in the input's size. */
+	char *in = strdup(err), *out = err, *line = in;
+	size_t kept = 0, cap = strlen(err);
+	if (!in)
+		return;
+	while (line && *line) {
+		char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		bool dup = false;
+		if (strncmp(line, "Error:", 6) == 0 || memmem(line, len, ": Error:", 8)) {
+			for (char *p = err; p < out && !dup;) {
+				dup = strncmp(p, line, len) == 0 && (p[len] == ';' || p[len] == '\0');
+				p = strstr(p, "; ");
+				p = p ? p + 2 : out;
+			}
+			if (!dup && kept < 5 && (size_t)(out - err) + len + 2 <= cap) {
+				if (out != err) {
+					memcpy(out, "; ", 2);
+					out += 2;
+				}
+				memmove(out, line, len);
+				out += len;
+				*out = '\0';
+				kept++;
+			}
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	if (out == err)
+		memcpy(err, in, cap + 1); /* nothing recognisable: keep nft's text as it is */
+	free(in);
+}
+
 int nft_run(struct nft *n, const char *script, bool dry_run, char **err)
 {
 	nft_ctx_set_dry_run(n->ctx, dry_run);
@@ -59,7 +108,7 @@ int nft_run(struct nft *n, const char *script, bool dry_run, char **err)
 	if (rc != 0) {
 		if (err)
 			*err = dup_trimmed(e);
-		return -EINVAL;
+		return nft_errno(e);
 	}
 	return 0;
 }
@@ -76,7 +125,7 @@ int nft_query(struct nft *n, const char *cmd, bool json, char **out, char **err)
 	if (rc != 0) {
 		if (err)
 			*err = dup_trimmed(e);
-		return -EINVAL;
+		return nft_errno(e);
 	}
 	*out = strdup(o ? o : "");
 	return *out ? 0 : -ENOMEM;

@@ -1,8 +1,35 @@
 #include "diag.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* A message quotes what it was given (a config value, a file name, a
+ * kernel's text): its control characters are written as C escapes, so a
+ * diagnostic is always one line and cannot fake another. Frees msg when
+ * it returns a new string; NULL on allocation failure. */
+static char *controls_escape(char *msg)
+{
+	size_t extra = 0;
+	for (const unsigned char *p = (const unsigned char *)msg; *p; p++)
+		extra += *p < 0x20 || *p == 0x7f ? 3 : 0;
+	if (!extra)
+		return msg;
+	char *out = malloc(strlen(msg) + extra + 1), *o = out;
+	for (const unsigned char *p = (const unsigned char *)msg; out && *p; p++) {
+		if (*p >= 0x20 && *p != 0x7f)
+			*o++ = (char)*p;
+		else if (*p == '\n' || *p == '\t' || *p == '\r')
+			o += sprintf(o, "\\%c", *p == '\n' ? 'n' : *p == '\t' ? 't' : 'r');
+		else
+			o += sprintf(o, "\\x%02x", *p);
+	}
+	if (out)
+		*o = '\0';
+	free(msg);
+	return out;
+}
 
 __attribute__((format(printf, 4, 0))) static void
 diag_vadd(struct diags *d, enum diag_level level, struct pos pos, const char *fmt, va_list ap)
@@ -24,8 +51,12 @@ diag_vadd(struct diags *d, enum diag_level level, struct pos pos, const char *fm
 	char *msg = NULL;
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
+	if (msg)
+		msg = controls_escape(msg);
 	g->level = level;
 	g->file = pos.file ? strdup(pos.file) : NULL;
+	if (g->file)
+		g->file = controls_escape(g->file);
 	g->msg = msg;
 	g->pos = pos;
 	g->pos.file = g->file;

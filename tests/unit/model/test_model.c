@@ -51,7 +51,8 @@ static void test_seed(void **state)
 	const char *src = getenv("NFTROUTER_SRCDIR");
 	snprintf(path, sizeof(path), "%s/examples/seed.yaml", src ? src : ".");
 	struct diags d = DIAGS_INIT;
-	struct router *r = model_load_file(path, &d);
+	struct router_file *rf = router_file_load(path, &d);
+	struct router *r = rf ? rf->r : NULL;
 	if (!r) {
 		diags_print(&d, stderr);
 		fail_msg("seed.yaml does not build");
@@ -155,7 +156,9 @@ static void test_seed(void **state)
 	assert_int_equal(r->dns.upstream[1].port, 53);
 	assert_string_equal(r->dns.domain, "lan");
 	assert_int_equal(r->blackhole.timeout, 86400);
-	router_free(r);
+	assert_int_equal(strlen(rf->hash), 64);
+	assert_int_equal(rf->len, strlen(rf->text));
+	router_file_free(rf);
 	diags_free(&d);
 }
 
@@ -232,6 +235,46 @@ static void test_upstreams_and_lists(void **state)
 	assert_string_equal(r->blackhole.lists[0].path, "/etc/nftrouter/bad.txt");
 	assert_string_equal(r->blackhole.lists[1].path, "/etc/abs.txt");
 	router_free(r);
+	diags_free(&d);
+}
+
+/* A saved copy (previous.yaml): its errors name the copy, the file that
+ * is wrong; its relative paths and rule comments follow the original. */
+static void test_router_file_parse(void **state)
+{
+	(void)state;
+	const char *ok = "interfaces:\n  lan: { match: { name: eth1 }, ipv4: [10.0.0.1/24] }\n"
+			 "zones:\n  lan: { interfaces: lan }\n"
+			 "blackhole:\n  lists: [bad.txt]\n";
+	struct diags d = DIAGS_INIT;
+	struct router_file *f = router_file_parse("/var/lib/nftrouter/previous.yaml",
+						  "/etc/nftrouter/router.yaml", ok, strlen(ok), &d);
+	assert_non_null(f);
+	assert_string_equal(f->text, ok);
+	assert_int_equal(f->len, strlen(ok));
+	assert_string_equal(f->r->file_base, "router.yaml");
+	assert_string_equal(f->r->blackhole.lists[0].path, "/etc/nftrouter/bad.txt");
+	router_file_free(f);
+	const char *bad = "interfaces:\n  lan: { match: { name: eth1 }, ipv4: [10.0.0.1/24] }\n"
+			  "zones:\n  lan: { interfaces: eth9 }\n";
+	f = router_file_parse("/var/lib/nftrouter/previous.yaml", "/etc/nftrouter/router.yaml", bad,
+			      strlen(bad), &d);
+	assert_null(f);
+	assert_true(d.n_errors > 0);
+	for (size_t i = 0; i < d.n; i++)
+		assert_string_equal(d.v[i].file, "/var/lib/nftrouter/previous.yaml");
+	diags_free(&d);
+	/* The same bytes, the same hash, whichever way they came in. */
+	struct router_file *a = router_file_parse("a", NULL, ok, strlen(ok), &d);
+	struct router_file *b = router_file_parse("b", NULL, ok, strlen(ok), &d);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_string_equal(a->hash, b->hash);
+	assert_string_equal(a->r->file_base, "a");
+	router_file_free(a);
+	router_file_free(b);
+	router_file_free(NULL);
+	assert_null(router_file_steal(NULL));
 	diags_free(&d);
 }
 
@@ -549,6 +592,7 @@ int main(void)
 	    cmocka_unit_test(test_seed),
 	    cmocka_unit_test(test_defaults),
 	    cmocka_unit_test(test_upstreams_and_lists),
+	    cmocka_unit_test(test_router_file_parse),
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_all_errors_one_run),
 	    cmocka_unit_test(test_injection),
