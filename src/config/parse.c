@@ -187,16 +187,6 @@ static int keyset_add(struct keyset *ks, const struct cfg_node *map, size_t idx)
 	return 0;
 }
 
-/* A key as shown in a message: printable ASCII, short. */
-static void show_key(const char *s, char *out, size_t size)
-{
-	size_t j = 0;
-	for (; *s && j + 4 < size; s++)
-		out[j++] = (*s >= 0x20 && *s < 0x7f) ? *s : '?';
-	if (*s)
-		memcpy(out + j, "...", 3), j += 3;
-	out[j] = '\0';
-}
 
 static struct cfg_node *parse_scalar(struct parse_ctx *c, yaml_event_t *ev)
 {
@@ -257,7 +247,7 @@ static struct cfg_node *parse_collection(struct parse_ctx *c, yaml_event_t *star
 			size_t first;
 			if (keyset_find(&ks, n, key->str, &first)) {
 				char shown[64];
-				show_key(key->str, shown, sizeof(shown));
+				diag_quote(shown, sizeof(shown), key->str, key->len);
 				diag_error(c->d, key->pos, "duplicate key '%s' (first at line %d)",
 					   shown, n->key[first]->pos.line);
 				node_free(key);

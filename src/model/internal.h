@@ -28,7 +28,8 @@
 /* Room for "rule 'some-name': interface" style prefixes. */
 #define WHAT_MAX 160
 
-/* A value shown inside a message: printable, short, never a newline. */
+/* A value shown inside a message: short, control characters escaped
+ * (diag_quote), never a newline. */
 struct shown {
 	char s[72];
 };

@@ -44,17 +44,9 @@ const char *node_kind(const struct cfg_node *n)
 
 const char *node_show(const struct cfg_node *n, struct shown *out)
 {
-	size_t j = 0, max = sizeof(out->s) - 4;
-	for (size_t i = 0; n && n->kind == CFG_SCALAR && i < n->len && j < max; i++) {
-		unsigned char c = (unsigned char)n->str[i];
-		out->s[j++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-	}
-	if (n && n->kind == CFG_SCALAR && n->len > max && j == max) {
-		memcpy(out->s + j, "...", 3);
-		j += 3;
-	}
-	out->s[j] = '\0';
-	return out->s;
+	if (!n || n->kind != CFG_SCALAR)
+		return diag_quote(out->s, sizeof(out->s), "", 0);
+	return diag_quote(out->s, sizeof(out->s), n->str, n->len);
 }
 
 static bool expect_kind(struct diags *d, const struct cfg_node *n, enum cfg_kind k,

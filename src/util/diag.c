@@ -31,6 +31,49 @@ static char *controls_escape(char *msg)
 	return out;
 }
 
+/* Bytes one character of s takes: a UTF-8 lead byte says how many. */
+static size_t char_len(unsigned char c)
+{
+	return c < 0xc0 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+}
+
+const char *diag_quote(char *out, size_t size, const char *s, size_t len)
+{
+	size_t j = 0, i = 0;
+	if (size < 4) {
+		if (size)
+			out[0] = '\0';
+		return out;
+	}
+	while (i < len) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[5];
+		size_t n = char_len(c);
+		if (c < 0x20 || c == 0x7f) {
+			n = (size_t)snprintf(esc, sizeof(esc), c == '\n' ? "\\n" : c == '\t' ? "\\t" :
+							      c == '\r' ? "\\r" : "\\x%02x", c);
+		} else if (i + n > len) {
+			n = len - i;
+		}
+		if (j + n + 4 > size) /* room for "..." and the NUL */
+			break;
+		if (c < 0x20 || c == 0x7f) {
+			memcpy(out + j, esc, n);
+			i++;
+		} else {
+			memcpy(out + j, s + i, n);
+			i += n;
+		}
+		j += n;
+	}
+	if (i < len) {
+		memcpy(out + j, "...", 3);
+		j += 3;
+	}
+	out[j] = '\0';
+	return out;
+}
+
 __attribute__((format(printf, 4, 0))) static void
 diag_vadd(struct diags *d, enum diag_level level, struct pos pos, const char *fmt, va_list ap)
 {

@@ -38,6 +38,12 @@ void diag_error(struct diags *d, struct pos pos, const char *fmt, ...)
 void diag_warn(struct diags *d, struct pos pos, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void diags_free(struct diags *d);
+/* s[0..len) as a message shows a value: control characters as C escapes
+ * (\n, \t, \r, \xNN), so it can neither break the line nor fake another;
+ * cut with "..." to fit in size (never inside a UTF-8 character). Returns
+ * out. diag_error and diag_warn escape whatever reaches them the same way;
+ * this is for the values a message quotes, to keep them short. */
+const char *diag_quote(char *out, size_t size, const char *s, size_t len);
 /* Sort by file, line, column (stable), so the report reads top to bottom
  * whichever pass found each error. */
 void diags_sort(struct diags *d);

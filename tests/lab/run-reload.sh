@@ -80,3 +80,16 @@ rctl reload || fail "reload failed"
 [ "$(child_pid udhcpc-wan)" = "$(echo "$before_pids" | cut -d' ' -f2)" ] || fail "udhcpc restarted needlessly"
 grep -q "dhcp-range=.*,2h" "$T_DIR/run/dnsmasq.conf" || fail "dnsmasq.conf not rewritten"
 pass "reload with a new lease time: dnsmasq restarted, udhcpc kept"
+
+# 4. The daemon reads the config through the same door as apply: a
+# router.yaml anybody may write is refused, and nothing changes.
+before_rules=$(ruleset); before_applied=$(cat "$T_DIR/state/applied.yaml")
+sed -i 's/lease: 2h }/lease: 3h }/' "$T_DIR/router.yaml"
+chmod 666 "$T_DIR/router.yaml"
+rc=0; rctl reload 2>"$T_DIR/reload.err" || rc=$?
+[ "$rc" -eq 1 ] || fail "reload of a world-writable config: exit $rc, want 1"
+grep -q "writable by everyone" "$T_DIR/reload.err" || fail "reload: refusal not explained: $(cat "$T_DIR/reload.err")"
+[ "$(ruleset)" = "$before_rules" ] || fail "ruleset changed after a refused reload"
+[ "$(cat "$T_DIR/state/applied.yaml")" = "$before_applied" ] || fail "applied.yaml changed after a refused reload"
+grep -q "dhcp-range=.*,2h" "$T_DIR/run/dnsmasq.conf" || fail "dnsmasq.conf rewritten by a refused reload"
+pass "reload of a world-writable config: exit 1, nothing changed"

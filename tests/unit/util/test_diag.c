@@ -37,10 +37,29 @@ static void test_controls_escaped(void **state)
 	diags_free(&d);
 }
 
+static void test_quote(void **state)
+{
+	(void)state;
+	char out[16];
+	assert_string_equal(diag_quote(out, sizeof(out), "a\nb\x01", 4), "a\\nb\\x01");
+	/* Cut with "...", never inside a character: "é" is two bytes. */
+	assert_string_equal(diag_quote(out, sizeof(out), "abcdefghijklmnopq", 17), "abcdefghijkl...");
+	assert_string_equal(diag_quote(out, sizeof(out), "abcdefghijkl\xc3\xa9z", 15),
+			    "abcdefghijkl...");
+	assert_string_equal(diag_quote(out, sizeof(out), "abcdefghij\xc3\xa9z", 13),
+			    "abcdefghij\xc3\xa9...");
+	/* An escape is never cut in half either. */
+	assert_string_equal(diag_quote(out, sizeof(out), "abcdefghij\x01\x02", 12), "abcdefghij...");
+	/* A value may hold a NUL: the length decides, and it is shown. */
+	assert_string_equal(diag_quote(out, sizeof(out), "a\0b", 3), "a\\x00b");
+	assert_string_equal(diag_quote(out, 3, "abc", 3), "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_controls_escaped),
+		cmocka_unit_test(test_quote),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
