@@ -60,21 +60,19 @@ static int parse_secs(const char *s, unsigned *out)
 
 int apply_main(int argc, char **argv)
 {
-	enum { OPT_CONFIRM = 256, OPT_FORCE, OPT_STATE, OPT_RUN };
-	static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
+	enum { OPT_CONFIRM = CMD_OPT_OWN, OPT_FORCE };
+	static const struct option opts[] = {CMD_OPTION_CONFIG, CMD_OPTION_STATE_DIR, CMD_OPTION_RUN_DIR,
 					     {"confirm", required_argument, NULL, OPT_CONFIRM},
 					     {"force", no_argument, NULL, OPT_FORCE},
-					     {"state-dir", required_argument, NULL, OPT_STATE},
-					     {"run-dir", required_argument, NULL, OPT_RUN},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+					     CMD_OPTION_HELP, CMD_OPTION_END};
 	struct cmd_paths paths;
 	struct apply_opts o = {0};
 	int c;
 	cmd_paths_init(&paths);
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		if (cmd_paths_option(&paths, c, optarg))
+			continue;
 		switch (c) {
-		case 'c': paths.config = optarg; break;
 		case OPT_CONFIRM:
 			if (parse_secs(optarg, &o.confirm_secs) < 0) {
 				cmd_err("--confirm: '%s' is not a number of seconds (1-86400)", optarg);
@@ -82,8 +80,6 @@ int apply_main(int argc, char **argv)
 			}
 			break;
 		case OPT_FORCE: o.force = true; break;
-		case OPT_STATE: paths.state_dir = optarg; break;
-		case OPT_RUN: paths.run_dir = optarg; break;
 		case 'h': apply_usage(stdout); return EXIT_OK;
 		default: apply_usage(stderr); return EXIT_USAGE;
 		}

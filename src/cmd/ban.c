@@ -82,7 +82,6 @@ static void bans_usage(FILE *f)
 
 struct ban_args {
 	struct cmd_paths paths;
-	bool config_given;
 	const char *dur;
 	bool json;
 	const char *target;
@@ -93,22 +92,17 @@ struct ban_args {
 static int parse_args(int argc, char **argv, struct ban_args *a, void (*usage)(FILE *),
 		      bool want_target, bool allow_for, bool allow_json)
 {
-	static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
-					     {"state-dir", required_argument, NULL, 'S'},
-					     {"run-dir", required_argument, NULL, 'R'},
+	static const struct option opts[] = {CMD_OPTION_CONFIG, CMD_OPTION_STATE_DIR, CMD_OPTION_RUN_DIR,
 					     {"for", required_argument, NULL, 'f'},
 					     {"json", no_argument, NULL, 'j'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+					     CMD_OPTION_HELP, CMD_OPTION_END};
 	int c;
 	memset(a, 0, sizeof(*a));
 	cmd_paths_init(&a->paths);
-	a->config_given = getenv("NFTROUTER_CONFIG") && *getenv("NFTROUTER_CONFIG");
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		if (cmd_paths_option(&a->paths, c, optarg))
+			continue;
 		switch (c) {
-		case 'c': a->paths.config = optarg; a->config_given = true; break;
-		case 'S': a->paths.state_dir = optarg; break;
-		case 'R': a->paths.run_dir = optarg; break;
 		case 'f':
 			if (!allow_for)
 				goto usage;
@@ -160,7 +154,7 @@ int ban_main(int argc, char **argv)
 	}
 	if (a.dur && strcmp(a.dur, "forever") == 0)
 		secs = 0;
-	if (a.config_given || access(a.paths.config, R_OK) == 0) {
+	if (a.paths.config_given || access(a.paths.config, R_OK) == 0) {
 		r = router_file_steal(router_file_load(a.paths.config, &d));
 		if (!r) {
 			cmd_print_diags(&d);

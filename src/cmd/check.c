@@ -94,17 +94,15 @@ out:
 
 int check_main(int argc, char **argv)
 {
-	static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
-					     {"quiet", no_argument, NULL, 'q'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {CMD_OPTION_CONFIG, {"quiet", no_argument, NULL, 'q'},
+					     CMD_OPTION_HELP, CMD_OPTION_END};
 	struct cmd_paths paths;
 	bool quiet = false;
 	int c;
 	cmd_paths_init(&paths);
 	while ((c = getopt_long(argc, argv, "c:qh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'c': paths.config = optarg; break;
+		case 'c': cmd_paths_option(&paths, c, optarg); break;
 		case 'q': quiet = true; break;
 		case 'h': check_usage(stdout); return EXIT_OK;
 		default: check_usage(stderr); return EXIT_USAGE;

@@ -4,6 +4,7 @@
 #ifndef NFTROUTER_CMD_H
 #define NFTROUTER_CMD_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -28,9 +29,23 @@ struct cmd_paths {
 	const char *config;
 	const char *state_dir;
 	const char *run_dir;
+	bool config_given; /* by -c or NFTROUTER_CONFIG, not the default */
 };
 
 void cmd_paths_init(struct cmd_paths *p);
+
+/* The options every command spells the same way, declared once: put the
+ * CMD_OPTION_* a command takes in its getopt_long table, and hand each
+ * option to cmd_paths_option() first. A command's own long-only options
+ * number from CMD_OPT_OWN. */
+enum { CMD_OPT_STATE_DIR = 0x100, CMD_OPT_RUN_DIR, CMD_OPT_OWN };
+#define CMD_OPTION_CONFIG {"config", required_argument, NULL, 'c'}
+#define CMD_OPTION_STATE_DIR {"state-dir", required_argument, NULL, CMD_OPT_STATE_DIR}
+#define CMD_OPTION_RUN_DIR {"run-dir", required_argument, NULL, CMD_OPT_RUN_DIR}
+#define CMD_OPTION_HELP {"help", no_argument, NULL, 'h'}
+#define CMD_OPTION_END {NULL, 0, NULL, 0}
+/* Store -c, --state-dir or --run-dir in p; false when opt is none of them. */
+bool cmd_paths_option(struct cmd_paths *p, int opt, const char *arg);
 /* Fill render paths from command paths (bin: this executable). */
 void cmd_render_paths(const struct cmd_paths *p, struct render_paths *rp);
 

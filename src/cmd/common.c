@@ -12,6 +12,17 @@ void cmd_paths_init(struct cmd_paths *p)
 	p->config = (e = getenv("NFTROUTER_CONFIG")) && *e ? e : DEFAULT_CONFIG;
 	p->state_dir = (e = getenv("NFTROUTER_STATE_DIR")) && *e ? e : DEFAULT_STATE_DIR;
 	p->run_dir = (e = getenv("NFTROUTER_RUN_DIR")) && *e ? e : DEFAULT_RUN_DIR;
+	p->config_given = (e = getenv("NFTROUTER_CONFIG")) && *e;
+}
+
+bool cmd_paths_option(struct cmd_paths *p, int opt, const char *arg)
+{
+	switch (opt) {
+	case 'c': p->config = arg; p->config_given = true; return true;
+	case CMD_OPT_STATE_DIR: p->state_dir = arg; return true;
+	case CMD_OPT_RUN_DIR: p->run_dir = arg; return true;
+	default: return false;
+	}
 }
 
 void cmd_render_paths(const struct cmd_paths *p, struct render_paths *rp)

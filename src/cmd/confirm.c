@@ -24,18 +24,17 @@ static void confirm_usage(FILE *f)
 
 int confirm_main(int argc, char **argv)
 {
-	enum { OPT_STATE = 256, OPT_RUN };
-	static const struct option opts[] = {{"state-dir", required_argument, NULL, OPT_STATE},
-					     {"run-dir", required_argument, NULL, OPT_RUN},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {CMD_OPTION_STATE_DIR,
+					     CMD_OPTION_RUN_DIR,
+					     CMD_OPTION_HELP,
+					     CMD_OPTION_END};
 	struct cmd_paths paths;
 	int c;
 	cmd_paths_init(&paths);
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (cmd_paths_option(&paths, c, optarg))
+			continue;
 		switch (c) {
-		case OPT_STATE: paths.state_dir = optarg; break;
-		case OPT_RUN: paths.run_dir = optarg; break;
 		case 'h': confirm_usage(stdout); return EXIT_OK;
 		default: confirm_usage(stderr); return EXIT_USAGE;
 		}

@@ -42,21 +42,18 @@ static void split_name(const char *name, char *zone, size_t zsize, const char **
 
 int counters_main(int argc, char **argv)
 {
-	static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
-					     {"state-dir", required_argument, NULL, 'S'},
-					     {"run-dir", required_argument, NULL, 'R'},
+	static const struct option opts[] = {CMD_OPTION_CONFIG, CMD_OPTION_STATE_DIR, CMD_OPTION_RUN_DIR,
 					     {"json", no_argument, NULL, 'j'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+					     CMD_OPTION_HELP, CMD_OPTION_END};
 	struct counter_list l;
 	struct cmd_paths paths;
 	bool json = false;
 	int c;
 	cmd_paths_init(&paths);
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		if (cmd_paths_option(&paths, c, optarg))
+			continue; /* -c and --state-dir: accepted, not needed */
 		switch (c) {
-		case 'c': case 'S': break;
-		case 'R': paths.run_dir = optarg; break;
 		case 'j': json = true; break;
 		case 'h': counters_usage(stdout); return EXIT_OK;
 		default: counters_usage(stderr); return EXIT_USAGE;

@@ -166,9 +166,9 @@ struct lab_opts {
 static int lab_parse(int argc, char **argv, struct lab_opts *o)
 {
 	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'c'}, {"name", required_argument, NULL, 'n'},
-		{"json", no_argument, NULL, 'j'},         {"optional", no_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+		CMD_OPTION_CONFIG, {"name", required_argument, NULL, 'n'},
+		{"json", no_argument, NULL, 'j'}, {"optional", no_argument, NULL, 'o'},
+		CMD_OPTION_HELP, CMD_OPTION_END,
 	};
 	const char *e = getenv("NFTROUTER_LAB");
 	int c;

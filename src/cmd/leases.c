@@ -25,21 +25,21 @@ static void leases_usage(FILE *f)
 
 int leases_main(int argc, char **argv)
 {
-	enum { OPT_STATE = 256, OPT_RUN, OPT_JSON };
-	static const struct option opts[] = {{"state-dir", required_argument, NULL, OPT_STATE},
-					     {"run-dir", required_argument, NULL, OPT_RUN},
+	enum { OPT_JSON = CMD_OPT_OWN };
+	static const struct option opts[] = {CMD_OPTION_STATE_DIR,
+					     CMD_OPTION_RUN_DIR,
 					     {"json", no_argument, NULL, OPT_JSON},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+					     CMD_OPTION_HELP,
+					     CMD_OPTION_END};
 	struct cmd_paths paths;
 	bool json = false;
 	char *reply = NULL;
 	int c;
 	cmd_paths_init(&paths);
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (cmd_paths_option(&paths, c, optarg))
+			continue;
 		switch (c) {
-		case OPT_STATE: paths.state_dir = optarg; break;
-		case OPT_RUN: paths.run_dir = optarg; break;
 		case OPT_JSON: json = true; break;
 		case 'h': leases_usage(stdout); return EXIT_OK;
 		default: leases_usage(stderr); return EXIT_USAGE;

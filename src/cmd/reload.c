@@ -24,17 +24,17 @@ static void reload_usage(FILE *f)
 
 int reload_main(int argc, char **argv)
 {
-	enum { OPT_RUN = 256 };
-	static const struct option opts[] = {{"run-dir", required_argument, NULL, OPT_RUN},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {CMD_OPTION_RUN_DIR,
+					     CMD_OPTION_HELP,
+					     CMD_OPTION_END};
 	struct cmd_paths paths;
 	char *reply = NULL;
 	int c;
 	cmd_paths_init(&paths);
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (cmd_paths_option(&paths, c, optarg))
+			continue;
 		switch (c) {
-		case OPT_RUN: paths.run_dir = optarg; break;
 		case 'h': reload_usage(stdout); return EXIT_OK;
 		default: reload_usage(stderr); return EXIT_USAGE;
 		}

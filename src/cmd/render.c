@@ -59,19 +59,15 @@ static void render_usage(FILE *f)
 
 int render_main(int argc, char **argv)
 {
-	static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
-					     {"state-dir", required_argument, NULL, 'S'},
-					     {"run-dir", required_argument, NULL, 'R'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {CMD_OPTION_CONFIG, CMD_OPTION_STATE_DIR, CMD_OPTION_RUN_DIR,
+					     CMD_OPTION_HELP, CMD_OPTION_END};
 	struct cmd_paths paths;
 	int c;
 	cmd_paths_init(&paths);
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		if (cmd_paths_option(&paths, c, optarg))
+			continue;
 		switch (c) {
-		case 'c': paths.config = optarg; break;
-		case 'S': paths.state_dir = optarg; break;
-		case 'R': paths.run_dir = optarg; break;
 		case 'h': render_usage(stdout); return EXIT_OK;
 		default: render_usage(stderr); return EXIT_USAGE;
 		}

@@ -31,21 +31,21 @@ static void rollback_usage(FILE *f)
 
 int rollback_main(int argc, char **argv)
 {
-	enum { OPT_FORCE = 256, OPT_STATE, OPT_RUN };
+	enum { OPT_FORCE = CMD_OPT_OWN };
 	static const struct option opts[] = {{"force", no_argument, NULL, OPT_FORCE},
-					     {"state-dir", required_argument, NULL, OPT_STATE},
-					     {"run-dir", required_argument, NULL, OPT_RUN},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+					     CMD_OPTION_STATE_DIR,
+					     CMD_OPTION_RUN_DIR,
+					     CMD_OPTION_HELP,
+					     CMD_OPTION_END};
 	struct cmd_paths paths;
 	struct apply_opts o = {0};
 	int c;
 	cmd_paths_init(&paths);
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (cmd_paths_option(&paths, c, optarg))
+			continue;
 		switch (c) {
 		case OPT_FORCE: o.force = true; break;
-		case OPT_STATE: paths.state_dir = optarg; break;
-		case OPT_RUN: paths.run_dir = optarg; break;
 		case 'h': rollback_usage(stdout); return EXIT_OK;
 		default: rollback_usage(stderr); return EXIT_USAGE;
 		}

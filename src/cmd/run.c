@@ -37,23 +37,22 @@ static void run_usage(FILE *f)
 
 int run_main(int argc, char **argv)
 {
-	enum { OPT_STATE = 256, OPT_RUN, OPT_CA };
-	static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
-					     {"state-dir", required_argument, NULL, OPT_STATE},
-					     {"run-dir", required_argument, NULL, OPT_RUN},
+	enum { OPT_CA = CMD_OPT_OWN };
+	static const struct option opts[] = {CMD_OPTION_CONFIG,
+					     CMD_OPTION_STATE_DIR,
+					     CMD_OPTION_RUN_DIR,
 					     {"tls-ca", required_argument, NULL, OPT_CA},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+					     CMD_OPTION_HELP,
+					     CMD_OPTION_END};
 	struct cmd_paths paths;
 	const char *ca = getenv("NFTROUTER_TLS_CA");
 	char self[PATH_MAX];
 	int c;
 	cmd_paths_init(&paths);
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		if (cmd_paths_option(&paths, c, optarg))
+			continue;
 		switch (c) {
-		case 'c': paths.config = optarg; break;
-		case OPT_STATE: paths.state_dir = optarg; break;
-		case OPT_RUN: paths.run_dir = optarg; break;
 		case OPT_CA: ca = optarg; break;
 		case 'h': run_usage(stdout); return EXIT_OK;
 		default: run_usage(stderr); return EXIT_USAGE;

@@ -58,7 +58,7 @@ static int status_daemon(const struct cmd_paths *p, bool json)
 	return rc;
 }
 
-static int status_local(const struct cmd_paths *p, bool config_given, bool json)
+static int status_local(const struct cmd_paths *p, bool json)
 {
 	struct router_file *f = NULL;
 	char *applied = NULL;
@@ -66,7 +66,7 @@ static int status_local(const struct cmd_paths *p, bool config_given, bool json)
 	struct buf b = BUF_INIT;
 	int rc = EXIT_INVALID;
 	size_t len = strlen(p->state_dir) + 16;
-	if (!config_given && (applied = malloc(len))) {
+	if (!p->config_given && (applied = malloc(len))) {
 		snprintf(applied, len, "%s/applied.yaml", p->state_dir);
 		if (access(applied, R_OK) == 0)
 			file = applied;
@@ -91,23 +91,21 @@ out:
 
 int status_main(int argc, char **argv)
 {
-	enum { OPT_STATE = 256, OPT_RUN, OPT_JSON };
-	static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
-					     {"state-dir", required_argument, NULL, OPT_STATE},
-					     {"run-dir", required_argument, NULL, OPT_RUN},
+	enum { OPT_JSON = CMD_OPT_OWN };
+	static const struct option opts[] = {CMD_OPTION_CONFIG,
+					     CMD_OPTION_STATE_DIR,
+					     CMD_OPTION_RUN_DIR,
 					     {"json", no_argument, NULL, OPT_JSON},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+					     CMD_OPTION_HELP,
+					     CMD_OPTION_END};
 	struct cmd_paths paths;
-	bool json = false, config_given = false;
+	bool json = false;
 	int c;
 	cmd_paths_init(&paths);
-	config_given = getenv("NFTROUTER_CONFIG") != NULL;
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		if (cmd_paths_option(&paths, c, optarg))
+			continue;
 		switch (c) {
-		case 'c': paths.config = optarg; config_given = true; break;
-		case OPT_STATE: paths.state_dir = optarg; break;
-		case OPT_RUN: paths.run_dir = optarg; break;
 		case OPT_JSON: json = true; break;
 		case 'h': status_usage(stdout); return EXIT_OK;
 		default: status_usage(stderr); return EXIT_USAGE;
@@ -122,5 +120,5 @@ int status_main(int argc, char **argv)
 		return EXIT_OK;
 	if (rc < 0)
 		return EXIT_SYSTEM;
-	return status_local(&paths, config_given, json);
+	return status_local(&paths, json);
 }
