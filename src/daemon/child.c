@@ -15,31 +15,52 @@
 
 struct child *child_find(struct daemon *d, const char *name)
 {
-	for (size_t i = 0; i < MAX_CHILDREN; i++)
-		if (d->ch[i].used && strcmp(d->ch[i].name, name) == 0)
-			return &d->ch[i];
+	for (struct child *c = d->children; c; c = c->next)
+		if (strcmp(c->name, name) == 0)
+			return c;
 	return NULL;
 }
 
-static size_t child_index(struct daemon *d, struct child *c)
+struct child *child_new(struct daemon *d, const char *name, char **argv, char *conf_path,
+			char *conf)
 {
-	return (size_t)(c - d->ch);
+	struct child *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->d = d;
+	c->wanted = true;
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	c->argv = argv;
+	c->conf_path = conf_path;
+	c->conf = conf;
+	c->out_fd = c->timer_fd = -1;
+	c->last_status = -1;
+	c->backoff_ms = BACKOFF_MIN_MS;
+	/* At the end: children start, and status lists them, in order. */
+	struct child **pc = &d->children;
+	while (*pc)
+		pc = &(*pc)->next;
+	*pc = c;
+	return c;
 }
 
-static void child_close_output(struct daemon *d, struct child *c)
+static void child_on_output(int fd, uint32_t events, void *data);
+
+static void child_close_output(struct child *c)
 {
 	if (c->out_fd < 0)
 		return;
 	/* Whatever is left in the pipe still belongs in the log. */
-	child_on_output(d, c);
+	child_on_output(c->out_fd, 0, c);
 	if (c->line_len)
-		daemon_log(d, "%s: %.*s", c->name, (int)c->line_len, c->line);
+		daemon_log(c->d, "%s: %.*s", c->name, (int)c->line_len, c->line);
 	c->line_len = 0;
-	daemon_unwatch_close(d, &c->out_fd);
+	poller_unwatch_close(&c->d->poll, &c->out_fd);
 }
 
-int child_spawn(struct daemon *d, struct child *c)
+int child_spawn(struct child *c)
 {
+	struct daemon *d = c->d;
 	int rc;
 	if (c->pid > 0)
 		return 0;
@@ -54,7 +75,8 @@ int child_spawn(struct daemon *d, struct child *c)
 		c->pid = 0;
 		return rc;
 	}
-	daemon_watch(d, c->out_fd, EPOLLIN, WATCH(W_CHILD_OUT, child_index(d, c)));
+	if ((rc = poller_watch(&d->poll, c->out_fd, EPOLLIN, child_on_output, c)) < 0)
+		daemon_log(d, "nftrouter: %s: its output is not logged: %s", c->name, strerror(-rc));
 	clock_gettime(CLOCK_MONOTONIC, &c->started);
 	c->replacing = false;
 	daemon_log(d, "nftrouter: %s: started (pid %d)", c->name, (int)c->pid);
@@ -63,15 +85,25 @@ int child_spawn(struct daemon *d, struct child *c)
 
 /* Schedule the next start after the backoff, or at once when the child
  * was stopped on purpose for a new config. */
-static void child_schedule(struct daemon *d, struct child *c)
+static void child_on_timer(int fd, uint32_t events, void *data);
+
+static void child_schedule(struct child *c)
 {
+	struct daemon *d = c->d;
 	if (c->timer_fd < 0) {
+		int rc;
 		c->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-		if (c->timer_fd < 0) {
-			daemon_log(d, "nftrouter: %s: timerfd: %s", c->name, strerror(errno));
+		if (c->timer_fd < 0 ||
+		    (rc = poller_watch(&d->poll, c->timer_fd, EPOLLIN, child_on_timer, c)) < 0) {
+			rc = c->timer_fd < 0 ? -errno : rc;
+			/* Loud: without its timer the child is not restarted. */
+			daemon_log(d, "nftrouter: %s: error: no restart timer (%s), not restarted",
+				   c->name, strerror(-rc));
+			if (c->timer_fd >= 0)
+				close(c->timer_fd);
+			c->timer_fd = -1;
 			return;
 		}
-		daemon_watch(d, c->timer_fd, EPOLLIN, WATCH(W_CHILD_TIMER, child_index(d, c)));
 	}
 	uint32_t ms = c->replacing ? 1 : c->backoff_ms;
 	struct itimerspec its = {.it_value = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000}};
@@ -82,34 +114,39 @@ static void child_schedule(struct daemon *d, struct child *c)
 	}
 }
 
-void child_start(struct daemon *d, struct child *c)
+void child_start(struct child *c)
 {
 	/* A missing program or an unwritable config is retried like a crash. */
-	if (child_spawn(d, c) < 0)
-		child_schedule(d, c);
+	if (child_spawn(c) < 0)
+		child_schedule(c);
 }
 
-void child_on_timer(struct daemon *d, struct child *c)
+static void child_on_timer(int fd, uint32_t events, void *data)
 {
+	struct child *c = data;
 	uint64_t n;
-	if (read(c->timer_fd, &n, sizeof(n)) < 0)
+	(void)events;
+	if (read(fd, &n, sizeof(n)) < 0)
 		return;
-	if (c->wanted && c->pid == 0 && !d->stopping)
-		child_start(d, c);
+	if (c->wanted && c->pid == 0 && !c->d->stopping)
+		child_start(c);
 }
 
-void child_on_output(struct daemon *d, struct child *c)
+static void child_on_output(int fd, uint32_t events, void *data)
 {
+	struct child *c = data;
+	struct daemon *d = c->d;
 	char buf[4096];
+	(void)events;
 	for (;;) {
-		ssize_t n = read(c->out_fd, buf, sizeof(buf));
+		ssize_t n = read(fd, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
 			/* EOF with the process alive (it closed its output): stop
 			 * watching, or epoll reports the EOF forever. */
-			if (n == 0 && c->out_fd >= 0)
-				daemon_unwatch(d, c->out_fd);
+			if (n == 0)
+				poller_unwatch(&d->poll, fd);
 			return;
 		}
 		for (ssize_t i = 0; i < n; i++) {
@@ -125,10 +162,11 @@ void child_on_output(struct daemon *d, struct child *c)
 	}
 }
 
-static void child_on_exit(struct daemon *d, struct child *c, int status)
+static void child_on_exit(struct child *c, int status)
 {
+	struct daemon *d = c->d;
 	int64_t up = daemon_uptime(&c->started);
-	child_close_output(d, c);
+	child_close_output(c);
 	c->pid = 0;
 	c->last_status = status;
 	if (WIFSIGNALED(status))
@@ -138,16 +176,15 @@ static void child_on_exit(struct daemon *d, struct child *c, int status)
 		daemon_log(d, "nftrouter: %s: exited with status %d after %llds", c->name,
 			   WEXITSTATUS(status), (long long)up);
 	if (!c->wanted || d->stopping) {
-		c->used = c->wanted;
-		if (!c->used)
-			child_release(d, c);
+		if (!c->wanted)
+			child_release(c);
 		return;
 	}
 	if (up >= STABLE_SECS || c->backoff_ms == 0)
 		c->backoff_ms = BACKOFF_MIN_MS;
 	if (!c->replacing)
 		daemon_log(d, "nftrouter: %s: restarting in %u ms", c->name, c->backoff_ms);
-	child_schedule(d, c);
+	child_schedule(c);
 }
 
 void child_reap(struct daemon *d)
@@ -157,39 +194,49 @@ void child_reap(struct daemon *d)
 		pid_t pid = waitpid(-1, &status, WNOHANG);
 		if (pid <= 0)
 			return;
-		for (size_t i = 0; i < MAX_CHILDREN; i++)
-			if (d->ch[i].used && d->ch[i].pid == pid) {
-				child_on_exit(d, &d->ch[i], status);
+		for (struct child *c = d->children; c; c = c->next)
+			if (c->pid == pid) {
+				child_on_exit(c, status);
 				break;
 			}
 	}
 }
 
-void child_stop(struct daemon *d, struct child *c)
+void child_stop(struct child *c)
 {
 	if (c->pid > 0)
 		kill(c->pid, SIGTERM);
 }
 
-void child_release(struct daemon *d, struct child *c)
+void child_release(struct child *c)
 {
-	daemon_unwatch_close(d, &c->out_fd);
-	daemon_unwatch_close(d, &c->timer_fd);
+	struct daemon *d = c->d;
+	for (struct child **pc = &d->children; *pc; pc = &(*pc)->next)
+		if (*pc == c) {
+			*pc = c->next;
+			break;
+		}
+	poller_unwatch_close(&d->poll, &c->out_fd);
+	poller_unwatch_close(&d->poll, &c->timer_fd);
 	for (size_t i = 0; c->argv && c->argv[i]; i++)
 		free(c->argv[i]);
 	free(c->argv);
 	free(c->conf_path);
 	free(c->conf);
-	memset(c, 0, sizeof(*c));
-	c->out_fd = c->timer_fd = -1;
-	c->last_status = -1;
+	free(c);
+}
+
+void child_release_all(struct daemon *d)
+{
+	while (d->children)
+		child_release(d->children);
 }
 
 static size_t child_running(struct daemon *d)
 {
 	size_t n = 0;
-	for (size_t i = 0; i < MAX_CHILDREN; i++)
-		n += d->ch[i].used && d->ch[i].pid > 0;
+	for (struct child *c = d->children; c; c = c->next)
+		n += c->pid > 0;
 	return n;
 }
 
@@ -198,9 +245,9 @@ static size_t child_running(struct daemon *d)
  * SIGKILL what is left. */
 void child_stop_all(struct daemon *d)
 {
-	for (size_t i = 0; i < MAX_CHILDREN; i++) {
-		d->ch[i].wanted = false;
-		child_stop(d, &d->ch[i]);
+	for (struct child *c = d->children; c; c = c->next) {
+		c->wanted = false;
+		child_stop(c);
 	}
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -224,14 +271,14 @@ void child_stop_all(struct daemon *d)
 	}
 	if (ep >= 0)
 		close(ep);
-	for (size_t i = 0; i < MAX_CHILDREN; i++) {
-		struct child *c = &d->ch[i];
-		if (!c->used || c->pid <= 0)
+	for (struct child *c = d->children, *next; c; c = next) {
+		next = c->next; /* child_on_exit releases c */
+		if (c->pid <= 0)
 			continue;
 		daemon_log(d, "nftrouter: %s: did not stop in %d ms, killing", c->name, STOP_TIMEOUT_MS);
 		kill(c->pid, SIGKILL);
 		int status;
 		if (waitpid(c->pid, &status, 0) == c->pid)
-			child_on_exit(d, c, status);
+			child_on_exit(c, status);
 	}
 }

@@ -6,11 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include <linux/sockios.h>
 
 #include "daemon/internal.h"
 #include "daemon/status.h"
@@ -28,6 +31,8 @@ static int ctlsrv_path(struct daemon *d, struct sockaddr_un *sa)
 		return -ENAMETOOLONG;
 	return 0;
 }
+
+static void ctlsrv_on_accept(int fd, uint32_t events, void *data);
 
 int ctlsrv_open(struct daemon *d)
 {
@@ -52,26 +57,32 @@ int ctlsrv_open(struct daemon *d)
 	umask(old);
 	if (rc < 0 || chmod(sa.sun_path, 0600) < 0 || listen(d->listen_fd, 16) < 0)
 		return -errno;
-	return daemon_watch(d, d->listen_fd, EPOLLIN, WATCH(W_LISTEN, 0));
+	return poller_watch(&d->poll, d->listen_fd, EPOLLIN, ctlsrv_on_accept, d);
 }
 
-static void ctlsrv_drop(struct daemon *d, struct client *c)
+static void ctlsrv_drop(struct client *c)
 {
-	daemon_unwatch_close(d, &c->fd);
-	daemon_unwatch_close(d, &c->timer_fd);
+	struct daemon *d = c->d;
+	for (struct client **pc = &d->clients; *pc; pc = &(*pc)->next)
+		if (*pc == c) {
+			*pc = c->next;
+			d->n_clients--;
+			break;
+		}
+	poller_unwatch_close(&d->poll, &c->fd);
+	poller_unwatch_close(&d->poll, &c->timer_fd);
 	free(c->out);
-	memset(c, 0, sizeof(*c));
-	c->fd = c->timer_fd = -1;
+	free(c);
 }
 
 void ctlsrv_close(struct daemon *d)
 {
 	struct sockaddr_un sa;
-	for (size_t i = 0; i < MAX_CLIENTS; i++)
-		ctlsrv_drop(d, &d->cl[i]);
+	while (d->clients)
+		ctlsrv_drop(d->clients);
 	if (d->listen_fd < 0)
 		return;
-	daemon_unwatch_close(d, &d->listen_fd);
+	poller_unwatch_close(&d->poll, &d->listen_fd);
 	if (ctlsrv_path(d, &sa) == 0)
 		unlink(sa.sun_path);
 }
@@ -90,10 +101,42 @@ static void ctlsrv_refuse(int fd, const char *why, int errnum)
 	close(fd);
 }
 
-void ctlsrv_on_accept(struct daemon *d)
+static void ctlsrv_on_client(int fd, uint32_t events, void *data);
+static void ctlsrv_on_timeout(int fd, uint32_t events, void *data);
+
+/* A slot and a deadline for an accepted peer, or a refusal. */
+static void ctlsrv_admit(struct daemon *d, int fd)
 {
+	if (d->n_clients >= MAX_CLIENTS) {
+		ctlsrv_refuse(fd, "busy: too many clients, try again", EAGAIN);
+		return;
+	}
+	struct client *c = calloc(1, sizeof(*c));
+	if (!c) {
+		ctlsrv_refuse(fd, "busy: out of memory, try again", ENOMEM);
+		return;
+	}
+	c->d = d;
+	c->fd = fd;
+	c->next = d->clients;
+	d->clients = c;
+	d->n_clients++;
+	c->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	struct itimerspec its = {.it_value = {.tv_sec = CLIENT_TIMEOUT_MS / 1000}};
+	if (c->timer_fd < 0 || timerfd_settime(c->timer_fd, 0, &its, NULL) < 0 ||
+	    poller_watch(&d->poll, c->timer_fd, EPOLLIN, ctlsrv_on_timeout, c) < 0 ||
+	    poller_watch(&d->poll, fd, EPOLLIN, ctlsrv_on_client, c) < 0) {
+		daemon_log(d, "nftrouter: control socket: cannot serve a client: %s", strerror(errno));
+		ctlsrv_drop(c);
+	}
+}
+
+static void ctlsrv_on_accept(int lfd, uint32_t events, void *data)
+{
+	struct daemon *d = data;
+	(void)events;
 	for (;;) {
-		int fd = accept4(d->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0)
 			return;
 		struct ucred cr;
@@ -104,36 +147,55 @@ void ctlsrv_on_accept(struct daemon *d)
 			ctlsrv_refuse(fd, "permission denied: the control socket is root only", EACCES);
 			continue;
 		}
-		struct client *c = NULL;
-		size_t i;
-		for (i = 0; i < MAX_CLIENTS && !c; i++)
-			if (d->cl[i].fd < 0)
-				c = &d->cl[i];
-		if (!c) {
-			ctlsrv_refuse(fd, "busy: too many clients, try again", EAGAIN);
-			continue;
-		}
-		i--;
-		c->fd = fd;
-		c->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-		struct itimerspec its = {.it_value = {.tv_sec = CLIENT_TIMEOUT_MS / 1000}};
-		if (c->timer_fd < 0 || timerfd_settime(c->timer_fd, 0, &its, NULL) < 0 ||
-		    daemon_watch(d, c->timer_fd, EPOLLIN, WATCH(W_CLIENT_TIMER, i)) < 0 ||
-		    daemon_watch(d, fd, EPOLLIN, WATCH(W_CLIENT, i)) < 0)
-			ctlsrv_drop(d, c);
+		ctlsrv_admit(d, fd);
 	}
 }
 
-void ctlsrv_on_timeout(struct daemon *d, struct client *c)
+static void ctlsrv_on_timeout(int fd, uint32_t events, void *data)
 {
-	/* An event of this batch for a client dropped earlier in it. */
-	if (c->fd < 0)
-		return;
-	daemon_log(d, "nftrouter: control socket: client timed out");
-	ctlsrv_drop(d, c);
+	struct client *c = data;
+	(void)fd;
+	(void)events;
+	if (!c->draining)
+		daemon_log(c->d, "nftrouter: control socket: client timed out");
+	ctlsrv_drop(c);
 }
 
-static void ctlsrv_flush(struct daemon *d, struct client *c)
+/* After the reply: if the peer sent more than was read (an over-long
+ * line, bytes after the request), closing now would make the kernel
+ * reset the connection and the peer could lose the reply. So the write
+ * side is shut (the peer sees the reply's end) and the rest is read and
+ * thrown away until the peer closes, within its deadline. */
+static void ctlsrv_finish(struct client *c, bool unread)
+{
+	int pending = 0;
+	if (!unread && (ioctl(c->fd, SIOCINQ, &pending) < 0 || pending == 0)) {
+		ctlsrv_drop(c);
+		return;
+	}
+	shutdown(c->fd, SHUT_WR);
+	c->draining = true;
+	if (poller_modify(&c->d->poll, c->fd, EPOLLIN) < 0)
+		ctlsrv_drop(c);
+}
+
+static void ctlsrv_drain(struct client *c)
+{
+	char buf[4096];
+	while (c->drained < CLIENT_DRAIN_MAX) {
+		ssize_t n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0)
+			break;
+		c->drained += (size_t)n;
+	}
+	ctlsrv_drop(c);
+}
+
+static void ctlsrv_flush(struct client *c)
 {
 	while (c->out_off < c->out_len) {
 		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
@@ -143,25 +205,23 @@ static void ctlsrv_flush(struct daemon *d, struct client *c)
 		if (n < 0 && errno == EAGAIN)
 			return; /* EPOLLOUT brings us back */
 		if (n < 0) {
-			ctlsrv_drop(d, c);
+			ctlsrv_drop(c);
 			return;
 		}
 		c->out_off += (size_t)n;
 	}
-	ctlsrv_drop(d, c);
+	ctlsrv_finish(c, c->unread);
 }
 
-static void ctlsrv_reply(struct daemon *d, struct client *c, struct buf *b)
+static void ctlsrv_reply(struct client *c, struct buf *b)
 {
 	c->out_len = b->len;
 	c->out = buf_steal(b);
-	if (!c->out) {
-		ctlsrv_drop(d, c);
+	if (!c->out || poller_modify(&c->d->poll, c->fd, EPOLLOUT) < 0) {
+		ctlsrv_drop(c);
 		return;
 	}
-	struct epoll_event ev = {.events = EPOLLOUT, .data.u64 = WATCH(W_CLIENT, c - d->cl)};
-	epoll_ctl(d->epfd, EPOLL_CTL_MOD, c->fd, &ev);
-	ctlsrv_flush(d, c);
+	ctlsrv_flush(c);
 }
 
 /* errnum > 0 is passed on, so a command forwarding a request exits as
@@ -199,12 +259,15 @@ static void reply_diags(struct buf *b, struct diags *dg, const char *fallback, i
 
 static void req_status(struct daemon *d, const char *arg, struct buf *b)
 {
-	struct status_child kids[MAX_CHILDREN];
-	size_t n = 0;
-	for (size_t i = 0; i < MAX_CHILDREN; i++) {
-		const struct child *c = &d->ch[i];
-		if (!c->used)
-			continue;
+	struct status_child *kids = NULL;
+	size_t n = 0, max = 0;
+	for (const struct child *c = d->children; c; c = c->next)
+		max++;
+	if (max && !(kids = calloc(max, sizeof(*kids)))) {
+		reply_error(b, "out of memory");
+		return;
+	}
+	for (const struct child *c = d->children; c; c = c->next) {
 		kids[n] = (struct status_child){.name = c->name,
 						.pid = c->pid,
 						.uptime = c->pid ? daemon_uptime(&c->started) : 0,
@@ -241,6 +304,7 @@ static void req_status(struct daemon *d, const char *arg, struct buf *b)
 	} else {
 		reply_error(b, "usage: status [text]");
 	}
+	free(kids);
 }
 
 static void req_leases(struct daemon *d, struct buf *b)
@@ -377,7 +441,7 @@ static void req_counters(struct daemon *d, struct buf *b)
 	counter_list_free(&l);
 }
 
-static void req_dhcp_event(struct daemon *d, const char *arg, struct buf *b)
+static void req_dhcp_event(struct daemon *d, char *arg, struct buf *b)
 {
 	char err[256];
 	if (services_dhcp_event(d, arg, err, sizeof(err)) < 0)
@@ -386,8 +450,9 @@ static void req_dhcp_event(struct daemon *d, const char *arg, struct buf *b)
 		buf_puts(b, "{\"ok\":true}\n");
 }
 
-static void ctlsrv_handle(struct daemon *d, struct client *c, char *line)
+static void ctlsrv_handle(struct client *c, char *line)
 {
+	struct daemon *d = c->d;
 	struct buf b = BUF_INIT;
 	char *arg = strchr(line, ' ');
 	if (arg)
@@ -414,23 +479,26 @@ static void ctlsrv_handle(struct daemon *d, struct client *c, char *line)
 		req_dhcp_event(d, arg, &b);
 	else
 		reply_error(&b, "unknown request (see docs/control-socket.md)");
-	ctlsrv_reply(d, c, &b);
+	ctlsrv_reply(c, &b);
 }
 
-void ctlsrv_on_client(struct daemon *d, struct client *c, uint32_t events)
+static void ctlsrv_on_client(int fd, uint32_t events, void *data)
 {
-	if (c->fd < 0)
-		return;
-	if (c->out) {
-		if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
-			ctlsrv_flush(d, c);
+	struct client *c = data;
+	if (c->draining) {
+		ctlsrv_drain(c);
 		return;
 	}
-	ssize_t n = recv(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len, MSG_DONTWAIT);
+	if (c->out) {
+		if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
+			ctlsrv_flush(c);
+		return;
+	}
+	ssize_t n = recv(fd, c->in + c->in_len, sizeof(c->in) - c->in_len, MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0 && c->in_len == 0) {
-		ctlsrv_drop(d, c);
+		ctlsrv_drop(c);
 		return;
 	}
 	if (n > 0)
@@ -441,20 +509,22 @@ void ctlsrv_on_client(struct daemon *d, struct client *c, uint32_t events)
 		return;
 	struct buf b = BUF_INIT;
 	if (!nl && !eof) {
-		reply_error(&b, "request line longer than 4096 bytes");
-		ctlsrv_reply(d, c, &b);
+		/* The buffer holds CTL_LINE_MAX bytes and a newline. */
+		char msg[64];
+		snprintf(msg, sizeof(msg), "request line longer than %d bytes", CTL_LINE_MAX);
+		c->unread = true;
+		reply_error(&b, msg);
+		ctlsrv_reply(c, &b);
 		return;
 	}
 	size_t len = nl ? (size_t)(nl - c->in) : c->in_len;
-	if (len == sizeof(c->in))
-		len--;
 	c->in[len] = '\0';
 	if (len && c->in[len - 1] == '\r')
 		c->in[len - 1] = '\0';
 	if (strlen(c->in) != len && strlen(c->in) + 1 != len) {
 		reply_error(&b, "request contains a NUL byte");
-		ctlsrv_reply(d, c, &b);
+		ctlsrv_reply(c, &b);
 		return;
 	}
-	ctlsrv_handle(d, c, c->in);
+	ctlsrv_handle(c, c->in);
 }

@@ -1,5 +1,19 @@
-/* The daemon's state, shared by its files (loop, children, control
- * socket, links, status). Not a contract: only src/daemon includes it. */
+/* The daemon's state, shared by its files. Not a contract: only
+ * src/daemon includes it.
+ *
+ * The files call downwards only, never in a circle:
+ *
+ *   loop.c      start, signals, the loop, stop: wires the others
+ *   ctlsrv.c    the control socket and its requests
+ *   reload.c    load/apply a config (first apply fails closed), reload
+ *   links.c     rtnetlink link events
+ *   services.c  which children the model asks for, DHCP events
+ *   child.c     supervision of one child: spawn, log, reap, backoff
+ *   log.c, poller.c, notify.c   the log, event sources, sd_notify
+ *
+ * Event sources are callbacks (poller.h): whoever opens an fd watches it
+ * with the function to call and that function's data; nothing else
+ * needs to know it exists. */
 #ifndef NFTROUTER_DAEMON_INTERNAL_H
 #define NFTROUTER_DAEMON_INTERNAL_H
 
@@ -9,25 +23,29 @@
 #include <time.h>
 
 #include "daemon/daemon.h"
+#include "daemon/poller.h"
 #include "model/model.h"
 #include "system/ctl.h"
 #include "util/buf.h"
+#include "util/diag.h"
 
-#define MAX_CHILDREN 18 /* dnsmasq, unbound, one DHCP client per WAN port */
+/* A documented limit (docs/control-socket.md): the 9th client is told
+ * "busy", not left waiting. */
 #define MAX_CLIENTS 8
 #define MAX_LEARNED_DNS 8
 #define CLIENT_TIMEOUT_MS 5000
+#define CLIENT_DRAIN_MAX (4 << 20) /* past this, a peer that keeps sending is cut */
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 30000
 #define STABLE_SECS 60 /* a child up this long starts again from BACKOFF_MIN_MS */
 #define STOP_TIMEOUT_MS 5000
+#define DHCP_ERROR_MAX 256
 
-/* epoll data: the kind in the high half, an index in the low half. */
-enum watch_kind { W_SIGNAL = 1, W_NETLINK, W_LISTEN, W_CLIENT, W_CLIENT_TIMER, W_CHILD_OUT, W_CHILD_TIMER };
-#define WATCH(kind, idx) (((uint64_t)(kind) << 32) | (uint32_t)(idx))
+struct daemon;
 
 struct child {
-	bool used;
+	struct daemon *d;
+	struct child *next;  /* d->children */
 	bool wanted;         /* restart it when it exits */
 	bool replacing;      /* stopped on purpose for a new config: restart at once */
 	char name[32];       /* "dnsmasq", "unbound", "udhcpc-wan": the log prefix */
@@ -46,12 +64,25 @@ struct child {
 };
 
 struct client {
-	int fd;              /* -1: free slot */
+	struct daemon *d;
+	struct client *next; /* d->clients */
+	int fd;
 	int timer_fd;
-	char in[CTL_LINE_MAX];
+	bool unread;         /* replied before the whole request was read */
+	bool draining;       /* replied; reading what is left until EOF */
+	size_t drained;
+	char in[CTL_LINE_MAX + 1]; /* a line and its newline */
 	size_t in_len;
 	char *out;
 	size_t out_len, out_off;
+};
+
+/* The last DHCP event of a port, as its client's hook reported it. */
+struct dhcp_event {
+	int64_t time;        /* UNIX time; 0: none yet */
+	char event[16];      /* "bound", "renew", "deconfig", ... */
+	bool ok;
+	char error[DHCP_ERROR_MAX]; /* why not ok, one line */
 };
 
 /* What the daemon knows of one configured port (r->ifaces[i]). */
@@ -60,63 +91,80 @@ struct port_state {
 	bool carrier;
 	struct ipaddr dns[MAX_LEARNED_DNS]; /* learned from its DHCP server */
 	size_t n_dns;
+	struct dhcp_event dhcp;
 };
 
 struct daemon {
 	const struct daemon_opts *o;
+	struct poller poll;
 	struct router *r;
 	char *config_text;
 	char hash[65];
-	int epfd, sig_fd, listen_fd;
+	int sig_fd, listen_fd;
 	struct mnl_socket *nl;
 	unsigned nl_portid;
 	struct port_state *ports; /* r->n_ifaces */
-	struct child ch[MAX_CHILDREN];
-	struct client cl[MAX_CLIENTS];
+	struct child *children;
+	struct client *clients;
+	size_t n_clients;
 	struct timespec started;
 	uint32_t reloads;
+	bool stop;            /* SIGTERM/SIGINT: leave the loop */
 	bool stopping;
 	char *notify;         /* $NOTIFY_SOCKET, or NULL */
+	/* Why the config last given could not be applied (the first apply or
+	 * a reload), "" when it was; shown by status. */
+	char *error;
+	int64_t error_time;   /* UNIX time of that failure */
+	bool fail_closed;     /* running a fail-closed ruleset, no config applied */
 };
 
+/* log.c */
 void daemon_log(struct daemon *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int daemon_watch(struct daemon *d, int fd, uint32_t events, uint64_t data);
-void daemon_unwatch(struct daemon *d, int fd);
-/* Unwatch and close *fd if open, then mark it closed (-1). */
-void daemon_unwatch_close(struct daemon *d, int *fd);
-/* Re-read the config; a reply for the control socket in *msg (malloc'd). */
-int daemon_reload(struct daemon *d, char **msg);
+/* Every diagnostic as a log line; the errors also into msg (may be NULL)
+ * for the control socket's reply, one per line. */
+void daemon_log_diags(struct daemon *d, struct diags *dg, struct buf *msg);
 int64_t daemon_uptime(const struct timespec *since);
 
+/* reload.c */
+/* Load and apply the config. On the first apply a failure leaves the
+ * last applied ruleset or a fail-closed one loaded (the router never
+ * forwards unfiltered) and the daemon runs on. 0 or an exit status. */
+int daemon_load(struct daemon *d, bool first, struct buf *msg);
+/* Re-read the config; a reply for the control socket in *msg (malloc'd). */
+int daemon_reload(struct daemon *d, char **msg);
+
 /* child.c: supervision */
-int child_spawn(struct daemon *d, struct child *c);
-void child_start(struct daemon *d, struct child *c); /* spawn, or retry after the backoff */
-void child_on_output(struct daemon *d, struct child *c);
-void child_on_timer(struct daemon *d, struct child *c);
+/* A new child, in d->children, not started (child_start). Takes argv,
+ * conf_path and conf. */
+struct child *child_new(struct daemon *d, const char *name, char **argv, char *conf_path,
+			char *conf);
+int child_spawn(struct child *c);
+void child_start(struct child *c); /* spawn, or retry after the backoff */
 void child_reap(struct daemon *d);
-void child_stop(struct daemon *d, struct child *c);
+void child_stop(struct child *c);
 void child_stop_all(struct daemon *d);
-void child_release(struct daemon *d, struct child *c);
+/* Out of d->children and freed. */
+void child_release(struct child *c);
+void child_release_all(struct daemon *d);
 struct child *child_find(struct daemon *d, const char *name);
 
 /* services.c: which children the model asks for, with which configs */
 int services_sync(struct daemon *d);
 /* Children an earlier daemon left behind (it was SIGKILLed), by pid file. */
 void services_stop_stale(struct daemon *d);
-int services_dhcp_event(struct daemon *d, const char *port, char *err, size_t errlen);
+/* A DHCP client's hook reports on PORT: arg is "PORT [EVENT ok|EVENT
+ * error MESSAGE]" (docs/control-socket.md). */
+int services_dhcp_event(struct daemon *d, char *arg, char *err, size_t errlen);
 
 /* links.c: rtnetlink events */
 int links_open(struct daemon *d);
 void links_scan(struct daemon *d);
-void links_on_event(struct daemon *d);
 void links_close(struct daemon *d);
 
 /* ctlsrv.c: the control socket */
 int ctlsrv_open(struct daemon *d);
 void ctlsrv_close(struct daemon *d);
-void ctlsrv_on_accept(struct daemon *d);
-void ctlsrv_on_client(struct daemon *d, struct client *c, uint32_t events);
-void ctlsrv_on_timeout(struct daemon *d, struct client *c);
 
 /* notify.c: sd_notify without libsystemd */
 int notify_send(const char *path, const char *state); /* path NULL: no-op */

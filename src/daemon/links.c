@@ -14,6 +14,8 @@
 #include "daemon/internal.h"
 #include "system/link.h"
 
+static void links_on_event(int fd, uint32_t events, void *data);
+
 int links_open(struct daemon *d)
 {
 	d->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -22,14 +24,14 @@ int links_open(struct daemon *d)
 	if (mnl_socket_bind(d->nl, RTMGRP_LINK, MNL_SOCKET_AUTOPID) < 0)
 		return -errno;
 	d->nl_portid = mnl_socket_get_portid(d->nl);
-	return daemon_watch(d, mnl_socket_get_fd(d->nl), EPOLLIN, WATCH(W_NETLINK, 0));
+	return poller_watch(&d->poll, mnl_socket_get_fd(d->nl), EPOLLIN, links_on_event, d);
 }
 
 void links_close(struct daemon *d)
 {
 	if (!d->nl)
 		return;
-	daemon_unwatch(d, mnl_socket_get_fd(d->nl));
+	poller_unwatch(&d->poll, mnl_socket_get_fd(d->nl));
 	mnl_socket_close(d->nl);
 	d->nl = NULL;
 }
@@ -156,8 +158,11 @@ static int links_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-void links_on_event(struct daemon *d)
+static void links_on_event(int fd, uint32_t events, void *data)
 {
+	struct daemon *d = data;
+	(void)fd;
+	(void)events;
 	char buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
 	for (;;) {
 		ssize_t n = mnl_socket_recvfrom(d->nl, buf, sizeof(buf));

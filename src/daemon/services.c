@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "daemon/internal.h"
 #include "render/render.h"
@@ -23,6 +24,15 @@ struct want {
 	char *conf_path;
 	char *conf;
 };
+
+/* What the model asks for, grown as needed: no cap on children. */
+struct wants {
+	struct want *v;
+	size_t n, cap;
+};
+
+/* Fills 0 or more wants (wants_add) for the model in d->r. 0 or -errno. */
+typedef int services_fn(struct daemon *d, const struct render_paths *rp, struct wants *w);
 
 static char *services_path(struct daemon *d, const char *file)
 {
@@ -62,6 +72,31 @@ static void want_free(struct want *w)
 	free(w->conf_path);
 	free(w->conf);
 	memset(w, 0, sizeof(*w));
+}
+
+static void wants_free(struct wants *w)
+{
+	for (size_t i = 0; i < w->n; i++)
+		want_free(&w->v[i]);
+	free(w->v);
+	memset(w, 0, sizeof(*w));
+}
+
+/* A new empty want at the end of the list, named; NULL without memory. */
+static struct want *wants_add(struct wants *w, const char *name)
+{
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 4;
+		struct want *v = realloc(w->v, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		w->v = v;
+		w->cap = cap;
+	}
+	struct want *x = &w->v[w->n++];
+	memset(x, 0, sizeof(*x));
+	snprintf(x->name, sizeof(x->name), "%s", name);
+	return x;
 }
 
 static bool argv_equal(char **a, char **b)
@@ -109,7 +144,7 @@ static bool services_need_dnsmasq(const struct router *r)
 	return false;
 }
 
-static int services_dnsmasq(struct daemon *d, const struct render_paths *rp, struct want *w)
+static int services_dnsmasq(struct daemon *d, const struct render_paths *rp, struct wants *ws)
 {
 	struct upstream learned[MAX_LEARNED_DNS];
 	struct router *r = d->r;
@@ -117,6 +152,9 @@ static int services_dnsmasq(struct daemon *d, const struct render_paths *rp, str
 	size_t n_saved = r->dns.n_upstream;
 	if (!services_need_dnsmasq(r))
 		return 0;
+	struct want *w = wants_add(ws, "dnsmasq");
+	if (!w)
+		return -ENOMEM;
 	if (n_saved == 0) {
 		/* Rendered with the learned servers in place of the empty list;
 		 * the model is restored at once and never owns them. */
@@ -134,25 +172,31 @@ static int services_dnsmasq(struct daemon *d, const struct render_paths *rp, str
 	if (!arg)
 		return -ENOMEM;
 	snprintf(arg, len, "--conf-file=%s", w->conf_path);
-	snprintf(w->name, sizeof(w->name), "dnsmasq");
 	w->argv = services_argv(4, DNSMASQ_BIN, "--keep-in-foreground", arg, "--log-facility=-");
 	free(arg);
-	return w->argv ? 1 : -ENOMEM;
+	return w->argv ? 0 : -ENOMEM;
 }
 
-static int services_unbound(struct daemon *d, const struct render_paths *rp, struct want *w)
+static int services_unbound(struct daemon *d, const struct render_paths *rp, struct wants *ws)
 {
-	w->conf = render_unbound(d->r, rp);
-	if (!w->conf)
+	char *conf = render_unbound(d->r, rp);
+	if (!conf)
 		return -ENOMEM;
-	if (!w->conf[0])
+	if (!conf[0]) {
+		free(conf);
 		return 0;
+	}
+	struct want *w = wants_add(ws, "unbound");
+	if (!w) {
+		free(conf);
+		return -ENOMEM;
+	}
+	w->conf = conf;
 	w->conf_path = services_path(d, "unbound.conf");
 	if (!w->conf_path)
 		return -ENOMEM;
-	snprintf(w->name, sizeof(w->name), "unbound");
 	w->argv = services_argv(4, UNBOUND_BIN, "-d", "-c", w->conf_path);
-	return w->argv ? 1 : -ENOMEM;
+	return w->argv ? 0 : -ENOMEM;
 }
 
 /* udhcpc runs our hook, which runs `nftrouter dhcp-hook`: the address and
@@ -181,20 +225,33 @@ static int services_hook(struct daemon *d)
 	return rc;
 }
 
-static int services_udhcpc(struct daemon *d, size_t i, struct want *w)
+/* One udhcpc per `ipv4: dhcp` port that is present. */
+static int services_udhcpc(struct daemon *d, const struct render_paths *rp, struct wants *ws)
 {
-	const struct iface *p = &d->r->ifaces[i];
-	char host[80];
-	char *hook = services_path(d, "udhcpc.hook");
-	if (!hook)
-		return -ENOMEM;
-	snprintf(w->name, sizeof(w->name), "udhcpc-%s", p->name);
+	char name[32], host[80];
+	int rc;
+	(void)rp;
 	snprintf(host, sizeof(host), "hostname:%s", d->r->hostname[0] ? d->r->hostname : "router");
-	w->argv = services_argv(8, UDHCPC_BIN, "-f", "-i", p->name, "-s", hook, "-x", host);
-	free(hook);
-	return w->argv ? 1 : -ENOMEM;
+	for (size_t i = 0; i < d->r->n_ifaces; i++) {
+		const struct iface *p = &d->r->ifaces[i];
+		if (p->ipv4 != IPV4_DHCP || !d->ports[i].ifindex)
+			continue;
+		if ((rc = services_hook(d)) < 0)
+			return rc;
+		snprintf(name, sizeof(name), "udhcpc-%s", p->name);
+		struct want *w = wants_add(ws, name);
+		char *hook = services_path(d, "udhcpc.hook");
+		if (w && hook)
+			w->argv = services_argv(8, UDHCPC_BIN, "-f", "-i", p->name, "-s", hook, "-x", host);
+		free(hook);
+		if (!w || !w->argv)
+			return -ENOMEM;
+	}
+	return 0;
 }
 
+/* Adopt what is wanted into a running child of the same name (restarted
+ * only if its command line or config changed), or start a new child. */
 static void services_adopt(struct daemon *d, struct want *w)
 {
 	struct child *c = child_find(d, w->name);
@@ -214,25 +271,17 @@ static void services_adopt(struct daemon *d, struct want *w)
 		memset(w, 0, sizeof(*w));
 		if (c->pid > 0) {
 			c->replacing = true;
-			child_stop(d, c);
+			child_stop(c);
 		}
 		return;
 	}
-	for (size_t i = 0; i < MAX_CHILDREN; i++) {
-		c = &d->ch[i];
-		if (c->used)
-			continue;
-		c->used = c->wanted = true;
-		memcpy(c->name, w->name, sizeof(c->name));
-		c->argv = w->argv;
-		c->conf_path = w->conf_path;
-		c->conf = w->conf;
-		c->backoff_ms = BACKOFF_MIN_MS;
-		memset(w, 0, sizeof(*w));
-		child_start(d, c);
+	c = child_new(d, w->name, w->argv, w->conf_path, w->conf);
+	if (!c) {
+		daemon_log(d, "nftrouter: %s: error: out of memory, not started", w->name);
 		return;
 	}
-	daemon_log(d, "nftrouter: %s: too many children, not started", w->name);
+	memset(w, 0, sizeof(*w));
+	child_start(c);
 }
 
 void services_stop_stale(struct daemon *d)
@@ -250,13 +299,16 @@ void services_stop_stale(struct daemon *d)
 	}
 }
 
+/* The children of the model, in start order (unbound first: dnsmasq
+ * forwards to it). Each adds 0 or more wants to the list; to add a kind
+ * of child, write one such function and list it here. */
+static services_fn *const services[] = {services_unbound, services_dnsmasq, services_udhcpc};
+
 int services_sync(struct daemon *d)
 {
-	struct want w[MAX_CHILDREN];
-	size_t n = 0;
+	struct wants w = {0};
 	int rc = 0;
 	struct render_paths rp;
-	memset(w, 0, sizeof(w));
 	render_paths_default(&rp);
 	rp.state_dir = d->o->state_dir;
 	rp.run_dir = d->o->run_dir;
@@ -264,86 +316,120 @@ int services_sync(struct daemon *d)
 	rp.bin = d->o->self;
 	if (d->o->tls_ca)
 		rp.tls_ca = d->o->tls_ca;
-	/* unbound first: dnsmasq forwards to it. */
-	if ((rc = services_unbound(d, &rp, &w[n])) < 0)
-		goto out;
-	n += (size_t)rc;
-	want_free(&w[n]);
-	if ((rc = services_dnsmasq(d, &rp, &w[n])) < 0)
-		goto out;
-	n += (size_t)rc;
-	want_free(&w[n]);
-	for (size_t i = 0; i < d->r->n_ifaces && n < MAX_CHILDREN; i++) {
-		if (d->r->ifaces[i].ipv4 != IPV4_DHCP || !d->ports[i].ifindex)
-			continue;
-		if ((rc = services_hook(d)) < 0 || (rc = services_udhcpc(d, i, &w[n])) < 0)
+	for (size_t i = 0; i < sizeof(services) / sizeof(services[0]); i++)
+		if ((rc = services[i](d, &rp, &w)) < 0)
 			goto out;
-		n++;
-	}
-	for (size_t i = 0; i < MAX_CHILDREN; i++) {
-		struct child *c = &d->ch[i];
+	for (struct child *c = d->children, *next; c; c = next) {
 		bool keep = false;
-		for (size_t j = 0; j < n; j++)
-			keep |= c->used && strcmp(c->name, w[j].name) == 0;
-		if (!c->used || keep)
+		next = c->next;
+		for (size_t j = 0; j < w.n; j++)
+			keep |= strcmp(c->name, w.v[j].name) == 0;
+		if (keep || !c->wanted)
 			continue;
 		daemon_log(d, "nftrouter: %s: no longer needed, stopping", c->name);
 		c->wanted = false;
 		if (c->pid > 0)
-			child_stop(d, c);
+			child_stop(c);
 		else
-			child_release(d, c);
+			child_release(c);
 	}
-	for (size_t j = 0; j < n; j++)
-		services_adopt(d, &w[j]);
+	for (size_t j = 0; j < w.n; j++)
+		services_adopt(d, &w.v[j]);
 	rc = 0;
 out:
 	if (rc < 0)
 		daemon_log(d, "nftrouter: cannot render the children's configs: %s", strerror(-rc));
-	for (size_t j = 0; j < MAX_CHILDREN; j++)
-		want_free(&w[j]);
+	wants_free(&w);
 	return rc;
 }
 
-int services_dhcp_event(struct daemon *d, const char *port, char *err, size_t errlen)
+/* The learned DNS servers from RUN_DIR/dhcp-PORT.env, which the hook
+ * wrote for the lease it applied. */
+static int services_dhcp_dns(struct daemon *d, size_t i, char *err, size_t errlen)
 {
-	size_t i;
 	char *text = NULL, *path = NULL, file[64];
-	int rc = 0;
-	for (i = 0; i < d->r->n_ifaces; i++)
-		if (strcmp(d->r->ifaces[i].name, port) == 0 && d->r->ifaces[i].ipv4 == IPV4_DHCP)
-			break;
-	if (i == d->r->n_ifaces) {
-		snprintf(err, errlen, "no DHCP-configured port '%s'", port);
-		return -EINVAL;
-	}
+	struct port_state *ps = &d->ports[i];
+	size_t dropped = 0;
+	int rc;
 	snprintf(file, sizeof(file), "dhcp-%s.env", d->r->ifaces[i].name);
-	if (!(path = services_path(d, file))) {
-		rc = -ENOMEM;
-		goto out;
-	}
+	if (!(path = services_path(d, file)))
+		return -ENOMEM;
 	if ((rc = file_read(path, 65536, &text, NULL)) < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
 		goto out;
 	}
-	struct port_state *ps = &d->ports[i];
 	ps->n_dns = 0;
 	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
 		if (strncmp(line, "dns=", 4) != 0)
 			continue;
-		for (char *a = strtok(line + 4, " "); a && ps->n_dns < MAX_LEARNED_DNS;
-		     a = strtok(NULL, " ")) {
-			if (addr_parse(a, &ps->dns[ps->n_dns]) == 0)
+		for (char *a = strtok(line + 4, " "); a; a = strtok(NULL, " ")) {
+			if (ps->n_dns == MAX_LEARNED_DNS)
+				dropped++;
+			else if (addr_parse(a, &ps->dns[ps->n_dns]) == 0)
 				ps->n_dns++;
 		}
 		break;
 	}
-	daemon_log(d, "nftrouter: %s: DHCP event, %zu DNS server(s) learned%s", port, ps->n_dns,
-		   d->r->dns.n_upstream ? " (unused: dns.upstream is set)" : "");
-	if (d->r->dns.n_upstream == 0)
-		rc = services_sync(d);
+	if (dropped)
+		daemon_log(d, "nftrouter: %s: %zu learned DNS server(s) beyond the first %d ignored",
+			   d->r->ifaces[i].name, dropped, MAX_LEARNED_DNS);
 out:
 	free(text);
 	free(path);
 	return rc;
+}
+
+/* Record the event; "PORT" alone (an older hook) means ok. */
+static int services_dhcp_record(struct dhcp_event *ev, char *arg, char *err, size_t errlen)
+{
+	char *event = strchr(arg, ' '), *result = NULL, *msg = NULL;
+	if (event) {
+		*event++ = '\0';
+		result = strchr(event, ' ');
+	}
+	if (result) {
+		*result++ = '\0';
+		msg = strchr(result, ' ');
+		if (msg)
+			*msg++ = '\0';
+	}
+	bool ok = !result || strcmp(result, "ok") == 0;
+	if ((event && (!result || !*event || strlen(event) >= sizeof(ev->event))) ||
+	    (result && !ok && strcmp(result, "error") != 0) || (ok && msg)) {
+		snprintf(err, errlen, "usage: dhcp-event PORT [EVENT ok|EVENT error MESSAGE]");
+		return -EINVAL;
+	}
+	ev->time = (int64_t)time(NULL);
+	ev->ok = ok;
+	snprintf(ev->event, sizeof(ev->event), "%s", event ? event : "bound");
+	snprintf(ev->error, sizeof(ev->error), "%s", ok ? "" : msg && *msg ? msg : "failed");
+	return 0;
+}
+
+int services_dhcp_event(struct daemon *d, char *arg, char *err, size_t errlen)
+{
+	struct dhcp_event ev;
+	size_t i;
+	int rc = services_dhcp_record(&ev, arg, err, errlen);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < d->r->n_ifaces; i++)
+		if (strcmp(d->r->ifaces[i].name, arg) == 0 && d->r->ifaces[i].ipv4 == IPV4_DHCP)
+			break;
+	if (i == d->r->n_ifaces) {
+		snprintf(err, errlen, "no DHCP-configured port '%s'", arg);
+		return -EINVAL;
+	}
+	struct port_state *ps = &d->ports[i];
+	ps->dhcp = ev;
+	if (!ev.ok) {
+		/* The hook changed nothing: the old lease and its DNS stay. */
+		daemon_log(d, "nftrouter: %s: DHCP %s failed: %s", arg, ev.event, ev.error);
+		return 0;
+	}
+	if ((rc = services_dhcp_dns(d, i, err, errlen)) < 0)
+		return rc;
+	daemon_log(d, "nftrouter: %s: DHCP %s, %zu DNS server(s) learned%s", arg, ev.event, ps->n_dns,
+		   d->r->dns.n_upstream ? " (unused: dns.upstream is set)" : "");
+	return d->r->dns.n_upstream ? 0 : services_sync(d);
 }

@@ -127,7 +127,9 @@ static void port_kernel_identity(struct lab *l, size_t hi, size_t idx)
 		memcpy(h->mac, p->match_mac, 6);
 	else
 		h->pci_unsupported = true;
-	for (size_t n = idx; n < idx + 64; n++) {
+	/* At most n_ifaces + hi names are taken: that many tries and one
+	 * more always find a free one. */
+	for (size_t n = idx; n <= idx + l->r->n_ifaces + hi; n++) {
 		snprintf(h->router_ifname, sizeof(h->router_ifname), "eth%u", (unsigned)(n % 1000));
 		if (!name_used(l, hi, h->router_ifname))
 			return;

@@ -191,11 +191,40 @@ struct lab_nsid {
 	ino_t ino;
 };
 
+/* What teardown must clean: grown as the manifest is read, since a lab
+ * has as many namespaces and processes as its config asks for. */
 struct lab_ns_set {
-	char names[64][40];
-	struct lab_nsid ids[64];
-	size_t n;
+	char (*names)[40];
+	struct lab_nsid *ids;
+	size_t n, cap, cap_ids;
+	pid_t *rec;           /* recorded pids */
+	size_t n_rec, cap_rec;
+	char (*etc)[96];      /* /etc/netns dirs */
+	size_t n_etc, cap_etc;
+	bool oom;             /* something could not be recorded: say so */
 };
+
+/* v (n used of *cap elements of size bytes) with room for one more,
+ * maybe moved; NULL without memory (v is then unchanged). */
+static void *grow(void *v, size_t n, size_t *cap, size_t size)
+{
+	if (n < *cap)
+		return v;
+	size_t ncap = *cap ? *cap * 2 : 16;
+	void *nv = realloc(v, ncap * size);
+	if (nv)
+		*cap = ncap;
+	return nv;
+}
+
+static void ns_set_free(struct lab_ns_set *s)
+{
+	free(s->names);
+	free(s->ids);
+	free(s->rec);
+	free(s->etc);
+	memset(s, 0, sizeof(*s));
+}
 
 /* Its own function: inlined into ns_set_add, gcc 12 -O3 warns of a
  * dangling pointer to the stat buffer (a false positive). */
@@ -215,9 +244,18 @@ static void ns_set_add(struct lab_ns_set *s, const char *name)
 	for (size_t i = 0; i < s->n; i++)
 		if (strcmp(s->names[i], name) == 0)
 			return;
-	if (s->n >= 64)
+	void *names = grow(s->names, s->n, &s->cap, sizeof(s->names[0]));
+	if (names)
+		s->names = names;
+	void *ids = names ? grow(s->ids, s->n, &s->cap_ids, sizeof(s->ids[0])) : NULL;
+	if (ids)
+		s->ids = ids;
+	if (!ids) {
+		s->oom = true;
 		return;
+	}
 	snprintf(s->names[s->n], sizeof(s->names[0]), "%s", name);
+	memset(&s->ids[s->n], 0, sizeof(s->ids[0]));
 	nsid_read(name, &s->ids[s->n]);
 	s->n++;
 }
@@ -255,15 +293,14 @@ static bool pid_is_lab_exec(const struct lab *l, pid_t pid)
 /* Signal every process in a lab namespace (they can only be the lab's:
  * nothing else enters them) plus the recorded pids still on their way in.
  * Returns how many were signalled. */
-static int signal_lab(const struct lab *l, const struct lab_ns_set *s, const pid_t *rec, size_t n_rec,
-		      int sig)
+static int signal_lab(const struct lab *l, const struct lab_ns_set *s, int sig)
 {
 	struct dirent *e;
 	DIR *d = opendir("/proc");
 	int count = 0;
-	for (size_t i = 0; i < n_rec; i++)
-		if (pid_in_lab(s, rec[i]) || pid_is_lab_exec(l, rec[i]))
-			count += kill(rec[i], sig) == 0;
+	for (size_t i = 0; i < s->n_rec; i++)
+		if (pid_in_lab(s, s->rec[i]) || pid_is_lab_exec(l, s->rec[i]))
+			count += kill(s->rec[i], sig) == 0;
 	while (d && (e = readdir(d))) {
 		char *end;
 		long pid = strtol(e->d_name, &end, 10);
@@ -292,8 +329,7 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 }
 
 /* Read the manifest into the namespace set, recorded pids and etc dirs. */
-static void manifest_load(const struct lab *l, struct lab_ns_set *s, pid_t *rec, size_t *n_rec,
-			  char etc[][96], size_t *n_etc)
+static void manifest_load(const struct lab *l, struct lab_ns_set *s)
 {
 	char path[PATH_MAX], line[PATH_MAX + 64];
 	FILE *f;
@@ -301,12 +337,23 @@ static void manifest_load(const struct lab *l, struct lab_ns_set *s, pid_t *rec,
 	f = fopen(path, "r");
 	while (f && fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
-		if (strncmp(line, "ns ", 3) == 0)
+		if (strncmp(line, "ns ", 3) == 0) {
 			ns_set_add(s, line + 3);
-		else if (strncmp(line, "pid ", 4) == 0 && *n_rec < 256)
-			rec[(*n_rec)++] = (pid_t)atoi(line + 4);
-		else if (strncmp(line, "etc /etc/netns/", 15) == 0 && *n_etc < 64)
-			snprintf(etc[(*n_etc)++], 96, "%.95s", line + 4);
+		} else if (strncmp(line, "pid ", 4) == 0) {
+			pid_t *rec = grow(s->rec, s->n_rec, &s->cap_rec, sizeof(s->rec[0]));
+			s->oom |= !rec;
+			if (rec) {
+				s->rec = rec;
+				s->rec[s->n_rec++] = (pid_t)atoi(line + 4);
+			}
+		} else if (strncmp(line, "etc /etc/netns/", 15) == 0) {
+			char(*etc)[96] = grow(s->etc, s->n_etc, &s->cap_etc, sizeof(s->etc[0]));
+			s->oom |= !etc;
+			if (etc) {
+				s->etc = etc;
+				snprintf(s->etc[s->n_etc++], sizeof(s->etc[0]), "%.95s", line + 4);
+			}
+		}
 	}
 	if (f)
 		fclose(f);
@@ -314,16 +361,13 @@ static void manifest_load(const struct lab *l, struct lab_ns_set *s, pid_t *rec,
 
 int lab_down(struct lab *l)
 {
-	static struct lab_ns_set s;
-	pid_t rec[256];
-	char etc[64][96], prefix[32], path[PATH_MAX];
-	size_t n_rec = 0, n_etc = 0;
+	struct lab_ns_set s = {0};
+	char prefix[32], path[PATH_MAX];
 	struct dirent *e;
 	DIR *d;
 	int ret = 0;
 
-	memset(&s, 0, sizeof(s));
-	manifest_load(l, &s, rec, &n_rec, etc, &n_etc);
+	manifest_load(l, &s);
 	/* A partial manifest may miss a namespace that was being created:
 	 * every namespace named after this lab is the lab's. */
 	snprintf(prefix, sizeof(prefix), "nftr-%s-", l->id);
@@ -334,10 +378,10 @@ int lab_down(struct lab *l)
 	if (d)
 		closedir(d);
 	/* SIGTERM first, so the daemon can stop its own children. */
-	signal_lab(l, &s, rec, n_rec, SIGTERM);
-	for (int i = 0; i < 30 && signal_lab(l, &s, rec, n_rec, 0) > 0; i++)
+	signal_lab(l, &s, SIGTERM);
+	for (int i = 0; i < 30 && signal_lab(l, &s, 0) > 0; i++)
 		sleep_ms(100);
-	for (int i = 0; i < 20 && signal_lab(l, &s, rec, n_rec, SIGKILL) > 0; i++)
+	for (int i = 0; i < 20 && signal_lab(l, &s, SIGKILL) > 0; i++)
 		sleep_ms(100);
 	for (size_t i = 0; i < s.n; i++) {
 		char *argv[] = {"ip", "netns", "del", s.names[i], NULL};
@@ -350,12 +394,18 @@ int lab_down(struct lab *l)
 		if (access(path, F_OK) == 0)
 			nftw(path, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 	}
-	for (size_t i = 0; i < n_etc; i++)
-		if (strncmp(etc[i], "/etc/netns/", 11) == 0 && strncmp(etc[i] + 11, prefix, strlen(prefix)) == 0)
-			nftw(etc[i], rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-	if (access(l->dir, F_OK) == 0 && nftw(l->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0) {
+	for (size_t i = 0; i < s.n_etc; i++)
+		if (strncmp(s.etc[i], "/etc/netns/", 11) == 0 &&
+		    strncmp(s.etc[i] + 11, prefix, strlen(prefix)) == 0)
+			nftw(s.etc[i], rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	if (s.oom) {
+		/* The manifest stays, so a second `lab down` can finish. */
+		snprintf(l->err, sizeof(l->err), "out of memory reading the manifest: teardown incomplete");
+		ret = -ENOMEM;
+	} else if (access(l->dir, F_OK) == 0 && nftw(l->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0) {
 		snprintf(l->err, sizeof(l->err), "could not remove %s: %s", l->dir, strerror(errno));
 		ret = -errno;
 	}
+	ns_set_free(&s);
 	return ret;
 }

@@ -115,7 +115,7 @@ int ctl_request(const char *run_dir, const char *req, int timeout_ms, char **rep
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct timespec deadline;
 	int rc = 0;
-	if (strchr(req, '\n') || strlen(req) >= CTL_LINE_MAX)
+	if (strchr(req, '\n') || strlen(req) > CTL_LINE_MAX)
 		return -EINVAL;
 	if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", run_dir, CTL_SOCK_NAME) >=
 	    sizeof(sa.sun_path))

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #define CTL_SOCK_NAME "nftrouter.sock"
-#define CTL_LINE_MAX 4096
+#define CTL_LINE_MAX 4096 /* bytes of a request line, its newline not counted */
 
 /* Send req (no newline) to RUN_DIR/nftrouter.sock and return the reply
  * (malloc'd, NUL-terminated) in *reply. -ENOENT or -ECONNREFUSED: no

@@ -65,6 +65,43 @@ head -c 1048576 /dev/zero | tr '\0' a >"$T_DIR/big"
 r=$(raw_ask "$T_DIR/big")
 echo "$r" | grep -q 'longer than 4096' || fail "1 MiB line: reply '$r'"
 pass "1 MiB line: $(echo "$r" | cut -c1-80)"
+# strict_ask FILE: as a careful client does: send, then read to EOF; a
+# reset (the daemon closing with the request unread) is a failure.
+strict_ask() {
+    /usr/bin/python3 - "$sock" "$1" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.settimeout(5); s.connect(sys.argv[1])
+s.sendall(open(sys.argv[2], 'rb').read())
+out = b''
+try:
+    while True:
+        b = s.recv(4096)
+        if not b: break
+        out += b
+except OSError as e:
+    print('ERROR %s after %r' % (e, out)); sys.exit(0)
+print(out.decode(errors='replace').strip())
+PY
+}
+# Around the limit (4096 bytes and a newline), without a newline, and
+# bytes after the request: one error or reply line each, never a reset.
+{ head -c 4096 /dev/zero | tr '\0' a; echo; } >"$T_DIR/l4096"
+{ head -c 4097 /dev/zero | tr '\0' a; echo; } >"$T_DIR/l4097"
+head -c 4097 /dev/zero | tr '\0' a >"$T_DIR/l4097n"
+head -c 8000 /dev/zero | tr '\0' a >"$T_DIR/l8000n"
+printf 'status\ntrailing bytes\n' >"$T_DIR/trail"
+r=$(strict_ask "$T_DIR/l4096")
+[ "$r" = '{"ok":false,"error":"unknown request (see docs/control-socket.md)"}' ] || fail "4096-byte line: '$r'"
+for f in l4097 l4097n l8000n; do
+    r=$(strict_ask "$T_DIR/$f")
+    [ "$r" = '{"ok":false,"error":"request line longer than 4096 bytes"}' ] || fail "$f: '$r'"
+done
+r=$(strict_ask "$T_DIR/trail")
+echo "$r" | jq -e '.ok' >/dev/null || fail "status with trailing bytes: '$(echo "$r" | cut -c1-80)'"
+r=$(ip netns exec "$R" socat -t 5 - "UNIX-CONNECT:$sock" <"$T_DIR/l4097" 2>&1) ||
+    fail "socat on a 4,097-byte request: '$r'"
+[ "$r" = '{"ok":false,"error":"request line longer than 4096 bytes"}' ] || fail "socat: '$r'"
+pass "4096-byte line served; 4,097 and 8,000 bytes get the documented error line, no reset"
 printf 'sta\0tus\n' >"$T_DIR/nul"
 r=$(raw_ask "$T_DIR/nul")
 echo "$r" | grep -q '^{"ok":false,"error":"request contains a NUL byte"' || fail "NUL byte: reply '$r'"

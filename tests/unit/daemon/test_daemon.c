@@ -1,5 +1,6 @@
 /* Units of the daemon: hashing, JSON escaping, the lease file parser,
- * reply parsing, child spawning and sd_notify. */
+ * reply parsing, child spawning, sd_notify, the poller's callbacks and
+ * supervision without a cap on children. */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -9,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -216,13 +219,139 @@ static void test_notify(void **state)
 	close(fd);
 }
 
+struct poll_seen {
+	struct poller *p;
+	int calls[3];
+	int *victim;      /* fd that callback 0 unwatches and closes */
+	int reuse[2];     /* the pipe opened in its place */
+	watch_fn *on_new; /* and watched with this */
+};
+
+static void on_ready(int fd, uint32_t events, void *data, int which)
+{
+	struct poll_seen *s = data;
+	char c;
+	(void)events;
+	s->calls[which]++;
+	if (read(fd, &c, 1) < 0)
+		c = 0;
+	if (which == 0 && s->victim && *s->victim >= 0) {
+		/* Unwatch and close another ready fd, and get its number back
+		 * for a new, silent pipe watched with another callback. */
+		int old = *s->victim;
+		poller_unwatch_close(s->p, s->victim);
+		assert_int_equal(pipe(s->reuse), 0);
+		assert_int_equal(s->reuse[0], old); /* the lowest free number */
+		assert_int_equal(poller_watch(s->p, s->reuse[0], EPOLLIN, s->on_new, s), 0);
+	}
+}
+
+static void on_a(int fd, uint32_t ev, void *data) { on_ready(fd, ev, data, 0); }
+static void on_b(int fd, uint32_t ev, void *data) { on_ready(fd, ev, data, 1); }
+static void on_c(int fd, uint32_t ev, void *data) { on_ready(fd, ev, data, 2); }
+
+static void test_poller(void **state)
+{
+	struct poller p;
+	struct poll_seen s = {.p = &p, .on_new = on_c};
+	int a[2], b[2];
+	assert_int_equal(poller_init(&p), 0);
+	assert_int_equal(pipe(a), 0);
+	assert_int_equal(pipe(b), 0);
+	assert_int_equal(poller_watch(&p, a[0], EPOLLIN, on_a, &s), 0);
+	assert_int_equal(poller_watch(&p, b[0], EPOLLIN, on_b, &s), 0);
+	assert_int_equal(poller_watch(&p, b[0], EPOLLIN, on_b, &s), -EEXIST);
+	assert_int_equal(poller_modify(&p, a[1], EPOLLIN), -ENOENT);
+	/* Both ready in one batch; whichever runs first, b's callback must
+	 * not run after a's unwatched b, nor the callback of the new watch
+	 * that has b's number now (its pipe is empty). */
+	assert_int_equal(write(a[1], "x", 1), 1);
+	assert_int_equal(write(b[1], "y", 1), 1);
+	s.victim = &b[0];
+	int n = poller_dispatch(&p, 1000);
+	assert_true(n == 1 || n == 2);
+	assert_int_equal(s.calls[0], 1);
+	assert_true(s.calls[1] <= 1);
+	int b_first = s.calls[1];
+	assert_int_equal(s.calls[2], 0);
+	assert_int_equal(poller_dispatch(&p, 0), 0);
+	assert_int_equal(s.calls[2], 0);
+	assert_int_equal(write(s.reuse[1], "z", 1), 1);
+	assert_int_equal(poller_dispatch(&p, 1000), 1);
+	assert_int_equal(s.calls[2], 1);
+	assert_int_equal(s.calls[1], b_first);
+	poller_unwatch(&p, a[0]);
+	poller_unwatch(&p, a[0]); /* twice: a no-op */
+	assert_int_equal(write(a[1], "x", 1), 1);
+	assert_int_equal(poller_dispatch(&p, 0), 0);
+	poller_fini(&p);
+	close(a[0]);
+	close(a[1]);
+	close(b[1]);
+	close(s.reuse[0]);
+	close(s.reuse[1]);
+}
+
+/* More children than the old fixed table held (18), all started, all
+ * logged, all stopped: supervision has no cap. */
+static void test_children_uncapped(void **state)
+{
+	enum { N = 40 };
+	struct daemon_opts o = {.log = tmpfile()};
+	struct daemon d = {.o = &o, .sig_fd = -1};
+	sigset_t set, old;
+	assert_non_null(o.log);
+	assert_int_equal(poller_init(&d.poll), 0);
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	d.sig_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	assert_true(d.sig_fd >= 0);
+	for (int i = 0; i < N; i++) {
+		char name[32];
+		char **argv = calloc(4, sizeof(*argv));
+		assert_non_null(argv);
+		argv[0] = strdup("/bin/sh");
+		argv[1] = strdup("-c");
+		argv[2] = strdup("echo up; exec sleep 30");
+		snprintf(name, sizeof(name), "kid%d", i);
+		struct child *c = child_new(&d, name, argv, NULL, NULL);
+		assert_non_null(c);
+		assert_int_equal(child_spawn(c), 0);
+		assert_true(c->pid > 0);
+	}
+	size_t n = 0;
+	for (struct child *c = d.children; c; c = c->next, n++) {
+		char name[32];
+		snprintf(name, sizeof(name), "kid%zu", n);
+		assert_string_equal(c->name, name); /* in start order */
+	}
+	assert_int_equal(n, N);
+	assert_non_null(child_find(&d, "kid39"));
+	assert_null(child_find(&d, "kid40"));
+	child_stop_all(&d);
+	assert_null(d.children);
+	/* Each one's exit is in the log. */
+	rewind(o.log);
+	char line[256];
+	int exits = 0;
+	while (fgets(line, sizeof(line), o.log))
+		exits += strstr(line, "killed by signal 15") != NULL;
+	assert_int_equal(exits, N);
+	close(d.sig_fd);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	poller_fini(&d.poll);
+	fclose(o.log);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sha256_vectors), cmocka_unit_test(test_json_escape),
 		cmocka_unit_test(test_leases),         cmocka_unit_test(test_reply_parsing),
 		cmocka_unit_test(test_spawn),          cmocka_unit_test(test_notify),
-		cmocka_unit_test(test_stop_stale),
+		cmocka_unit_test(test_stop_stale),     cmocka_unit_test(test_poller),
+		cmocka_unit_test(test_children_uncapped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

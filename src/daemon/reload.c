@@ -1,0 +1,91 @@
+/* Load and apply the config, at start and on reload. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/internal.h"
+#include "system/apply.h"
+
+static struct port_state *daemon_ports_new(const struct router *r, const struct daemon *old)
+{
+	struct port_state *p = calloc(r->n_ifaces ? r->n_ifaces : 1, sizeof(*p));
+	if (!p || !old || !old->r)
+		return p;
+	/* Learned DNS servers belong to a port name; keep them across a reload. */
+	for (size_t i = 0; i < r->n_ifaces; i++)
+		for (size_t j = 0; j < old->r->n_ifaces; j++)
+			if (strcmp(r->ifaces[i].name, old->r->ifaces[j].name) == 0)
+				p[i] = old->ports[j];
+	return p;
+}
+
+/* Load, validate and apply the config. On success the daemon runs it;
+ * on failure nothing of the daemon's state changed. */
+int daemon_load(struct daemon *d, bool first, struct buf *msg)
+{
+	struct diags dg = DIAGS_INIT;
+	struct port_state *ports = NULL;
+	int rc;
+	/* Read once: what is applied is what is hashed and saved. */
+	struct router_file *f = router_file_load(d->o->config, &dg);
+	if (!f) {
+		daemon_log_diags(d, &dg, msg);
+		rc = EXIT_INVALID;
+		goto out;
+	}
+	if (dg.n)
+		daemon_log_diags(d, &dg, NULL);
+	diags_free(&dg);
+	struct apply_opts ao = {.state_dir = d->o->state_dir,
+				.run_dir = d->o->run_dir,
+				.config_path = d->o->config,
+				.config_text = f->text,
+				.ignore_pending = !first};
+	enum exit_status st = apply_router(f->r, &ao, &dg);
+	daemon_log_diags(d, &dg, msg);
+	if (st != EXIT_OK) {
+		daemon_log(d, "nftrouter: %s: not applied (status %d); the router stays as it was",
+			   d->o->config, (int)st);
+		rc = (int)st;
+		goto out;
+	}
+	ports = daemon_ports_new(f->r, d);
+	if (!ports) {
+		rc = EXIT_SYSTEM;
+		goto out;
+	}
+	router_free(d->r);
+	free(d->config_text);
+	free(d->ports);
+	d->r = f->r;
+	d->config_text = f->text;
+	d->ports = ports;
+	memcpy(d->hash, f->hash, sizeof(d->hash));
+	f->r = NULL;
+	f->text = NULL;
+	rc = EXIT_OK;
+out:
+	diags_free(&dg);
+	router_file_free(f);
+	return rc;
+}
+
+int daemon_reload(struct daemon *d, char **msg)
+{
+	struct buf b = BUF_INIT;
+	char old[65];
+	memcpy(old, d->hash, sizeof(old));
+	daemon_log(d, "nftrouter: reloading %s", d->o->config);
+	int rc = daemon_load(d, false, &b);
+	if (rc == 0) {
+		d->reloads++;
+		links_scan(d);
+		services_sync(d);
+		daemon_log(d, "nftrouter: reloaded (config %.12s%s)", d->hash,
+			   strcmp(old, d->hash) == 0 ? ", unchanged" : "");
+		notify_send(d->notify, "STATUS=running (reloaded)");
+	}
+	*msg = buf_steal(&b);
+	return rc;
+}
+
