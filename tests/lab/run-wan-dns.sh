@@ -14,7 +14,7 @@ run_net
 run_start
 wait_for 20 grep -q '^server=203.0.113.1' "$T_DIR/run/dnsmasq.conf" ||
     { cat "$T_DIR/daemon.log"; fail "learned DNS server not in dnsmasq.conf"; }
-grep -q "wan: DHCP event, 1 DNS server(s) learned" "$T_DIR/daemon.log" || fail "not logged"
+grep -qE "wan: DHCP (bound|renew), 1 DNS server\(s\) learned" "$T_DIR/daemon.log" || fail "not logged"
 pass "DNS server learned on wan is dnsmasq's upstream"
 client_lease "$C" eth0 client1 || fail "no lease"
 a=$(ip netns exec "$C" dig +short +time=3 +tries=2 @192.168.100.1 www.example.test A)
