@@ -12,6 +12,7 @@
 #include <libmnl/libmnl.h>
 
 #include "daemon/internal.h"
+#include "system/ipv6.h"
 #include "system/link.h"
 
 static void links_on_event(int fd, uint32_t events, void *data);
@@ -89,7 +90,10 @@ static void links_appeared(struct daemon *d, size_t i, const struct link_info *l
 	struct diags dg = DIAGS_INIT;
 	daemon_log(d, "nftrouter: port %s appeared as %s (ifindex %d), configuring", p->name,
 		   li->name, li->ifindex);
-	int rc = link_port_configure(p, li, &dg);
+	struct ipv6_live v6 = {0};
+	int rc = ipv6_ula_load(d->o->state_dir, d->r, &v6, &dg);
+	if (rc == 0)
+		rc = link_port_configure(p, li, d->r, &v6, &dg);
 	diags_sort(&dg);
 	diags_print(&dg, d->o->log);
 	diags_free(&dg);

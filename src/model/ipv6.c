@@ -14,7 +14,7 @@
 #define PD_LEN_MAX 64
 #define SUBNET_MAX 65535 /* the 16 subnet bits of a ULA /48 */
 
-static const char *const lan6_keys[] = {"from", "subnet", NULL};
+static const char *const lan6_keys[] = {"from", "subnet", "address", NULL};
 static const char *const ipv6_keys[] = {"ula", NULL};
 
 const char *ipv6_mode_name(enum ipv6_mode m)
@@ -140,15 +140,17 @@ static int static6_build(struct diags *d, const struct cfg_node *n, const struct
 	return rc;
 }
 
-/* `{ from: WAN, subnet: N }`: `from` is resolved in ipv6_check, once
+/* `{ from: WAN, subnet: N, address: A::1/64 }`: `from` is resolved in ipv6_check, once
  * every port is built. */
-static int lan6_build(struct diags *d, const struct cfg_node *n, struct iface *i,
-		      const char *what)
+static int lan6_build(struct diags *d, const struct cfg_node *n, const struct router *r,
+		      struct iface *i, const char *what)
 {
 	char w[WHAT_MAX];
 	const struct cfg_node *v;
 	unsigned long sub;
 	check_keys(d, n, lan6_keys, what);
+	if ((v = cfg_map_get(n, "address")))
+		static6_build(d, v, r, i, what_join(w, what, "address"));
 	i->ipv6 = IPV6_LAN;
 	if ((v = cfg_map_get(n, "from"))) {
 		what_join(w, what, "from");
@@ -236,7 +238,7 @@ int ipv6_iface_build(struct diags *d, const struct cfg_node *map, struct router 
 	if (n) {
 		i->ipv6_pos = model_pos(r, n);
 		if (n->kind == CFG_MAP)
-			rc = lan6_build(d, n, i, w);
+			rc = lan6_build(d, n, r, i, w);
 		else if (n->kind == CFG_SCALAR && !node_is_null(n) && strcmp(n->str, "none") == 0)
 			i->ipv6 = IPV6_NONE;
 		else if (n->kind == CFG_SCALAR && !node_is_null(n) && strcmp(n->str, "slaac") == 0)
@@ -400,4 +402,38 @@ void ipv6_check(const struct cfg_node *root, struct router *r, struct diags *d)
 				   i->name, (unsigned)i->subnet, o->name);
 		}
 	}
+}
+
+int ipv6_subnet_addr(const struct cidr *prefix, uint32_t n, struct cidr *out)
+{
+	int bits = 64 - prefix->len;
+	if (prefix->addr.family != AF_INET6 || bits < 0 || (bits < 32 && n >> bits))
+		return -ERANGE;
+	cidr_network(prefix, out);
+	/* N fills bits len..63, big-endian, right-aligned against bit 63. */
+	for (int b = 0; b < bits && b < 32; b++)
+		if (n & (1u << b))
+			out->addr.a[7 - b / 8] |= (uint8_t)(1u << (b % 8));
+	memset(out->addr.a + 8, 0, 8);
+	out->addr.a[15] = 1;
+	out->len = 64;
+	return 0;
+}
+
+size_t ipv6_port_addrs(const struct router *r, const struct iface *p, const struct ipv6_live *lv,
+		       struct cidr *out, size_t max)
+{
+	size_t n = 0;
+	for (size_t k = 0; k < p->n_addrs6 && n < max; k++)
+		out[n++] = p->addrs6[k];
+	if (p->ipv6 != IPV6_LAN || !lv)
+		return n;
+	if (p->pd_from && lv->pd && n < max) {
+		const struct cidr *pd = &lv->pd[p->pd_from - r->ifaces];
+		if (pd->len && ipv6_subnet_addr(pd, p->subnet, &out[n]) == 0)
+			n++;
+	}
+	if (lv->has_ula && n < max && ipv6_subnet_addr(&lv->ula, p->subnet, &out[n]) == 0)
+		n++;
+	return n;
 }

@@ -264,6 +264,26 @@ static inline bool iface_ra(const struct iface *i)
 	return false;
 }
 const char *ipv6_mode_name(enum ipv6_mode m);
+
+/* What a port's IPv6 numbering depends on at run time: the ULA /48 (from
+ * the config or the state dir) and each `ipv6: dhcp` port's delegated
+ * prefix (indexed like r->ifaces; len 0: none). Filled by the system
+ * layer; NULL pd: no delegation known. */
+/* Static IPv6 addresses of a port (16) + a delegated /64 + a ULA /64. */
+#define MAX_PORT_ADDRS6 18
+
+struct ipv6_live {
+	bool has_ula;
+	struct cidr ula;
+	const struct cidr *pd;
+};
+/* The IPv6 addresses nftrouter puts on port p: its static ones, and for
+ * a `{ from, subnet }` port PREFIX:N::1/64 (when the delegation holds N)
+ * and ULA:N::1/64. Writes at most max, returns how many. Pure. */
+size_t ipv6_port_addrs(const struct router *r, const struct iface *p, const struct ipv6_live *lv,
+		       struct cidr *out, size_t max);
+/* PREFIX:N::1/64 out of a /len (len <= 64); -ERANGE if N does not fit. */
+int ipv6_subnet_addr(const struct cidr *prefix, uint32_t n, struct cidr *out);
 const char *dhcp6_mode_name(enum dhcp6_mode m);
 
 #endif

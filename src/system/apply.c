@@ -14,6 +14,7 @@
 #include "system/apply_int.h"
 #include "system/bans.h"
 #include "system/counters.h"
+#include "system/ipv6.h"
 #include "system/state.h"
 
 static const struct pos nopos = {NULL, 0, 0};
@@ -309,7 +310,9 @@ static enum exit_status prepare(struct apply_ctx *c)
 	}
 	if ((rc = nft_snapshot(c)) < 0)
 		goto out;
-	c->plan = port_plan_new(c->ls, c->r, c->d, &rc);
+	if (ipv6_ula_load(c->o->state_dir, c->r, &c->v6, c->d) < 0)
+		goto out;
+	c->plan = port_plan_new(c->ls, c->r, &c->v6, c->d, &rc);
 	if (!c->plan)
 		goto out;
 	if ((st = lockout_guard(c)) != EXIT_OK)

@@ -23,6 +23,7 @@ struct apply_ctx {
 	char *old_table;     /* `list table inet nftrouter` before, NULL if absent */
 	struct sysctl_set sys;
 	struct port_plan *plan;
+	struct ipv6_live v6; /* the ULA (and delegations) the plan numbers ports from */
 	bool skip_nft;       /* the kernel already holds exactly this table */
 	bool nft_done, ports_done, sys_done;
 };

@@ -1,6 +1,7 @@
 /* Ports over rtnetlink with libmnl. One request at a time, each acked, so
  * an error names the change that failed. */
 #include "system/link.h"
+#include "system/ipv6.h"
 
 #include <errno.h>
 #include <libmnl/libmnl.h>
@@ -239,6 +240,7 @@ static int addr_dump_cb(const struct nlmsghdr *nlh, void *data)
 	la->addr.addr.family = ifa->ifa_family;
 	memcpy(la->addr.addr.a, mnl_attr_get_payload(a), alen);
 	la->addr.len = ifa->ifa_prefixlen;
+	la->flags = tb[IFA_FLAGS] ? mnl_attr_get_u32(tb[IFA_FLAGS]) : ifa->ifa_flags;
 	return MNL_CB_OK;
 }
 
@@ -428,51 +430,66 @@ int link_addr_del(struct link_sock *s, int ifindex, const struct cidr *a)
 	return link_addr_msg(s, RTM_DELADDR, 0, ifindex, a);
 }
 
-/* The IPv4 addresses a managed port must carry, and whether strays go. */
-static bool port_wants_addr(const struct iface *p, const struct cidr *a)
+bool link_addr6_managed(const struct link_addr *a)
 {
-	for (size_t i = 0; i < p->n_addrs; i++)
-		if (p->addrs[i].len == a->len && addr_equal(&p->addrs[i].addr, &a->addr))
-			return true;
-	return false;
+	const uint8_t *b = a->addr.addr.a;
+	return a->addr.addr.family == AF_INET6 && (a->flags & IFA_F_PERMANENT) &&
+	       !(b[0] == 0xfe && (b[1] & 0xc0) == 0x80);
 }
 
-static int port_sync_addrs(struct link_sock *s, const struct iface *p, int ifindex,
-			   struct diags *d)
+/* want[0..n_want) on the port, and no other address of family that
+ * counts as ours (IPv4: every address; IPv6: link_addr6_managed). */
+static int port_sync_family(struct link_sock *s, const struct iface *p, int ifindex, int family,
+			    const struct cidr *want, size_t n_want, struct diags *d)
 {
 	struct link_addr *have = NULL;
 	size_t n = 0;
 	char txt[ADDR_STRLEN];
 	int rc = 0;
-	if (p->ipv4 == IPV4_DHCP)
-		return 0;
-	if ((rc = link_addr_dump(s, AF_INET, &have, &n)) < 0) {
+	if ((rc = link_addr_dump(s, family, &have, &n)) < 0) {
 		diag_error(d, p->pos, "interface '%s': reading addresses: %s", p->name,
 			   strerror(-rc));
 		return rc;
 	}
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		if (have[i].ifindex != ifindex || port_wants_addr(p, &have[i].addr))
+		bool wanted = false;
+		if (have[i].ifindex != ifindex ||
+		    (family == AF_INET6 && !link_addr6_managed(&have[i])))
 			continue;
-		if ((rc = link_addr_del(s, ifindex, &have[i].addr)) < 0) {
+		for (size_t j = 0; j < n_want; j++)
+			wanted |= want[j].len == have[i].addr.len &&
+				  addr_equal(&want[j].addr, &have[i].addr.addr);
+		if (!wanted && (rc = link_addr_del(s, ifindex, &have[i].addr)) < 0) {
 			cidr_format(&have[i].addr, txt, sizeof(txt));
 			diag_error(d, p->pos, "interface '%s': removing %s: %s", p->name, txt,
 				   strerror(-rc));
 		}
 	}
-	for (size_t i = 0; i < p->n_addrs && rc == 0; i++) {
+	for (size_t i = 0; i < n_want && rc == 0; i++) {
 		bool present = false;
 		for (size_t j = 0; j < n; j++)
-			present |= have[j].ifindex == ifindex &&
-				   have[j].addr.len == p->addrs[i].len &&
-				   addr_equal(&have[j].addr.addr, &p->addrs[i].addr);
-		if (!present && (rc = link_addr_add(s, ifindex, &p->addrs[i])) < 0) {
-			cidr_format(&p->addrs[i], txt, sizeof(txt));
+			present |= have[j].ifindex == ifindex && have[j].addr.len == want[i].len &&
+				   addr_equal(&have[j].addr.addr, &want[i].addr);
+		if (!present && (rc = link_addr_add(s, ifindex, &want[i])) < 0) {
+			cidr_format(&want[i], txt, sizeof(txt));
 			diag_error(d, p->pos, "interface '%s': adding %s: %s", p->name, txt,
 				   strerror(-rc));
 		}
 	}
 	free(have);
+	return rc;
+}
+
+static int port_sync_addrs(struct link_sock *s, const struct iface *p, int ifindex,
+			   const struct router *r, const struct ipv6_live *lv, struct diags *d)
+{
+	struct cidr want6[MAX_PORT_ADDRS6];
+	size_t n6 = ipv6_port_addrs(r, p, lv, want6, MAX_PORT_ADDRS6);
+	int rc = 0;
+	if (p->ipv4 != IPV4_DHCP)
+		rc = port_sync_family(s, p, ifindex, AF_INET, p->addrs, p->n_addrs, d);
+	if (rc == 0)
+		rc = port_sync_family(s, p, ifindex, AF_INET6, want6, n6, d);
 	return rc;
 }
 
@@ -499,7 +516,8 @@ static int port_rename(struct link_sock *s, const struct iface *p, const struct 
 	return rc;
 }
 
-int link_port_configure(const struct iface *p, const struct link_info *l, struct diags *d)
+int link_port_configure(const struct iface *p, const struct link_info *l,
+			const struct router *r, const struct ipv6_live *lv, struct diags *d)
 {
 	struct link_sock *s = link_sock_open();
 	size_t n_err = d->n_errors;
@@ -508,8 +526,10 @@ int link_port_configure(const struct iface *p, const struct link_info *l, struct
 		rc = port_rename(s, p, l, d);
 	if (rc == 0 && p->mtu > 0 && p->mtu != l->mtu)
 		rc = link_set_mtu(s, l->ifindex, p->mtu);
+	if (rc == 0 && ipv6_accept_ra_get(p->name) != ipv6_accept_ra_wanted(p))
+		rc = ipv6_accept_ra_set(p->name, ipv6_accept_ra_wanted(p));
 	if (rc == 0)
-		rc = port_sync_addrs(s, p, l->ifindex, d);
+		rc = port_sync_addrs(s, p, l->ifindex, r, lv, d);
 	if (rc == 0)
 		rc = link_set_up(s, l->ifindex, true);
 	/* Steps that failed without saying why get one message here. */

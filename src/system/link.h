@@ -28,11 +28,17 @@ struct link_info {
 	char pci[13];       /* "0000:01:00.1", "" when not a PCI device */
 };
 
-/* One IPv4 address of a link (prefix length as configured). */
+/* One address of a link (prefix length as configured). */
 struct link_addr {
 	int ifindex;
 	struct cidr addr;
+	uint32_t flags; /* IFA_F_*: IPv6 addresses nftrouter set are IFA_F_PERMANENT */
 };
+
+/* An IPv6 address nftrouter manages on a port: set by hand or by
+ * nftrouter (permanent), not link-local. SLAAC and privacy addresses
+ * (the kernel's, with lifetimes) are left alone. */
+bool link_addr6_managed(const struct link_addr *a);
 
 /* An open rtnetlink socket; NULL on failure (errno set). */
 struct link_sock;
@@ -69,9 +75,11 @@ int link_addr_del(struct link_sock *s, int ifindex, const struct cidr *a);
 
 /* Bring one port to its configuration: name (down → rename → up), MTU,
  * exactly the configured static IPv4 addresses (none: no IPv4; dhcp:
- * addresses left to the DHCP client), up. For the daemon's hot-plug of an
+ * addresses left to the DHCP client), the IPv6 addresses
+ * ipv6_port_addrs() derives (lv), accept_ra, up. For the daemon's hot-plug of an
  * optional port; apply uses its own plan so it can undo. A name taken by
  * another link is an error (nothing is renamed). */
-int link_port_configure(const struct iface *p, const struct link_info *l, struct diags *d);
+int link_port_configure(const struct iface *p, const struct link_info *l,
+			const struct router *r, const struct ipv6_live *lv, struct diags *d);
 
 #endif

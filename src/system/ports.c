@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "system/ipv6.h"
 #include "system/route.h"
 
 struct port_step {
@@ -14,9 +15,11 @@ struct port_step {
 	char old_name[16];
 	int old_mtu;
 	bool old_up;
-	struct cidr *add, *del; /* planned IPv4 changes */
+	struct cidr *add, *del; /* planned address changes, IPv4 and IPv6 */
 	size_t n_add, n_del;
 	bool rename, set_mtu, set_up;
+	int old_accept_ra, accept_ra; /* accept_ra differs: set_ra */
+	bool set_ra, ra_done;
 	/* `gateway`: the default route with this port's metric, and the one it
 	 * replaces (restored by undo) */
 	bool set_gw, gw_had_old;
@@ -29,6 +32,8 @@ struct port_step {
 struct port_plan {
 	struct port_step *v;
 	size_t n;
+	const struct router *r;
+	const struct ipv6_live *lv;
 	bool via_tmp; /* a target name is held by another renamed link (a swap) */
 	struct link_info *links;
 	size_t n_links;
@@ -64,7 +69,8 @@ bool port_plan_empty(const struct port_plan *pl)
 		return false;
 	for (size_t i = 0; i < pl->n; i++) {
 		const struct port_step *s = &pl->v[i];
-		if (s->rename || s->set_mtu || s->set_up || s->n_add || s->n_del || s->set_gw)
+		if (s->rename || s->set_mtu || s->set_up || s->n_add || s->n_del || s->set_gw ||
+		    s->set_ra)
 			return false;
 	}
 	return true;
@@ -75,32 +81,44 @@ static bool cidr_same(const struct cidr *a, const struct cidr *b)
 	return a->len == b->len && addr_equal(&a->addr, &b->addr);
 }
 
-static int step_plan_addrs(struct port_plan *pl, struct port_step *s)
+/* Adds and removals that bring the port's addresses of family to
+ * want[0..n_want): IPv4, every address (a static port); IPv6, those
+ * link_addr6_managed counts as ours. */
+static void step_plan_family(struct port_plan *pl, struct port_step *s, int family,
+			     const struct cidr *want, size_t n_want)
 {
-	if (s->p->ipv4 == IPV4_DHCP)
-		return 0;
-	s->add = calloc(s->p->n_addrs + 1, sizeof(*s->add));
-	s->del = calloc(pl->n_addrs + 1, sizeof(*s->del));
-	if (!s->add || !s->del)
-		return -ENOMEM;
 	for (size_t i = 0; i < pl->n_addrs; i++) {
 		const struct link_addr *a = &pl->addrs[i];
-		if (a->ifindex != s->ifindex || a->addr.addr.family != AF_INET)
+		if (a->ifindex != s->ifindex || a->addr.addr.family != family ||
+		    (family == AF_INET6 && !link_addr6_managed(a)))
 			continue;
 		bool wanted = false;
-		for (size_t j = 0; j < s->p->n_addrs; j++)
-			wanted |= cidr_same(&s->p->addrs[j], &a->addr);
+		for (size_t j = 0; j < n_want; j++)
+			wanted |= cidr_same(&want[j], &a->addr);
 		if (!wanted)
 			s->del[s->n_del++] = a->addr;
 	}
-	for (size_t j = 0; j < s->p->n_addrs; j++) {
+	for (size_t j = 0; j < n_want; j++) {
 		bool present = false;
 		for (size_t i = 0; i < pl->n_addrs; i++)
 			present |= pl->addrs[i].ifindex == s->ifindex &&
-				   cidr_same(&s->p->addrs[j], &pl->addrs[i].addr);
+				   cidr_same(&want[j], &pl->addrs[i].addr);
 		if (!present)
-			s->add[s->n_add++] = s->p->addrs[j];
+			s->add[s->n_add++] = want[j];
 	}
+}
+
+static int step_plan_addrs(struct port_plan *pl, struct port_step *s)
+{
+	struct cidr want6[MAX_PORT_ADDRS6];
+	size_t n6 = ipv6_port_addrs(pl->r, s->p, pl->lv, want6, MAX_PORT_ADDRS6);
+	s->add = calloc(s->p->n_addrs + n6 + 1, sizeof(*s->add));
+	s->del = calloc(pl->n_addrs + 1, sizeof(*s->del));
+	if (!s->add || !s->del)
+		return -ENOMEM;
+	if (s->p->ipv4 != IPV4_DHCP)
+		step_plan_family(pl, s, AF_INET, s->p->addrs, s->p->n_addrs);
+	step_plan_family(pl, s, AF_INET6, want6, n6);
 	return 0;
 }
 
@@ -191,6 +209,11 @@ static int plan_build(struct port_plan *pl, const struct router *r, const int *p
 		s->rename = strcmp(l->name, s->p->name) != 0;
 		s->set_mtu = s->p->mtu > 0 && s->p->mtu != l->mtu;
 		s->set_up = !s->old_up;
+		/* A port that is renamed has its accept_ra read under its old
+		 * name; the setting stays with the link. */
+		s->old_accept_ra = ipv6_accept_ra_get(l->name);
+		s->accept_ra = ipv6_accept_ra_wanted(s->p);
+		s->set_ra = s->old_accept_ra >= 0 && s->old_accept_ra != s->accept_ra;
 		int rc = step_plan_addrs(pl, s);
 		if (rc < 0)
 			return rc;
@@ -200,8 +223,8 @@ static int plan_build(struct port_plan *pl, const struct router *r, const int *p
 	return plan_stale_routes(pl) < 0 ? -ENOMEM : plan_check_names(pl, d);
 }
 
-struct port_plan *port_plan_new(struct link_sock *s, const struct router *r, struct diags *d,
-				int *err)
+struct port_plan *port_plan_new(struct link_sock *s, const struct router *r,
+				const struct ipv6_live *lv, struct diags *d, int *err)
 {
 	static const struct pos nopos = {NULL, 0, 0};
 	struct port_plan *pl = calloc(1, sizeof(*pl));
@@ -211,6 +234,8 @@ struct port_plan *port_plan_new(struct link_sock *s, const struct router *r, str
 	int rc = -ENOMEM;
 	if (!pl || !port_link)
 		goto out;
+	pl->r = r;
+	pl->lv = lv;
 	if ((rc = link_dump(s, &pl->links, &pl->n_links)) < 0 ||
 	    (rc = link_addr_dump(s, AF_INET, &pl->addrs, &pl->n_addrs)) < 0 ||
 	    (rc = link_addr_dump(s, AF_INET6, &v6, &n6)) < 0) {
@@ -316,6 +341,11 @@ static int step_apply(struct link_sock *ls, struct port_step *s, struct diags *d
 			return step_fail(s, d, what, rc);
 		}
 	}
+	if (s->set_ra) {
+		if ((rc = ipv6_accept_ra_set(s->p->name, s->accept_ra)) < 0)
+			return step_fail(s, d, "setting accept_ra", rc);
+		s->ra_done = true;
+	}
 	if (s->set_up || s->down_done) {
 		if ((rc = link_set_up(ls, s->ifindex, true)) < 0)
 			return step_fail(s, d, "setting up", rc);
@@ -371,7 +401,10 @@ static void step_undo(struct link_sock *ls, struct port_step *s, struct diags *d
 		undo_note(s, d, "setting down", rc, first);
 	if (s->mtu_done && (rc = link_set_mtu(ls, s->ifindex, s->old_mtu)) < 0)
 		undo_note(s, d, "restoring the MTU", rc, first);
-	s->up_done = s->mtu_done = false;
+	/* Before the names go back: the port still has its configured name. */
+	if (s->ra_done && (rc = ipv6_accept_ra_set(s->p->name, s->old_accept_ra)) < 0)
+		undo_note(s, d, "restoring accept_ra", rc, first);
+	s->up_done = s->mtu_done = s->ra_done = false;
 }
 
 static void undo_addrs(struct link_sock *ls, struct port_step *s, struct diags *d, int *first)

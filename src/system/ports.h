@@ -15,7 +15,8 @@ struct port_plan;
 /* Dump links and addresses, match every port, plan. NULL with *err set
  * (-ENODEV missing port, -EINVAL ambiguous match or name clash, other
  * -errno netlink) and d filled. */
-struct port_plan *port_plan_new(struct link_sock *s, const struct router *r, struct diags *d,
+struct port_plan *port_plan_new(struct link_sock *s, const struct router *r,
+				const struct ipv6_live *lv, struct diags *d,
 				int *err);
 void port_plan_free(struct port_plan *pl);
 bool port_plan_empty(const struct port_plan *pl);
