@@ -24,6 +24,9 @@ struct port_step {
 	 * replaces (restored by undo) */
 	bool set_gw, gw_had_old;
 	struct route_default gw_new, gw_old;
+	/* the same for `ipv6-gateway` and the IPv6 default route */
+	bool set_gw6, gw6_had_old, gw6_done;
+	struct route_default gw6_new, gw6_old;
 	/* progress, for undo */
 	bool down_done, tmp_done, renamed, mtu_done, up_done, gw_done;
 	size_t added, deleted;
@@ -45,6 +48,10 @@ struct port_plan {
 	 * (pointers into routes), and how many were removed */
 	struct route_default **stale;
 	size_t n_stale, stale_done;
+	struct route_default *routes6; /* the IPv6 default routes before */
+	size_t n_routes6;
+	struct route_default **stale6;
+	size_t n_stale6, stale6_done;
 };
 
 void port_plan_free(struct port_plan *pl)
@@ -60,17 +67,19 @@ void port_plan_free(struct port_plan *pl)
 	free(pl->addrs);
 	free(pl->routes);
 	free(pl->stale);
+	free(pl->routes6);
+	free(pl->stale6);
 	free(pl);
 }
 
 bool port_plan_empty(const struct port_plan *pl)
 {
-	if (pl->n_stale)
+	if (pl->n_stale || pl->n_stale6)
 		return false;
 	for (size_t i = 0; i < pl->n; i++) {
 		const struct port_step *s = &pl->v[i];
 		if (s->rename || s->set_mtu || s->set_up || s->n_add || s->n_del || s->set_gw ||
-		    s->set_ra)
+		    s->set_ra || s->set_gw6)
 			return false;
 	}
 	return true;
@@ -190,6 +199,43 @@ static int plan_stale_routes(struct port_plan *pl)
 	return 0;
 }
 
+/* `ipv6-gateway`: as step_plan_gateway, with metrics counted among the
+ * ports that have one. */
+static void step_plan_gateway6(struct port_plan *pl, const struct router *r,
+			       struct port_step *s)
+{
+	uint32_t metric = 0;
+	for (const struct iface *o = r->ifaces; o < s->p; o++)
+		metric += o->has_gateway6;
+	s->gw6_new = (struct route_default){s->ifindex, s->p->gateway6, metric, 0};
+	for (size_t k = 0; k < pl->n_routes6; k++) {
+		if (pl->routes6[k].metric == metric && pl->routes6[k].gw.family == AF_INET6) {
+			s->gw6_old = pl->routes6[k];
+			s->gw6_had_old = true;
+		}
+	}
+	s->set_gw6 = !s->gw6_had_old || s->gw6_old.ifindex != s->ifindex ||
+		     !addr_equal(&s->gw6_old.gw, &s->p->gateway6) || s->rename || s->set_up ||
+		     s->n_add || s->n_del;
+}
+
+static int plan_stale_routes6(struct port_plan *pl)
+{
+	pl->stale6 = calloc(pl->n_routes6 + 1, sizeof(*pl->stale6));
+	if (!pl->stale6)
+		return -ENOMEM;
+	for (size_t k = 0; k < pl->n_routes6; k++) {
+		bool kept = pl->routes6[k].protocol != ROUTE_PROTO_NFTROUTER ||
+			    pl->routes6[k].gw.family != AF_INET6;
+		for (size_t i = 0; i < pl->n && !kept; i++)
+			kept = pl->v[i].p->has_gateway6 &&
+			       pl->v[i].gw6_new.metric == pl->routes6[k].metric;
+		if (!kept)
+			pl->stale6[pl->n_stale6++] = &pl->routes6[k];
+	}
+	return 0;
+}
+
 static int plan_build(struct port_plan *pl, const struct router *r, const int *port_link,
 		      struct diags *d)
 {
@@ -219,8 +265,12 @@ static int plan_build(struct port_plan *pl, const struct router *r, const int *p
 			return rc;
 		if (s->p->has_gateway)
 			step_plan_gateway(pl, r, s);
+		if (s->p->has_gateway6)
+			step_plan_gateway6(pl, r, s);
 	}
-	return plan_stale_routes(pl) < 0 ? -ENOMEM : plan_check_names(pl, d);
+	if (plan_stale_routes(pl) < 0 || plan_stale_routes6(pl) < 0)
+		return -ENOMEM;
+	return plan_check_names(pl, d);
 }
 
 struct port_plan *port_plan_new(struct link_sock *s, const struct router *r,
@@ -250,7 +300,8 @@ struct port_plan *port_plan_new(struct link_sock *s, const struct router *r,
 	memcpy(all + pl->n_addrs, v6, n6 * sizeof(*all));
 	pl->addrs = all;
 	pl->n_addrs += n6;
-	if ((rc = route_default_dump(&pl->routes, &pl->n_routes)) < 0) {
+	if ((rc = route_default_dump(&pl->routes, &pl->n_routes)) < 0 ||
+	    (rc = route6_default_dump(&pl->routes6, &pl->n_routes6)) < 0) {
 		diag_error(d, nopos, "netlink: reading the default routes: %s", strerror(-rc));
 		goto out;
 	}
@@ -317,7 +368,7 @@ static int plan_rename(struct link_sock *ls, struct port_plan *pl, struct diags 
 
 static int step_apply(struct link_sock *ls, struct port_step *s, struct diags *d)
 {
-	char txt[ADDR_STRLEN], what[96];
+	char txt[ADDR_STRLEN], what[128];
 	int rc;
 	if (s->set_mtu) {
 		if ((rc = link_set_mtu(ls, s->ifindex, s->p->mtu)) < 0)
@@ -360,6 +411,14 @@ static int step_apply(struct link_sock *ls, struct port_step *s, struct diags *d
 			return step_fail(s, d, what, rc);
 		}
 	}
+	if (s->set_gw6) {
+		s->gw6_done = true;
+		if ((rc = route6_default_set(&s->gw6_new)) < 0) {
+			addr_format(&s->p->gateway6, txt, sizeof(txt));
+			snprintf(what, sizeof(what), "setting the IPv6 default route via %s", txt);
+			return step_fail(s, d, what, rc);
+		}
+	}
 	return 0;
 }
 
@@ -379,6 +438,17 @@ int port_plan_apply(struct link_sock *ls, struct port_plan *pl, struct diags *d)
 			addr_format(&o->gw, txt, sizeof(txt));
 			diag_error(d, nopos, "removing the default route via %s (metric %u): %s",
 				   txt, (unsigned)o->metric, strerror(-rc));
+		}
+	}
+	for (; rc == 0 && pl->stale6_done < pl->n_stale6; pl->stale6_done++) {
+		const struct route_default *o = pl->stale6[pl->stale6_done];
+		if ((rc = route6_default_remove(o)) == -ESRCH)
+			rc = 0;
+		if (rc < 0) {
+			char txt[ADDR_STRLEN];
+			addr_format(&o->gw, txt, sizeof(txt));
+			diag_error(d, nopos, "removing the IPv6 default route via %s: %s", txt,
+				   strerror(-rc));
 		}
 	}
 	return rc;
@@ -432,6 +502,18 @@ static void undo_gateway(struct port_step *s, struct diags *d, int *first)
 	s->gw_done = false;
 }
 
+static void undo_gateway6(struct port_step *s, struct diags *d, int *first)
+{
+	int rc;
+	if (!s->gw6_done)
+		return;
+	if (s->gw6_had_old && (rc = route6_default_set(&s->gw6_old)) < 0)
+		undo_note(s, d, "restoring the previous IPv6 default route", rc, first);
+	if (!s->gw6_had_old && (rc = route6_default_remove(&s->gw6_new)) < 0 && rc != -ESRCH)
+		undo_note(s, d, "removing the IPv6 default route", rc, first);
+	s->gw6_done = false;
+}
+
 int port_plan_undo(struct link_sock *ls, struct port_plan *pl, struct diags *d)
 {
 	int first = 0, rc;
@@ -470,8 +552,13 @@ int port_plan_undo(struct link_sock *ls, struct port_plan *pl, struct diags *d)
 		s->down_done = false;
 	}
 	/* Routes last: a gateway needs its link up and its subnet back. */
-	for (size_t i = 0; i < pl->n; i++)
+	for (size_t i = 0; i < pl->n; i++) {
 		undo_gateway(&pl->v[i], d, &first);
+		undo_gateway6(&pl->v[i], d, &first);
+	}
+	for (; pl->stale6_done > 0; pl->stale6_done--)
+		if ((rc = route6_default_set(pl->stale6[pl->stale6_done - 1])) < 0)
+			first = first ? first : rc;
 	for (; pl->stale_done > 0; pl->stale_done--) {
 		if ((rc = route_default_set(pl->stale[pl->stale_done - 1])) < 0) {
 			diag_error(d, (struct pos){NULL, 0, 0},

@@ -91,6 +91,7 @@ struct route_vec {
 	struct route_default *v;
 	size_t n;
 	int err;
+	int family;
 };
 
 static int route_attr_cb(const struct nlattr *attr, void *data)
@@ -106,7 +107,7 @@ static int route_dump_cb(const struct nlmsghdr *nlh, void *data)
 	struct route_vec *rv = data;
 	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *tb[RTA_MAX + 1] = {0};
-	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_family != AF_INET ||
+	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_family != rv->family ||
 	    rtm->rtm_dst_len != 0 || rtm->rtm_type != RTN_UNICAST)
 		return MNL_CB_OK;
 	mnl_attr_parse(nlh, sizeof(*rtm), route_attr_cb, tb);
@@ -124,19 +125,21 @@ static int route_dump_cb(const struct nlmsghdr *nlh, void *data)
 	r->ifindex = (int)mnl_attr_get_u32(tb[RTA_OIF]);
 	r->metric = tb[RTA_PRIORITY] ? mnl_attr_get_u32(tb[RTA_PRIORITY]) : 0;
 	r->protocol = rtm->rtm_protocol;
-	if (tb[RTA_GATEWAY] && mnl_attr_get_payload_len(tb[RTA_GATEWAY]) == 4) {
-		r->gw.family = AF_INET;
-		memcpy(r->gw.a, mnl_attr_get_payload(tb[RTA_GATEWAY]), 4);
+	size_t alen = rv->family == AF_INET ? 4 : 16;
+	if (tb[RTA_GATEWAY] && mnl_attr_get_payload_len(tb[RTA_GATEWAY]) == alen) {
+		r->gw.family = rv->family;
+		memcpy(r->gw.a, mnl_attr_get_payload(tb[RTA_GATEWAY]), alen);
 	}
 	return MNL_CB_OK;
 }
 
-int route_default_dump(struct route_default **out, size_t *n)
+static int route_dump_family(int family, struct route_default **out, size_t *n)
 {
 	char buf[256];
-	struct route_vec rv = {0};
+	struct route_vec rv = {.family = family};
 	struct nlmsghdr *nlh;
-	route_msg(buf, RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP, &nlh);
+	route_msg(buf, RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP, &nlh)->rtm_family =
+	    (unsigned char)family;
 	int rc = route_talk(nlh, route_dump_cb, &rv);
 	if (rv.err)
 		rc = rv.err;
@@ -147,6 +150,16 @@ int route_default_dump(struct route_default **out, size_t *n)
 	*out = rv.v;
 	*n = rv.n;
 	return 0;
+}
+
+int route_default_dump(struct route_default **out, size_t *n)
+{
+	return route_dump_family(AF_INET, out, n);
+}
+
+int route6_default_dump(struct route_default **out, size_t *n)
+{
+	return route_dump_family(AF_INET6, out, n);
 }
 
 static int route_default_msg(int type, unsigned flags, const struct route_default *r)
@@ -166,6 +179,10 @@ static int route_default_msg(int type, unsigned flags, const struct route_defaul
 	mnl_attr_put_u32(nlh, RTA_PRIORITY, r->metric);
 	if (r->gw.family == AF_INET)
 		mnl_attr_put(nlh, RTA_GATEWAY, 4, r->gw.a);
+	if (r->gw.family == AF_INET6) {
+		rtm->rtm_family = AF_INET6;
+		mnl_attr_put(nlh, RTA_GATEWAY, 16, r->gw.a);
+	}
 	return route_talk(nlh, NULL, NULL);
 }
 
@@ -178,5 +195,19 @@ int route_default_set(const struct route_default *r)
 
 int route_default_remove(const struct route_default *r)
 {
+	return route_default_msg(RTM_DELROUTE, 0, r);
+}
+
+int route6_default_set(const struct route_default *r)
+{
+	if (r->gw.family != AF_INET6)
+		return -EINVAL;
+	return route_default_msg(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, r);
+}
+
+int route6_default_remove(const struct route_default *r)
+{
+	if (r->gw.family != AF_INET6)
+		return -EINVAL;
 	return route_default_msg(RTM_DELROUTE, 0, r);
 }

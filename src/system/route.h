@@ -37,4 +37,10 @@ int route_default_set(const struct route_default *r);
  * if set). -ESRCH if there is none. */
 int route_default_remove(const struct route_default *r);
 
+/* The same three for IPv6 default routes (::/0): r->gw is an IPv6
+ * address (an IPv6 default route is always via a neighbour). */
+int route6_default_dump(struct route_default **out, size_t *n);
+int route6_default_set(const struct route_default *r);
+int route6_default_remove(const struct route_default *r);
+
 #endif
