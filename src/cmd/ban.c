@@ -133,43 +133,52 @@ static int exit_for(int rc)
 	return rc == -EINVAL || rc == -EEXIST || rc == -ENOENT ? EXIT_INVALID : EXIT_SYSTEM;
 }
 
+/* The config, for blackhole.timeout and the static addresses ban must
+ * not cover: read when named or when the default one exists. */
+static int ban_config(const struct ban_args *a, struct router **r)
+{
+	struct diags d = DIAGS_INIT;
+	*r = NULL;
+	if (!a->paths.config_given && access(a->paths.config, R_OK) != 0) {
+		if (!a->dur)
+			fprintf(stderr, "nftrouter: note: cannot read %s; banning for the default 1d\n",
+				a->paths.config);
+		return 0;
+	}
+	*r = router_file_steal(router_file_load(a->paths.config, &d));
+	if (!*r)
+		cmd_print_diags(&d);
+	diags_free(&d);
+	if (!*r) {
+		cmd_err("ban: the config is invalid; nothing banned");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int ban_main(int argc, char **argv)
 {
 	struct ban_args a;
 	struct diags d = DIAGS_INIT;
 	struct router *r = NULL;
-	struct cidr c;
+	struct ban_request req;
 	char err[256], p[ADDR_STRLEN], dur[32];
-	uint32_t secs = BANS_DEFAULT_TIMEOUT;
 	int rc = parse_args(argc, argv, &a, ban_usage, true, true, false);
 	if (rc >= 0)
 		return rc;
-	if (ban_parse(a.target, &c, err, sizeof(err)) < 0) {
-		cmd_err("ban: %s", err);
+	/* The same parse and refusals as the control socket, the state file
+	 * and the blocklists (ban_request_parse); the duration is checked
+	 * before the config is read, the default taken from it after. */
+	if ((rc = ban_request_parse(NULL, a.target, a.dur, &req, err, sizeof(err))) < 0) {
+		cmd_err("ban: %s%s", rc == -ERANGE ? "--for " : "", err);
+		return rc == -ERANGE ? EXIT_USAGE : EXIT_INVALID;
+	}
+	if (ban_config(&a, &r) < 0)
 		return EXIT_INVALID;
-	}
-	if (a.dur && strcmp(a.dur, "forever") != 0 && duration_parse(a.dur, &secs) < 0) {
-		cmd_err("ban: --for '%s': not a duration (30s, 10m, 1h, 1d, 0)", a.dur);
-		return EXIT_USAGE;
-	}
-	if (a.dur && strcmp(a.dur, "forever") == 0)
-		secs = 0;
-	if (a.paths.config_given || access(a.paths.config, R_OK) == 0) {
-		r = router_file_steal(router_file_load(a.paths.config, &d));
-		if (!r) {
-			cmd_print_diags(&d);
-			diags_free(&d);
-			cmd_err("ban: the config is invalid; nothing banned");
-			return EXIT_INVALID;
-		}
-		diags_free(&d);
-		d = (struct diags)DIAGS_INIT;
-		if (!a.dur)
-			secs = r->blackhole.timeout;
-	} else if (!a.dur) {
-		fprintf(stderr, "nftrouter: note: cannot read %s; banning for the default 1d\n",
-			a.paths.config);
-	}
+	if (!a.dur)
+		(void)ban_duration(r, NULL, &req.secs, err, sizeof(err));
+	struct cidr c = req.prefix;
+	uint32_t secs = req.secs;
 	/* Through the daemon when it runs (docs/control-socket.md), else here. */
 	size_t cut = 0;
 	rc = ctl_ban(a.paths.run_dir, &c, secs, &cut, err, sizeof(err));
@@ -210,13 +219,12 @@ int unban_main(int argc, char **argv)
 	int rc = parse_args(argc, argv, &a, unban_usage, true, false, false);
 	if (rc >= 0)
 		return rc;
-	/* the same checks as ban, except that a too-broad prefix can be lifted */
-	if (cidr_parse(a.target, &c) < 0) {
-		cmd_err("unban: '%s' is not an IPv4 or IPv6 address or prefix", a.target);
+	/* any prefix can be lifted, even one ban would refuse now */
+	char err[256];
+	if (ban_parse_lift(a.target, &c, err, sizeof(err)) < 0) {
+		cmd_err("unban: %s", err);
 		return EXIT_INVALID;
 	}
-	cidr_network(&c, &c);
-	char err[256];
 	rc = ctl_unban(a.paths.run_dir, &c, err, sizeof(err));
 	if (rc < 0) {
 		cmd_err("unban: %s", err);

@@ -8,20 +8,23 @@
 #include "cmd/cmd.h"
 #include "model/model.h"
 #include "render/render.h"
+#include "system/bans.h"
 #include "system/nft.h"
 
 static void check_usage(FILE *f)
 {
 	fputs("Usage: nftrouter check [-c FILE] [-q]\n\n"
-	      "Parse and validate router.yaml, render every output, then ask the kernel to\n"
-	      "check the rendered ruleset without committing it (a libnftables dry run).\n"
+	      "Parse and validate router.yaml, read the blocklist files (blackhole.lists) as\n"
+	      "apply would, render every output, then ask the kernel to check the rendered\n"
+	      "ruleset without committing it (a libnftables dry run).\n"
 	      "Changes nothing. The kernel check needs CAP_NET_ADMIN: run as root, or\n"
 	      "inside `unshare -rn`; without it the check says plainly that it was skipped.\n\n"
 	      "Options:\n"
 	      "  -c, --config FILE  the config (default $NFTROUTER_CONFIG or " DEFAULT_CONFIG ")\n"
 	      "  -q, --quiet        print errors only\n"
 	      "  -h, --help         this text\n\n"
-	      "Exit status: 0 valid; 1 invalid (every error is printed as FILE:LINE:COL);\n"
+	      "Exit status: 0 valid; 1 invalid (every error is printed as FILE:LINE:COL, a\n"
+	      "blocklist's too); "
 	      "2 usage; 3 the kernel rejected the rendered ruleset.\n",
 	      f);
 }
@@ -117,6 +120,16 @@ int check_main(int argc, char **argv)
 		return EXIT_INVALID;
 	const struct router *r = f->r;
 	int rc = EXIT_SYSTEM;
+	/* The blocklist files, read as apply reads them (FILE:LINE errors),
+	 * so apply does not refuse what check passed. */
+	struct diags d = DIAGS_INIT;
+	int brc = bans_check(r, NULL, &d);
+	cmd_print_diags(&d);
+	diags_free(&d);
+	if (brc < 0) {
+		rc = brc == -ENOMEM ? EXIT_SYSTEM : EXIT_INVALID;
+		goto out;
+	}
 	if (render_all(r, &paths) < 0) {
 		cmd_err("out of memory while rendering");
 		goto out;

@@ -344,52 +344,49 @@ static void req_confirm(struct daemon *d, struct buf *b)
 	diags_free(&dg);
 }
 
-/* "ADDR/LEN [SECS]" for ban, "ADDR/LEN" for unban: what `nftrouter ban`
- * and `unban` would do themselves, with the daemon's model for the
- * router's own addresses. */
+/* "ADDR/LEN [SECS]" for ban, "ADDR/LEN" for unban: the same parse,
+ * refusals and default duration as `nftrouter ban` (ban_request_parse),
+ * with the daemon's model for the router's own addresses. */
 static void req_ban(struct daemon *d, char *arg, bool add, struct buf *b)
 {
 	struct diags dg = DIAGS_INIT;
-	struct cidr c;
+	struct ban_request req;
 	char err[256], *secs = strchr(arg, ' ');
-	unsigned long n = d->r->blackhole.timeout;
 	size_t cut = 0;
 	int rc;
-	if (secs) {
+	if (secs)
 		*secs++ = '\0';
-		char *end;
-		errno = 0;
-		n = strtoul(secs, &end, 10);
-		if (!add || errno || *end || end == secs || n > UINT32_MAX) {
-			reply_error(b, add ? "usage: ban ADDR[/LEN] [SECS]" : "usage: unban ADDR[/LEN]");
-			return;
-		}
+	if (!add && secs) {
+		reply_error(b, "usage: unban ADDR[/LEN]");
+		return;
+	}
+	rc = add ? ban_request_parse(d->r, arg, secs, &req, err, sizeof(err))
+		 : ban_parse_lift(arg, &req.prefix, err, sizeof(err));
+	if (rc == -ERANGE) {
+		reply_error(b, "usage: ban ADDR[/LEN] [SECS]");
+		return;
+	}
+	if (rc < 0) {
+		reply_error_n(b, err, EINVAL);
+		return;
 	}
 	if (add) {
-		if (ban_parse(arg, &c, err, sizeof(err)) < 0) {
-			reply_error_n(b, err, EINVAL);
-			return;
-		}
-		rc = bans_add_nocut(d->r, d->o->state_dir, &c, (uint32_t)n, &dg);
+		rc = bans_add_nocut(d->r, d->o->state_dir, &req.prefix, req.secs, &dg);
 		/* The ban holds already; a failed cut is a warning. */
 		if (rc == 0)
-			(void)bans_cut(&c, &cut, &dg);
+			(void)bans_cut(&req.prefix, &cut, &dg);
 	} else {
-		/* As `unban`: any prefix may be lifted, even one ban refuses. */
-		if (cidr_parse(arg, &c) < 0) {
-			reply_error_n(b, "not an IPv4 or IPv6 address or prefix", EINVAL);
-			return;
-		}
-		cidr_network(&c, &c);
-		rc = bans_del(d->o->state_dir, &c, &dg);
+		rc = bans_del(d->o->state_dir, &req.prefix, &dg);
 	}
 	if (rc == 0) {
+		char p[ADDR_STRLEN];
+		cidr_format(&req.prefix, p, sizeof(p));
 		buf_printf(b, "{\"ok\":true,\"cut\":%zu}\n", cut);
 		if (add)
 			daemon_log(d, "nftrouter: banned %s for %lus (0: forever), %zu connection(s) cut",
-				   arg, n, cut);
+				   p, (unsigned long)req.secs, cut);
 		else
-			daemon_log(d, "nftrouter: unbanned %s", arg);
+			daemon_log(d, "nftrouter: unbanned %s", p);
 	} else {
 		reply_diags(b, &dg, rc == -ENOENT ? "not banned" : strerror(-rc), -rc);
 	}

@@ -77,62 +77,6 @@ int ban_list_push(struct ban_list *l, const struct ban *b)
 	return 0;
 }
 
-/* ---- the state file: "PREFIX EXPIRES ADDED" per line ---- */
-
-int bans_state_parse(const char *text, struct ban_list *out, char *err, size_t errlen)
-{
-	const char *p = text;
-	int lineno = 0;
-	out->v = NULL;
-	out->n = 0;
-	while (*p) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		char line[160], pfx[ADDR_STRLEN + 1], extra;
-		struct ban b;
-		uint64_t exp, add;
-		lineno++;
-		if (len >= sizeof(line)) {
-			snprintf(err, errlen, "line %d: too long", lineno);
-			goto bad;
-		}
-		memcpy(line, p, len);
-		line[len] = '\0';
-		p += len + (nl ? 1 : 0);
-		if (line[strspn(line, " \t")] == '\0' || line[strspn(line, " \t")] == '#')
-			continue;
-		if (sscanf(line, "%64s %" SCNu64 " %" SCNu64 " %c", pfx, &exp, &add, &extra) != 3 ||
-		    cidr_parse(pfx, &b.prefix) < 0) {
-			snprintf(err, errlen, "line %d: expected 'PREFIX EXPIRES ADDED'", lineno);
-			goto bad;
-		}
-		cidr_network(&b.prefix, &b.prefix);
-		b.expires = exp;
-		b.added = add;
-		if (ban_list_push(out, &b) < 0) {
-			snprintf(err, errlen, "out of memory");
-			ban_list_free(out);
-			return -ENOMEM;
-		}
-	}
-	return 0;
-bad:
-	ban_list_free(out);
-	return -EINVAL;
-}
-
-char *bans_state_format(const struct ban_list *l)
-{
-	struct buf b = BUF_INIT;
-	char s[ADDR_STRLEN];
-	buf_puts(&b, "# nftrouter bans: PREFIX EXPIRES ADDED (UNIX seconds; EXPIRES 0 = forever)\n");
-	for (size_t i = 0; i < l->n; i++) {
-		cidr_format(&l->v[i].prefix, s, sizeof(s));
-		buf_printf(&b, "%s %" PRIu64 " %" PRIu64 "\n", s, l->v[i].expires, l->v[i].added);
-	}
-	return buf_steal(&b);
-}
-
 /* Exclusive lock on STATE_DIR/bans.lock; returns the fd to close. */
 static int bans_lock(const char *state_dir, struct diags *d)
 {
@@ -146,11 +90,37 @@ static int bans_lock(const char *state_dir, struct diags *d)
 	return rc;
 }
 
-/* Read the state, dropping expired bans; *changed if any were dropped. */
-static int state_load(const char *state_dir, struct ban_list *l, bool *changed, struct diags *d)
+static int state_save(const char *state_dir, const struct ban_list *l, struct diags *d);
+
+/* A state file with bad lines: the file as it was is kept beside it
+ * (bans.bad-UNIXTIME, 0600) for inspection, and the valid lines replace
+ * it, so the next reader does not trip over the same lines again. */
+static void state_set_aside(const char *state_dir, const char *text, const struct ban_list *l,
+			    size_t bad, struct diags *d)
 {
-	char *text = NULL, err[128];
-	size_t len;
+	char name[48];
+	snprintf(name, sizeof(name), "bans.bad-%" PRIu64, now_secs());
+	int rc = state_write(state_dir, name, text, strlen(text));
+	if (rc < 0) {
+		diag_warn(d, nopos, "%s/bans: %zu bad line(s) skipped; cannot keep a copy in %s/%s: "
+				    "%s (the file is left as it is)", state_dir, bad, state_dir, name,
+			  strerror(-rc));
+		return;
+	}
+	diag_warn(d, nopos, "%s/bans: %zu bad line(s) skipped; the file as it was is kept in %s/%s",
+		  state_dir, bad, state_dir, name);
+	(void)state_save(state_dir, l, d);
+}
+
+/* Read the state, dropping expired bans; *changed if any were dropped.
+ * Bad lines are skipped with a warning (bans_state_parse); a writer
+ * (holding the lock) also sets the bad file aside. own: refuse restored
+ * bans that hold one of the router's addresses (NULL: not checked). */
+static int state_load(const char *state_dir, const struct ban_own *own, bool writer,
+		      struct ban_list *l, bool *changed, struct diags *d)
+{
+	char *text = NULL, path[512];
+	size_t len, bad = 0;
 	uint64_t now = now_secs();
 	*changed = false;
 	l->v = NULL;
@@ -162,10 +132,11 @@ static int state_load(const char *state_dir, struct ban_list *l, bool *changed, 
 		diag_error(d, nopos, "%s/bans: %s", state_dir, strerror(-rc));
 		return rc;
 	}
-	rc = bans_state_parse(text, l, err, sizeof(err));
-	free(text);
+	snprintf(path, sizeof(path), "%s/bans", state_dir);
+	rc = bans_state_parse(text, path, own, l, &bad, d);
 	if (rc < 0) {
-		diag_error(d, nopos, "%s/bans: %s", state_dir, err);
+		diag_error(d, nopos, "%s: out of memory", path);
+		free(text);
 		return rc;
 	}
 	size_t o = 0;
@@ -176,6 +147,9 @@ static int state_load(const char *state_dir, struct ban_list *l, bool *changed, 
 			l->v[o++] = l->v[i];
 	}
 	l->n = o;
+	if (bad && writer)
+		state_set_aside(state_dir, text, l, bad, d);
+	free(text);
 	return 0;
 }
 
@@ -190,89 +164,6 @@ static int state_save(const char *state_dir, const struct ban_list *l, struct di
 	if (rc < 0)
 		diag_error(d, nopos, "cannot write %s/bans: %s", state_dir, strerror(-rc));
 	free(text);
-	return rc;
-}
-
-/* ---- requests ---- */
-
-int ban_parse(const char *s, struct cidr *out, char *err, size_t errlen)
-{
-	struct cidr c, net;
-	char norm[ADDR_STRLEN];
-	static const struct {
-		const char *prefix;
-		const char *what;
-	} never[] = {
-		{"127.0.0.0/8", "loopback"},
-		{"0.0.0.0/8", "'this network' (0.0.0.0/8)"},
-		{"::1/128", "loopback"},
-		{"::/128", "the unspecified address"},
-	};
-	if (cidr_parse(s, &c) < 0) {
-		snprintf(err, errlen, "'%s' is not an IPv4 or IPv6 address or prefix", s);
-		return -EINVAL;
-	}
-	int min = c.addr.family == AF_INET ? 8 : 16;
-	if (c.len < min) {
-		snprintf(err, errlen,
-			 "'%s' is too broad to ban: prefixes shorter than /%d (%s) would cut off "
-			 "whole parts of the Internet",
-			 s, min, c.addr.family == AF_INET ? "IPv4" : "IPv6");
-		return -EINVAL;
-	}
-	cidr_network(&c, &net);
-	if (!addr_equal(&c.addr, &net.addr)) {
-		cidr_format(&net, norm, sizeof(norm));
-		snprintf(err, errlen, "'%s' has host bits set; did you mean %s?", s, norm);
-		return -EINVAL;
-	}
-	for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++) {
-		struct cidr n;
-		if (cidr_parse(never[i].prefix, &n) == 0 && n.addr.family == net.addr.family &&
-		    cidr_overlap(&n, &net)) {
-			snprintf(err, errlen, "'%s' is %s: refusing to ban it", s, never[i].what);
-			return -EINVAL;
-		}
-	}
-	*out = net;
-	return 0;
-}
-
-/* The router's own addresses, from the kernel and from the config: a ban
- * covering one would cut the router off from its own network. */
-static int check_not_own(const struct router *r, const struct cidr *c, struct diags *d)
-{
-	char a[ADDR_STRLEN], p[ADDR_STRLEN];
-	cidr_format(c, p, sizeof(p));
-	for (size_t i = 0; r && i < r->n_ifaces; i++)
-		for (size_t j = 0; j < r->ifaces[i].n_addrs; j++)
-			if (cidr_contains(c, &r->ifaces[i].addrs[j].addr)) {
-				addr_format(&r->ifaces[i].addrs[j].addr, a, sizeof(a));
-				diag_error(d, nopos, "refusing to ban %s: it holds %s, this router's "
-						     "address on '%s'", p, a, r->ifaces[i].name);
-				return -EINVAL;
-			}
-	struct link_sock *s = link_sock_open();
-	struct link_addr *v = NULL;
-	size_t n = 0;
-	int rc = 0;
-	if (!s) {
-		rc = -errno;
-		diag_error(d, nopos, "cannot read the router's addresses: %s", strerror(errno));
-		return rc;
-	}
-	rc = link_addr_dump(s, c->addr.family, &v, &n);
-	if (rc < 0)
-		diag_error(d, nopos, "cannot read the router's addresses: %s", strerror(-rc));
-	for (size_t i = 0; rc == 0 && i < n; i++)
-		if (cidr_contains(c, &v[i].addr.addr)) {
-			addr_format(&v[i].addr.addr, a, sizeof(a));
-			diag_error(d, nopos, "refusing to ban %s: it holds %s, an address of this router",
-				   p, a);
-			rc = -EINVAL;
-		}
-	free(v);
-	link_sock_close(s);
 	return rc;
 }
 
@@ -381,56 +272,85 @@ static int kernel_add(struct nlset *s, const struct router *r, const struct cidr
 	return rc;
 }
 
-int bans_add_nocut(const struct router *r, const char *state_dir, const struct cidr *c,
+/* Refusals that need the system: the router's own addresses, and an
+ * overlap with a ban of another length in the state file. Holds the
+ * lock's caller's list l; *same is the ban of the same prefix, if any. */
+static int add_refused(const struct router *r, const struct ban_list *l, const struct cidr *c,
+		       struct ban **same, struct diags *d)
+{
+	struct ban_own own = {0};
+	char p[ADDR_STRLEN], o[ADDR_STRLEN], left[48], err[256];
+	int rc = ban_own_load(r, &own, d);
+	if (rc == 0 && (rc = ban_own_check(&own, c, err, sizeof(err))) < 0)
+		diag_error(d, nopos, "%s", err);
+	ban_own_free(&own);
+	cidr_format(c, p, sizeof(p));
+	*same = NULL;
+	for (size_t i = 0; rc == 0 && i < l->n; i++) {
+		if (l->v[i].prefix.addr.family != c->addr.family || !cidr_overlap(&l->v[i].prefix, c))
+			continue;
+		if (l->v[i].prefix.len == c->len) {
+			*same = &l->v[i]; /* a new duration for the same ban */
+			continue;
+		}
+		cidr_format(&l->v[i].prefix, o, sizeof(o));
+		describe_left(l->v[i].expires, now_secs(), left, sizeof(left));
+		diag_error(d, nopos, "%s is already banned by %s (%s)", p, o, left);
+		rc = -EEXIST;
+	}
+	return rc;
+}
+
+/* The order that survives a kill -9 at any point: the state file first
+ * (under the lock), then the kernel. Killed in between, the state names
+ * a ban the kernel lacks, and the next apply or daemon start restores it
+ * (the state file wins); never the other way round, which a reboot would
+ * lose. A ban the kernel refuses is taken back out of the state file. */
+int bans_add_nocut(const struct router *r, const char *state_dir, const struct cidr *req,
 		   uint32_t secs, struct diags *d)
 {
 	struct ban_list l = {0};
 	struct nlset *s = NULL;
-	char p[ADDR_STRLEN], o[ADDR_STRLEN], left[48];
+	struct ban *same = NULL, prev = {0};
+	struct cidr cc, *c = &cc;
+	char err[256];
 	bool changed;
-	uint64_t now = now_secs();
 	int rc, lock = -1;
-	const struct ban *same = NULL;
-	cidr_format(c, p, sizeof(p));
-	if ((rc = check_not_own(r, c, d)) < 0)
-		goto out;
+	/* the same refusals whoever calls (a library caller may not have parsed) */
+	if ((rc = ban_prefix_check(req, NULL, c, err, sizeof(err))) < 0) {
+		diag_error(d, nopos, "%s", err);
+		return rc;
+	}
 	if ((rc = lock = bans_lock(state_dir, d)) < 0)
 		goto out;
-	if ((rc = state_load(state_dir, &l, &changed, d)) < 0)
+	if ((rc = state_load(state_dir, NULL, true, &l, &changed, d)) < 0)
 		goto out;
-	for (size_t i = 0; i < l.n; i++) {
-		if (l.v[i].prefix.addr.family != c->addr.family || !cidr_overlap(&l.v[i].prefix, c))
-			continue;
-		if (l.v[i].prefix.len == c->len) {
-			same = &l.v[i]; /* a new duration for the same ban */
-			continue;
-		}
-		cidr_format(&l.v[i].prefix, o, sizeof(o));
-		describe_left(l.v[i].expires, now, left, sizeof(left));
-		diag_error(d, nopos, "%s is already banned by %s (%s)", p, o, left);
-		rc = -EEXIST;
+	if ((rc = add_refused(r, &l, c, &same, d)) < 0)
 		goto out;
-	}
 	if (!(s = nlset_open())) {
 		rc = -errno;
 		diag_error(d, nopos, "netlink: %s", strerror(errno));
 		goto out;
 	}
-	now = now_secs(); /* the kernel's timer starts now, so must the state's */
-	if ((rc = kernel_add(s, r, c, same ? &same->prefix : NULL, secs, d)) < 0)
-		goto out;
+	uint64_t now = now_secs(); /* the kernel's timer starts now, so does the state's */
 	struct ban b = {.prefix = *c, .expires = secs ? now + secs : 0, .added = now};
-	if (same)
-		*(struct ban *)same = b;
-	else if ((rc = ban_list_push(&l, &b)) < 0)
+	if (same) {
+		prev = *same;
+		*same = b;
+	} else if ((rc = ban_list_push(&l, &b)) < 0) {
 		diag_error(d, nopos, "out of memory");
-	if (rc == 0)
-		rc = state_save(state_dir, &l, d);
-	if (rc < 0) {
-		/* not persisted: take it back out, so kernel and state agree */
-		if (queue_del(s, c) == 0)
-			(void)nlset_commit(s);
 		goto out;
+	}
+	if ((rc = state_save(state_dir, &l, d)) < 0)
+		goto out; /* nothing in the kernel yet */
+	if ((rc = kernel_add(s, r, c, same ? &prev.prefix : NULL, secs, d)) < 0) {
+		if (same)
+			*same = prev;
+		else
+			l.n--;
+		if (state_save(state_dir, &l, d) < 0)
+			diag_warn(d, nopos, "%s/bans still names the refused ban; the next apply "
+					    "retries it", state_dir);
 	}
 out:
 	nlset_close(s);
@@ -462,25 +382,31 @@ int bans_add(const struct router *r, const char *state_dir, const struct cidr *c
 	return rc;
 }
 
+/* State first, then the kernel, as bans_add_nocut. Killed in between,
+ * the kernel keeps the element until its timeout (or until `unban` is
+ * run again); no reboot brings the lifted ban back. */
 int bans_del(const char *state_dir, const struct cidr *c, struct diags *d)
 {
 	struct ban_list l = {0};
 	struct nlset *s = NULL;
+	struct ban gone = {0};
 	char p[ADDR_STRLEN];
 	bool changed, in_state = false;
 	int rc, krc, lock = -1;
 	cidr_format(c, p, sizeof(p));
 	if ((rc = lock = bans_lock(state_dir, d)) < 0)
 		goto out;
-	if ((rc = state_load(state_dir, &l, &changed, d)) < 0)
+	if ((rc = state_load(state_dir, NULL, true, &l, &changed, d)) < 0)
 		goto out;
 	size_t o = 0;
 	for (size_t i = 0; i < l.n; i++) {
 		if (l.v[i].prefix.addr.family == c->addr.family && l.v[i].prefix.len == c->len &&
-		    addr_equal(&l.v[i].prefix.addr, &c->addr))
+		    addr_equal(&l.v[i].prefix.addr, &c->addr)) {
 			in_state = true;
-		else
+			gone = l.v[i];
+		} else {
 			l.v[o++] = l.v[i];
+		}
 	}
 	l.n = o;
 	if (!(s = nlset_open())) {
@@ -488,22 +414,21 @@ int bans_del(const char *state_dir, const struct cidr *c, struct diags *d)
 		diag_error(d, nopos, "netlink: %s", strerror(errno));
 		goto out;
 	}
-	if ((rc = queue_del(s, c)) == 0)
+	if ((in_state || changed) && (rc = state_save(state_dir, &l, d)) < 0)
+		goto out;
+	if ((krc = queue_del(s, c)) == 0)
 		krc = nlset_commit(s);
-	else
-		krc = rc;
 	if (krc < 0 && krc != -ENOENT) {
 		rc = krc;
 		diag_error(d, nopos, "the kernel refused the unban: %s", strerror(-krc));
-		goto out;
-	}
-	if (krc == -ENOENT && !in_state) {
+		/* still in force: the state file says so again */
+		if (in_state && ban_list_push(&l, &gone) == 0)
+			(void)state_save(state_dir, &l, d);
+	} else if (krc == -ENOENT && !in_state) {
 		rc = -ENOENT;
 		diag_error(d, nopos, "%s is not banned (unban takes the exact prefix; see `nftrouter bans`)",
 			   p);
-		goto out;
 	}
-	rc = (in_state || changed) ? state_save(state_dir, &l, d) : 0;
 out:
 	nlset_close(s);
 	ban_list_free(&l);
@@ -538,7 +463,7 @@ int bans_list(const char *state_dir, struct ban_list *out, struct diags *d)
 		goto out;
 	}
 	/* no lock: a read, and the file is replaced atomically */
-	if ((rc = state_load(state_dir, &st, &changed, d)) < 0)
+	if ((rc = state_load(state_dir, NULL, false, &st, &changed, d)) < 0)
 		goto out;
 	for (size_t k = 0; k < 4; k++) {
 		struct nlset_elem *v = NULL;
@@ -580,17 +505,32 @@ out:
 
 /* Put the persisted bans back with their remaining time. An add of a
  * ban the kernel still holds is a no-op (not exclusive), so this is cheap
- * on every re-apply and complete after a reboot. */
-static int bans_restore(struct nlset *s, const char *state_dir, struct diags *d)
+ * on every re-apply and complete after a reboot. The state file is
+ * untrusted input here: each line passes the same checks as `ban`, and a
+ * bad line, or a file that cannot be read, costs a warning, never the
+ * apply (a router that cannot apply boots without its firewall). */
+static int bans_restore(struct nlset *s, const struct router *r, const char *state_dir,
+			struct diags *d)
 {
 	struct ban_list l = {0};
+	struct ban_own own = {0};
+	struct diags od = DIAGS_INIT;
 	bool changed;
 	uint64_t now = now_secs();
 	int rc, lock;
 	if ((rc = lock = bans_lock(state_dir, d)) < 0)
 		return rc;
-	if ((rc = state_load(state_dir, &l, &changed, d)) < 0)
+	rc = 0;
+	/* without the kernel's addresses, the config's still count */
+	if (ban_own_load(r, &own, &od) < 0)
+		diag_warn(d, nopos, "restoring bans without the kernel's address list: %s",
+			  od.n ? od.v[0].msg : "?");
+	diags_free(&od);
+	if (state_load(state_dir, &own, true, &l, &changed, d) < 0) {
+		diag_warn(d, nopos, "no bans restored from %s/bans", state_dir);
+		rc = 0;
 		goto out;
+	}
 	for (size_t i = 0; i < l.n && rc == 0; i++) {
 		uint64_t ms = l.v[i].expires ? (l.v[i].expires - now) * 1000 : 0;
 		rc = queue_add(s, &l.v[i].prefix, ms, false);
@@ -601,15 +541,16 @@ static int bans_restore(struct nlset *s, const char *state_dir, struct diags *d)
 	for (size_t i = 0; rc < 0 && i < l.n; i++) {
 		char p[ADDR_STRLEN];
 		uint64_t ms = l.v[i].expires ? (l.v[i].expires - now) * 1000 : 0;
-		int r = queue_add(s, &l.v[i].prefix, ms, false);
-		if (r == 0)
-			r = nlset_commit(s);
+		int e = queue_add(s, &l.v[i].prefix, ms, false);
+		if (e == 0)
+			e = nlset_commit(s);
 		cidr_format(&l.v[i].prefix, p, sizeof(p));
-		if (r < 0)
-			diag_warn(d, nopos, "ban %s not restored: %s", p, strerror(-r));
+		if (e < 0)
+			diag_warn(d, nopos, "ban %s not restored: %s", p, strerror(-e));
 	}
 	rc = changed ? state_save(state_dir, &l, d) : 0;
 out:
+	ban_own_free(&own);
 	ban_list_free(&l);
 	close(lock);
 	return rc;
@@ -631,7 +572,7 @@ int bans_apply(struct nft *n, const struct router *r, const char *state_dir, str
 		diag_error(d, nopos, "netlink: %s", strerror(errno));
 		return rc;
 	}
-	rc = bans_restore(s, state_dir, d);
+	rc = bans_restore(s, r, state_dir, d);
 	if (rc == 0)
 		rc = blocklist_apply(s, r, state_dir, d);
 	nlset_close(s);

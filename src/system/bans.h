@@ -40,9 +40,63 @@ struct ban_list {
 void ban_list_free(struct ban_list *l);
 int ban_list_push(struct ban_list *l, const struct ban *b);
 
+/* ---- what may be banned (ban_rules.c; pure except ban_own_load) ----
+ *
+ * Every ban, whatever its source (`nftrouter ban`, the control socket,
+ * the state file, a blocklist line), passes ban_prefix_check: an
+ * IPv4-mapped IPv6 prefix (::ffff:1.2.3.4) becomes the IPv4 one; refused
+ * are prefixes shorter than /8 (IPv4) or /16 (IPv6), set host bits (never
+ * widened: the network is suggested), loopback, 0.0.0.0/8, ::, link-local
+ * (169.254/16, fe80::/10), multicast (224/4, ff00::/8: neighbour
+ * discovery), 255.255.255.255, and IPv6 prefixes covering ::ffff:0:0/96.
+ * text is how the prefix was written, for the message (NULL: formatted).
+ * 0, or -EINVAL with the reason in err. */
+int ban_prefix_check(const struct cidr *in, const char *text, struct cidr *out, char *err,
+		     size_t errlen);
+/* "ADDR[/LEN]" through cidr_parse and ban_prefix_check. */
+int ban_parse(const char *s, struct cidr *out, char *err, size_t errlen);
+/* For unban: any prefix may be lifted, even one ban would refuse today;
+ * only the parse and the IPv4-mapped normalisation. */
+int ban_parse_lift(const char *s, struct cidr *out, char *err, size_t errlen);
+/* How long: NULL = the config's blackhole.timeout (r NULL: 1 day);
+ * "forever" or "0"; 30s/10m/1h/1d; bare seconds. -ERANGE if not one. */
+int ban_duration(const struct router *r, const char *s, uint32_t *secs, char *err,
+		 size_t errlen);
+
+struct ban_request {
+	struct cidr prefix;
+	uint32_t secs; /* 0 = forever */
+};
+/* The CLI's and the control socket's request: ban_parse, then
+ * ban_duration. -EINVAL (address refused) or -ERANGE (duration). */
+int ban_request_parse(const struct router *r, const char *addr, const char *dur,
+		      struct ban_request *out, char *err, size_t errlen);
+
+/* The router's own addresses: the config's static ones (named by port)
+ * and every address the kernel holds (DHCP ones, link-local ones), plus
+ * the directed broadcast address of each IPv4 subnet. */
+struct ban_own_addr {
+	struct ipaddr addr;
+	char where[16]; /* the config's port name, "" for a kernel address */
+	bool bcast;     /* a subnet broadcast: refused only as the whole ban */
+};
+struct ban_own {
+	struct ban_own_addr *v;
+	size_t n;
+};
+int ban_own_load(const struct router *r, struct ban_own *o, struct diags *d);
+void ban_own_free(struct ban_own *o);
+/* -EINVAL (err says which address) if c holds one of o's addresses or is
+ * one of its broadcast addresses; o NULL checks nothing. */
+int ban_own_check(const struct ban_own *o, const struct cidr *c, char *err, size_t errlen);
+
 /* The state file's text: "PREFIX EXPIRES ADDED" per line, `#` comments.
- * Pure, for tests. parse: 0 or -EINVAL with a message in err. */
-int bans_state_parse(const char *text, struct ban_list *out, char *err, size_t errlen);
+ * A line that is not that, or whose prefix ban_prefix_check or (own not
+ * NULL) ban_own_check refuses, is skipped with a warning at path:LINE in
+ * d and counted in *bad; the valid lines are kept. Pure, for tests.
+ * 0 or -ENOMEM. */
+int bans_state_parse(const char *text, const char *path, const struct ban_own *own,
+		     struct ban_list *out, size_t *bad, struct diags *d);
 char *bans_state_format(const struct ban_list *l);
 
 /* Make the kernel match the config and the state dir, without ever losing
@@ -54,20 +108,17 @@ int bans_apply(struct nft *n, const struct router *r, const char *state_dir, str
 
 /* What apply can check before it changes anything: the blocklist files
  * parse (FILE:LINE errors in d). Reads nothing from the kernel; skipped
- * for files unchanged since their last successful load. 0 or -EINVAL. */
+ * for files unchanged since their last successful load (state_dir NULL:
+ * always read, as `check` does). 0 or -EINVAL. */
 int bans_check(const struct router *r, const char *state_dir, struct diags *d);
 
-/* Parse and check a ban request "ADDR[/LEN]". Refuses garbage, prefixes
- * shorter than /8 (IPv4) or /16 (IPv6) (so 0.0.0.0/0 and ::/0), loopback,
- * and set host bits (refused, with the network prefix suggested).
- * 0 or -EINVAL with a message in err. */
-int ban_parse(const char *s, struct cidr *out, char *err, size_t errlen);
-
-/* Ban a prefix for secs seconds (0 = forever): refuses the router's own
- * addresses (kernel address list and, if r is not NULL, the config's static
- * addresses) and prefixes overlapping an existing ban; adds it to the
- * kernel set in one netlink batch (no set fetch), cuts the prefix's
- * conntrack entries, and persists it. 0, -EINVAL (refused: request
+/* Ban a prefix for secs seconds (0 = forever): refuses what
+ * ban_prefix_check refuses, the router's own addresses (ban_own_load) and
+ * prefixes overlapping an existing ban; persists it in the state file,
+ * then adds it to the kernel set in one netlink batch (no set fetch), and
+ * cuts the prefix's conntrack entries. The state is written first, so a
+ * kill at any point never leaves a ban in the kernel that a reboot loses;
+ * the next apply restores one the kernel lacks. 0, -EINVAL (refused: request
  * invalid, d says why), -EEXIST (already banned, d says by what), or
  * another -errno (the system refused). */
 int bans_add(const struct router *r, const char *state_dir, const struct cidr *c, uint32_t secs,

@@ -59,7 +59,9 @@ int blocklist_parse_line(const char *line, struct cidr *out, char *err, size_t e
 		snprintf(err, errlen, "not an address or prefix: '%s'", tok);
 		return -EINVAL;
 	}
-	cidr_network(&c, out);
+	/* the refusals of `ban`: a list entry is a ban like any other */
+	if (ban_prefix_check(&c, tok, out, err, errlen) < 0)
+		return -EPERM;
 	return 1;
 }
 
@@ -118,6 +120,14 @@ static int read_one(const struct blocklist *l, struct blocklist_set *b, struct d
 		struct cidr c;
 		lineno++;
 		int r = blocklist_parse_line(line, &c, err, sizeof(err));
+		if (r == -EPERM) {
+			/* refused, not malformed: public lists carry 127.0.0.0/8,
+			 * 224.0.0.0/3 and the like; skip it, say so (a bounded
+			 * number of times) */
+			if (b->skipped++ < 10)
+				diag_warn(d, (struct pos){l->path, lineno, 1}, "skipped: %s", err);
+			continue;
+		}
 		if (r < 0) {
 			diag_error(d, (struct pos){l->path, lineno, 1}, "%s", err);
 			rc = -EINVAL;
@@ -150,6 +160,9 @@ int blocklist_read(const struct blocklist *lists, size_t n, struct blocklist_set
 		if (r < 0 && rc == 0)
 			rc = r;
 	}
+	if (b->skipped > 10)
+		diag_warn(d, (struct pos){0}, "blocklists: %zu more refused entries skipped",
+			  b->skipped - 10);
 	return rc;
 }
 
@@ -280,7 +293,7 @@ int blocklist_check(const struct router *r, const char *state_dir, struct diags 
 		return -ENOMEM;
 	}
 	/* files unchanged since a successful load: they were valid then */
-	if (state_read(state_dir, "blocklists", &old, &len) == 0) {
+	if (state_dir && state_read(state_dir, "blocklists", &old, &len) == 0) {
 		const char *rest = strchr(old, '\n');
 		if (rest && strcmp(rest + 1, files) == 0) {
 			rc = 0;
@@ -306,32 +319,20 @@ static void range_text(int family, u128 lo, u128 hi, char *out, size_t size)
 	snprintf(out, size, "%s-%s", x, y);
 }
 
-/* The router's own addresses: the config's static ones and every one the
- * kernel has (DHCP ones too). */
-static int own_ranges(const struct router *r, struct blocklist_set *own)
+/* The router's own addresses (ban_own_load, as `ban` refuses them) as
+ * one-address ranges. Broadcast addresses are left out: a list range
+ * holding one bans real hosts. */
+static int own_ranges(const struct router *r, struct blocklist_set *own, struct diags *d)
 {
-	static const int families[] = {AF_INET, AF_INET6};
-	struct cidr net;
-	int rc = 0;
-	for (size_t i = 0; i < r->n_ifaces && rc == 0; i++)
-		for (size_t j = 0; j < r->ifaces[i].n_addrs && rc == 0; j++) {
-			net = r->ifaces[i].addrs[j];
-			net.len = net.addr.family == AF_INET ? 32 : 128;
-			rc = blocklist_set_add(own, &net);
-		}
-	struct link_sock *ls = link_sock_open();
-	for (size_t f = 0; ls && f < 2 && rc == 0; f++) {
-		struct link_addr *v = NULL;
-		size_t n = 0;
-		if (link_addr_dump(ls, families[f], &v, &n) == 0)
-			for (size_t i = 0; i < n && rc == 0; i++) {
-				net = v[i].addr;
-				net.len = families[f] == AF_INET ? 32 : 128;
-				rc = blocklist_set_add(own, &net);
-			}
-		free(v);
+	struct ban_own o = {0};
+	int rc = ban_own_load(r, &o, d);
+	for (size_t i = 0; rc == 0 && i < o.n; i++) {
+		struct cidr c = {.addr = o.v[i].addr};
+		c.len = c.addr.family == AF_INET ? 32 : 128;
+		if (!o.v[i].bcast)
+			rc = blocklist_set_add(own, &c);
 	}
-	link_sock_close(ls);
+	ban_own_free(&o);
 	return rc;
 }
 
@@ -345,7 +346,7 @@ static int drop_own(struct blocklist_set *b, const struct router *r, struct diag
 	struct blocklist_set own = {0};
 	char t[2 * ADDR_STRLEN + 2];
 	size_t o = 0, warned = 0;
-	int rc = own_ranges(r, &own);
+	int rc = own_ranges(r, &own, d);
 	for (size_t i = 0; rc == 0 && i < b->n4; i++) {
 		bool hit = false;
 		for (size_t k = 0; k < own.n4 && !hit; k++)
@@ -397,7 +398,8 @@ int blocklist_apply(struct nlset *s, const struct router *r, const char *state_d
 		goto out;
 	blocklist_set_merge(&b);
 	if ((rc = drop_own(&b, r, d)) < 0) {
-		diag_error(d, (struct pos){0}, "blocklists: out of memory");
+		if (!d->n_errors)
+			diag_error(d, (struct pos){0}, "blocklists: %s", strerror(-rc));
 		goto out;
 	}
 	rc = blocklist_load(s, &b);

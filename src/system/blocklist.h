@@ -3,10 +3,11 @@
  *
  * Format: one address or prefix per line (IPv4 or IPv6); `#` starts a
  * comment, and so does `;` (Spamhaus DROP: "1.2.3.0/24 ; SBL123"); blank
- * lines are ignored, as is leading and trailing white space. A prefix
- * with host bits set is taken as its network (the kernel would match the
- * same addresses). Anything else is an error at FILE:LINE, and then
- * nothing is loaded.
+ * lines are ignored, as is leading and trailing white space. Every entry
+ * passes ban_prefix_check, as a ban does: a refused one (loopback,
+ * multicast, too broad, host bits set, ...) is skipped with a warning at
+ * FILE:LINE. Anything that is not an address or prefix is an error at
+ * FILE:LINE, and then nothing is loaded.
  *
  * Files are streamed (the text is never held whole), parsed into compact
  * ranges, sorted and merged (the kernel refuses overlapping intervals),
@@ -37,12 +38,14 @@ struct blocklist_set {
 	struct range6 *v6;
 	size_t n6, cap6;
 	size_t lines;    /* entries read, before merging */
+	size_t skipped;  /* entries ban_prefix_check refused */
 };
 
 void blocklist_set_free(struct blocklist_set *b);
 
 /* Parse one line. Returns 1 and fills *out for an entry, 0 for a blank or
- * comment line, -EINVAL (with a message in err) for anything else. */
+ * comment line, -EPERM for an entry ban_prefix_check refuses and -EINVAL
+ * for anything else (with a message in err). */
 int blocklist_parse_line(const char *line, struct cidr *out, char *err, size_t errlen);
 /* Add one prefix. 0 or -ENOMEM. */
 int blocklist_set_add(struct blocklist_set *b, const struct cidr *c);
@@ -59,7 +62,8 @@ struct nlset;
 int blocklist_load(struct nlset *s, const struct blocklist_set *b);
 
 /* Validate r's lists without loading them (skipped when the files are
- * unchanged since the last successful load). 0 or -errno, errors in d. */
+ * unchanged since the last successful load; state_dir NULL: always read,
+ * as `check` does). 0 or -errno, errors in d. */
 int blocklist_check(const struct router *r, const char *state_dir, struct diags *d);
 /* apply's part: load r's lists unless their files (size, mtime, inode)
  * and the ban table (its kernel handle) are unchanged since the last load,

@@ -32,7 +32,10 @@ static void test_blocklist_line(void **state)
 		{"203.0.113.7\n", 1, "203.0.113.7/32"},
 		{"  198.51.100.0/24 ; SBL123\n", 1, "198.51.100.0/24"},
 		{"198.51.100.0/24;SBL123", 1, "198.51.100.0/24"},
-		{"10.1.2.3/8 # host bits: the network\n", 1, "10.0.0.0/8"},
+		{"10.1.2.3/8 # host bits: refused as ban refuses it\n", -EPERM, "host bits set"},
+		{"127.0.0.0/8\n", -EPERM, "loopback"},
+		{"224.0.0.0/3\n", -EPERM, "too broad"},
+		{"::ffff:198.51.100.7\n", 1, "198.51.100.7/32"},
 		{"2001:db8::/32\r\n", 1, "2001:db8::/32"},
 		{"2001:db8::1", 1, "2001:db8::1/128"},
 		{"\t# a comment\n", 0, NULL},
@@ -104,13 +107,16 @@ static void test_state_roundtrip(void **state)
 {
 	(void)state;
 	struct ban_list l = {0};
-	char err[128] = "";
+	struct diags d = DIAGS_INIT;
+	size_t bad = 9;
 	const char *text = "# comment\n"
 			   "203.0.113.5/32 0 1700000000\n"
 			   "\n"
 			   "2001:db8::/48 1800000000 1700000001\n"
 			   "198.51.100.0/24 1800000002 1700000002"; /* no final newline */
-	assert_int_equal(bans_state_parse(text, &l, err, sizeof(err)), 0);
+	assert_int_equal(bans_state_parse(text, "bans", NULL, &l, &bad, &d), 0);
+	assert_int_equal(bad, 0);
+	assert_int_equal(d.n, 0);
 	assert_int_equal(l.n, 3);
 	assert_int_equal(l.v[0].expires, 0);
 	assert_int_equal(l.v[1].prefix.len, 48);
@@ -118,19 +124,56 @@ static void test_state_roundtrip(void **state)
 	char *out = bans_state_format(&l);
 	assert_non_null(out);
 	struct ban_list again = {0};
-	assert_int_equal(bans_state_parse(out, &again, err, sizeof(err)), 0);
+	assert_int_equal(bans_state_parse(out, "bans", NULL, &again, &bad, &d), 0);
 	assert_int_equal(again.n, 3);
 	assert_memory_equal(again.v, l.v, 3 * sizeof(*l.v));
 	free(out);
 	ban_list_free(&again);
 	ban_list_free(&l);
+}
 
-	static const char *const bad[] = {"203.0.113.5/32 0\n", "nonsense 0 0\n",
-					  "203.0.113.5/32 0 0 extra\n", "203.0.113.5/32 x 0\n"};
+/* A bad line costs that line, never the others: skipped with a warning at
+ * FILE:LINE, and a refused prefix (the same refusals as `ban`) too. */
+static void test_state_bad_lines(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *line, *why;
+	} bad[] = {
+		{"hello world", "expected 'PREFIX EXPIRES ADDED'"},
+		{"203.0.113.5/32 0", "expected"},
+		{"203.0.113.5/32 0 0 extra", "expected"},
+		{"203.0.113.5/32 x 0", "expected"},
+		{"203.0.11", "expected"}, /* truncated mid-line */
+		{"0.0.0.0/0 0 0", "too broad"},
+		{"127.0.0.0/8 0 0", "loopback"},
+		{"::1/128 0 0", "loopback"},
+		{"10.4.4.5/24 0 0", "host bits set; did you mean 10.4.4.0/24"},
+		{"224.0.0.5/32 0 0", "multicast"},
+		{"ff02::/16 0 0", "multicast"},
+		{"fe80::/64 0 0", "link-local"},
+		{"203.0.113.1/32 0 0", "this router's address on 'wan'"},
+		{"\x01\x02 0 0", "'?? 0 0'"},
+	};
+	struct ban_own own = {0};
+	struct ban_own_addr wan = {.where = "wan"};
+	assert_int_equal(addr_parse("203.0.113.1", &wan.addr), 0);
+	own.v = &wan;
+	own.n = 1;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_int_equal(bans_state_parse(bad[i], &l, err, sizeof(err)), -EINVAL);
-		assert_non_null(strstr(err, "line 1"));
-		assert_null(l.v);
+		char text[256];
+		struct ban_list l = {0};
+		struct diags d = DIAGS_INIT;
+		size_t n = 0;
+		snprintf(text, sizeof(text), "198.51.100.7/32 0 1\n%s\n2001:db8::/48 0 2\n", bad[i].line);
+		assert_int_equal(bans_state_parse(text, "st/bans", &own, &l, &n, &d), 0);
+		if (n != 1 || l.n != 2 || d.n != 1 || d.v[0].level != DIAG_WARNING ||
+		    d.v[0].pos.line != 2 || strcmp(d.v[0].file, "st/bans") != 0 ||
+		    !strstr(d.v[0].msg, bad[i].why))
+			fail_msg("'%s': bad %zu, kept %zu, diag '%s', want 'st/bans:2' '%s'", bad[i].line,
+				 n, l.n, d.n ? d.v[0].msg : "", bad[i].why);
+		ban_list_free(&l);
+		diags_free(&d);
 	}
 }
 
@@ -143,16 +186,39 @@ static void test_ban_parse(void **state)
 		  {"203.0.113.0/24", "203.0.113.0/24"},
 		  {"10.0.0.0/8", "10.0.0.0/8"},
 		  {"2001:db8::1", "2001:db8::1/128"},
-		  {"2001:db8::/32", "2001:db8::/32"}, {"2001:db8::/16", NULL}};
+		  {"2001:db8::/32", "2001:db8::/32"},
+		  /* IPv4-mapped: the IPv4 ban, in every spelling */
+		  {"::ffff:1.2.3.4", "1.2.3.4/32"},
+		  {"::FFFF:1.2.3.4", "1.2.3.4/32"},
+		  {"::ffff:102:304", "1.2.3.4/32"},
+		  {"0:0:0:0:0:ffff:1.2.3.4/128", "1.2.3.4/32"},
+		  {"::ffff:198.51.100.0/120", "198.51.100.0/24"},
+		  {"223.255.255.0/24", "223.255.255.0/24"},
+		  {"169.253.0.0/16", "169.253.0.0/16"},
+		  {"fec0::/16", "fec0::/16"}, {"2001:db8::/16", NULL}};
 	static const struct {
 		const char *in, *why;
 	} bad[] = {{"garbage", "not an IPv4 or IPv6"}, {"", "not an IPv4 or IPv6"},
+		   {"1.2.3.4\n", "'1.2.3.4?' is not"},
 		   {"0.0.0.0/0", "too broad"},          {"::/0", "too broad"},
 		   {"10.0.0.0/7", "too broad"},         {"2001::/15", "too broad"},
 		   {"203.0.113.5/24", "did you mean 203.0.113.0/24"},
+		   {"10.4.4.5/24", "did you mean 10.4.4.0/24"},
 		   {"127.0.0.1", "loopback"},           {"127.0.0.0/8", "loopback"},
 		   {"0.0.0.0", "this network"},         {"::1", "loopback"},
-		   {"::", "unspecified"}};
+		   {"::", "unspecified"},
+		   {"::ffff:127.0.0.1", "loopback"},    {"::ffff:0:0/96", "too broad"},
+		   {"::ffff:10.4.4.5/120", "did you mean 10.4.4.0/24"},
+		   {"::fffe:0:0/95", "IPv4-mapped"}, {"::ff00:0:0/88", "IPv4-mapped"},
+		   {"224.0.0.1", "multicast"},          {"239.1.2.0/24", "multicast"},
+		   {"224.0.0.0/8", "multicast"},        {"::ffff:224.0.0.5", "multicast"},
+		   {"255.255.255.255", "limited broadcast"},
+		   {"255.255.0.0/16", "limited broadcast"},
+		   {"169.254.1.1", "link-local"},       {"169.254.0.0/16", "link-local"},
+		   {"fe80::1", "link-local"},           {"fe80::/16", "link-local"},
+		   {"febf::/16", "link-local"},
+		   {"ff02::1", "multicast"},            {"ff00::/16", "multicast"},
+		   {"ff02::1:ff00:1", "multicast"}};
 	char err[256], got[ADDR_STRLEN];
 	struct cidr c;
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
@@ -172,6 +238,65 @@ static void test_ban_parse(void **state)
 		if (ban_parse(bad[i].in, &c, err, sizeof(err)) != -EINVAL || !strstr(err, bad[i].why))
 			fail_msg("'%s': '%s', want '%s'", bad[i].in, err, bad[i].why);
 	}
+	/* unban lifts any prefix, mapped ones as IPv4 */
+	assert_int_equal(ban_parse_lift("::ffff:1.2.3.4", &c, err, sizeof(err)), 0);
+	fmt(&c, got);
+	assert_string_equal(got, "1.2.3.4/32");
+	assert_int_equal(ban_parse_lift("0.0.0.0/0", &c, err, sizeof(err)), 0);
+	assert_int_equal(ban_parse_lift("nope", &c, err, sizeof(err)), -EINVAL);
+}
+
+/* The router's own addresses, in the forms ban_parse leaves them. */
+static void test_ban_own(void **state)
+{
+	(void)state;
+	struct ban_own_addr a[3] = {{.where = "lan"}, {.where = ""}, {.bcast = true}};
+	struct ban_own own = {a, 3};
+	char err[256];
+	struct cidr c;
+	assert_int_equal(addr_parse("192.168.100.1", &a[0].addr), 0);
+	assert_int_equal(addr_parse("2001:db8:1::1", &a[1].addr), 0);
+	assert_int_equal(addr_parse("192.168.100.255", &a[2].addr), 0);
+	static const struct {
+		const char *in, *why; /* NULL: allowed */
+	} cases[] = {{"::ffff:192.168.100.1", "this router's address on 'lan'"},
+		     {"192.168.0.0/16", "holds 192.168.100.1"},
+		     {"2001:db8:1::/48", "an address of this router"},
+		     {"192.168.100.255", "broadcast address"},
+		     {"192.168.100.128/25", NULL}, /* holds the broadcast: its hosts are real */
+		     {"192.168.100.20", NULL},
+		     {"2001:db8:2::/48", NULL}};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		err[0] = '\0';
+		assert_int_equal(ban_parse(cases[i].in, &c, err, sizeof(err)), 0);
+		int rc = ban_own_check(&own, &c, err, sizeof(err));
+		if (cases[i].why ? rc != -EINVAL || !strstr(err, cases[i].why) : rc != 0)
+			fail_msg("'%s': rc %d '%s', want '%s'", cases[i].in, rc, err,
+				 cases[i].why ? cases[i].why : "allowed");
+	}
+	assert_int_equal(ban_own_check(NULL, &c, err, sizeof(err)), 0);
+}
+
+static void test_ban_duration(void **state)
+{
+	(void)state;
+	struct router r = {.blackhole = {.timeout = 3600}};
+	uint32_t s = 1;
+	char err[128];
+	assert_int_equal(ban_duration(&r, NULL, &s, err, sizeof(err)), 0);
+	assert_int_equal(s, 3600);
+	assert_int_equal(ban_duration(NULL, NULL, &s, err, sizeof(err)), 0);
+	assert_int_equal(s, BANS_DEFAULT_TIMEOUT);
+	assert_int_equal(ban_duration(&r, "forever", &s, err, sizeof(err)), 0);
+	assert_int_equal(s, 0);
+	assert_int_equal(ban_duration(&r, "10m", &s, err, sizeof(err)), 0);
+	assert_int_equal(s, 600);
+	assert_int_equal(ban_duration(&r, "4294967295", &s, err, sizeof(err)), 0);
+	assert_int_equal(s, 4294967295u);
+	assert_int_equal(ban_duration(&r, "4294967296", &s, err, sizeof(err)), -ERANGE);
+	assert_int_equal(ban_duration(&r, "nonsense", &s, err, sizeof(err)), -ERANGE);
+	assert_non_null(strstr(err, "'nonsense' is not a duration"));
+	assert_int_equal(ban_duration(&r, "", &s, err, sizeof(err)), -ERANGE);
 }
 
 static void test_render_bans(void **state)
@@ -196,7 +321,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_blocklist_line), cmocka_unit_test(test_blocklist_merge),
-		cmocka_unit_test(test_state_roundtrip), cmocka_unit_test(test_ban_parse),
+		cmocka_unit_test(test_state_roundtrip), cmocka_unit_test(test_state_bad_lines),
+		cmocka_unit_test(test_ban_parse),       cmocka_unit_test(test_ban_own),
+		cmocka_unit_test(test_ban_duration),
 		cmocka_unit_test(test_render_bans),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
