@@ -17,13 +17,19 @@ cat >"$T_DIR/drop.txt" <<'LIST'
 2001:db8:100::20
 2001:db8:bad::/48
 2001:db8:bad:1::/64  # inside the /48
-10.9.8.7/16          # host bits set: taken as 10.9.0.0/16
+10.9.8.7/16          # host bits set: refused (skipped) as ban refuses it
+127.0.0.0/8          # loopback: skipped, as ban refuses it
+::ffff:203.0.113.9   # IPv4-mapped: loaded as 203.0.113.9
 192.168.0.0/16       # FireHOL level1 carries this: it holds the router's LAN address
 LIST
 { cat "$T_DIR/base.yaml"; printf 'blackhole:\n  timeout: 1h\n  lists: [drop.txt]\n'; } >"$T_DIR/bl.yaml"
 napply apply -c "$T_DIR/bl.yaml" 2>"$T_DIR/warn" || fail "apply with a blocklist exited $?"
 grep -q "blocklist range 192.168.0.0-192.168.255.255 holds an address of this router: not loaded" "$T_DIR/warn" ||
     fail "no warning for a range holding the router's address: $(cat "$T_DIR/warn")"
+grep -q "drop.txt:10:1: warning: skipped: '10.9.8.7/16' has host bits set; did you mean 10.9.0.0/16?" "$T_DIR/warn" ||
+    fail "no FILE:LINE warning for the host-bits line: $(cat "$T_DIR/warn")"
+grep -q "drop.txt:11:1: warning: skipped: '127.0.0.0/8' is loopback" "$T_DIR/warn" ||
+    fail "no FILE:LINE warning for the loopback line: $(cat "$T_DIR/warn")"
 ip -n "$W" addr add 203.0.113.70/24 dev eth0
 ip -n "$R" addr add 2001:db8:100::1/64 dev lan nodad
 ip -n "$L" addr add 2001:db8:100::20/64 dev eth0 nodad
@@ -34,8 +40,8 @@ ip -n "$L" neigh replace 2001:db8:100::1 lladdr "$(ip -n "$R" -j link show lan |
 ip -n "$R" neigh replace 2001:db8:100::40 lladdr "$(ip -n "$L" -j link show eth0 | jq -r '.[0].address')" dev lan nud permanent
 
 elems() { nsx "$R" nft -j list set inet nftrouter_bans "$1" | jq -c '[.nftables[].set.elem // empty | .[] | if type == "object" then (.prefix.addr + "/" + (.prefix.len|tostring)) // .range else . end]'; }
-[ "$(elems blocklist4)" = '["203.0.113.2"]' ] || fail "blocklist4 is $(elems blocklist4)"
-[ "$(elems blocklist4_nets)" = '["10.9.0.0/16","198.51.100.0/24"]' ] || fail "blocklist4_nets is $(elems blocklist4_nets)"
+[ "$(elems blocklist4)" = '["203.0.113.2","203.0.113.9"]' ] || fail "blocklist4 is $(elems blocklist4)"
+[ "$(elems blocklist4_nets)" = '["198.51.100.0/24"]' ] || fail "blocklist4_nets is $(elems blocklist4_nets)"
 [ "$(elems blocklist6)" = '["2001:db8:100::20"]' ] || fail "blocklist6 is $(elems blocklist6)"
 [ "$(elems blocklist6_nets)" = '["2001:db8:bad::/48"]' ] || fail "blocklist6_nets is $(elems blocklist6_nets)"
 pass "loaded and merged: $(elems blocklist4) $(elems blocklist4_nets) $(elems blocklist6) $(elems blocklist6_nets)"
@@ -55,10 +61,10 @@ pass "enforced: listed hosts dropped, others pass (IPv4 and IPv6); 192.168.0.0/1
 # a changed file: reloaded.
 nsx "$R" nft delete element inet nftrouter_bans blocklist4 '{ 203.0.113.2 }'
 napply apply -c "$T_DIR/bl.yaml" >/dev/null || fail "re-apply exited $?"
-[ "$(elems blocklist4)" = '[]' ] || fail "an unchanged list was reloaded"
+[ "$(elems blocklist4)" = '["203.0.113.9"]' ] || fail "an unchanged list was reloaded"
 echo 192.0.2.99 >>"$T_DIR/drop.txt"
 napply apply -c "$T_DIR/bl.yaml" >/dev/null || fail "apply of a changed list exited $?"
-[ "$(elems blocklist4)" = '["192.0.2.99","203.0.113.2"]' ] || fail "changed list not reloaded: $(elems blocklist4)"
+[ "$(elems blocklist4)" = '["192.0.2.99","203.0.113.2","203.0.113.9"]' ] || fail "changed list not reloaded: $(elems blocklist4)"
 pass "unchanged list: not reloaded; changed list: reloaded"
 
 # A malformed line: an error at FILE:LINE, and the loaded lists stay.
@@ -79,8 +85,8 @@ snapn "$T_DIR/after"
 same "$T_DIR/before" "$T_DIR/after" "the router (links, addresses, ruleset) after a refused apply"
 grep -q "bad.txt:$line:1: error: not an address or prefix: '198.51.100.300'" "$T_DIR/out" ||
     fail "no FILE:LINE error: $(cat "$T_DIR/out")"
-[ "$(elems blocklist4)" = '["192.0.2.99","203.0.113.2"]' ] || fail "a failed load changed blocklist4: $(elems blocklist4)"
-[ "$(elems blocklist4_nets)" = '["10.9.0.0/16","198.51.100.0/24"]' ] || fail "a failed load changed blocklist4_nets"
+[ "$(elems blocklist4)" = '["192.0.2.99","203.0.113.2","203.0.113.9"]' ] || fail "a failed load changed blocklist4: $(elems blocklist4)"
+[ "$(elems blocklist4_nets)" = '["198.51.100.0/24"]' ] || fail "a failed load changed blocklist4_nets"
 pass "malformed line: '$(grep -m1 bad.txt "$T_DIR/out")' (exit $rc), previous lists kept"
 
 # No lists any more: the sets are emptied.
