@@ -39,13 +39,10 @@ static const struct {
 };
 
 /* Messages quote what arrived (a state file or a socket line may hold
- * anything): control characters and non-ASCII become '?'. */
+ * anything) through diag_quote: control characters escaped. */
 static void printable(const char *s, char *out, size_t size)
 {
-	size_t i = 0;
-	for (; s[i] && i + 1 < size; i++)
-		out[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
-	out[i] = '\0';
+	diag_quote(out, size, s, strlen(s));
 }
 
 /* ::ffff:a.b.c.d/96+N is the IPv4 prefix a.b.c.d/N: the kernel sees IPv4
