@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
-#include "daemon/status.h"
+#include "system/status.h"
 #include "system/ctl.h"
 
 static void leases_usage(FILE *f)

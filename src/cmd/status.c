@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
-#include "daemon/status.h"
+#include "system/status.h"
 #include "model/model.h"
 #include "system/ctl.h"
 

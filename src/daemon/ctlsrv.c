@@ -16,7 +16,7 @@
 #include <linux/sockios.h>
 
 #include "daemon/internal.h"
-#include "daemon/status.h"
+#include "system/status.h"
 #include "system/apply.h"
 #include "system/bans.h"
 #include "system/counters.h"

@@ -20,7 +20,7 @@
 #include <cmocka.h>
 
 #include "daemon/internal.h"
-#include "daemon/status.h"
+#include "system/status.h"
 #include "system/ctl.h"
 #include "system/proc.h"
 #include "util/json.h"

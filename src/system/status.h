@@ -1,8 +1,8 @@
 /* What `nftrouter status` and `leases` show, built the same way by the
  * daemon (over the control socket, with its children) and by the
  * commands alone (kernel state and state dir, no children). */
-#ifndef NFTROUTER_DAEMON_STATUS_H
-#define NFTROUTER_DAEMON_STATUS_H
+#ifndef NFTROUTER_SYSTEM_STATUS_H
+#define NFTROUTER_SYSTEM_STATUS_H
 
 #include <stdbool.h>
 #include <stdint.h>

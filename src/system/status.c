@@ -1,4 +1,4 @@
-#include "daemon/status.h"
+#include "system/status.h"
 
 #include <errno.h>
 #include <linux/if.h>
