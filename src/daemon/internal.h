@@ -101,8 +101,7 @@ struct daemon {
 	char *config_text;
 	char hash[65];
 	int sig_fd, listen_fd;
-	struct mnl_socket *nl;
-	unsigned nl_portid;
+	struct link_events *nl; /* links.c */
 	struct port_state *ports; /* r->n_ifaces */
 	struct child *children;
 	struct client *clients;

@@ -1,15 +1,11 @@
-/* Link events over rtnetlink: ports that appear (hot-plug of an optional
- * port), disappear, or lose and regain carrier. The socket is subscribed
- * to RTMGRP_LINK and read only when epoll says so. */
+/* Link events: ports that appear (hot-plug of an optional port),
+ * disappear, or lose and regain carrier. The rtnetlink socket is
+ * system/'s (link_events_*); it is read only when epoll says so. */
 #include <errno.h>
-#include <linux/if.h>
-#include <linux/rtnetlink.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-
-#include <libmnl/libmnl.h>
 
 #include "daemon/internal.h"
 #include "system/ipv6.h"
@@ -19,21 +15,18 @@ static void links_on_event(int fd, uint32_t events, void *data);
 
 int links_open(struct daemon *d)
 {
-	d->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	d->nl = link_events_open();
 	if (!d->nl)
 		return -errno;
-	if (mnl_socket_bind(d->nl, RTMGRP_LINK, MNL_SOCKET_AUTOPID) < 0)
-		return -errno;
-	d->nl_portid = mnl_socket_get_portid(d->nl);
-	return poller_watch(&d->poll, mnl_socket_get_fd(d->nl), EPOLLIN, links_on_event, d);
+	return poller_watch(&d->poll, link_events_fd(d->nl), EPOLLIN, links_on_event, d);
 }
 
 void links_close(struct daemon *d)
 {
 	if (!d->nl)
 		return;
-	poller_unwatch(&d->poll, mnl_socket_get_fd(d->nl));
-	mnl_socket_close(d->nl);
+	poller_unwatch(&d->poll, link_events_fd(d->nl));
+	link_events_close(d->nl);
 	d->nl = NULL;
 }
 
@@ -108,14 +101,14 @@ static void links_appeared(struct daemon *d, size_t i, const struct link_info *l
 	services_sync(d);
 }
 
-static void links_on_link(struct daemon *d, const struct nlmsghdr *nlh)
+static void links_on_link(int ifindex, bool gone, void *data)
 {
-	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	struct daemon *d = data;
 	ssize_t i = -1;
 	for (size_t k = 0; k < d->r->n_ifaces; k++)
-		if (d->ports[k].ifindex == ifi->ifi_index)
+		if (d->ports[k].ifindex == ifindex)
 			i = (ssize_t)k;
-	if (nlh->nlmsg_type == RTM_DELLINK) {
+	if (gone) {
 		if (i >= 0) {
 			daemon_log(d, "nftrouter: port %s: link gone", d->r->ifaces[i].name);
 			d->ports[i].ifindex = 0;
@@ -131,7 +124,7 @@ static void links_on_link(struct daemon *d, const struct nlmsghdr *nlh)
 	 * events are rare enough for the cost. */
 	if (!s || link_dump(s, &all, &n) < 0)
 		goto out;
-	for (k = 0; k < n && all[k].ifindex != ifi->ifi_index; k++)
+	for (k = 0; k < n && all[k].ifindex != ifindex; k++)
 		;
 	if (k == n)
 		goto out;
@@ -155,29 +148,14 @@ out:
 	link_sock_close(s);
 }
 
-static int links_cb(const struct nlmsghdr *nlh, void *data)
-{
-	if (nlh->nlmsg_type == RTM_NEWLINK || nlh->nlmsg_type == RTM_DELLINK)
-		links_on_link(data, nlh);
-	return MNL_CB_OK;
-}
-
 static void links_on_event(int fd, uint32_t events, void *data)
 {
 	struct daemon *d = data;
 	(void)fd;
 	(void)events;
-	char buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
-	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(d->nl, buf, sizeof(buf));
-		if (n < 0 && errno == ENOBUFS) {
-			/* Events were dropped: the full picture from a dump. */
-			daemon_log(d, "nftrouter: netlink overrun, rescanning links");
-			links_scan(d);
-			continue;
-		}
-		if (n <= 0)
-			return;
-		mnl_cb_run(buf, (size_t)n, 0, 0, links_cb, d);
+	/* Events were dropped: the full picture from a dump, then read on. */
+	while (link_events_read(d->nl, links_on_link, d) == -ENOBUFS) {
+		daemon_log(d, "nftrouter: netlink overrun, rescanning links");
+		links_scan(d);
 	}
 }

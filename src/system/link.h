@@ -73,6 +73,19 @@ int link_set_up(struct link_sock *s, int ifindex, bool up);
 int link_addr_add(struct link_sock *s, int ifindex, const struct cidr *a);
 int link_addr_del(struct link_sock *s, int ifindex, const struct cidr *a);
 
+/* Link events (RTMGRP_LINK) for the daemon: a non-blocking socket to
+ * watch for POLLIN, then read. */
+struct link_events;
+/* NULL on failure, errno set. */
+struct link_events *link_events_open(void);
+int link_events_fd(const struct link_events *e);
+void link_events_close(struct link_events *e);
+/* A link appeared or changed (gone false), or was removed (gone true). */
+typedef void link_event_fn(int ifindex, bool gone, void *data);
+/* Call fn for every queued link message. 0 when drained; -ENOBUFS when
+ * the kernel dropped events (rescan the links, then read on); -errno. */
+int link_events_read(struct link_events *e, link_event_fn *fn, void *data);
+
 /* Bring one port to its configuration: name (down → rename → up), MTU,
  * exactly the configured static IPv4 addresses (none: no IPv4; dhcp:
  * addresses left to the DHCP client), the IPv6 addresses
