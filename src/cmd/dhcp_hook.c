@@ -1,5 +1,6 @@
-/* nftrouter dhcp-hook: run by udhcpc (through RUN_DIR/udhcpc.hook, which
- * `nftrouter run` writes) on each DHCP event of a WAN port. It sets the
+/* nftrouter dhcp-hook: run by udhcpc (which `nftrouter run` gives the
+ * nftrouter binary itself as its script; main.c turns the EVENT argument
+ * into this command) on each DHCP event of a WAN port. It sets the
  * address and the default route over netlink, records the lease in
  * RUN_DIR/dhcp-IFACE.env and tells the daemon; it never writes
  * /etc/resolv.conf (the stock udhcpc script would). */

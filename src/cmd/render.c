@@ -1,9 +1,11 @@
 /* nftrouter render WHAT: print one rendered output. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "model/model.h"
@@ -57,6 +59,25 @@ static void render_usage(FILE *f)
 	      f);
 }
 
+/* A relative path made absolute (resolved when it exists, else against
+ * the working directory), in out; an absolute one is kept as written (a
+ * symlinked /etc/nftrouter stays /etc/nftrouter). */
+static const char *render_abs(const char *path, char out[PATH_MAX])
+{
+	char cwd[PATH_MAX];
+	if (path[0] == '/')
+		return path;
+	if (realpath(path, out))
+		return out;
+	if (!getcwd(cwd, sizeof(cwd)))
+		return path;
+	if (strncmp(path, "./", 2) == 0)
+		path += 2;
+	if ((size_t)snprintf(out, PATH_MAX, "%s/%s", strcmp(cwd, "/") ? cwd : "", path) >= PATH_MAX)
+		return path;
+	return out;
+}
+
 int render_main(int argc, char **argv)
 {
 	static const struct option opts[] = {CMD_OPTION_CONFIG, CMD_OPTION_STATE_DIR, CMD_OPTION_RUN_DIR,
@@ -96,6 +117,12 @@ int render_main(int argc, char **argv)
 	}
 	struct render_paths rp;
 	char *out = NULL;
+	char abs[3][PATH_MAX];
+	/* Rendered files are read by systemd and dnsmasq from their own
+	 * working directory: a relative -c or dir must not reach them. */
+	paths.config = render_abs(paths.config, abs[0]);
+	paths.state_dir = render_abs(paths.state_dir, abs[1]);
+	paths.run_dir = render_abs(paths.run_dir, abs[2]);
 	cmd_render_paths(&paths, &rp);
 	if (t->with_text) {
 		render_paths_default(&rp);

@@ -267,12 +267,13 @@ static void req_status(struct daemon *d, const char *arg, struct buf *b)
 		reply_error(b, "out of memory");
 		return;
 	}
-	for (const struct child *c = d->children; c; c = c->next) {
+	for (struct child *c = d->children; c; c = c->next) {
 		kids[n] = (struct status_child){.name = c->name,
 						.pid = c->pid,
 						.uptime = c->pid ? daemon_uptime(&c->started) : 0,
 						.restarts = c->restarts,
-						.last_status = c->last_status};
+						.last_status = c->last_status,
+						.error = services_child_error(c)};
 		n++;
 	}
 	struct status_daemon dm = {.pid = getpid(),

@@ -22,4 +22,10 @@ struct daemon_opts {
  * config at start, 3 the system refused, 4 the first apply rolled back. */
 int daemon_run(const struct daemon_opts *o);
 
+/* udhcpc runs nftrouter itself as its script (main.c dispatches its
+ * EVENT argument to dhcp-hook), with the daemon's dirs in these variables,
+ * set by the daemon and inherited through udhcpc. */
+#define HOOK_ENV_STATE_DIR "NFTROUTER_HOOK_STATE_DIR"
+#define HOOK_ENV_RUN_DIR "NFTROUTER_HOOK_RUN_DIR"
+
 #endif

@@ -61,6 +61,9 @@ struct child {
 	struct timespec started; /* CLOCK_MONOTONIC */
 	unsigned restarts;
 	int last_status;     /* wait status of the last exit, -1 none */
+	char error[200];     /* why it cannot do its job (status, log), "" none */
+	bool lease_unapplied; /* udhcpc: took a lease its hook has not reported yet */
+	struct timespec lease_at; /* CLOCK_MONOTONIC of that lease */
 };
 
 struct client {
@@ -155,6 +158,12 @@ void services_stop_stale(struct daemon *d);
 /* A DHCP client's hook reports on PORT: arg is "PORT [EVENT ok|EVENT
  * error MESSAGE]" (docs/control-socket.md). */
 int services_dhcp_event(struct daemon *d, char *arg, char *err, size_t errlen);
+/* A line of a child's output: a DHCP client whose hook cannot run is an
+ * error of that child (status, log), never silent. */
+void services_child_line(struct daemon *d, struct child *c, const char *line, size_t len);
+/* The child's error for status, or NULL: its own, or (set now) a lease
+ * its hook has left unapplied for more than a few seconds. */
+const char *services_child_error(struct child *c);
 
 /* links.c: rtnetlink events */
 int links_open(struct daemon *d);

@@ -134,9 +134,15 @@ static void status_children(const struct status_daemon *dm, bool json, struct bu
 		if (json) {
 			buf_puts(b, i ? ",{\"name\":" : "{\"name\":");
 			json_puts(b, c->name);
-			buf_printf(b, ",\"pid\":%d,\"running\":%s,\"uptime\":%lld,\"restarts\":%u}",
+			buf_printf(b, ",\"pid\":%d,\"running\":%s,\"uptime\":%lld,\"restarts\":%u,\"error\":",
 				   (int)c->pid, c->pid ? "true" : "false", (long long)c->uptime,
 				   c->restarts);
+			if (c->error)
+				json_puts(b, c->error);
+			else
+				buf_puts(b, "null");
+			buf_putc(b, '}');
+			continue;
 		} else if (c->pid) {
 			buf_printf(b, "  %-14s pid %-7d up %llds, %u restart(s)\n", c->name, (int)c->pid,
 				   (long long)c->uptime, c->restarts);
@@ -144,6 +150,8 @@ static void status_children(const struct status_daemon *dm, bool json, struct bu
 			buf_printf(b, "  %-14s not running (restarting), %u restart(s)\n", c->name,
 				   c->restarts);
 		}
+		if (c->error)
+			buf_printf(b, "  %-14s ERROR: %s\n", "", c->error);
 	}
 	if (json)
 		buf_putc(b, ']');

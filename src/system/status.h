@@ -17,6 +17,7 @@ struct status_child {
 	int64_t uptime;     /* seconds */
 	unsigned restarts;
 	int last_status;    /* wait status of the last exit, -1 none */
+	const char *error;  /* why it cannot do its job, or NULL */
 };
 
 struct status_daemon {
