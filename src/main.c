@@ -1,11 +1,8 @@
 /* nftrouter: subcommand table and dispatch, nothing else. */
-#include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
-#include "daemon/daemon.h"
 
 static const struct cmd commands[] = {
 	{"check", check_main, "validate router.yaml and dry-run its ruleset in the kernel"},
@@ -44,29 +41,11 @@ static void usage(FILE *f)
 		DEFAULT_CONFIG);
 }
 
-/* udhcpc runs this binary itself as its script (`udhcpc -s nftrouter`,
- * set up by `nftrouter run`): argv is then just EVENT, and the daemon's
- * directories come in the environment udhcpc inherited. A script file
- * would have to live somewhere executable, and /run is noexec on a stock
- * Debian system (see docs/run.md). */
-static bool udhcpc_event(int argc, char **argv)
-{
-	static const char *const events[] = {"deconfig", "bound", "renew", "leasefail", "nak"};
-	if (argc != 2 || !getenv(HOOK_ENV_RUN_DIR) || !getenv(HOOK_ENV_STATE_DIR))
-		return false;
-	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++)
-		if (strcmp(argv[1], events[i]) == 0)
-			return true;
-	return false;
-}
-
 int main(int argc, char **argv)
 {
-	if (udhcpc_event(argc, argv)) {
-		char *v[] = {"dhcp-hook", "--state-dir", getenv(HOOK_ENV_STATE_DIR), "--run-dir",
-			     getenv(HOOK_ENV_RUN_DIR), argv[1], NULL};
-		return dhcp_hook_main(6, v);
-	}
+	int hook = cmd_hook_event(argc, argv); /* udhcpc running nftrouter as its script */
+	if (hook >= 0)
+		return hook;
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -1,0 +1,26 @@
+/* udhcpc runs the nftrouter binary itself as its script (`udhcpc -s
+ * nftrouter`, set up by `nftrouter run`): argv is then just EVENT, and the
+ * daemon's directories come in the environment udhcpc inherited. A script
+ * file would have to live somewhere executable, and /run is noexec on a
+ * stock Debian system (docs/run.md). */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "daemon/daemon.h"
+
+int cmd_hook_event(int argc, char **argv)
+{
+	static const char *const events[] = {"deconfig", "bound", "renew", "leasefail", "nak"};
+	char *state = getenv(HOOK_ENV_STATE_DIR), *run = getenv(HOOK_ENV_RUN_DIR);
+	bool event = false;
+	if (argc != 2 || !state || !run)
+		return -1;
+	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++)
+		event |= strcmp(argv[1], events[i]) == 0;
+	if (!event)
+		return -1;
+	char *v[] = {"dhcp-hook", "--state-dir", state, "--run-dir", run, argv[1], NULL};
+	return dhcp_hook_main(6, v);
+}
