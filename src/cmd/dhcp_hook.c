@@ -110,9 +110,15 @@ static int dhcp_hook_record(const char *run_dir, const char *ifname, const char 
 			buf_putc(&b, (*v == '\n' || *v == '\r') ? ' ' : *v);
 		buf_putc(&b, '\n');
 	}
-	char *text = buf_steal(&b);
+	char *text = buf_steal(&b), why[4096 + 160];
+	int rc = file_dir_check(run_dir, why, sizeof(why));
+	if (rc < 0) {
+		cmd_err("dhcp-hook: run dir %s", why);
+		free(text);
+		return rc;
+	}
 	snprintf(path, sizeof(path), "%s/dhcp-%s.env", run_dir, ifname);
-	int rc = text ? file_write_atomic(path, text, strlen(text), 0600, 0) : -ENOMEM;
+	rc = text ? file_write_atomic(path, text, strlen(text), 0600, 0) : -ENOMEM;
 	free(text);
 	return rc;
 }

@@ -20,6 +20,7 @@
  * struct port_state (internal.h) and hand it over in ctlsrv.c's
  * req_status. */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,9 @@
 #include <unistd.h>
 
 #include "daemon/internal.h"
+#include "system/state.h"
 #include "util/exit.h"
+#include "util/file.h"
 
 static void daemon_on_signal(int fd, uint32_t events, void *data)
 {
@@ -68,15 +71,28 @@ static int daemon_signals(struct daemon *d)
 	return poller_watch(&d->poll, d->sig_fd, EPOLLIN, daemon_on_signal, d);
 }
 
+/* Both dirs made 0700 if absent, and refused unless owned by root and
+ * writable by nobody else (file_dir_check): the run dir holds the
+ * root-only socket and the children's configs, the state dir what every
+ * apply trusts. */
 static int daemon_dirs(struct daemon *d)
 {
-	/* The run dir holds the root-only socket and configs: 0700. */
-	if (mkdir(d->o->run_dir, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	if (chmod(d->o->run_dir, 0700) < 0)
-		return -errno;
-	if (mkdir(d->o->state_dir, 0700) < 0 && errno != EEXIST)
-		return -errno;
+	const char *dirs[] = {d->o->run_dir, d->o->state_dir};
+	char why[PATH_MAX + 160];
+	for (size_t i = 0; i < 2; i++) {
+		int rc = state_mkdir(dirs[i]);
+		if (rc == -EPERM && file_dir_check(dirs[i], why, sizeof(why)) < 0) {
+			daemon_log(d, "nftrouter: error: %s dir %s", i ? "state" : "run", why);
+			return rc;
+		}
+		/* Ours, so no one else may even look at the socket's dir. */
+		if (rc == 0 && i == 0 && chmod(dirs[i], 0700) < 0)
+			rc = -errno;
+		if (rc < 0) {
+			daemon_log(d, "nftrouter: error: %s: %s", dirs[i], strerror(-rc));
+			return rc;
+		}
+	}
 	return 0;
 }
 
@@ -102,10 +118,8 @@ static int daemon_open(struct daemon *d)
 {
 	const struct daemon_opts *o = d->o;
 	int err = daemon_dirs(d);
-	if (err < 0) {
-		daemon_log(d, "nftrouter: error: %s or %s: %s", o->run_dir, o->state_dir, strerror(-err));
+	if (err < 0)
 		return err;
-	}
 	if ((err = poller_init(&d->poll)) < 0 || (err = daemon_signals(d)) < 0) {
 		daemon_log(d, "nftrouter: error: epoll/signalfd: %s", strerror(-err));
 		return err;

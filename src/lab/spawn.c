@@ -141,7 +141,7 @@ pid_t lab_spawn_in(const struct lab *l, const struct lab_host *h, char *const ar
 		return -errno;
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDWR);
-		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
 		setsid();
 		/* The lab's children must not inherit the caller's signal
 		 * dispositions (lab up ignores nothing, but be explicit). */

@@ -71,7 +71,13 @@ int file_write_atomic(const char *path, const char *data, size_t len, mode_t mod
 	/* The pid keeps two writers (the daemon and a hook) off one temporary. */
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	/* O_EXCL|O_NOFOLLOW: a file or symlink already at the temporary's
+	 * name (planted, or left by a killed writer whose pid we now have) is
+	 * never written through; it is removed (unlink takes the link, not
+	 * its target) and the name created afresh, once. */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0)
 		return -errno;
 	/* fchmod: the mode asked for, whatever the umask. */
@@ -94,6 +100,37 @@ out:
 	if (rc < 0)
 		unlink(tmp);
 	return rc;
+}
+
+int file_dir_check(const char *dir, char *why, size_t len)
+{
+	struct stat st;
+	char dummy[1];
+	if (!why) {
+		why = dummy;
+		len = sizeof(dummy);
+	}
+	*why = '\0';
+	if (stat(dir, &st) < 0) {
+		snprintf(why, len, "%s: %s", dir, strerror(errno));
+		return -errno;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(why, len, "%s: not a directory", dir);
+		return -ENOTDIR;
+	}
+	if (st.st_uid != geteuid()) {
+		snprintf(why, len, "%s: owned by uid %u, not by uid %u (root); refusing it (chown %u %s)",
+			 dir, (unsigned)st.st_uid, (unsigned)geteuid(), (unsigned)geteuid(), dir);
+		return -EPERM;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(why, len, "%s: writable by %s (mode %04o); refusing it (chmod go-w %s)", dir,
+			 (st.st_mode & S_IWOTH) ? "everyone" : "its group",
+			 (unsigned)(st.st_mode & 07777), dir);
+		return -EPERM;
+	}
+	return 0;
 }
 
 int file_read(const char *path, size_t max, char **out, size_t *lenp)

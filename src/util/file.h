@@ -18,11 +18,20 @@ int file_sync_dir(const char *dir);
  * a crash must leave the old file or the new one). */
 #define FILE_SYNC 1u
 
-/* Write len bytes to path through a temporary file in the same directory
- * and rename, so a reader (a child re-reading its config, a later
- * command) never sees half a file. flags: 0 or FILE_SYNC. 0 or -errno. */
+/* Write len bytes to path through a temporary file (path.tmpPID, made
+ * with O_EXCL|O_NOFOLLOW: a symlink planted there is removed, never
+ * followed) in the same directory and rename, so a reader (a child
+ * re-reading its config, a later command) never sees half a file.
+ * flags: 0 or FILE_SYNC. 0 or -errno. */
 int file_write_atomic(const char *path, const char *data, size_t len, mode_t mode,
 		      unsigned flags);
+
+/* OpenSSH's StrictModes for the state and run dirs: dir must be a
+ * directory owned by the effective user (root, for every command that
+ * writes there) and writable by nobody else, or anyone could plant,
+ * swap or delete the files nftrouter trusts. 0, or -ENOENT/-ENOTDIR/
+ * -EPERM with why (if not NULL) naming the dir, the fault and the fix. */
+int file_dir_check(const char *dir, char *why, size_t len);
 
 /* Read a small file (a /proc entry, a sysctl) into buf: at most size-1
  * bytes, NUL-terminated. The byte count or -errno. */

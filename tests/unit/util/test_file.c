@@ -121,6 +121,74 @@ static void test_write_atomic(void **state)
 	assert_int_equal(file_sync_dir(path), -ENOENT);
 }
 
+/* A symlink planted at the temporary's name (path.tmpPID) is not
+ * followed: its target keeps its bytes and mode, the link is replaced. */
+static void test_write_atomic_planted_symlink(void **state)
+{
+	const char *dir = *state;
+	char path[512], tmp[600], target[512], *text = NULL;
+	snprintf(path, sizeof(path), "%s/applied.yaml", dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
+	snprintf(target, sizeof(target), "%s/victim", dir);
+	assert_int_equal(file_write(target, "precious\n", 0644), 0);
+	assert_int_equal(symlink(target, tmp), 0);
+	assert_int_equal(file_write_atomic(path, "new\n", 4, 0600, FILE_SYNC), 0);
+	assert_int_equal(file_read(target, 100, &text, NULL), 0);
+	assert_string_equal(text, "precious\n");
+	free(text);
+	assert_int_equal(mode_of(target), 0644);
+	assert_int_equal(file_read(path, 100, &text, NULL), 0);
+	assert_string_equal(text, "new\n");
+	free(text);
+	struct stat st;
+	assert_int_equal(lstat(tmp, &st), -1);
+	/* A dangling link (to a file that would be created) neither. */
+	assert_int_equal(unlink(target), 0);
+	assert_int_equal(symlink(target, tmp), 0);
+	assert_int_equal(file_write_atomic(path, "again\n", 6, 0600, 0), 0);
+	assert_int_equal(lstat(target, &st), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(others_in(dir, "applied.yaml"), 0);
+}
+
+/* StrictModes for the state and run dirs. */
+static void test_dir_check(void **state)
+{
+	const char *dir = *state;
+	char sub[512], why[1024], file[600];
+	snprintf(sub, sizeof(sub), "%s/state", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	assert_int_equal(file_dir_check(sub, why, sizeof(why)), 0);
+	assert_int_equal(chmod(sub, 0777), 0);
+	assert_int_equal(file_dir_check(sub, why, sizeof(why)), -EPERM);
+	assert_non_null(strstr(why, sub));
+	assert_non_null(strstr(why, "writable by everyone (mode 0777)"));
+	assert_int_equal(chmod(sub, 0770), 0);
+	assert_int_equal(file_dir_check(sub, why, sizeof(why)), -EPERM);
+	assert_non_null(strstr(why, "writable by its group (mode 0770)"));
+	assert_non_null(strstr(why, "chmod go-w"));
+	/* Sticky /tmp-style modes are refused too: others may still add. */
+	assert_int_equal(chmod(sub, 01777), 0);
+	assert_int_equal(file_dir_check(sub, NULL, 0), -EPERM);
+	assert_int_equal(chmod(sub, 0755), 0);
+	assert_int_equal(file_dir_check(sub, why, sizeof(why)), 0);
+	if (geteuid() == 0) {
+		/* Owned by someone else (here nobody): refused, named. */
+		assert_int_equal(chown(sub, 65534, 65534), 0);
+		assert_int_equal(file_dir_check(sub, why, sizeof(why)), -EPERM);
+		assert_non_null(strstr(why, "owned by uid 65534"));
+		assert_non_null(strstr(why, sub));
+		assert_int_equal(chown(sub, 0, 0), 0);
+	}
+	snprintf(file, sizeof(file), "%s/f", sub);
+	assert_int_equal(file_write(file, "x", 0600), 0);
+	assert_int_equal(file_dir_check(file, why, sizeof(why)), -ENOTDIR);
+	assert_int_equal(unlink(file), 0);
+	assert_int_equal(rmdir(sub), 0);
+	assert_int_equal(file_dir_check(sub, why, sizeof(why)), -ENOENT);
+	assert_non_null(strstr(why, sub));
+}
+
 static void test_read_into(void **state)
 {
 	const char *dir = *state;
@@ -144,6 +212,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_write_and_read, dir_setup, dir_teardown),
 		cmocka_unit_test_setup_teardown(test_write_atomic, dir_setup, dir_teardown),
+		cmocka_unit_test_setup_teardown(test_write_atomic_planted_symlink, dir_setup,
+						dir_teardown),
+		cmocka_unit_test_setup_teardown(test_dir_check, dir_setup, dir_teardown),
 		cmocka_unit_test_setup_teardown(test_read_into, dir_setup, dir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
