@@ -15,6 +15,7 @@
 #include "system/bans.h"
 #include "system/counters.h"
 #include "system/ipv6.h"
+#include "system/journal.h"
 #include "system/state.h"
 
 static const struct pos nopos = {NULL, 0, 0};
@@ -172,6 +173,7 @@ int apply_undo(struct apply_ctx *c)
 	if (c->ports_done && (e = port_plan_undo(c->ls, c->plan, c->d)) < 0)
 		rc = rc ? rc : e;
 	c->ports_done = false;
+	journal_kill_point("undoing");
 	if (c->nft_done) {
 		char *err = NULL, *script = NULL;
 		const char *pre = "table " NFT_TABLE "\ndelete table " NFT_TABLE "\n";
@@ -234,40 +236,18 @@ static int step_bans(struct apply_ctx *c)
 
 /* --- state ----------------------------------------------------------- */
 
-static bool same_as_applied(const char *dir, const struct state_config *sc)
-{
-	struct state_config cur;
-	if (state_config_read(dir, "applied", &cur) < 0)
-		return false;
-	bool same = cur.nft && cur.path && strcmp(cur.yaml, sc->yaml) == 0 &&
-		    strcmp(cur.nft, sc->nft) == 0 && strcmp(cur.path, sc->path) == 0;
-	state_config_free(&cur);
-	return same;
-}
-
+/* The state dir named by the journal's end state (journal_commit), then
+ * the kernel's listing of the table, to notice later changes. */
 static int save_state(struct apply_ctx *c)
 {
 	const char *dir = c->o->state_dir;
-	struct state_config sc = {(char *)(c->o->config_text ? c->o->config_text : ""),
-				  c->nft_plain, (char *)(c->o->config_path ? c->o->config_path : "")};
 	char *list = NULL, *norm = NULL;
-	int rc;
-	if ((rc = state_mkdir(dir)) < 0)
+	int rc = 0;
+	if (c->unchanged)
+		return 0; /* nothing changed, nothing to write */
+	c->state_started = true;
+	if ((rc = journal_commit(dir, c->j)) < 0)
 		goto out;
-	if (!c->o->confirm_secs && same_as_applied(dir, &sc)) {
-		/* Re-applying the applied config must not make it its own
-		 * previous one: rollback would lose its target. */
-		if (c->skip_nft)
-			goto out;
-	} else if (c->o->confirm_secs) {
-		if ((rc = state_config_write(dir, "pending", &sc)) < 0)
-			goto out;
-	} else if ((rc = state_config_write(dir, "incoming", &sc)) < 0 ||
-		   (rc = state_config_move(dir, "applied", "previous")) < 0 ||
-		   (rc = state_config_move(dir, "incoming", "applied")) < 0) {
-		goto out;
-	}
-	/* What the kernel shows for this table, to notice later changes. */
 	if (nft_query(c->nft, "list table " NFT_TABLE, false, &list, NULL) == 0 &&
 	    (norm = listing_normalize(list)))
 		rc = state_write(dir, c->o->confirm_secs ? "pending.list" : "applied.list", norm,
@@ -278,6 +258,35 @@ out:
 	free(list);
 	free(norm);
 	return rc;
+}
+
+/* The journal of this apply: what it applies, and the state dir's
+ * applied.* and previous.* as they are before it. */
+static int journal_make(struct apply_ctx *c, struct journal *j)
+{
+	const char *dir = c->o->state_dir;
+	int rc;
+	j->confirm = c->o->confirm_secs > 0;
+	j->next.yaml = strdup(c->o->config_text ? c->o->config_text : "");
+	j->next.nft = strdup(c->nft_plain);
+	j->next.path = strdup(c->o->config_path ? c->o->config_path : "");
+	if (!j->next.yaml || !j->next.nft || !j->next.path)
+		return -ENOMEM;
+	if ((rc = state_config_read(dir, "applied", &j->old)) < 0 && rc != -ENOENT)
+		return rc;
+	if ((rc = state_config_read(dir, "previous", &j->prev)) < 0 && rc != -ENOENT)
+		return rc;
+	return 0;
+}
+
+/* Nothing to change: the table, the ports, the sysctls and the state dir
+ * already are this config. Such an apply writes no journal (and makes no
+ * kernel change and no state write at all). */
+static bool apply_unchanged(struct apply_ctx *c)
+{
+	return !c->j->confirm && c->skip_nft && port_plan_empty(c->plan) &&
+	       sysctl_unchanged(&c->sys) && c->j->old.yaml && c->j->old.nft && c->j->old.path &&
+	       state_config_same(&c->j->old, &c->j->next);
 }
 
 /* --- the whole apply ------------------------------------------------- */
@@ -335,54 +344,110 @@ static void ctx_free(struct apply_ctx *c)
 	nft_close(c->nft);
 }
 
-enum exit_status apply_router(const struct router *r, const struct apply_opts *o, struct diags *d)
+/* A step failed after the system changed: undo it, and leave the state
+ * dir and the journal describing the config that runs again. */
+static enum exit_status apply_fail(struct apply_ctx *c, const char *step)
 {
-	struct apply_ctx c = {.r = r, .o = o, .d = d};
+	/* Back toward old: the state dir's end state if the undo works, and
+	 * the journal for the next command if this process dies undoing. */
+	struct journal back = {.next = c->j->old, .old = c->j->old, .prev = c->j->prev};
+	bool recovering = c->j != &c->own;
+	if (!recovering && back.next.yaml && journal_write(c->o->state_dir, &back) < 0)
+		diag_warn(c->d, nopos, "could not update the apply journal");
+	int u = apply_undo(c);
+	if (!recovering && u == 0) {
+		/* The state dir named old all along, unless the step that
+		 * failed was the state itself. */
+		if (c->state_started)
+			u = journal_commit(c->o->state_dir, &back);
+		if (u == 0 && c->o->confirm_secs)
+			state_config_remove(c->o->state_dir, "pending");
+		if (u == 0)
+			u = journal_remove(c->o->state_dir);
+	}
+	diag_error(c->d, nopos, "apply failed at step '%s'; %s", step,
+		   u == 0 ? "everything done before it was rolled back"
+			  : "rolling back was incomplete (see above); the next apply, rollback or "
+			    "run finishes it");
+	return EXIT_ROLLEDBACK;
+}
+
+static enum exit_status apply_steps(struct apply_ctx *c)
+{
 	static int (*const steps[])(struct apply_ctx *) = {step_nft, step_bans, step_ports,
 							    step_sysctl, save_state};
 	static const char *const step_names[] = {"firewall", "bans", "ports", "sysctls",
 						 "saving state"};
-	enum exit_status st = EXIT_SYSTEM;
-	int lock = apply_lock(o->run_dir);
-	if (lock < 0) {
-		diag_error(d, nopos, "run dir %s: %s", o->run_dir, strerror(-lock));
-		return EXIT_SYSTEM;
+	static const char *const kill_points[] = {"firewall", "bans", "ports", "sysctls", "state"};
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if (steps[i](c) < 0) {
+			if (c->nft_done || c->ports_done || c->sys_done || c->state_started)
+				return apply_fail(c, step_names[i]);
+			/* The first change was refused: nothing to undo. */
+			if (!c->unchanged && c->j == &c->own)
+				(void)journal_remove(c->o->state_dir);
+			diag_error(c->d, nopos, "apply failed at step '%s'; nothing was changed",
+				   step_names[i]);
+			return EXIT_SYSTEM;
+		}
+		journal_kill_point(kill_points[i]);
 	}
+	return EXIT_OK;
+}
+
+enum exit_status apply_locked(const struct router *r, const struct apply_opts *o,
+			       const struct journal *j, struct diags *d)
+{
+	struct apply_ctx c = {.r = r, .o = o, .d = d};
+	enum exit_status st;
+	int rc;
 	if (!o->ignore_pending && confirm_pending(o->state_dir, o->run_dir) > 0) {
 		diag_error(d, nopos,
 			   "an `apply --confirm` is pending: run `nftrouter confirm` or "
 			   "`nftrouter rollback` first (nothing changed)");
-		st = EXIT_INVALID;
-		goto out;
+		return EXIT_INVALID;
 	}
 	if ((st = prepare(&c)) != EXIT_OK)
 		goto out;
-	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		if (steps[i](&c) == 0)
-			continue;
-		bool changed = c.nft_done || c.ports_done || c.sys_done;
-		if (!changed) {
-			/* The first change was refused: nothing to undo. */
-			diag_error(d, nopos, "apply failed at step '%s'; nothing was changed",
-				   step_names[i]);
-			st = EXIT_SYSTEM;
-			goto out;
-		}
-		int u = apply_undo(&c);
-		diag_error(d, nopos, "apply failed at step '%s'; %s", step_names[i],
-			   u == 0 ? "everything done before it was rolled back"
-				  : "rolling back was incomplete (see above)");
+	/* Recovering: the journal on disk is the caller's, and stays until
+	 * this apply has made its end state true. */
+	c.j = j ? (struct journal *)j : &c.own;
+	st = EXIT_SYSTEM;
+	if (!j && (rc = journal_make(&c, &c.own)) < 0) {
+		diag_error(d, nopos, "state dir %s: %s (nothing changed)", o->state_dir, strerror(-rc));
+		goto out;
+	}
+	c.unchanged = !j && apply_unchanged(&c);
+	if (!c.unchanged && !j && (rc = journal_write(o->state_dir, &c.own)) < 0) {
+		diag_error(d, nopos, "state dir %s: writing the apply journal: %s (nothing changed)",
+			   o->state_dir, strerror(-rc));
+		goto out;
+	}
+	journal_kill_point("journal");
+	if ((st = apply_steps(&c)) != EXIT_OK)
+		goto out;
+	if (o->confirm_secs && confirm_timer_start(&c, o->confirm_secs) < 0) {
+		apply_fail(&c, "confirm timer");
+		diag_error(d, nopos, "could not start the confirm timer; the apply was rolled back");
 		st = EXIT_ROLLEDBACK;
 		goto out;
 	}
-	if (o->confirm_secs && confirm_timer_start(&c, o->confirm_secs) < 0) {
-		apply_undo(&c);
-		state_config_remove(o->state_dir, "pending");
-		diag_error(d, nopos, "could not start the confirm timer; the apply was rolled back");
-		st = EXIT_ROLLEDBACK;
-	}
+	/* Done: the journal goes last (the confirm timer now holds the undo). */
+	if (!c.unchanged && (rc = journal_remove(o->state_dir)) < 0)
+		diag_warn(d, nopos, "state dir %s: removing the apply journal: %s", o->state_dir,
+			  strerror(-rc));
 out:
+	journal_free(&c.own);
 	ctx_free(&c);
+	return st;
+}
+
+enum exit_status apply_router(const struct router *r, const struct apply_opts *o, struct diags *d)
+{
+	int lock = apply_begin(o, d);
+	if (lock < 0)
+		return EXIT_SYSTEM;
+	enum exit_status st = apply_locked(r, o, NULL, d);
 	close(lock);
 	return st;
 }

@@ -5,6 +5,7 @@
 #define NFTROUTER_SYSTEM_APPLY_INT_H
 
 #include "system/apply.h"
+#include "system/journal.h"
 #include "system/link.h"
 #include "system/nft.h"
 #include "system/ports.h"
@@ -26,11 +27,27 @@ struct apply_ctx {
 	struct ipv6_live v6; /* the ULA (and delegations) the plan numbers ports from */
 	bool skip_nft;       /* the kernel already holds exactly this table */
 	bool nft_done, ports_done, sys_done;
+	bool state_started;  /* save_state began writing the state dir */
+	bool unchanged;      /* nothing to change: no journal, no writes */
+	struct journal *j;   /* &own, or the journal being recovered */
+	struct journal own;
 };
 
 /* Undo what ctx records as done, in reverse order. 0 if everything was
  * restored; d lists what could not be. */
 int apply_undo(struct apply_ctx *c);
+
+/* Check the state and run dirs (file_dir_check, the dir named in d),
+ * take RUN_DIR/apply.lock, remove stale temporaries, and finish or undo
+ * an apply that was interrupted (STATE/apply.journal). The lock's fd, or
+ * -errno with d filled. */
+int apply_begin(const struct apply_opts *o, struct diags *d);
+
+/* apply_router with apply.lock held. j: NULL for an apply of its own
+ * (it writes its journal); else the journal being recovered, whose end
+ * state this apply makes true (and then removes). */
+enum exit_status apply_locked(const struct router *r, const struct apply_opts *o,
+			       const struct journal *j, struct diags *d);
 
 /* Start the detached confirm timer; the pending config is already saved. */
 int confirm_timer_start(struct apply_ctx *c, unsigned secs);

@@ -225,10 +225,32 @@ int confirm_timer_start(struct apply_ctx *c, unsigned secs)
 	return 0;
 }
 
+/* pending.* becomes applied.*, applied.* previous.*, through a journal
+ * as an apply's own state is: a kill halfway is finished by the next
+ * command (which applies the pending config, the one running). */
+static int confirm_state(const char *state_dir)
+{
+	struct journal j = {0};
+	int rc = state_config_read(state_dir, "pending", &j.next);
+	if (rc < 0 || ((rc = state_config_read(state_dir, "applied", &j.old)) < 0 && rc != -ENOENT) ||
+	    ((rc = state_config_read(state_dir, "previous", &j.prev)) < 0 && rc != -ENOENT))
+		goto out;
+	if ((rc = journal_write(state_dir, &j)) < 0 || (rc = journal_commit(state_dir, &j)) < 0)
+		goto out;
+	rc = state_rename(state_dir, "pending.list", "applied.list");
+	if (rc < 0 && rc != -ENOENT)
+		goto out;
+	state_config_remove(state_dir, "pending");
+	rc = journal_remove(state_dir);
+out:
+	journal_free(&j);
+	return rc;
+}
+
 int apply_confirm(const char *state_dir, const char *run_dir, struct diags *d)
 {
 	struct pidfile pf;
-	int fd = lock_open(run_dir), rc;
+	int fd = lock_open(run_dir), afd = -1, rc;
 	if (fd < 0) {
 		diag_error(d, nopos, "run dir %s: %s", run_dir, strerror(-fd));
 		return fd;
@@ -241,6 +263,13 @@ int apply_confirm(const char *state_dir, const char *run_dir, struct diags *d)
 		rc = -ENOENT;
 		goto out;
 	}
+	/* Never beside an apply (a daemon's reload) writing the state dir. */
+	afd = apply_lock(run_dir);
+	if (afd < 0) {
+		rc = afd;
+		diag_error(d, nopos, "run dir %s: %s", run_dir, strerror(-rc));
+		goto out;
+	}
 	/* We hold the lock, so the timer is not rolling back: stop it. */
 	if (kill(pf.pid, SIGTERM) < 0 && errno != ESRCH) {
 		rc = -errno;
@@ -248,17 +277,14 @@ int apply_confirm(const char *state_dir, const char *run_dir, struct diags *d)
 			   strerror(errno));
 		goto out;
 	}
-	if ((rc = state_config_move(state_dir, "applied", "previous")) < 0 ||
-	    (rc = state_config_move(state_dir, "pending", "applied")) < 0 ||
-	    (rc = state_rename(state_dir, "pending.list", "applied.list")) < 0) {
-		if (rc != -ENOENT) {
-			diag_error(d, nopos, "state dir %s: %s", state_dir, strerror(-rc));
-			goto out;
-		}
+	if ((rc = confirm_state(state_dir)) < 0) {
+		diag_error(d, nopos, "state dir %s: %s", state_dir, strerror(-rc));
+		goto out;
 	}
-	rc = 0;
 	(void)state_remove(run_dir, "confirm.pid");
 out:
+	if (afd >= 0)
+		close(afd);
 	close(fd);
 	return rc;
 }
@@ -293,9 +319,15 @@ static enum exit_status rollback_previous(const struct apply_opts *o, struct dia
 {
 	struct state_config sc = {0};
 	struct router_file *f = NULL;
-	enum exit_status st = EXIT_INVALID;
+	enum exit_status st = EXIT_SYSTEM;
 	char file[4096];
 	snprintf(file, sizeof(file), "%s/previous.yaml", o->state_dir);
+	/* An interrupted apply is finished first: previous.* is what it
+	 * leaves, not a state file half moved. */
+	int lock = apply_begin(o, d);
+	if (lock < 0)
+		return st;
+	st = EXIT_INVALID;
 	int rc = state_config_read(o->state_dir, "previous", &sc);
 	if (rc < 0) {
 		diag_error(d, nopos, "nothing to roll back to: %s: %s", file, strerror(-rc));
@@ -313,8 +345,9 @@ static enum exit_status rollback_previous(const struct apply_opts *o, struct dia
 	po.config_text = f->text;
 	po.config_path = origin ? origin : file;
 	po.confirm_secs = 0;
-	st = apply_router(f->r, &po, d);
+	st = apply_locked(f->r, &po, NULL, d);
 out:
+	close(lock);
 	router_file_free(f);
 	state_config_free(&sc);
 	return st;

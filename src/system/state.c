@@ -1,7 +1,10 @@
 #include "system/state.h"
 #include "util/file.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
@@ -27,7 +30,7 @@ int state_mkdir(const char *dir)
 	}
 	if (mkdir(path, 0700) < 0 && errno != EEXIST)
 		return -errno;
-	return 0;
+	return file_dir_check(path, NULL, 0);
 }
 
 static int join(char *out, size_t size, const char *dir, const char *name)
@@ -39,7 +42,7 @@ int state_write(const char *dir, const char *name, const char *data, size_t len)
 {
 	char path[PATH_MAX];
 	int rc = join(path, sizeof(path), dir, name);
-	if (rc < 0)
+	if (rc < 0 || (rc = file_dir_check(dir, NULL, 0)) < 0)
 		return rc;
 	return file_write_atomic(path, data, len, 0600, FILE_SYNC);
 }
@@ -61,7 +64,9 @@ int state_lock(const char *dir, const char *name)
 	int rc = state_mkdir(dir);
 	if (rc < 0 || (rc = join(path, sizeof(path), dir, name)) < 0)
 		return rc;
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	/* O_NOFOLLOW: a symlink planted at the lock's name is refused
+	 * (ELOOP), not followed to create or lock a file elsewhere. */
+	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
 	if (flock(fd, LOCK_EX) < 0) {
@@ -70,6 +75,41 @@ int state_lock(const char *dir, const char *name)
 		return rc;
 	}
 	return fd;
+}
+
+/* NAME.tmpPID: file_write_atomic's temporary, left behind by a writer
+ * that was killed. The pid's process is gone, or it is another process
+ * that cannot be writing here any more once it is not that writer; a
+ * live pid is left alone (it may be the daemon or a hook writing now). */
+static bool tmp_stale(const char *name)
+{
+	const char *t = strstr(name, ".tmp");
+	for (const char *n; t && (n = strstr(t + 1, ".tmp"));)
+		t = n;
+	if (!t || !t[4])
+		return false;
+	char *end;
+	errno = 0;
+	long pid = strtol(t + 4, &end, 10);
+	if (*end || errno || pid <= 0 || pid > INT32_MAX || pid == (long)getpid())
+		return false;
+	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
+int state_tmp_sweep(const char *dir)
+{
+	DIR *dp = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+	if (!dp)
+		return errno == ENOENT ? 0 : -errno;
+	while ((e = readdir(dp)))
+		if (tmp_stale(e->d_name) && unlinkat(dirfd(dp), e->d_name, 0) == 0)
+			n++;
+	closedir(dp);
+	if (n > 0)
+		(void)file_sync_dir(dir);
+	return n;
 }
 
 int state_remove(const char *dir, const char *name)

@@ -14,8 +14,11 @@
 
 #include <stddef.h>
 
-/* mkdir -p with mode 0700 for what nftrouter creates. */
+/* mkdir -p with mode 0700 for what nftrouter creates; then the dir must
+ * pass file_dir_check (owned by us, writable by nobody else): -EPERM if
+ * not. Use file_dir_check itself for the message that names the fault. */
 int state_mkdir(const char *dir);
+/* Atomic, fsynced (file_write_atomic); -EPERM if dir fails file_dir_check. */
 int state_write(const char *dir, const char *name, const char *data, size_t len);
 /* *out malloc'd and NUL-terminated; -ENOENT when absent. */
 int state_read(const char *dir, const char *name, char **out, size_t *len);
@@ -23,6 +26,9 @@ int state_read(const char *dir, const char *name, char **out, size_t *len);
  * for it. Returns the fd (close it to release) or -errno. */
 int state_lock(const char *dir, const char *name);
 int state_remove(const char *dir, const char *name);
+/* Remove the NAME.tmpPID temporaries of writers that were killed (their
+ * pid no longer exists). The number removed, or -errno. */
+int state_tmp_sweep(const char *dir);
 int state_rename(const char *dir, const char *from, const char *to);
 
 /* One applied config: its three files under a prefix ("applied"). */
