@@ -1,14 +1,17 @@
 #include "system/status.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <linux/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "system/apply.h"
+#include "system/journal.h"
 #include "system/link.h"
 #include "system/proc.h"
 #include "util/json.h"
@@ -162,6 +165,11 @@ static void status_head(const struct status_in *in, const char *hash, bool json,
 	struct apply_pending pend;
 	int pending = apply_pending_get(in->run_dir, &pend);
 	int64_t left = pending == 1 ? pend.deadline - (int64_t)time(NULL) : 0;
+	/* An apply killed halfway (docs/apply.md, "Crash safety"): said, not
+	 * repaired, here; status changes nothing. */
+	char jpath[PATH_MAX];
+	snprintf(jpath, sizeof(jpath), "%s/%s", in->state_dir, JOURNAL_NAME);
+	bool interrupted = access(jpath, F_OK) == 0;
 	if (json) {
 		buf_puts(b, "{\"ok\":true,\"config\":");
 		json_puts(b, in->config ? in->config : "");
@@ -177,6 +185,7 @@ static void status_head(const struct status_in *in, const char *hash, bool json,
 				   (int)pend.pid, (long long)pend.deadline, (long long)left);
 		else
 			buf_puts(b, ",\"pending_confirm\":null");
+		buf_printf(b, ",\"interrupted_apply\":%s", interrupted ? "true" : "false");
 		return;
 	}
 	buf_printf(b, "router %s, config %s\napplied config: %s\n", in->r->hostname,
@@ -184,6 +193,10 @@ static void status_head(const struct status_in *in, const char *hash, bool json,
 	if (pending == 1)
 		buf_printf(b, "PENDING CONFIRM: rolls back in %llds unless `nftrouter confirm` runs\n",
 			   (long long)left);
+	if (interrupted)
+		buf_printf(b, "INTERRUPTED APPLY: %s is there; the next apply, rollback or run "
+			      "finishes or undoes it\n",
+			   jpath);
 }
 
 int status_format(const struct status_in *in, bool json, struct buf *b)

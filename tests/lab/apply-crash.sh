@@ -142,6 +142,10 @@ for i in $(seq 1 "$N"); do
     w=$(whole)
     if [ -e "$STATE/apply.journal" ]; then
         journal_seen=$((journal_seen + 1))
+        # status says so (and changes nothing).
+        napply status 2>/dev/null | grep -q '^INTERRUPTED APPLY' ||
+            fail "iteration $i: status does not say the apply was interrupted"
+        [ -e "$STATE/apply.journal" ] || fail "iteration $i: status removed the journal"
     else
         r=$(of_ruleset)
         [ "$w" = "ruleset=$r addrs=$r applied=$r" ] ||
