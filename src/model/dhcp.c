@@ -6,8 +6,8 @@
 
 #include "model/internal.h"
 
-static const char *const dhcp_keys[] = {"range", "lease", "hosts", "dns",
-					"gateway", "ipv6",  NULL};
+static const char *const dhcp_keys[] = {"range",   "lease", "hosts",	   "dns",
+					"gateway", "ipv6",  "client-rate", NULL};
 static const char *const host_keys[] = {"mac", "ip", "name", NULL};
 static const char *const dns_keys[] = {"upstream", "domain", NULL};
 static const char *const blackhole_keys[] = {"timeout", "lists", NULL};
@@ -252,6 +252,10 @@ static void dhcp_build(struct diags *d, const struct cfg_node *key, const struct
 	}
 	if ((v = cfg_map_get(n, "ipv6")))
 		dhcp6_build(d, v, h, what_join(w, what, "ipv6"));
+	if ((v = cfg_map_get(n, "client-rate"))) {
+		what_join(w, what, "client-rate");
+		model_rate(d, v, &h->client_rate, w);
+	}
 }
 
 int dhcp_build_all(const struct cfg_node *n, struct router *r, struct diags *d)

@@ -98,6 +98,9 @@ void router_check(const struct cfg_node *root, struct router *r, struct diags *d
 /* accept, drop or reject (model/zone.c); rules use it too. */
 int model_verdict(struct diags *d, const struct cfg_node *n, const char *what, enum verdict *out);
 
+/* "N/second" ... "N/day" (model/zone.c); rules and dhcp use it too. */
+int model_rate(struct diags *d, const struct cfg_node *n, struct rate *out, const char *what);
+
 /* Default ICMP sets and the name tables, in model/zone.c. */
 int icmp_lookup(const char *name, bool *v4, bool *v6);
 

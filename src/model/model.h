@@ -88,6 +88,7 @@ struct zone {
 	const char **icmpv6;    /* ICMPv6 type names (the icmp list split by family) */
 	size_t n_icmpv6;
 	struct rate icmp_rate;
+	bool rp_filter;         /* new connections must come in where their source routes back */
 };
 
 struct portrange {
@@ -109,6 +110,8 @@ struct rule {
 	bool has_source;
 	struct cidr source;
 	char *log;              /* log prefix or NULL */
+	struct rate log_rate;   /* how many packets may be logged (set even without log) */
+	uint32_t log_burst;     /* packets logged at once before the rate applies */
 	enum verdict action;
 };
 
@@ -144,6 +147,7 @@ struct dhcp {
 	bool has_gateway;
 	struct ipaddr gateway;  /* default: the router's address on the interface */
 	enum dhcp6_mode ipv6;   /* `ipv6:` (default slaac); used on ports with LAN IPv6 */
+	struct rate client_rate; /* DHCP packets per client MAC; count 0 = no limit */
 };
 
 struct upstream {

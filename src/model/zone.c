@@ -7,9 +7,9 @@
 
 #include "model/internal.h"
 
-static const char *const zone_keys[] = {"interfaces", "input",	    "services",
-					"forward",    "masquerade", "icmp",
-					"icmp-rate",  "counters",   NULL};
+static const char *const zone_keys[] = {"interfaces", "input", "services",  "forward",
+					"masquerade", "icmp",  "icmp-rate", "counters",
+					"rp-filter",  NULL};
 
 /* What `services: [NAME]` opens on the router. Documented in
  * docs/router.yaml.md; keep both in step. */
@@ -219,6 +219,11 @@ static int verdict_build(struct diags *d, const struct cfg_node *n, const char *
 	return -EINVAL;
 }
 
+int model_rate(struct diags *d, const struct cfg_node *n, struct rate *out, const char *what)
+{
+	return rate_build(d, n, out, what);
+}
+
 int model_verdict(struct diags *d, const struct cfg_node *n, const char *what, enum verdict *out)
 {
 	return verdict_build(d, n, what, out);
@@ -342,6 +347,7 @@ static void zone_build(struct diags *d, const struct cfg_node *n, struct router 
 	char what[WHAT_MAX], w[WHAT_MAX];
 	snprintf(what, sizeof(what), "zone '%s'", z->name);
 	z->input = VERDICT_DROP;
+	z->rp_filter = true;
 	if (!expect_map(d, n, what))
 		return;
 	check_keys(d, n, zone_keys, what);
@@ -370,6 +376,10 @@ static void zone_build(struct diags *d, const struct cfg_node *n, struct router 
 	if ((v = cfg_map_get(n, "counters"))) {
 		what_join(w, what, "counters");
 		expect_bool(d, v, w, &z->counters);
+	}
+	if ((v = cfg_map_get(n, "rp-filter"))) {
+		what_join(w, what, "rp-filter");
+		expect_bool(d, v, w, &z->rp_filter);
 	}
 	icmp_build(d, cfg_map_get(n, "icmp"), z, what);
 	if ((v = cfg_map_get(n, "icmp-rate"))) {

@@ -311,8 +311,8 @@ static void put_ct(struct nft_out *o, bool forward)
 
 /* --- rules[] --------------------------------------------------------- */
 
-static void put_rule_line(struct nft_out *o, const struct rule *ru, const char *proto,
-			  const struct ports *p)
+static void put_rule_match(struct nft_out *o, const struct rule *ru, const char *proto,
+			   const struct ports *p)
 {
 	buf_puts(&o->b, "\t\t");
 	if (ru->to)
@@ -325,13 +325,28 @@ static void put_rule_line(struct nft_out *o, const struct rule *ru, const char *
 	put_source(o, ru->has_source, &ru->source);
 	if (proto)
 		put_ports(o, proto, p);
+}
+
+/* A rule with `log` is two lines: the log line, rate-limited, then the
+ * verdict. One line could not do it: a limit that is over stops the rule,
+ * and the verdict with it. The log line's counter says how many packets
+ * were logged; without the limit a SYN flood wrote a kernel log line per
+ * packet (issue 11). The limit is one bucket per rule, not per source. */
+static void put_rule_line(struct nft_out *o, const struct rule *ru, const char *proto,
+			  const struct ports *p)
+{
 	if (ru->log) {
+		put_rule_match(o, ru, proto, p);
 		/* NF_LOG_PREFIXLEN is 128 with the NUL. */
-		if (!str_quotable(ru->log, 127))
+		if (!str_quotable(ru->log, 127) || !ru->log_rate.count || !ru->log_rate.unit)
 			o->bad = true;
 		else
-			buf_printf(&o->b, "log prefix \"%s\" ", ru->log);
+			buf_printf(&o->b,
+				   "limit rate %u/%s burst %u packets counter log prefix \"%s\"",
+				   ru->log_rate.count, ru->log_rate.unit, ru->log_burst, ru->log);
+		put_origin(o, "", ru->name, "", ru->pos.line);
 	}
+	put_rule_match(o, ru, proto, p);
 	put_verdict(o, ru->action);
 	put_origin(o, "", ru->name, "", ru->pos.line);
 }
@@ -493,6 +508,8 @@ static void put_input_zone(struct nft_out *o, const struct zone *z)
 	buf_puts(&o->b, "\t\ticmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } "
 			"ip6 hoplimit 255 accept");
 	put_why(o, "IPv6 neighbour discovery, on-link only");
+	put_rp_filter(o, z);
+	put_dhcp_limit(o, z);
 	for (size_t i = 0; i < z->n_ifaces; i++)
 		put_input_ipv6(o, z->ifaces[i]);
 	put_rules(o, z, true);
@@ -512,6 +529,7 @@ static void put_input(struct nft_out *o)
 	put_ct(o, false);
 	buf_puts(&o->b, "\t\tiifname \"lo\" accept");
 	put_why(o, "the router talking to itself");
+	put_new_tcp(o);
 	put_dispatch(o, "iifname", "input", NULL);
 	buf_puts(&o->b, "\t}\n\n");
 	for (size_t i = 0; i < r->n_zones && zone_ok(o, &r->zones[i]); i++)
@@ -545,6 +563,7 @@ static void put_forward_zone(struct nft_out *o, const struct zone *z)
 {
 	const struct router *r = o->r;
 	buf_printf(&o->b, "\tchain forward_%s {\n", z->name);
+	put_rp_filter(o, z);
 	put_rules(o, z, false);
 	for (size_t i = 0; i < r->n_fwds; i++)
 		if (r->fwds[i].from == z)
@@ -583,6 +602,7 @@ static void put_forward(struct nft_out *o)
 	put_counter_map(o, "iifname", "ingress");
 	put_counter_map(o, "oifname", "egress");
 	put_ct(o, true);
+	put_new_tcp(o);
 	put_dispatch(o, "iifname", "forward", zone_forwards);
 	buf_puts(&o->b, "\t}\n\n");
 	for (size_t i = 0; i < r->n_zones && zone_ok(o, &r->zones[i]); i++)
@@ -608,6 +628,7 @@ char *render_nft_counters(const struct router *r, const struct counter_value *v,
 		   "table inet nftrouter {\n",
 		   safe ? r->file_base : "its config");
 	put_zone_sets(&o);
+	put_dhcp_sets(&o);
 	put_counters(&o, v, n);
 	put_input(&o);
 	put_forward(&o);

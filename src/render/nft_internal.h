@@ -45,4 +45,10 @@ void put_dispatch(struct nft_out *o, const char *dir, const char *chain,
 void put_fwd_accept(struct nft_out *o, const struct portfwd *f);
 void put_nat(struct nft_out *o);
 
+/* render/nft_guard.c: built-in hardening (issue 11). */
+void put_new_tcp(struct nft_out *o);
+void put_rp_filter(struct nft_out *o, const struct zone *z);
+void put_dhcp_sets(struct nft_out *o);
+void put_dhcp_limit(struct nft_out *o, const struct zone *z);
+
 #endif
