@@ -126,6 +126,7 @@ struct portfwd {
 	struct iface *to_iface; /* the local interface whose subnet holds `to` */
 	bool has_source;
 	struct cidr source;
+	bool reflection;        /* also from zones that forward to `from`, via the router's address */
 };
 
 struct dhcp_host {

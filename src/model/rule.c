@@ -8,7 +8,8 @@
 
 static const char *const rule_keys[] = {"name",	  "from", "interface", "to",	    "tcp",    "udp",
 					"source", "log",  "log-rate",  "log-burst", "action", NULL};
-static const char *const fwd_keys[] = {"name", "from", "tcp", "udp", "to", "source", NULL};
+static const char *const fwd_keys[] = {"name", "from",	 "tcp",	       "udp",
+				       "to",   "source", "reflection", NULL};
 
 #define LOG_PREFIX_MAX 127
 /* Without log-rate/log-burst: enough to see who knocks, never a line per
@@ -261,6 +262,32 @@ static void fwd_resolve(struct diags *d, const struct cfg_node *v, struct router
 			   f->to_iface->name);
 }
 
+/* Hairpin NAT: on by default where `from` masquerades (its clients are
+ * outside, behind the router's address, and inside clients use that same
+ * address); a zone that does not masquerade has no such address to reach
+ * the forward through, so asking for reflection there is a mistake. A
+ * forward limited by `source` is meant for those networks, not the
+ * inside: off unless asked for. */
+static void fwd_reflection(struct diags *d, const struct cfg_node *n, struct portfwd *f,
+			   const char *what)
+{
+	char w[WHAT_MAX];
+	const struct cfg_node *v = cfg_map_get(n, "reflection");
+	f->reflection = f->from && f->from->masquerade && !f->has_source;
+	if (!v)
+		return;
+	what_join(w, what, "reflection");
+	if (expect_bool(d, v, w, &f->reflection) < 0 || !f->reflection || !f->from)
+		return;
+	if (!f->from->masquerade)
+		diag_error(d, v->pos,
+			   "%s: zone '%s' does not masquerade: inside clients reach a forward "
+			   "through the router's masqueraded address; set masquerade: true on "
+			   "'%s' or drop reflection",
+			   w, f->from->name, f->from->name);
+	f->reflection = f->from->masquerade;
+}
+
 static void fwd_build(struct diags *d, const struct cfg_node *n, size_t idx, struct router *r,
 		      struct portfwd *f)
 {
@@ -306,6 +333,7 @@ static void fwd_build(struct diags *d, const struct cfg_node *n, size_t idx, str
 			f->has_source = false;
 		}
 	}
+	fwd_reflection(d, n, f, what);
 }
 
 int portfwd_build_all(const struct cfg_node *n, struct router *r, struct diags *d)

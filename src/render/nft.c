@@ -566,7 +566,7 @@ static void put_forward_zone(struct nft_out *o, const struct zone *z)
 	put_rp_filter(o, z);
 	put_rules(o, z, false);
 	for (size_t i = 0; i < r->n_fwds; i++)
-		if (r->fwds[i].from == z)
+		if (r->fwds[i].from == z || fwd_reflects_to(&r->fwds[i], z))
 			put_fwd_accept(o, &r->fwds[i]);
 	if (forward_ifaces(z) <= IFNAME_RULES_MAX) {
 		/* Few interfaces: one compare each is cheaper than a set lookup. */

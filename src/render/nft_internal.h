@@ -44,6 +44,8 @@ void put_dispatch(struct nft_out *o, const char *dir, const char *chain,
  * masquerading. */
 void put_fwd_accept(struct nft_out *o, const struct portfwd *f);
 void put_nat(struct nft_out *o);
+/* Whether zone y's clients reach forward f through the router's address. */
+bool fwd_reflects_to(const struct portfwd *f, const struct zone *y);
 
 /* render/nft_guard.c: built-in hardening (issue 11). */
 void put_new_tcp(struct nft_out *o);
