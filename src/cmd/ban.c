@@ -163,36 +163,44 @@ static int ban_config(const struct ban_args *a, struct router **r)
 	return 0;
 }
 
+/* Print what d holds and return status. */
+static int ban_fail(struct diags *d, int status)
+{
+	cmd_print_diags(d);
+	diags_free(d);
+	return status;
+}
+
 int ban_main(int argc, char **argv)
 {
 	struct ban_args a;
-	struct diags d = DIAGS_INIT;
+	struct diags d = DIAGS_INIT, why = DIAGS_INIT;
 	struct router *r = NULL;
 	struct ban_request req;
-	char err[256], p[ADDR_STRLEN], dur[32];
+	char p[ADDR_STRLEN], dur[32];
 	int rc = parse_args(argc, argv, &a, ban_usage, true, true, false);
 	if (rc >= 0)
 		return rc;
 	/* The same parse and refusals as the control socket, the state file
 	 * and the blocklists (ban_request_parse); the duration is checked
 	 * before the config is read, the default taken from it after. */
-	if ((rc = ban_request_parse(NULL, a.target, a.dur, &req, err, sizeof(err))) < 0) {
-		cmd_err("ban: %s%s", rc == -ERANGE ? "--for " : "", err);
-		return rc == -ERANGE ? EXIT_USAGE : EXIT_INVALID;
+	if ((rc = ban_request_parse(NULL, a.target, a.dur, &req, &why)) < 0) {
+		diags_move(&d, &why, DIAG_ERROR, nopos, rc == -ERANGE ? "ban: --for " : "ban: ");
+		return ban_fail(&d, rc == -ERANGE ? EXIT_USAGE : EXIT_INVALID);
 	}
 	if (ban_config(&a, &r) < 0)
 		return EXIT_INVALID;
 	if (!a.dur)
-		(void)ban_duration(r, NULL, &req.secs, err, sizeof(err));
+		(void)ban_duration(r, NULL, &req.secs, &d);
 	struct cidr c = req.prefix;
 	uint32_t secs = req.secs;
 	/* Through the daemon when it runs (docs/control-socket.md), else here. */
 	size_t cut = 0;
-	rc = ctl_ban(a.paths.run_dir, &c, secs, &cut, err, sizeof(err));
+	rc = ctl_ban(a.paths.run_dir, &c, secs, &cut, &why);
 	if (rc < 0) {
 		router_free(r);
-		cmd_err("ban: %s", err);
-		return exit_for(rc);
+		diags_move(&d, &why, DIAG_ERROR, nopos, "ban: ");
+		return ban_fail(&d, exit_for(rc));
 	}
 	bool direct = rc == 1;
 	if (direct)
@@ -227,15 +235,15 @@ int unban_main(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	/* any prefix can be lifted, even one ban would refuse now */
-	char err[256];
-	if (ban_parse_lift(a.target, &c, err, sizeof(err)) < 0) {
-		cmd_err("unban: %s", err);
-		return EXIT_INVALID;
+	struct diags why = DIAGS_INIT;
+	if (ban_parse_lift(a.target, &c, &why) < 0) {
+		diags_move(&d, &why, DIAG_ERROR, nopos, "unban: ");
+		return ban_fail(&d, EXIT_INVALID);
 	}
-	rc = ctl_unban(a.paths.run_dir, &c, err, sizeof(err));
+	rc = ctl_unban(a.paths.run_dir, &c, &why);
 	if (rc < 0) {
-		cmd_err("unban: %s", err);
-		return exit_for(rc);
+		diags_move(&d, &why, DIAG_ERROR, nopos, "unban: ");
+		return ban_fail(&d, exit_for(rc));
 	}
 	if (rc == 1)
 		rc = bans_del(a.paths.state_dir, &c, &d);

@@ -53,7 +53,7 @@ void cmd_err(const char *fmt, ...)
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
 	va_end(ap);
-	diag_error(&d, (struct pos){NULL, 0, 0}, "%s", msg ? msg : "out of memory");
+	diag_error(&d, nopos, "%s", msg ? msg : "out of memory");
 	for (size_t i = 0; i < d.n; i++)
 		fprintf(stderr, "nftrouter: %s\n", d.v[i].msg);
 	diags_free(&d);

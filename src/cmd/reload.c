@@ -53,13 +53,10 @@ int reload_main(int argc, char **argv)
 		free(reply);
 		return EXIT_OK;
 	}
-	size_t len = strlen(reply) + 1;
-	char *err = malloc(len);
-	if (err) {
-		ctl_reply_error(reply, err, len);
-		/* Config errors are already "FILE:LINE:COL: error: ..." lines. */
-		fprintf(stderr, "%s\n", err);
-	}
+	/* The daemon's diagnostics, already "FILE:LINE:COL: error: ..." lines
+	 * with their control characters escaped. */
+	char *err = ctl_reply_str(reply, "error");
+	fprintf(stderr, "%s\n", err && *err ? err : "nftrouter: error: reload failed");
 	free(err);
 	/* The daemon says which exit status its failure is; a daemon too old
 	 * to say failed on the config. */

@@ -352,7 +352,7 @@ static void req_ban(struct daemon *d, char *arg, bool add, struct buf *b)
 {
 	struct diags dg = DIAGS_INIT;
 	struct ban_request req;
-	char err[256], *secs = strchr(arg, ' ');
+	char *secs = strchr(arg, ' ');
 	size_t cut = 0;
 	int rc;
 	if (secs)
@@ -361,14 +361,13 @@ static void req_ban(struct daemon *d, char *arg, bool add, struct buf *b)
 		reply_error(b, "usage: unban ADDR[/LEN]");
 		return;
 	}
-	rc = add ? ban_request_parse(d->r, arg, secs, &req, err, sizeof(err))
-		 : ban_parse_lift(arg, &req.prefix, err, sizeof(err));
-	if (rc == -ERANGE) {
+	rc = add ? ban_request_parse(d->r, arg, secs, &req, &dg) : ban_parse_lift(arg, &req.prefix, &dg);
+	if (rc == -ERANGE)
 		reply_error(b, "usage: ban ADDR[/LEN] [SECS]");
-		return;
-	}
+	else if (rc < 0)
+		reply_diags(b, &dg, "invalid address", EINVAL);
 	if (rc < 0) {
-		reply_error_n(b, err, EINVAL);
+		diags_free(&dg);
 		return;
 	}
 	if (add) {
@@ -441,11 +440,12 @@ static void req_counters(struct daemon *d, struct buf *b)
 
 static void req_dhcp_event(struct daemon *d, char *arg, struct buf *b)
 {
-	char err[256];
-	if (services_dhcp_event(d, arg, err, sizeof(err)) < 0)
-		reply_error(b, err);
+	struct diags dg = DIAGS_INIT;
+	if (services_dhcp_event(d, arg, &dg) < 0)
+		reply_diags(b, &dg, "dhcp-event failed", 0);
 	else
 		buf_puts(b, "{\"ok\":true}\n");
+	diags_free(&dg);
 }
 
 static void ctlsrv_handle(struct client *c, char *line)

@@ -157,7 +157,7 @@ int services_sync(struct daemon *d);
 void services_stop_stale(struct daemon *d);
 /* A DHCP client's hook reports on PORT: arg is "PORT [EVENT ok|EVENT
  * error MESSAGE]" (docs/control-socket.md). */
-int services_dhcp_event(struct daemon *d, char *arg, char *err, size_t errlen);
+int services_dhcp_event(struct daemon *d, char *arg, struct diags *dg);
 /* A line of a child's output: a DHCP client whose hook cannot run is an
  * error of that child (status, log), never silent. */
 void services_child_line(struct daemon *d, struct child *c, const char *line, size_t len);

@@ -349,7 +349,7 @@ out:
 
 /* The learned DNS servers from RUN_DIR/dhcp-PORT.env, which the hook
  * wrote for the lease it applied. */
-static int services_dhcp_dns(struct daemon *d, size_t i, char *err, size_t errlen)
+static int services_dhcp_dns(struct daemon *d, size_t i, struct diags *dg)
 {
 	char *text = NULL, *path = NULL, file[64];
 	struct port_state *ps = &d->ports[i];
@@ -359,7 +359,7 @@ static int services_dhcp_dns(struct daemon *d, size_t i, char *err, size_t errle
 	if (!(path = services_path(d, file)))
 		return -ENOMEM;
 	if ((rc = file_read(path, 65536, &text, NULL)) < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+		diag_error(dg, nopos, "%s: %s", path, strerror(-rc));
 		goto out;
 	}
 	ps->n_dns = 0;
@@ -384,7 +384,7 @@ out:
 }
 
 /* Record the event; "PORT" alone (an older hook) means ok. */
-static int services_dhcp_record(struct dhcp_event *ev, char *arg, char *err, size_t errlen)
+static int services_dhcp_record(struct dhcp_event *ev, char *arg, struct diags *dg)
 {
 	char *event = strchr(arg, ' '), *result = NULL, *msg = NULL;
 	if (event) {
@@ -400,7 +400,7 @@ static int services_dhcp_record(struct dhcp_event *ev, char *arg, char *err, siz
 	bool ok = !result || strcmp(result, "ok") == 0;
 	if ((event && (!result || !*event || strlen(event) >= sizeof(ev->event))) ||
 	    (result && !ok && strcmp(result, "error") != 0) || (ok && msg)) {
-		snprintf(err, errlen, "usage: dhcp-event PORT [EVENT ok|EVENT error MESSAGE]");
+		diag_error(dg, nopos, "usage: dhcp-event PORT [EVENT ok|EVENT error MESSAGE]");
 		return -EINVAL;
 	}
 	ev->time = (int64_t)time(NULL);
@@ -410,18 +410,18 @@ static int services_dhcp_record(struct dhcp_event *ev, char *arg, char *err, siz
 	return 0;
 }
 
-int services_dhcp_event(struct daemon *d, char *arg, char *err, size_t errlen)
+int services_dhcp_event(struct daemon *d, char *arg, struct diags *dg)
 {
 	struct dhcp_event ev;
 	size_t i;
-	int rc = services_dhcp_record(&ev, arg, err, errlen);
+	int rc = services_dhcp_record(&ev, arg, dg);
 	if (rc < 0)
 		return rc;
 	for (i = 0; i < d->r->n_ifaces; i++)
 		if (strcmp(d->r->ifaces[i].name, arg) == 0 && d->r->ifaces[i].ipv4 == IPV4_DHCP)
 			break;
 	if (i == d->r->n_ifaces) {
-		snprintf(err, errlen, "no DHCP-configured port '%s'", arg);
+		diag_error(dg, nopos, "no DHCP-configured port '%s'", arg);
 		return -EINVAL;
 	}
 	struct port_state *ps = &d->ports[i];
@@ -439,7 +439,7 @@ int services_dhcp_event(struct daemon *d, char *arg, char *err, size_t errlen)
 		daemon_log(d, "nftrouter: %s: DHCP %s failed: %s", arg, ev.event, ev.error);
 		return 0;
 	}
-	if ((rc = services_dhcp_dns(d, i, err, errlen)) < 0)
+	if ((rc = services_dhcp_dns(d, i, dg)) < 0)
 		return rc;
 	daemon_log(d, "nftrouter: %s: DHCP %s, %zu DNS server(s) learned%s", arg, ev.event, ps->n_dns,
 		   d->r->dns.n_upstream ? " (unused: dns.upstream is set)" : "");

@@ -18,7 +18,6 @@
 #include "system/journal.h"
 #include "system/state.h"
 
-static const struct pos nopos = {NULL, 0, 0};
 
 /* --- counters and the kernel table --------------------------------- */
 

@@ -60,8 +60,7 @@ static void unmap(const struct cidr *in, struct cidr *out)
 	out->len = c.len - 96;
 }
 
-int ban_prefix_check(const struct cidr *in, const char *text, struct cidr *out, char *err,
-		     size_t errlen)
+int ban_prefix_check(const struct cidr *in, const char *text, struct cidr *out, struct diags *d)
 {
 	struct cidr c, net;
 	char q[ADDR_STRLEN], norm[ADDR_STRLEN];
@@ -72,7 +71,7 @@ int ban_prefix_check(const struct cidr *in, const char *text, struct cidr *out, 
 	unmap(in, &c);
 	int min = c.addr.family == AF_INET ? 8 : 16;
 	if (c.len < min) {
-		snprintf(err, errlen,
+		diag_error(d, nopos,
 			 "'%s' is too broad to ban: prefixes shorter than /%d (%s) would cut off "
 			 "whole parts of the Internet",
 			 q, min, c.addr.family == AF_INET ? "IPv4" : "IPv6");
@@ -81,37 +80,37 @@ int ban_prefix_check(const struct cidr *in, const char *text, struct cidr *out, 
 	cidr_network(&c, &net);
 	if (!addr_equal(&c.addr, &net.addr)) {
 		cidr_format(&net, norm, sizeof(norm));
-		snprintf(err, errlen, "'%s' has host bits set; did you mean %s?", q, norm);
+		diag_error(d, nopos, "'%s' has host bits set; did you mean %s?", q, norm);
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++)
 		if (cidr_overlap(&never[i].net, &net)) {
-			snprintf(err, errlen, "'%s' is %s: refusing to ban it", q, never[i].what);
+			diag_error(d, nopos, "'%s' is %s: refusing to ban it", q, never[i].what);
 			return -EINVAL;
 		}
 	*out = net;
 	return 0;
 }
 
-int ban_parse(const char *s, struct cidr *out, char *err, size_t errlen)
+int ban_parse(const char *s, struct cidr *out, struct diags *d)
 {
 	struct cidr c;
 	char q[ADDR_STRLEN];
 	if (cidr_parse(s, &c) < 0) {
 		printable(s, q, sizeof(q));
-		snprintf(err, errlen, "'%s' is not an IPv4 or IPv6 address or prefix", q);
+		diag_error(d, nopos, "'%s' is not an IPv4 or IPv6 address or prefix", q);
 		return -EINVAL;
 	}
-	return ban_prefix_check(&c, s, out, err, errlen);
+	return ban_prefix_check(&c, s, out, d);
 }
 
-int ban_parse_lift(const char *s, struct cidr *out, char *err, size_t errlen)
+int ban_parse_lift(const char *s, struct cidr *out, struct diags *d)
 {
 	struct cidr c;
 	char q[ADDR_STRLEN];
 	if (cidr_parse(s, &c) < 0) {
 		printable(s, q, sizeof(q));
-		snprintf(err, errlen, "'%s' is not an IPv4 or IPv6 address or prefix", q);
+		diag_error(d, nopos, "'%s' is not an IPv4 or IPv6 address or prefix", q);
 		return -EINVAL;
 	}
 	unmap(&c, &c);
@@ -119,8 +118,7 @@ int ban_parse_lift(const char *s, struct cidr *out, char *err, size_t errlen)
 	return 0;
 }
 
-int ban_duration(const struct router *r, const char *s, uint32_t *secs, char *err,
-		 size_t errlen)
+int ban_duration(const struct router *r, const char *s, uint32_t *secs, struct diags *d)
 {
 	char q[32];
 	if (!s) {
@@ -142,16 +140,16 @@ int ban_duration(const struct router *r, const char *s, uint32_t *secs, char *er
 		return 0;
 	}
 	printable(s, q, sizeof(q));
-	snprintf(err, errlen, "'%s' is not a duration (30s, 10m, 1h, 1d, seconds, 0 or forever)", q);
+	diag_error(d, nopos, "'%s' is not a duration (30s, 10m, 1h, 1d, seconds, 0 or forever)", q);
 	return -ERANGE;
 }
 
 int ban_request_parse(const struct router *r, const char *addr, const char *dur,
-		      struct ban_request *out, char *err, size_t errlen)
+		      struct ban_request *out, struct diags *d)
 {
-	int rc = ban_parse(addr, &out->prefix, err, errlen);
+	int rc = ban_parse(addr, &out->prefix, d);
 	if (rc == 0)
-		rc = ban_duration(r, dur, &out->secs, err, errlen);
+		rc = ban_duration(r, dur, &out->secs, d);
 	return rc;
 }
 
@@ -196,7 +194,6 @@ static int own_push_kernel(struct ban_own *o, const struct cidr *a)
 int ban_own_load(const struct router *r, struct ban_own *o, struct diags *d)
 {
 	static const int families[] = {AF_INET, AF_INET6};
-	static const struct pos nopos = {NULL, 0, 0};
 	int rc = 0;
 	o->v = NULL;
 	o->n = 0;
@@ -225,7 +222,7 @@ int ban_own_load(const struct router *r, struct ban_own *o, struct diags *d)
 	return rc;
 }
 
-int ban_own_check(const struct ban_own *o, const struct cidr *c, char *err, size_t errlen)
+int ban_own_check(const struct ban_own *o, const struct cidr *c, struct diags *d)
 {
 	char a[ADDR_STRLEN], p[ADDR_STRLEN];
 	int host = c->addr.family == AF_INET ? 32 : 128;
@@ -238,15 +235,15 @@ int ban_own_check(const struct ban_own *o, const struct cidr *c, char *err, size
 		/* a wider ban may hold a subnet's broadcast address (its hosts
 		 * are real); the address alone matches no sender */
 		if (x->bcast && c->len == host)
-			snprintf(err, errlen, "refusing to ban %s: it is the broadcast address of "
+			diag_error(d, nopos, "refusing to ban %s: it is the broadcast address of "
 					      "one of this router's subnets", p);
 		else if (x->bcast)
 			continue;
 		else if (x->where[0])
-			snprintf(err, errlen, "refusing to ban %s: it holds %s, this router's address "
+			diag_error(d, nopos, "refusing to ban %s: it holds %s, this router's address "
 					      "on '%s'", p, a, x->where);
 		else
-			snprintf(err, errlen, "refusing to ban %s: it holds %s, an address of this "
+			diag_error(d, nopos, "refusing to ban %s: it holds %s, an address of this "
 					      "router", p, a);
 		return -EINVAL;
 	}
@@ -255,9 +252,8 @@ int ban_own_check(const struct ban_own *o, const struct cidr *c, char *err, size
 
 /* ---- the state file: "PREFIX EXPIRES ADDED" per line ---- */
 
-/* One line; 1 a ban, 0 blank or comment, -EINVAL (err says why). */
-static int state_line(const char *line, const struct ban_own *own, struct ban *b, char *err,
-		      size_t errlen)
+/* One line; 1 a ban, 0 blank or comment, -EINVAL (d says why). */
+static int state_line(const char *line, const struct ban_own *own, struct ban *b, struct diags *d)
 {
 	char pfx[ADDR_STRLEN + 1], extra, q[48];
 	uint64_t exp, add;
@@ -268,12 +264,12 @@ static int state_line(const char *line, const struct ban_own *own, struct ban *b
 	if (sscanf(line, "%64s %" SCNu64 " %" SCNu64 " %c", pfx, &exp, &add, &extra) != 3 ||
 	    cidr_parse(pfx, &c) < 0) {
 		printable(line, q, sizeof(q));
-		snprintf(err, errlen, "expected 'PREFIX EXPIRES ADDED', got '%s'", q);
+		diag_error(d, nopos, "expected 'PREFIX EXPIRES ADDED', got '%s'", q);
 		return -EINVAL;
 	}
-	int rc = ban_prefix_check(&c, pfx, &b->prefix, err, errlen);
+	int rc = ban_prefix_check(&c, pfx, &b->prefix, d);
 	if (rc == 0)
-		rc = ban_own_check(own, &b->prefix, err, errlen);
+		rc = ban_own_check(own, &b->prefix, d);
 	b->expires = exp;
 	b->added = add;
 	return rc < 0 ? rc : 1;
@@ -290,20 +286,22 @@ int bans_state_parse(const char *text, const char *path, const struct ban_own *o
 	while (*p) {
 		const char *nl = strchr(p, '\n');
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		char line[160], err[256];
+		char line[160];
+		struct diags why = DIAGS_INIT;
 		struct ban b;
 		int rc = -EINVAL;
 		lineno++;
 		if (len < sizeof(line)) {
 			memcpy(line, p, len);
 			line[len] = '\0';
-			rc = state_line(line, own, &b, err, sizeof(err));
+			rc = state_line(line, own, &b, &why);
 		} else {
-			snprintf(err, sizeof(err), "line too long (%zu bytes)", len);
+			diag_error(&why, nopos, "line too long (%zu bytes)", len);
 		}
 		p += len + (nl ? 1 : 0);
 		if (rc < 0) {
-			diag_warn(d, (struct pos){path, lineno, 1}, "skipped: %s", err);
+			/* A bad line is skipped, not fatal: a warning at its line. */
+			diags_move(d, &why, DIAG_WARNING, (struct pos){path, lineno, 1}, "skipped: ");
 			(*bad)++;
 		} else if (rc == 1 && ban_list_push(out, &b) < 0) {
 			ban_list_free(out);

@@ -23,7 +23,6 @@
 #include "system/state.h"
 #include "util/buf.h"
 
-static const struct pos nopos = {NULL, 0, 0};
 
 void ban_list_free(struct ban_list *l)
 {
@@ -279,10 +278,10 @@ static int add_refused(const struct router *r, const struct ban_list *l, const s
 		       struct ban **same, struct diags *d)
 {
 	struct ban_own own = {0};
-	char p[ADDR_STRLEN], o[ADDR_STRLEN], left[48], err[256];
+	char p[ADDR_STRLEN], o[ADDR_STRLEN], left[48];
 	int rc = ban_own_load(r, &own, d);
-	if (rc == 0 && (rc = ban_own_check(&own, c, err, sizeof(err))) < 0)
-		diag_error(d, nopos, "%s", err);
+	if (rc == 0)
+		rc = ban_own_check(&own, c, d);
 	ban_own_free(&own);
 	cidr_format(c, p, sizeof(p));
 	*same = NULL;
@@ -313,14 +312,11 @@ int bans_add_nocut(const struct router *r, const char *state_dir, const struct c
 	struct nlset *s = NULL;
 	struct ban *same = NULL, prev = {0};
 	struct cidr cc, *c = &cc;
-	char err[256];
 	bool changed;
 	int rc, lock = -1;
 	/* the same refusals whoever calls (a library caller may not have parsed) */
-	if ((rc = ban_prefix_check(req, NULL, c, err, sizeof(err))) < 0) {
-		diag_error(d, nopos, "%s", err);
+	if ((rc = ban_prefix_check(req, NULL, c, d)) < 0)
 		return rc;
-	}
 	if ((rc = lock = bans_lock(state_dir, d)) < 0)
 		goto out;
 	if ((rc = state_load(state_dir, NULL, true, &l, &changed, d)) < 0)

@@ -50,18 +50,16 @@ int ban_list_push(struct ban_list *l, const struct ban *b);
  * (169.254/16, fe80::/10), multicast (224/4, ff00::/8: neighbour
  * discovery), 255.255.255.255, and IPv6 prefixes covering ::ffff:0:0/96.
  * text is how the prefix was written, for the message (NULL: formatted).
- * 0, or -EINVAL with the reason in err. */
-int ban_prefix_check(const struct cidr *in, const char *text, struct cidr *out, char *err,
-		     size_t errlen);
+ * 0, or -EINVAL with the reason in d. */
+int ban_prefix_check(const struct cidr *in, const char *text, struct cidr *out, struct diags *d);
 /* "ADDR[/LEN]" through cidr_parse and ban_prefix_check. */
-int ban_parse(const char *s, struct cidr *out, char *err, size_t errlen);
+int ban_parse(const char *s, struct cidr *out, struct diags *d);
 /* For unban: any prefix may be lifted, even one ban would refuse today;
  * only the parse and the IPv4-mapped normalisation. */
-int ban_parse_lift(const char *s, struct cidr *out, char *err, size_t errlen);
+int ban_parse_lift(const char *s, struct cidr *out, struct diags *d);
 /* How long: NULL = the config's blackhole.timeout (r NULL: 1 day);
  * "forever" or "0"; 30s/10m/1h/1d; bare seconds. -ERANGE if not one. */
-int ban_duration(const struct router *r, const char *s, uint32_t *secs, char *err,
-		 size_t errlen);
+int ban_duration(const struct router *r, const char *s, uint32_t *secs, struct diags *d);
 
 struct ban_request {
 	struct cidr prefix;
@@ -70,7 +68,7 @@ struct ban_request {
 /* The CLI's and the control socket's request: ban_parse, then
  * ban_duration. -EINVAL (address refused) or -ERANGE (duration). */
 int ban_request_parse(const struct router *r, const char *addr, const char *dur,
-		      struct ban_request *out, char *err, size_t errlen);
+		      struct ban_request *out, struct diags *d);
 
 /* The router's own addresses: the config's static ones (named by port)
  * and every address the kernel holds (DHCP ones, link-local ones), plus
@@ -86,9 +84,9 @@ struct ban_own {
 };
 int ban_own_load(const struct router *r, struct ban_own *o, struct diags *d);
 void ban_own_free(struct ban_own *o);
-/* -EINVAL (err says which address) if c holds one of o's addresses or is
+/* -EINVAL (d says which address) if c holds one of o's addresses or is
  * one of its broadcast addresses; o NULL checks nothing. */
-int ban_own_check(const struct ban_own *o, const struct cidr *c, char *err, size_t errlen);
+int ban_own_check(const struct ban_own *o, const struct cidr *c, struct diags *d);
 
 /* The state file's text: "PREFIX EXPIRES ADDED" per line, `#` comments.
  * A line that is not that, or whose prefix ban_prefix_check or (own not

@@ -26,7 +26,7 @@ void blocklist_set_free(struct blocklist_set *b)
 	memset(b, 0, sizeof(*b));
 }
 
-int blocklist_parse_line(const char *line, struct cidr *out, char *err, size_t errlen)
+int blocklist_parse_line(const char *line, struct cidr *out, struct diags *d)
 {
 	const char *p = line, *end;
 	char tok[ADDR_STRLEN];
@@ -44,23 +44,23 @@ int blocklist_parse_line(const char *line, struct cidr *out, char *err, size_t e
 	while (*rest == ' ' || *rest == '\t' || *rest == '\r' || *rest == '\n')
 		rest++;
 	if (*rest && *rest != '#' && *rest != ';') {
-		snprintf(err, errlen, "unexpected text after the address: '%.40s'", rest);
+		diag_error(d, nopos, "unexpected text after the address: '%.40s'", rest);
 		return -EINVAL;
 	}
 	size_t len = (size_t)(end - p);
 	if (len >= sizeof(tok)) {
-		snprintf(err, errlen, "not an address or prefix: '%.40s...'", p);
+		diag_error(d, nopos, "not an address or prefix: '%.40s...'", p);
 		return -EINVAL;
 	}
 	memcpy(tok, p, len);
 	tok[len] = '\0';
 	struct cidr c;
 	if (cidr_parse(tok, &c) < 0) {
-		snprintf(err, errlen, "not an address or prefix: '%s'", tok);
+		diag_error(d, nopos, "not an address or prefix: '%s'", tok);
 		return -EINVAL;
 	}
 	/* the refusals of `ban`: a list entry is a ban like any other */
-	if (ban_prefix_check(&c, tok, out, err, errlen) < 0)
+	if (ban_prefix_check(&c, tok, out, d) < 0)
 		return -EPERM;
 	return 1;
 }
@@ -108,7 +108,7 @@ int blocklist_set_add(struct blocklist_set *b, const struct cidr *c)
 static int read_one(const struct blocklist *l, struct blocklist_set *b, struct diags *d)
 {
 	FILE *f = fopen(l->path, "re");
-	char *line = NULL, err[160];
+	char *line = NULL;
 	size_t cap = 0;
 	int rc = 0, lineno = 0;
 	if (!f) {
@@ -118,18 +118,20 @@ static int read_one(const struct blocklist *l, struct blocklist_set *b, struct d
 	}
 	while (getline(&line, &cap, f) >= 0) {
 		struct cidr c;
-		lineno++;
-		int r = blocklist_parse_line(line, &c, err, sizeof(err));
+		struct diags why = DIAGS_INIT;
+		struct pos at = {l->path, ++lineno, 1};
+		int r = blocklist_parse_line(line, &c, &why);
 		if (r == -EPERM) {
 			/* refused, not malformed: public lists carry 127.0.0.0/8,
 			 * 224.0.0.0/3 and the like; skip it, say so (a bounded
 			 * number of times) */
 			if (b->skipped++ < 10)
-				diag_warn(d, (struct pos){l->path, lineno, 1}, "skipped: %s", err);
+				diags_move(d, &why, DIAG_WARNING, at, "skipped: ");
+			diags_free(&why);
 			continue;
 		}
 		if (r < 0) {
-			diag_error(d, (struct pos){l->path, lineno, 1}, "%s", err);
+			diags_move(d, &why, DIAG_ERROR, at, "");
 			rc = -EINVAL;
 			/* keep going: report every bad line of the file in one run, up to a bound */
 			if (d->n_errors >= 20)

@@ -45,8 +45,9 @@ void blocklist_set_free(struct blocklist_set *b);
 
 /* Parse one line. Returns 1 and fills *out for an entry, 0 for a blank or
  * comment line, -EPERM for an entry ban_prefix_check refuses and -EINVAL
- * for anything else (with a message in err). */
-int blocklist_parse_line(const char *line, struct cidr *out, char *err, size_t errlen);
+ * for anything else; the reason in d, without a position (the caller
+ * knows the file and line, and whether it is an error). */
+int blocklist_parse_line(const char *line, struct cidr *out, struct diags *d);
 /* Add one prefix. 0 or -ENOMEM. */
 int blocklist_set_add(struct blocklist_set *b, const struct cidr *c);
 /* Read every file into b; errors as FILE:LINE in d. 0 or -errno. */

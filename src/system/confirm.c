@@ -23,7 +23,6 @@
 #include "system/state.h"
 #include "util/file.h"
 
-static const struct pos nopos = {NULL, 0, 0};
 
 static unsigned long long proc_starttime(pid_t pid, char *state)
 {

@@ -1,6 +1,7 @@
 #include "system/ctl.h"
 #include "system/counters.h"
 #include "util/addr.h"
+#include "util/diag.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -201,37 +202,34 @@ int ctl_reply_errno(const char *reply)
 	return ctl_reply_int(reply, "errno", 0);
 }
 
-void ctl_reply_error(const char *reply, char *out, size_t size)
+int ctl_reply_diags(const char *reply, struct diags *d)
 {
-	const char *p = strstr(reply, "\"error\":\"");
-	size_t o = 0;
-	if (size == 0)
-		return;
-	if (p) {
-		for (p += 9; *p && *p != '"' && o + 1 < size; p++) {
-			if (*p == '\\' && p[1]) {
-				p++;
-				out[o++] = *p == 'n' ? '\n' : *p == 't' ? '\t' : *p;
-			} else {
-				out[o++] = *p;
-			}
+	char *e = ctl_reply_str(reply, "error");
+	size_t n = 0;
+	for (char *line = e, *nl; line && *line; line = nl) {
+		if ((nl = strchr(line, '\n')))
+			*nl++ = '\0';
+		if (*line) {
+			diag_error(d, nopos, "%s", line);
+			n++;
 		}
 	}
-	out[o] = '\0';
+	if (!n)
+		diag_error(d, nopos, "the daemon refused the request without saying why");
+	free(e);
+	return (int)n;
 }
 
 /* reply_out: the reply on success, for callers that read more of it. */
-static int ctl_forward_reply(const char *run_dir, const char *req, char **reply_out, char *err,
-			     size_t errlen)
+static int ctl_forward_reply(const char *run_dir, const char *req, char **reply_out,
+			     struct diags *d)
 {
 	char *reply = NULL;
 	int rc = ctl_request(run_dir, req, 30000, &reply);
-	if (errlen)
-		err[0] = '\0';
 	if (ctl_no_daemon(rc))
 		return 1;
 	if (rc < 0) {
-		snprintf(err, errlen, "control socket: %s", strerror(-rc));
+		diag_error(d, nopos, "control socket: %s", strerror(-rc));
 		return rc;
 	}
 	if (ctl_reply_ok(reply)) {
@@ -241,24 +239,24 @@ static int ctl_forward_reply(const char *run_dir, const char *req, char **reply_
 			free(reply);
 		return 0;
 	}
-	ctl_reply_error(reply, err, errlen);
+	ctl_reply_diags(reply, d);
 	rc = ctl_reply_errno(reply);
 	free(reply);
 	return rc > 0 ? -rc : -EIO;
 }
 
-int ctl_forward(const char *run_dir, const char *req, char *err, size_t errlen)
+int ctl_forward(const char *run_dir, const char *req, struct diags *d)
 {
-	return ctl_forward_reply(run_dir, req, NULL, err, errlen);
+	return ctl_forward_reply(run_dir, req, NULL, d);
 }
 
-int ctl_ban(const char *run_dir, const struct cidr *c, uint32_t secs, size_t *cut, char *err,
-	    size_t errlen)
+int ctl_ban(const char *run_dir, const struct cidr *c, uint32_t secs, size_t *cut,
+	    struct diags *d)
 {
 	char req[128], a[ADDR_STRLEN], *reply = NULL;
 	cidr_format(c, a, sizeof(a));
 	snprintf(req, sizeof(req), "ban %s %u", a, (unsigned)secs);
-	int rc = ctl_forward_reply(run_dir, req, &reply, err, errlen);
+	int rc = ctl_forward_reply(run_dir, req, &reply, d);
 	*cut = 0;
 	if (rc == 0) {
 		const char *p = strstr(reply, "\"cut\":");
@@ -269,12 +267,12 @@ int ctl_ban(const char *run_dir, const struct cidr *c, uint32_t secs, size_t *cu
 	return rc;
 }
 
-int ctl_unban(const char *run_dir, const struct cidr *c, char *err, size_t errlen)
+int ctl_unban(const char *run_dir, const struct cidr *c, struct diags *d)
 {
 	char req[128], a[ADDR_STRLEN];
 	cidr_format(c, a, sizeof(a));
 	snprintf(req, sizeof(req), "unban %s", a);
-	return ctl_forward(run_dir, req, err, errlen);
+	return ctl_forward(run_dir, req, d);
 }
 
 int ctl_counters(const char *run_dir, struct counter_list *out)

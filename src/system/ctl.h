@@ -29,22 +29,24 @@ char *ctl_reply_str(const char *reply, const char *key);
 int ctl_reply_int(const char *reply, const char *key, int dflt);
 /* A reply's "errno" member (0 when none). */
 int ctl_reply_errno(const char *reply);
-/* A reply's "error" string, unescaped, into out ("" when none). */
-void ctl_reply_error(const char *reply, char *out, size_t size);
+struct diags;
+/* A refusal's "error" string, one error in d per line (a daemon that
+ * said nothing gets one saying so). Returns how many lines it held. */
+int ctl_reply_diags(const char *reply, struct diags *d);
 
 /* For commands that act directly when no daemon runs (ban, unban): send
  * req; 1 = no daemon listens (act directly), 0 = done, or the -errno the
  * daemon's reply carries (-EIO when it carries none) with its message in
- * err. */
-int ctl_forward(const char *run_dir, const char *req, char *err, size_t errlen);
+ * d. */
+int ctl_forward(const char *run_dir, const char *req, struct diags *d);
 
 struct cidr;
 /* `ban` and `unban` through the daemon: 1 = no daemon (act directly),
  * 0 = done (*cut: connections cut), or the daemon's -errno with its
- * message in err. */
-int ctl_ban(const char *run_dir, const struct cidr *c, uint32_t secs, size_t *cut, char *err,
-	    size_t errlen);
-int ctl_unban(const char *run_dir, const struct cidr *c, char *err, size_t errlen);
+ * message in d. */
+int ctl_ban(const char *run_dir, const struct cidr *c, uint32_t secs, size_t *cut,
+	    struct diags *d);
+int ctl_unban(const char *run_dir, const struct cidr *c, struct diags *d);
 
 struct counter_list;
 /* The `counters` request, into the list counters_read() fills. 1 = no

@@ -276,7 +276,6 @@ static int plan_build(struct port_plan *pl, const struct router *r, const int *p
 struct port_plan *port_plan_new(struct link_sock *s, const struct router *r,
 				const struct ipv6_live *lv, struct diags *d, int *err)
 {
-	static const struct pos nopos = {NULL, 0, 0};
 	struct port_plan *pl = calloc(1, sizeof(*pl));
 	int *port_link = calloc(r->n_ifaces + 1, sizeof(int));
 	struct link_addr *v6 = NULL;
@@ -424,7 +423,6 @@ static int step_apply(struct link_sock *ls, struct port_step *s, struct diags *d
 
 int port_plan_apply(struct link_sock *ls, struct port_plan *pl, struct diags *d)
 {
-	static const struct pos nopos = {NULL, 0, 0};
 	int rc = plan_rename(ls, pl, d);
 	for (size_t i = 0; i < pl->n && rc == 0; i++)
 		rc = step_apply(ls, &pl->v[i], d);
@@ -561,7 +559,7 @@ int port_plan_undo(struct link_sock *ls, struct port_plan *pl, struct diags *d)
 			first = first ? first : rc;
 	for (; pl->stale_done > 0; pl->stale_done--) {
 		if ((rc = route_default_set(pl->stale[pl->stale_done - 1])) < 0) {
-			diag_error(d, (struct pos){NULL, 0, 0},
+			diag_error(d, nopos,
 				   "rollback: restoring a removed default route: %s",
 				   strerror(-rc));
 			first = first ? first : rc;

@@ -13,7 +13,6 @@
 #include "system/state.h"
 #include "util/file.h"
 
-static const struct pos nopos = {NULL, 0, 0};
 
 /* Both dirs made if absent, and refused (named, with the fix) unless
  * owned by root and writable by nobody else, as OpenSSH's StrictModes. */

@@ -131,6 +131,22 @@ void diag_warn(struct diags *d, struct pos pos, const char *fmt, ...)
 	va_end(ap);
 }
 
+void diags_move(struct diags *to, struct diags *from, enum diag_level level, struct pos pos,
+		const char *prefix)
+{
+	for (size_t i = 0; i < from->n; i++) {
+		const struct diag *g = &from->v[i];
+		struct pos at = g->pos.line ? g->pos : pos;
+		if (level == DIAG_ERROR)
+			diag_error(to, at, "%s%s", prefix ? prefix : "", g->msg);
+		else
+			diag_warn(to, at, "%s%s", prefix ? prefix : "", g->msg);
+	}
+	if (from->oom)
+		diag_error(to, pos, "out of memory");
+	diags_free(from);
+}
+
 void diags_free(struct diags *d)
 {
 	for (size_t i = 0; i < d->n; i++) {

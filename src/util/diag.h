@@ -14,6 +14,9 @@ struct pos {
 	int col;
 };
 
+/* No position: a system error or a request, not a line of a file. */
+static const struct pos nopos = {NULL, 0, 0};
+
 enum diag_level { DIAG_ERROR, DIAG_WARNING };
 
 struct diag {
@@ -38,6 +41,13 @@ void diag_error(struct diags *d, struct pos pos, const char *fmt, ...)
 void diag_warn(struct diags *d, struct pos pos, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void diags_free(struct diags *d);
+/* Move every diagnostic of from into to, as level, prefixed with prefix,
+ * at pos when from's has no line (a line of a file reported by a parser
+ * of one value, say); from is left empty. For a caller that knows better
+ * than the callee what a failure means (a bad state-file line is a
+ * warning: the line is skipped). */
+void diags_move(struct diags *to, struct diags *from, enum diag_level level, struct pos pos,
+		const char *prefix);
 /* s[0..len) as a message shows a value: control characters as C escapes
  * (\n, \t, \r, \xNN), so it can neither break the line nor fake another;
  * cut with "..." to fit in size (never inside a UTF-8 character). Returns

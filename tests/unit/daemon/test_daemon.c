@@ -106,9 +106,17 @@ static void test_reply_parsing(void **state)
 	assert_string_equal(t, "a\nb \"q\" \xe9");
 	free(t);
 	assert_null(ctl_reply_str(ok, "error"));
-	char err[64];
-	ctl_reply_error(bad, err, sizeof(err));
-	assert_string_equal(err, "not banned");
+	struct diags d = DIAGS_INIT;
+	/* A refusal's lines become one error each; a silent one still says so. */
+	assert_int_equal(ctl_reply_diags(bad, &d), 1);
+	assert_string_equal(d.v[0].msg, "not banned");
+	assert_int_equal(ctl_reply_diags("{\"ok\":false,\"error\":\"a:1:1: x\\nb:2:1: y\"}", &d), 2);
+	assert_string_equal(d.v[2].msg, "b:2:1: y");
+	assert_int_equal(ctl_reply_diags("{\"ok\":false}", &d), 0);
+	assert_int_equal(d.n_errors, 4);
+	diags_free(&d);
+	assert_int_equal(ctl_reply_int(bad, "errno", -1), 2);
+	assert_int_equal(ctl_reply_int(bad, "status", -1), -1);
 	assert_int_equal(ctl_reply_errno(bad), 2);
 	assert_int_equal(ctl_reply_errno(ok), 0);
 	char *reply = NULL;

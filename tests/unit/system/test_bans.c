@@ -16,6 +16,12 @@
 #include "system/bans.h"
 #include "system/blocklist.h"
 
+/* The last message a call left in d ("" when none). */
+static const char *last_msg(const struct diags *d)
+{
+	return d->n ? d->v[d->n - 1].msg : "";
+}
+
 static void fmt(const struct cidr *c, char *out)
 {
 	cidr_format(c, out, ADDR_STRLEN);
@@ -50,15 +56,16 @@ static void test_blocklist_line(void **state)
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct cidr c;
-		char err[160] = "", got[ADDR_STRLEN];
-		int rc = blocklist_parse_line(cases[i].line, &c, err, sizeof(err));
+		struct diags ed = DIAGS_INIT;
+		char got[ADDR_STRLEN];
+		int rc = blocklist_parse_line(cases[i].line, &c, &ed);
 		if (rc != cases[i].rc)
-			fail_msg("'%s': rc %d, want %d (%s)", cases[i].line, rc, cases[i].rc, err);
+			fail_msg("'%s': rc %d, want %d (%s)", cases[i].line, rc, cases[i].rc, last_msg(&ed));
 		if (rc == 1) {
 			fmt(&c, got);
 			assert_string_equal(got, cases[i].want);
-		} else if (rc < 0 && !strstr(err, cases[i].want)) {
-			fail_msg("'%s': error '%s' lacks '%s'", cases[i].line, err, cases[i].want);
+		} else if (rc < 0 && !strstr(last_msg(&ed), cases[i].want)) {
+			fail_msg("'%s': error '%s' lacks '%s'", cases[i].line, last_msg(&ed), cases[i].want);
 		}
 	}
 }
@@ -219,31 +226,32 @@ static void test_ban_parse(void **state)
 		   {"febf::/16", "link-local"},
 		   {"ff02::1", "multicast"},            {"ff00::/16", "multicast"},
 		   {"ff02::1:ff00:1", "multicast"}};
-	char err[256], got[ADDR_STRLEN];
+	struct diags ed = DIAGS_INIT;
+	char got[ADDR_STRLEN];
 	struct cidr c;
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-		int rc = ban_parse(ok[i].in, &c, err, sizeof(err));
+		int rc = ban_parse(ok[i].in, &c, &ed);
 		if (!ok[i].want) { /* host bits set: refused, network suggested */
 			assert_int_equal(rc, -EINVAL);
-			assert_non_null(strstr(err, "did you mean 2001::/16"));
+			assert_non_null(strstr(last_msg(&ed), "did you mean 2001::/16"));
 			continue;
 		}
 		if (rc != 0)
-			fail_msg("'%s' refused: %s", ok[i].in, err);
+			fail_msg("'%s' refused: %s", ok[i].in, last_msg(&ed));
 		fmt(&c, got);
 		assert_string_equal(got, ok[i].want);
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		err[0] = '\0';
-		if (ban_parse(bad[i].in, &c, err, sizeof(err)) != -EINVAL || !strstr(err, bad[i].why))
-			fail_msg("'%s': '%s', want '%s'", bad[i].in, err, bad[i].why);
+		diags_free(&ed);
+		if (ban_parse(bad[i].in, &c, &ed) != -EINVAL || !strstr(last_msg(&ed), bad[i].why))
+			fail_msg("'%s': '%s', want '%s'", bad[i].in, last_msg(&ed), bad[i].why);
 	}
 	/* unban lifts any prefix, mapped ones as IPv4 */
-	assert_int_equal(ban_parse_lift("::ffff:1.2.3.4", &c, err, sizeof(err)), 0);
+	assert_int_equal(ban_parse_lift("::ffff:1.2.3.4", &c, &ed), 0);
 	fmt(&c, got);
 	assert_string_equal(got, "1.2.3.4/32");
-	assert_int_equal(ban_parse_lift("0.0.0.0/0", &c, err, sizeof(err)), 0);
-	assert_int_equal(ban_parse_lift("nope", &c, err, sizeof(err)), -EINVAL);
+	assert_int_equal(ban_parse_lift("0.0.0.0/0", &c, &ed), 0);
+	assert_int_equal(ban_parse_lift("nope", &c, &ed), -EINVAL);
 }
 
 /* The router's own addresses, in the forms ban_parse leaves them. */
@@ -252,7 +260,7 @@ static void test_ban_own(void **state)
 	(void)state;
 	struct ban_own_addr a[3] = {{.where = "lan"}, {.where = ""}, {.bcast = true}};
 	struct ban_own own = {a, 3};
-	char err[256];
+	struct diags ed = DIAGS_INIT;
 	struct cidr c;
 	assert_int_equal(addr_parse("192.168.100.1", &a[0].addr), 0);
 	assert_int_equal(addr_parse("2001:db8:1::1", &a[1].addr), 0);
@@ -267,14 +275,14 @@ static void test_ban_own(void **state)
 		     {"192.168.100.20", NULL},
 		     {"2001:db8:2::/48", NULL}};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		err[0] = '\0';
-		assert_int_equal(ban_parse(cases[i].in, &c, err, sizeof(err)), 0);
-		int rc = ban_own_check(&own, &c, err, sizeof(err));
-		if (cases[i].why ? rc != -EINVAL || !strstr(err, cases[i].why) : rc != 0)
-			fail_msg("'%s': rc %d '%s', want '%s'", cases[i].in, rc, err,
+		diags_free(&ed);
+		assert_int_equal(ban_parse(cases[i].in, &c, &ed), 0);
+		int rc = ban_own_check(&own, &c, &ed);
+		if (cases[i].why ? rc != -EINVAL || !strstr(last_msg(&ed), cases[i].why) : rc != 0)
+			fail_msg("'%s': rc %d '%s', want '%s'", cases[i].in, rc, last_msg(&ed),
 				 cases[i].why ? cases[i].why : "allowed");
 	}
-	assert_int_equal(ban_own_check(NULL, &c, err, sizeof(err)), 0);
+	assert_int_equal(ban_own_check(NULL, &c, &ed), 0);
 }
 
 static void test_ban_duration(void **state)
@@ -282,21 +290,21 @@ static void test_ban_duration(void **state)
 	(void)state;
 	struct router r = {.blackhole = {.timeout = 3600}};
 	uint32_t s = 1;
-	char err[128];
-	assert_int_equal(ban_duration(&r, NULL, &s, err, sizeof(err)), 0);
+	struct diags ed = DIAGS_INIT;
+	assert_int_equal(ban_duration(&r, NULL, &s, &ed), 0);
 	assert_int_equal(s, 3600);
-	assert_int_equal(ban_duration(NULL, NULL, &s, err, sizeof(err)), 0);
+	assert_int_equal(ban_duration(NULL, NULL, &s, &ed), 0);
 	assert_int_equal(s, BANS_DEFAULT_TIMEOUT);
-	assert_int_equal(ban_duration(&r, "forever", &s, err, sizeof(err)), 0);
+	assert_int_equal(ban_duration(&r, "forever", &s, &ed), 0);
 	assert_int_equal(s, 0);
-	assert_int_equal(ban_duration(&r, "10m", &s, err, sizeof(err)), 0);
+	assert_int_equal(ban_duration(&r, "10m", &s, &ed), 0);
 	assert_int_equal(s, 600);
-	assert_int_equal(ban_duration(&r, "4294967295", &s, err, sizeof(err)), 0);
+	assert_int_equal(ban_duration(&r, "4294967295", &s, &ed), 0);
 	assert_int_equal(s, 4294967295u);
-	assert_int_equal(ban_duration(&r, "4294967296", &s, err, sizeof(err)), -ERANGE);
-	assert_int_equal(ban_duration(&r, "nonsense", &s, err, sizeof(err)), -ERANGE);
-	assert_non_null(strstr(err, "'nonsense' is not a duration"));
-	assert_int_equal(ban_duration(&r, "", &s, err, sizeof(err)), -ERANGE);
+	assert_int_equal(ban_duration(&r, "4294967296", &s, &ed), -ERANGE);
+	assert_int_equal(ban_duration(&r, "nonsense", &s, &ed), -ERANGE);
+	assert_non_null(strstr(last_msg(&ed), "'nonsense' is not a duration"));
+	assert_int_equal(ban_duration(&r, "", &s, &ed), -ERANGE);
 }
 
 static void test_render_bans(void **state)
