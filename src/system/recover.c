@@ -13,7 +13,6 @@
 #include "system/state.h"
 #include "util/file.h"
 
-
 /* Both dirs made if absent, and refused (named, with the fix) unless
  * owned by root and writable by nobody else, as OpenSSH's StrictModes. */
 static int dirs_check(const struct apply_opts *o, struct diags *d)
