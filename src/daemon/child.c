@@ -91,7 +91,7 @@ static void child_schedule(struct child *c)
 {
 	struct daemon *d = c->d;
 	if (c->timer_fd < 0) {
-		int rc;
+		int rc = 0;
 		c->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 		if (c->timer_fd < 0 ||
 		    (rc = poller_watch(&d->poll, c->timer_fd, EPOLLIN, child_on_timer, c)) < 0) {
