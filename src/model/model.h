@@ -89,6 +89,8 @@ struct zone {
 	size_t n_icmpv6;
 	struct rate icmp_rate;
 	bool rp_filter;         /* new connections must come in where their source routes back */
+	bool force_dns;         /* DNS (53) from the zone to any address goes to the router */
+	bool block_dot;         /* DNS over TLS/QUIC (853) out of the zone refused */
 };
 
 struct portrange {

@@ -7,9 +7,9 @@
 
 #include "model/internal.h"
 
-static const char *const zone_keys[] = {"interfaces", "input", "services",  "forward",
-					"masquerade", "icmp",  "icmp-rate", "counters",
-					"rp-filter",  NULL};
+static const char *const zone_keys[] = {"interfaces", "input",	   "services",	"forward",
+					"masquerade", "icmp",	   "icmp-rate", "counters",
+					"rp-filter",  "force-dns", "block-dot", NULL};
 
 /* What `services: [NAME]` opens on the router. Documented in
  * docs/router.yaml.md; keep both in step. */
@@ -342,6 +342,29 @@ static void zone_forward(struct diags *d, const struct cfg_node *n, struct route
 	}
 }
 
+/* force-dns and block-dot: the zone's clients use the router's resolver.
+ * Redirected queries are input to the router, so the zone must open dns:
+ * without it every query would be dropped, a broken network rather than a
+ * forced resolver. */
+static void zone_dns_guard(struct diags *d, const struct cfg_node *n, struct zone *z,
+			   const char *what)
+{
+	char w[WHAT_MAX];
+	const struct cfg_node *v;
+	if ((v = cfg_map_get(n, "block-dot"))) {
+		what_join(w, what, "block-dot");
+		expect_bool(d, v, w, &z->block_dot);
+	}
+	if (!(v = cfg_map_get(n, "force-dns")))
+		return;
+	what_join(w, what, "force-dns");
+	if (expect_bool(d, v, w, &z->force_dns) == 0 && z->force_dns && !zone_has_service(z, "dns"))
+		diag_error(d, v->pos,
+			   "%s: the zone does not open the dns service, so the redirected "
+			   "queries would be dropped; add dns to its services",
+			   w);
+}
+
 static void zone_build(struct diags *d, const struct cfg_node *n, struct router *r, struct zone *z)
 {
 	char what[WHAT_MAX], w[WHAT_MAX];
@@ -381,6 +404,7 @@ static void zone_build(struct diags *d, const struct cfg_node *n, struct router 
 		what_join(w, what, "rp-filter");
 		expect_bool(d, v, w, &z->rp_filter);
 	}
+	zone_dns_guard(d, n, z, what);
 	icmp_build(d, cfg_map_get(n, "icmp"), z, what);
 	if ((v = cfg_map_get(n, "icmp-rate"))) {
 		what_join(w, what, "icmp-rate");

@@ -565,6 +565,7 @@ static void put_forward_zone(struct nft_out *o, const struct zone *z)
 	buf_printf(&o->b, "\tchain forward_%s {\n", z->name);
 	put_rp_filter(o, z);
 	put_rules(o, z, false);
+	put_block_dot(o, z); /* after rules: a rule may let one host through */
 	for (size_t i = 0; i < r->n_fwds; i++)
 		if (r->fwds[i].from == z || fwd_reflects_to(&r->fwds[i], z))
 			put_fwd_accept(o, &r->fwds[i]);

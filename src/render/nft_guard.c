@@ -77,3 +77,18 @@ void put_dhcp_limit(struct nft_out *o, const struct zone *z)
 		put_origin(o, "dhcp ", h->iface->name, ": client-rate", h->pos.line);
 	}
 }
+
+/* block-dot: DNS over TLS (tcp/853) and over QUIC (udp/853) out of the
+ * zone are refused, so a client falls back to plain DNS, which force-dns
+ * sends to the router. Refused rather than dropped: a client that is told
+ * at once falls back at once. DNS over HTTPS (443) cannot be told from
+ * other HTTPS by port. */
+void put_block_dot(struct nft_out *o, const struct zone *z)
+{
+	if (!z->block_dot)
+		return;
+	buf_puts(&o->b, "\t\ttcp dport 853 reject with tcp reset");
+	put_origin(o, "zone ", z->name, ": block-dot", z->pos.line);
+	buf_puts(&o->b, "\t\tudp dport 853 reject with icmpx type admin-prohibited");
+	put_origin(o, "zone ", z->name, ": block-dot", z->pos.line);
+}

@@ -52,5 +52,6 @@ void put_new_tcp(struct nft_out *o);
 void put_rp_filter(struct nft_out *o, const struct zone *z);
 void put_dhcp_sets(struct nft_out *o);
 void put_dhcp_limit(struct nft_out *o, const struct zone *z);
+void put_block_dot(struct nft_out *o, const struct zone *z);
 
 #endif

@@ -127,7 +127,15 @@ static bool zone_is_reflected(const struct router *r, const struct zone *z)
 
 static bool zone_dnats(const struct router *r, const struct zone *z)
 {
-	return zone_has_fwds(r, z) || zone_reflects(r, z);
+	return z->force_dns || zone_has_fwds(r, z) || zone_reflects(r, z);
+}
+
+static bool any_dnat(const struct router *r)
+{
+	for (size_t z = 0; z < r->n_zones; z++)
+		if (zone_dnats(r, &r->zones[z]))
+			return true;
+	return false;
 }
 
 /* `ip daddr { ... } return`: the router's static addresses on the ports
@@ -180,6 +188,13 @@ static void put_dnat_zone(struct nft_out *o, const struct zone *y)
 {
 	const struct router *r = o->r;
 	buf_printf(&o->b, "\tchain dnat_%s {\n", y->name);
+	/* force-dns: whatever address a client asks, the router answers
+	 * (redirect: to the address of the port the query came in on, where
+	 * dnsmasq listens). Replies carry the address the client asked. */
+	if (y->force_dns) {
+		buf_puts(&o->b, "\t\tmeta l4proto { tcp, udp } th dport 53 redirect");
+		put_origin(o, "zone ", y->name, ": force-dns", y->pos.line);
+	}
 	for (size_t i = 0; i < r->n_fwds; i++)
 		if (r->fwds[i].from == y)
 			put_dnat(o, &r->fwds[i]);
@@ -231,7 +246,7 @@ static void put_reflect_snat(struct nft_out *o)
 void put_nat(struct nft_out *o)
 {
 	const struct router *r = o->r;
-	if (r->n_fwds) {
+	if (any_dnat(r)) {
 		buf_puts(&o->b, "\tchain prerouting_nat {\n"
 				"\t\ttype nat hook prerouting priority dstnat; policy accept;\n");
 		put_dispatch(o, "iifname", "dnat", zone_dnats);
