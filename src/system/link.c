@@ -24,7 +24,40 @@ struct link_sock {
 	struct mnl_socket *nl;
 	unsigned int portid;
 	unsigned int seq;
+	const struct link_backend *be; /* not NULL: the calls go there */
+	void *be_data;
 };
+
+struct link_sock *link_sock_backend(const struct link_backend *b, void *data)
+{
+	struct link_sock *s = calloc(1, sizeof(*s));
+	if (s) {
+		s->be = b;
+		s->be_data = data;
+	}
+	return s;
+}
+
+int link_route_dump(struct link_sock *s, int family, struct route_default **out, size_t *n)
+{
+	if (s->be)
+		return s->be->route_dump(s->be_data, family, out, n);
+	return family == AF_INET6 ? route6_default_dump(out, n) : route_default_dump(out, n);
+}
+
+int link_route_set(struct link_sock *s, int family, const struct route_default *r)
+{
+	if (s->be)
+		return s->be->route_set(s->be_data, family, r);
+	return family == AF_INET6 ? route6_default_set(r) : route_default_set(r);
+}
+
+int link_route_remove(struct link_sock *s, int family, const struct route_default *r)
+{
+	if (s->be)
+		return s->be->route_remove(s->be_data, family, r);
+	return family == AF_INET6 ? route6_default_remove(r) : route_default_remove(r);
+}
 
 struct link_sock *link_sock_open(void)
 {
@@ -149,6 +182,8 @@ static int link_dump_cb(const struct nlmsghdr *nlh, void *data)
 
 int link_dump(struct link_sock *s, struct link_info **out, size_t *n)
 {
+	if (s->be)
+		return s->be->dump(s->be_data, out, n);
 	char buf[LINK_REQ_BUF];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_GETLINK;
@@ -246,6 +281,8 @@ static int addr_dump_cb(const struct nlmsghdr *nlh, void *data)
 
 int link_addr_dump(struct link_sock *s, int family, struct link_addr **out, size_t *n)
 {
+	if (s->be)
+		return s->be->addr_dump(s->be_data, family, out, n);
 	char buf[LINK_REQ_BUF];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_GETADDR;
@@ -382,16 +419,22 @@ static int link_change(struct link_sock *s, int ifindex, unsigned flags, unsigne
 
 int link_set_name(struct link_sock *s, int ifindex, const char *name)
 {
+	if (s->be)
+		return s->be->set_name(s->be_data, ifindex, name);
 	return link_change(s, ifindex, 0, 0, name, 0);
 }
 
 int link_set_mtu(struct link_sock *s, int ifindex, int mtu)
 {
+	if (s->be)
+		return s->be->set_mtu(s->be_data, ifindex, mtu);
 	return link_change(s, ifindex, 0, 0, NULL, mtu);
 }
 
 int link_set_up(struct link_sock *s, int ifindex, bool up)
 {
+	if (s->be)
+		return s->be->set_up(s->be_data, ifindex, up);
 	return link_change(s, ifindex, up ? IFF_UP : 0, IFF_UP, NULL, 0);
 }
 
@@ -422,11 +465,15 @@ static int link_addr_msg(struct link_sock *s, int type, unsigned flags, int ifin
 
 int link_addr_add(struct link_sock *s, int ifindex, const struct cidr *a)
 {
+	if (s->be)
+		return s->be->addr_add(s->be_data, ifindex, a);
 	return link_addr_msg(s, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, ifindex, a);
 }
 
 int link_addr_del(struct link_sock *s, int ifindex, const struct cidr *a)
 {
+	if (s->be)
+		return s->be->addr_del(s->be_data, ifindex, a);
 	return link_addr_msg(s, RTM_DELADDR, 0, ifindex, a);
 }
 

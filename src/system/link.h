@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "model/model.h"
+#include "system/route.h"
 #include "util/addr.h"
 #include "util/diag.h"
 
@@ -44,6 +45,36 @@ bool link_addr6_managed(const struct link_addr *a);
 struct link_sock;
 struct link_sock *link_sock_open(void);
 void link_sock_close(struct link_sock *s);
+
+/* The test seam, as OpenWrt netifd's system.h with its system-dummy.c:
+ * every link, address and default-route change apply's port plan makes
+ * (and every read it plans from) goes through a link_sock, which is the
+ * kernel (link_sock_open) or a backend of the caller's
+ * (link_sock_backend). A test's backend keeps a model of the links in
+ * memory, records each call and fails the one it is told to, so the
+ * plan's order and its undo run without root (tests/unit/system/
+ * test_ports.c). Each function returns 0 or -errno as the kernel would. */
+struct link_backend {
+	int (*dump)(void *data, struct link_info **out, size_t *n);
+	int (*addr_dump)(void *data, int family, struct link_addr **out, size_t *n);
+	int (*set_name)(void *data, int ifindex, const char *name);
+	int (*set_mtu)(void *data, int ifindex, int mtu);
+	int (*set_up)(void *data, int ifindex, bool up);
+	int (*addr_add)(void *data, int ifindex, const struct cidr *a);
+	int (*addr_del)(void *data, int ifindex, const struct cidr *a);
+	/* family AF_INET or AF_INET6 */
+	int (*route_dump)(void *data, int family, struct route_default **out, size_t *n);
+	int (*route_set)(void *data, int family, const struct route_default *r);
+	int (*route_remove)(void *data, int family, const struct route_default *r);
+};
+/* A link_sock whose every call goes to b (which must outlive it). */
+struct link_sock *link_sock_backend(const struct link_backend *b, void *data);
+
+/* The default routes of family (AF_INET, AF_INET6) through s: route.h's
+ * functions for the kernel, or s's backend. */
+int link_route_dump(struct link_sock *s, int family, struct route_default **out, size_t *n);
+int link_route_set(struct link_sock *s, int family, const struct route_default *r);
+int link_route_remove(struct link_sock *s, int family, const struct route_default *r);
 
 /* Dump all links / all IPv4 (family AF_INET) or IPv6 addresses. Arrays are
  * malloc'd, owned by the caller. */

@@ -31,6 +31,10 @@ sed 's/00:00:02"/00:00:XX"/; s/00:00:03"/00:00:02"/; s/00:00:XX"/00:00:03"/; s/m
     "$T_DIR/base.yaml" >"$T_DIR/changed.yaml"
 # ...and the last step refused: rp_filter read-only for this one apply.
 nsx "$R" sysctl -qw net.ipv4.conf.all.rp_filter=0
+# A default route of the admin's own through the WAN: the renames take
+# the link down, which flushes it; the rollback must bring it back.
+ip -n "$R" route replace default via 203.0.113.2 dev wan metric 7
+ip -n "$R" route show default >"$T_DIR/routes.before"
 snap "$T_DIR/before"
 rp=/proc/sys/net/ipv4/conf/all/rp_filter
 set +e
@@ -45,6 +49,8 @@ grep -q "rp_filter" "$T_DIR/err" && grep -q "rolled back" "$T_DIR/err" || fail "
 nsx "$R" nft list table inet nftrouter | cmp - "$T_DIR/nft.before" || fail "ruleset not byte-identical after rollback"
 snap "$T_DIR/after"
 same "$T_DIR/before" "$T_DIR/after" "state after a rolled-back apply"
+ip -n "$R" route show default | diff -u "$T_DIR/routes.before" - || fail "default routes not restored"
+ip -n "$R" route del default via 203.0.113.2 dev wan metric 7
 pass "a refused step rolls back: ruleset byte-identical, names, MTU, addresses restored (exit 4)"
 
 # A transaction the kernel rejects: another process owns the table
