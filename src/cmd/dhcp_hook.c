@@ -1,7 +1,9 @@
 /* nftrouter dhcp-hook: run by udhcpc (which `nftrouter run` gives the
- * nftrouter binary itself as its script; main.c turns the EVENT argument
- * into this command) on each DHCP event of a WAN port. It sets the
- * address and the default route over netlink, records the lease in
+ * nftrouter binary itself as its script; cmd/hook_event.c turns the EVENT
+ * argument into this command) on each DHCP event of a WAN port. It checks the
+ * lease whole before anything changes (model/lease.c), sets the address
+ * and the lease's routes with the port's own metric over netlink (undone
+ * if the kernel refuses half way), records the lease in
  * RUN_DIR/dhcp-IFACE.env and tells the daemon; it never writes
  * /etc/resolv.conf (the stock udhcpc script would). */
 #include <errno.h>
@@ -12,23 +14,34 @@
 #include <time.h>
 
 #include "cmd/cmd.h"
+#include "model/lease.h"
 #include "system/ctl.h"
-#include "system/link.h"
-#include "system/proc.h"
-#include "system/route.h"
+#include "system/lease_apply.h"
 #include "util/buf.h"
 #include "util/file.h"
+
+/* Subnets held by the other ports: configured ones and the kernel's. */
+#define LEASE_MAX_OTHERS 256
 
 static void dhcp_hook_usage(FILE *f)
 {
 	fputs("Usage: nftrouter dhcp-hook [--state-dir DIR] [--run-dir DIR] EVENT\n\n"
 	      "Internal: the DHCP client hook of `nftrouter run` (udhcpc -s). EVENT is\n"
 	      "udhcpc's: deconfig, bound, renew, leasefail or nak; the lease comes in\n"
-	      "udhcpc's environment (interface, ip, mask, router, dns, domain, lease).\n"
-	      "bound/renew set the address and the default route; deconfig removes the\n"
-	      "port's IPv4 addresses. The lease goes to RUN_DIR/dhcp-IFACE.env and the\n"
-	      "daemon is told over the control socket. /etc/resolv.conf is never touched.\n\n"
-	      "Exit status: 0 done; 2 usage; 3 the kernel refused.\n",
+	      "udhcpc's environment (interface, ip, mask, router, staticroutes,\n"
+	      "msstaticroutes, dns, domain, lease).\n\n"
+	      "bound/renew first check the lease against the applied config\n"
+	      "(STATE_DIR/applied.yaml) and the kernel's other addresses, and refuse it\n"
+	      "whole when it is unusable (docs/refuses.md, \"WAN leases\"). A usable lease\n"
+	      "sets the port's address and its routes (option 121/249 classless routes,\n"
+	      "else the first router) with the port's metric (interfaces.X.metric);\n"
+	      "unusable DNS servers are left out. deconfig removes the port's IPv4\n"
+	      "addresses and the routes this hook set through it, no other port's.\n"
+	      "The lease goes to RUN_DIR/dhcp-IFACE.env and the daemon is told over the\n"
+	      "control socket. /etc/resolv.conf is never touched.\n\n"
+	      "Exit status: 0 done; 1 the lease was refused (nothing changed); 2 usage;\n"
+	      "3 the system refused (the port was restored as it was, unless the\n"
+	      "message says otherwise).\n",
 	      f);
 }
 
@@ -38,78 +51,117 @@ static const char *env_or(const char *name, const char *dflt)
 	return v && *v ? v : dflt;
 }
 
-/* Remove the port's IPv4 addresses except keep (NULL: all). */
-static int dhcp_hook_flush(struct link_sock *s, int ifindex, const struct cidr *keep)
+/* The config the daemon applied: which port this is, its metric, and the
+ * other ports' subnets. Read through the one way in for a config (owner
+ * and mode checked). NULL (err filled) if it cannot be read. */
+static struct router *dhcp_hook_config(const char *state_dir, char *err, size_t errlen)
 {
-	struct link_addr *a = NULL;
-	size_t n = 0;
-	int rc = link_addr_dump(s, AF_INET, &a, &n);
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		if (a[i].ifindex != ifindex)
-			continue;
-		if (keep && a[i].addr.len == keep->len && addr_equal(&a[i].addr.addr, &keep->addr))
-			continue;
-		rc = link_addr_del(s, ifindex, &a[i].addr);
+	struct diags d = DIAGS_INIT;
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/applied.yaml", state_dir);
+	struct router *r = router_file_steal(router_file_load(path, &d));
+	if (!r)
+		snprintf(err, errlen, "cannot read the applied config: %s",
+			 d.n_errors ? d.v[0].msg : "it does not build");
+	diags_free(&d);
+	return r;
+}
+
+static void dhcp_hook_print_lease(const char *ifname, const char *event, uint32_t metric,
+				  const struct lease *l)
+{
+	char a[ADDR_STRLEN + 4], g[ADDR_STRLEN];
+	struct buf b = BUF_INIT;
+	cidr_format(&l->addr, a, sizeof(a));
+	for (size_t i = 0; i < l->n_routes; i++) {
+		cidr_format(&l->routes[i].dst, g, sizeof(g));
+		buf_printf(&b, "%s%s", i ? ", " : "", l->routes[i].dst.len ? g : "default");
+		if (l->routes[i].gw.family) {
+			addr_format(&l->routes[i].gw, g, sizeof(g));
+			buf_printf(&b, " via %s", g);
+		} else {
+			buf_puts(&b, " on-link");
+		}
 	}
-	free(a);
+	fprintf(stderr, "dhcp-hook: %s: %s %s, routes: %s, metric %u%s (lease %ss)\n", ifname,
+		event, a, b.len ? b.s : "none", (unsigned)metric,
+		l->classless ? ", from classless static routes" : "", env_or("lease", "?"));
+	if (l->dns_refused[0])
+		fprintf(stderr, "dhcp-hook: %s: DNS servers not used: %s\n", ifname, l->dns_refused);
+	buf_free(&b);
+}
+
+/* bound/renew: check the lease whole, then put it on the port. Returns
+ * an exit status; on failure msg says what happened (one line). */
+static int dhcp_hook_bound(const struct cmd_paths *paths, const char *ifname, int ifindex,
+			   const char *event, struct lease *l, char *msg, size_t ml)
+{
+	struct lease_env e = {getenv("ip"),	    getenv("mask"),	      getenv("router"),
+			      getenv("staticroutes"), getenv("msstaticroutes"), getenv("dns")};
+	struct lease_other others[LEASE_MAX_OTHERS];
+	char why[512];
+	int rc = EXIT_OK, k;
+	bool restored;
+	size_t n;
+	struct router *r = dhcp_hook_config(paths->state_dir, why, sizeof(why));
+	const struct iface *p = r ? router_iface(r, ifname) : NULL;
+	if (!r) {
+		snprintf(msg, ml, "lease not applied: %s; nothing changed", why);
+		return EXIT_SYSTEM;
+	}
+	if (!p || p->ipv4 != IPV4_DHCP) {
+		snprintf(msg, ml,
+			 "lease refused: not an `ipv4: dhcp` port of the applied config; nothing "
+			 "changed");
+		rc = EXIT_INVALID;
+	} else if ((n = lease_others_from_model(r, ifname, others, LEASE_MAX_OTHERS)),
+		   (k = lease_others_from_kernel(ifindex, others, LEASE_MAX_OTHERS, &n)) < 0) {
+		snprintf(msg, ml, "lease not applied: reading the router's addresses: %s; nothing "
+			 "changed", strerror(-k));
+		rc = EXIT_SYSTEM;
+	} else if (lease_build(&e, others, n, l, why, sizeof(why)) < 0) {
+		snprintf(msg, ml, "lease refused (from server %.40s): %s; nothing changed",
+			 env_or("serverid", "?"), why);
+		rc = EXIT_INVALID;
+	} else if (lease_apply(ifindex, p->metric, l, why, sizeof(why), &restored) < 0) {
+		snprintf(msg, ml, "lease not applied: %s%s", why,
+			 restored ? "; the port is as it was" : "");
+		rc = EXIT_SYSTEM;
+	} else {
+		dhcp_hook_print_lease(ifname, event, p->metric, l);
+	}
+	router_free(r);
 	return rc;
 }
 
-static bool dhcp_hook_has(struct link_sock *s, int ifindex, const struct cidr *c)
+static void record_value(struct buf *b, const char *key, const char *v)
 {
-	struct link_addr *a = NULL;
-	size_t n = 0;
-	bool found = false;
-	if (link_addr_dump(s, AF_INET, &a, &n) == 0)
-		for (size_t i = 0; i < n; i++)
-			found |= a[i].ifindex == ifindex && a[i].addr.len == c->len &&
-				 addr_equal(&a[i].addr.addr, &c->addr);
-	free(a);
-	return found;
+	buf_printf(b, "%s=", key);
+	/* One line per key, whatever the server sent. */
+	for (; v && *v; v++)
+		buf_putc(b, (*v == '\n' || *v == '\r') ? ' ' : *v);
+	buf_putc(b, '\n');
 }
 
-static int dhcp_hook_bound(struct link_sock *s, const char *ifname, int ifindex)
-{
-	struct cidr c;
-	struct ipaddr gw;
-	char spec[80], router[64];
-	int rc;
-	snprintf(spec, sizeof(spec), "%s/%s", env_or("ip", ""), env_or("mask", "32"));
-	if (cidr_parse(spec, &c) < 0) {
-		cmd_err("dhcp-hook: %s: bad lease address '%s'", ifname, spec);
-		return -EINVAL;
-	}
-	if ((rc = dhcp_hook_flush(s, ifindex, &c)) < 0)
-		return rc;
-	if (!dhcp_hook_has(s, ifindex, &c) && (rc = link_addr_add(s, ifindex, &c)) < 0)
-		return rc;
-	/* The first router of the option list is the gateway. */
-	snprintf(router, sizeof(router), "%s", env_or("router", ""));
-	router[strcspn(router, " ")] = '\0';
-	if (router[0] && addr_parse4(router, &gw) == 0) {
-		if ((rc = route_default_replace(ifindex, &gw)) < 0)
-			return rc;
-	}
-	fprintf(stderr, "dhcp-hook: %s: %s %s via %s (dns %s, lease %ss)\n", ifname,
-		env_or("1", "bound"), spec, router[0] ? router : "-", env_or("dns", "-"),
-		env_or("lease", "?"));
-	return 0;
-}
-
-static int dhcp_hook_record(const char *run_dir, const char *ifname, const char *event)
+/* RUN_DIR/dhcp-IFACE.env: the lease as applied (dns: the usable servers
+ * only), for the daemon and for people. */
+static int dhcp_hook_record(const char *run_dir, const char *ifname, const char *event,
+			    const struct lease *l)
 {
 	struct buf b = BUF_INIT;
-	char path[4096];
-	static const char *const keys[] = {"ip", "mask", "router", "dns", "domain", "lease", "serverid"};
+	char path[4096], a[ADDR_STRLEN];
+	static const char *const keys[] = {"ip",     "mask",	 "router",	   "staticroutes",
+					   "domain", "lease", "serverid"};
 	buf_printf(&b, "event=%s\ntime=%lld\n", event, (long long)time(NULL));
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		const char *v = env_or(keys[i], "");
-		buf_printf(&b, "%s=", keys[i]);
-		/* One line per key, whatever the server sent. */
-		for (; *v; v++)
-			buf_putc(&b, (*v == '\n' || *v == '\r') ? ' ' : *v);
-		buf_putc(&b, '\n');
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		record_value(&b, keys[i], l ? env_or(keys[i], "") : "");
+	buf_puts(&b, "dns=");
+	for (size_t i = 0; l && i < l->n_dns; i++) {
+		addr_format(&l->dns[i], a, sizeof(a));
+		buf_printf(&b, "%s%s", i ? " " : "", a);
 	}
+	buf_putc(&b, '\n');
+	record_value(&b, "dns_refused", l ? l->dns_refused : "");
 	char *text = buf_steal(&b), why[4096 + 160];
 	int rc = file_dir_check(run_dir, why, sizeof(why));
 	if (rc < 0) {
@@ -121,6 +173,31 @@ static int dhcp_hook_record(const char *run_dir, const char *ifname, const char 
 	rc = text ? file_write_atomic(path, text, strlen(text), 0600, 0) : -ENOMEM;
 	free(text);
 	return rc;
+}
+
+/* The daemon records the event as the port's last (`status` shows it)
+ * and, after a good one, reads the record again (learned DNS). */
+static void dhcp_hook_tell(const char *run_dir, const char *ifname, const char *event,
+			   const char *error)
+{
+	char req[1200], *reply = NULL, ev[32];
+	/* One word, as the request's grammar wants it. */
+	snprintf(ev, sizeof(ev), "%s", event);
+	for (char *c = ev; *c; c++)
+		if (*c == ' ' || *c == '\n')
+			*c = '_';
+	if (error)
+		snprintf(req, sizeof(req), "dhcp-event %s %s error %s", ifname, ev, error);
+	/* A server's text inside the message never ends the request line. */
+	for (char *c = req; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = ' ';
+	else
+		snprintf(req, sizeof(req), "dhcp-event %s %s ok", ifname, ev);
+	int rc = ctl_request(run_dir, req, 10000, &reply);
+	if (rc < 0)
+		cmd_err("dhcp-hook: daemon not told (%s)", strerror(-rc));
+	free(reply);
 }
 
 int dhcp_hook_main(int argc, char **argv)
@@ -146,35 +223,34 @@ int dhcp_hook_main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	const char *event = argv[optind];
+	char msg[1024] = "";
+	struct lease l;
+	bool bound = strcmp(event, "bound") == 0 || strcmp(event, "renew") == 0;
 	int ifindex = (int)if_nametoindex(ifname);
-	struct link_sock *s = link_sock_open();
-	if (!ifindex || !s) {
-		cmd_err("dhcp-hook: %s: %s", ifname, strerror(errno));
-		link_sock_close(s);
-		return EXIT_SYSTEM;
-	}
-	if (strcmp(event, "bound") == 0 || strcmp(event, "renew") == 0) {
-		rc = dhcp_hook_bound(s, ifname, ifindex);
+	if (!ifindex) {
+		snprintf(msg, sizeof(msg), "no such link: %s", strerror(errno));
+		rc = EXIT_SYSTEM;
+	} else if (bound) {
+		rc = dhcp_hook_bound(&paths, ifname, ifindex, event, &l, msg, sizeof(msg));
 	} else if (strcmp(event, "deconfig") == 0) {
-		rc = dhcp_hook_flush(s, ifindex, NULL);
-		fprintf(stderr, "dhcp-hook: %s: deconfig (IPv4 addresses removed)\n", ifname);
+		if ((rc = lease_remove(ifindex)) < 0)
+			snprintf(msg, sizeof(msg), "removing the lease: %s", strerror(-rc));
+		else
+			fprintf(stderr,
+				"dhcp-hook: %s: deconfig (IPv4 addresses and DHCP routes removed)\n",
+				ifname);
+		rc = rc < 0 ? EXIT_SYSTEM : EXIT_OK;
 	} else {
 		fprintf(stderr, "dhcp-hook: %s: %s\n", ifname, event);
 	}
-	link_sock_close(s);
-	if (rc < 0) {
-		cmd_err("dhcp-hook: %s: %s: %s", ifname, event, strerror(-rc));
-		return EXIT_SYSTEM;
+	if (rc == EXIT_OK && (rc = dhcp_hook_record(paths.run_dir, ifname, event,
+						   bound ? &l : NULL)) < 0) {
+		snprintf(msg, sizeof(msg), "%s/dhcp-%s.env: %s", paths.run_dir, ifname,
+			 strerror(-rc));
+		rc = EXIT_SYSTEM;
 	}
-	if ((rc = dhcp_hook_record(paths.run_dir, ifname, event)) < 0) {
-		cmd_err("dhcp-hook: %s/dhcp-%s.env: %s", paths.run_dir, ifname, strerror(-rc));
-		return EXIT_SYSTEM;
-	}
-	char req[64], *reply = NULL;
-	snprintf(req, sizeof(req), "dhcp-event %s", ifname);
-	rc = ctl_request(paths.run_dir, req, 10000, &reply);
-	if (rc < 0)
-		cmd_err("dhcp-hook: daemon not told (%s)", strerror(-rc));
-	free(reply);
-	return EXIT_OK;
+	if (rc != EXIT_OK)
+		cmd_err("dhcp-hook: %s: %s %s", ifname, event, msg);
+	dhcp_hook_tell(paths.run_dir, ifname, event, rc == EXIT_OK ? NULL : msg);
+	return rc;
 }

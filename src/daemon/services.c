@@ -13,6 +13,7 @@
 
 #include "daemon/daemon.h"
 #include "daemon/internal.h"
+#include "model/lease.h"
 #include "render/render.h"
 #include "system/proc.h"
 #include "util/file.h"
@@ -238,8 +239,12 @@ static int services_udhcpc(struct daemon *d, const struct render_paths *rp, stru
 			return rc;
 		snprintf(name, sizeof(name), "udhcpc-%s", p->name);
 		struct want *w = wants_add(ws, name);
+		/* -O: ask for classless static routes (RFC 3442, and Microsoft's
+		 * 249); servers send them only when asked. */
 		if (w)
-			w->argv = services_argv(8, UDHCPC_BIN, "-f", "-i", p->name, "-s", d->o->self, "-x", host);
+			w->argv = services_argv(12, UDHCPC_BIN, "-f", "-i", p->name, "-s", d->o->self,
+						"-x", host, "-O", "staticroutes", "-O",
+						"msstaticroutes");
 		if (!w || !w->argv)
 			return -ENOMEM;
 		if (rc == -EACCES) {
@@ -363,13 +368,19 @@ static int services_dhcp_dns(struct daemon *d, size_t i, struct diags *dg)
 		goto out;
 	}
 	ps->n_dns = 0;
+	/* The hook writes only usable servers; checked again, as the lease
+	 * was (a stale or planted record; an address of another port would
+	 * make dnsmasq forward to itself). */
+	struct lease_other others[64];
+	size_t n_others = lease_others_from_model(d->r, d->r->ifaces[i].name, others, 64);
 	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
 		if (strncmp(line, "dns=", 4) != 0)
 			continue;
 		for (char *a = strtok(line + 4, " "); a; a = strtok(NULL, " ")) {
+			struct ipaddr *x = &ps->dns[ps->n_dns];
 			if (ps->n_dns == MAX_LEARNED_DNS)
 				dropped++;
-			else if (addr_parse(a, &ps->dns[ps->n_dns]) == 0)
+			else if (addr_parse(a, x) == 0 && !lease_dns_refusal(x, NULL, others, n_others))
 				ps->n_dns++;
 		}
 		break;

@@ -9,7 +9,7 @@
 
 static const char *const iface_keys[] = {"match",   "ipv4",	"ipv6",		"optional",
 					 "mtu",	    "gateway",	"ipv6-prefix", "ipv6-gateway",
-					 NULL};
+					 "metric",  NULL};
 static const char *const match_keys[] = {"mac", "name", "pci", NULL};
 
 /* A kernel interface name as udev and ip(8) accept it, and safe in text. */
@@ -334,12 +334,68 @@ static void iface_build(struct diags *d, const struct cfg_node *key, const struc
 		what_join(w, what, "optional");
 		expect_bool(d, v, w, &i->optional);
 	}
+	if ((v = cfg_map_get(n, "metric"))) {
+		char w[WHAT_MAX];
+		unsigned long m;
+		what_join(w, what, "metric");
+		if (expect_uint(d, v, w, 0, METRIC_MAX, &m) == 0) {
+			i->metric = (uint32_t)m;
+			i->has_metric = true;
+		}
+	}
 	if ((v = cfg_map_get(n, "mtu"))) {
 		char w[WHAT_MAX];
 		unsigned long mtu;
 		what_join(w, what, "mtu");
 		if (expect_uint(d, v, w, 68, 65535, &mtu) == 0)
 			i->mtu = (int)mtu;
+	}
+}
+
+bool iface_has_default_route(const struct iface *p)
+{
+	return p->has_gateway || p->ipv4 == IPV4_DHCP;
+}
+
+/* Each port with a default route gets its own metric: `metric:`, or its
+ * position among those ports. Two routes with one metric would replace
+ * each other (the kernel keys a route by prefix and metric), and losing
+ * one port would take the other's route. */
+static void iface_metrics(struct diags *d, const struct cfg_node *n, struct router *r)
+{
+	uint32_t k = 0;
+	for (size_t i = 0; i < r->n_ifaces; i++) {
+		struct iface *p = &r->ifaces[i];
+		const struct cfg_node *v = cfg_map_get(n->val[i], "metric");
+		if (!iface_has_default_route(p)) {
+			if (v && p->has_metric)
+				diag_error(d, v->pos,
+					   "interface '%s': metric: only for a port with a default "
+					   "route (ipv4: dhcp, or a gateway)",
+					   p->name);
+			continue;
+		}
+		if (!p->has_metric)
+			p->metric = k;
+		k++;
+		for (size_t j = 0; j < i; j++) {
+			const struct iface *o = &r->ifaces[j];
+			if (!p->name[0] || !o->name[0] || !iface_has_default_route(o) ||
+			    o->metric != p->metric)
+				continue;
+			if (p->has_metric)
+				diag_error(d, v->pos,
+					   "interface '%s': metric %u is interface '%s''s too; each "
+					   "port with a default route needs its own metric",
+					   p->name, (unsigned)p->metric, o->name);
+			else
+				diag_error(d, n->key[i]->pos,
+					   "interface '%s': its default metric %u (its place among the "
+					   "ports with a default route) is interface '%s''s; give it a "
+					   "metric of its own",
+					   p->name, (unsigned)p->metric, o->name);
+			break;
+		}
 	}
 }
 
@@ -361,5 +417,6 @@ int iface_build_all(const struct cfg_node *n, struct router *r, struct diags *d)
 	r->n_ifaces = n->n;
 	for (size_t k = 0; k < n->n; k++)
 		iface_build(d, n->key[k], n->val[k], r, &r->ifaces[k]);
+	iface_metrics(d, n, r);
 	return 0;
 }

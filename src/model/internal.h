@@ -24,6 +24,7 @@
 #define MAX_UPSTREAMS 64
 #define MAX_DHCP_DNS 16
 #define MAX_BLOCKLISTS 256
+#define METRIC_MAX 65535 /* interfaces.X.metric */
 
 /* Room for "rule 'some-name': interface" style prefixes. */
 #define WHAT_MAX 160

@@ -57,7 +57,16 @@ struct iface {
 	int pd_len;              /* IPV6_DHCP: prefix length asked for (`ipv6-prefix`) */
 	struct iface *pd_from;   /* IPV6_LAN: the WAN whose delegation numbers it, or NULL */
 	uint32_t subnet;         /* IPV6_LAN: N of PREFIX:N::1/64 and ULA:N::1/64 */
+	/* The metric of this port's IPv4 default route (a `gateway`, or the
+	 * DHCP client's): `metric:`, or the port's position among the ports
+	 * with a default route. Unique among them. */
+	uint32_t metric;
+	bool has_metric;         /* written in the file */
 };
+
+/* Whether a port installs an IPv4 default route: a `gateway`, or a DHCP
+ * client (when the server gives a router). */
+bool iface_has_default_route(const struct iface *p);
 
 /* A built-in service: what "services: [dns]" opens. */
 struct service {

@@ -161,14 +161,12 @@ static int plan_check_names(struct port_plan *pl, struct diags *d)
 	return 0;
 }
 
-/* The port's default route: metrics 0, 1, ... for the gateway ports in
- * config order. Set again whenever the port changes (taking a link down
- * flushes its routes). */
-static void step_plan_gateway(struct port_plan *pl, const struct router *r, struct port_step *s)
+/* The port's default route with its own metric (interfaces.X.metric, or
+ * its place in the file). Set again whenever the port changes (taking a
+ * link down flushes its routes). */
+static void step_plan_gateway(struct port_plan *pl, struct port_step *s)
 {
-	uint32_t metric = 0;
-	for (const struct iface *o = r->ifaces; o < s->p; o++)
-		metric += o->has_gateway;
+	uint32_t metric = s->p->metric;
 	s->gw_new = (struct route_default){s->ifindex, s->p->gateway, metric, 0};
 	for (size_t k = 0; k < pl->n_routes; k++) {
 		if (pl->routes[k].metric == metric) {
@@ -265,7 +263,7 @@ static int plan_build(struct port_plan *pl, const struct router *r, const int *p
 		if (rc < 0)
 			return rc;
 		if (s->p->has_gateway)
-			step_plan_gateway(pl, r, s);
+			step_plan_gateway(pl, s);
 		if (s->p->has_gateway6)
 			step_plan_gateway6(pl, r, s);
 	}

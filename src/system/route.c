@@ -8,7 +8,7 @@
 
 #include <libmnl/libmnl.h>
 
-/* A route message's headers: nftrouter only manages IPv4 default routes. */
+/* A route message's headers: nftrouter only manages IPv4 routes. */
 static struct rtmsg *route_msg(char *buf, int type, unsigned flags, struct nlmsghdr **nlh)
 {
 	*nlh = mnl_nlmsg_put_header(buf);
@@ -53,36 +53,6 @@ static int route_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 out:
 	mnl_socket_close(nl);
 	return rc;
-}
-
-/* The DHCP client's default route (dhcp-hook): protocol dhcp, so its
- * removal never takes a route apply made. */
-static int route_request(int type, unsigned flags, int ifindex, const struct ipaddr *gw)
-{
-	char buf[512];
-	struct nlmsghdr *nlh;
-	struct rtmsg *rtm = route_msg(buf, type, NLM_F_REQUEST | NLM_F_ACK | flags, &nlh);
-	rtm->rtm_dst_len = 0;
-	rtm->rtm_table = RT_TABLE_MAIN;
-	rtm->rtm_protocol = RTPROT_DHCP;
-	rtm->rtm_scope = type == RTM_DELROUTE ? RT_SCOPE_NOWHERE : RT_SCOPE_UNIVERSE;
-	rtm->rtm_type = RTN_UNICAST;
-	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
-	if (gw)
-		mnl_attr_put(nlh, RTA_GATEWAY, 4, gw->a);
-	return route_talk(nlh, NULL, NULL);
-}
-
-int route_default_replace(int ifindex, const struct ipaddr *gw)
-{
-	if (!gw || gw->family != AF_INET)
-		return -EINVAL;
-	return route_request(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, ifindex, gw);
-}
-
-int route_default_del(int ifindex)
-{
-	return route_request(RTM_DELROUTE, 0, ifindex, NULL);
 }
 
 /* --- default routes with a metric, for apply's gateways ------------- */
@@ -210,4 +180,109 @@ int route6_default_remove(const struct route_default *r)
 	if (r->gw.family != AF_INET6)
 		return -EINVAL;
 	return route_default_msg(RTM_DELROUTE, 0, r);
+}
+
+/* --- the DHCP client's routes (dhcp-hook) --------------------------- */
+
+struct route4_vec {
+	struct route4 *v;
+	size_t n;
+	int ifindex;
+	uint8_t protocol;
+	int err;
+};
+
+static int route4_dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct route4_vec *rv = data;
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[RTA_MAX + 1] = {0};
+	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_family != AF_INET ||
+	    rtm->rtm_type != RTN_UNICAST || rtm->rtm_protocol != rv->protocol)
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(*rtm), route_attr_cb, tb);
+	uint32_t table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+	if (table != RT_TABLE_MAIN || !tb[RTA_OIF] ||
+	    (int)mnl_attr_get_u32(tb[RTA_OIF]) != rv->ifindex)
+		return MNL_CB_OK;
+	struct route4 *v = realloc(rv->v, (rv->n + 1) * sizeof(*v));
+	if (!v) {
+		rv->err = -ENOMEM;
+		return MNL_CB_ERROR;
+	}
+	rv->v = v;
+	struct route4 *r = &v[rv->n++];
+	memset(r, 0, sizeof(*r));
+	r->ifindex = rv->ifindex;
+	r->protocol = rtm->rtm_protocol;
+	r->metric = tb[RTA_PRIORITY] ? mnl_attr_get_u32(tb[RTA_PRIORITY]) : 0;
+	r->dst.addr.family = AF_INET;
+	r->dst.len = rtm->rtm_dst_len;
+	if (tb[RTA_DST] && mnl_attr_get_payload_len(tb[RTA_DST]) == 4)
+		memcpy(r->dst.addr.a, mnl_attr_get_payload(tb[RTA_DST]), 4);
+	if (tb[RTA_GATEWAY] && mnl_attr_get_payload_len(tb[RTA_GATEWAY]) == 4) {
+		r->gw.family = AF_INET;
+		memcpy(r->gw.a, mnl_attr_get_payload(tb[RTA_GATEWAY]), 4);
+	}
+	return MNL_CB_OK;
+}
+
+int route4_dump(int ifindex, uint8_t protocol, struct route4 **out, size_t *n)
+{
+	char buf[256];
+	struct route4_vec rv = {NULL, 0, ifindex, protocol, 0};
+	struct nlmsghdr *nlh;
+	route_msg(buf, RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP, &nlh);
+	int rc = route_talk(nlh, route4_dump_cb, &rv);
+	if (rv.err)
+		rc = rv.err;
+	if (rc < 0) {
+		free(rv.v);
+		return rc;
+	}
+	*out = rv.v;
+	*n = rv.n;
+	return 0;
+}
+
+static int route4_msg(int type, unsigned flags, const struct route4 *r)
+{
+	char buf[512];
+	struct nlmsghdr *nlh;
+	if (r->dst.addr.family != AF_INET || (r->gw.family && r->gw.family != AF_INET))
+		return -EINVAL;
+	struct rtmsg *rtm = route_msg(buf, type, NLM_F_REQUEST | NLM_F_ACK | flags, &nlh);
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_type = RTN_UNICAST;
+	rtm->rtm_dst_len = (unsigned char)r->dst.len;
+	rtm->rtm_protocol = r->protocol;
+	/* On-link routes are link scope: that is what makes a gateway behind
+	 * them reachable for the routes installed after them. */
+	rtm->rtm_scope = type == RTM_DELROUTE ? RT_SCOPE_NOWHERE
+			 : r->gw.family	      ? RT_SCOPE_UNIVERSE
+					      : RT_SCOPE_LINK;
+	if (r->dst.len)
+		mnl_attr_put(nlh, RTA_DST, 4, r->dst.addr.a);
+	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)r->ifindex);
+	mnl_attr_put_u32(nlh, RTA_PRIORITY, r->metric);
+	if (r->gw.family)
+		mnl_attr_put(nlh, RTA_GATEWAY, 4, r->gw.a);
+	return route_talk(nlh, NULL, NULL);
+}
+
+int route4_set(const struct route4 *r)
+{
+	return route4_msg(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, r);
+}
+
+int route4_del(const struct route4 *r)
+{
+	return route4_msg(RTM_DELROUTE, 0, r);
+}
+
+bool route4_same(const struct route4 *a, const struct route4 *b)
+{
+	return a->ifindex == b->ifindex && a->metric == b->metric && a->dst.len == b->dst.len &&
+	       addr_equal(&a->dst.addr, &b->dst.addr) && a->gw.family == b->gw.family &&
+	       (!a->gw.family || addr_equal(&a->gw, &b->gw));
 }

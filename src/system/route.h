@@ -1,18 +1,14 @@
-/* IPv4 default routes over rtnetlink (libmnl), for the WAN DHCP client's
- * hook: link.h has addresses, not routes. */
+/* IPv4 routes over rtnetlink (libmnl): apply's default routes for
+ * `gateway`, and the WAN DHCP client's routes (dhcp-hook). link.h has
+ * addresses, not routes. */
 #ifndef NFTROUTER_SYSTEM_ROUTE_H
 #define NFTROUTER_SYSTEM_ROUTE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "util/addr.h"
-
-/* The main table's IPv4 default route: via gw on ifindex, replacing
- * whatever default route was there. 0 or -errno. */
-int route_default_replace(int ifindex, const struct ipaddr *gw);
-/* Delete the IPv4 default route through ifindex; -ESRCH if none. */
-int route_default_del(int ifindex);
 
 /* The rtm_protocol of the default routes apply sets for `gateway` (shown
  * as "proto 110" by ip-route): apply removes its own stale ones and no
@@ -42,5 +38,26 @@ int route_default_remove(const struct route_default *r);
 int route6_default_dump(struct route_default **out, size_t *n);
 int route6_default_set(const struct route_default *r);
 int route6_default_remove(const struct route_default *r);
+
+/* One IPv4 route of the main table with a single next hop: what the
+ * DHCP client's hook installs (the lease's routes, with the port's
+ * metric, protocol RTPROT_DHCP). */
+struct route4 {
+	struct cidr dst;  /* host bits clear; len 0: default */
+	struct ipaddr gw; /* family 0: on-link (scope link) */
+	int ifindex;
+	uint32_t metric;
+	uint8_t protocol;
+};
+
+/* The main table's IPv4 unicast routes through ifindex with protocol
+ * (RTPROT_DHCP: the DHCP hook's own). Array malloc'd, owned by the caller. */
+int route4_dump(int ifindex, uint8_t protocol, struct route4 **out, size_t *n);
+/* Create, or replace the route with the same dst and metric. 0 or -errno. */
+int route4_set(const struct route4 *r);
+/* -ESRCH if there is no such route. */
+int route4_del(const struct route4 *r);
+/* Same destination, metric, port and next hop. */
+bool route4_same(const struct route4 *a, const struct route4 *b);
 
 #endif

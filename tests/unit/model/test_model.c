@@ -331,11 +331,11 @@ static void test_errors(void **state)
 	    "A <= B; several ports: a list [22, 80])");
 	assert_first_error(variant("ipv4: dhcp }", "ipv4: dhcp, optinal: true }"),
 			   "2:59: interface 'wan': unknown key 'optinal'; did you mean 'optional'? "
-			   "(allowed: match, ipv4, ipv6, optional, mtu, gateway, ipv6-prefix, ipv6-gateway)");
+			   "(allowed: match, ipv4, ipv6, optional, mtu, gateway, ipv6-prefix, ipv6-gateway, metric)");
 	/* Two keys equally near: no guess. */
 	assert_first_error(variant("ipv4: dhcp }", "ipv4: dhcp, ipv5: none }"),
 			   "2:59: interface 'wan': unknown key 'ipv5' (allowed: match, ipv4, ipv6, "
-			   "optional, mtu, gateway, ipv6-prefix, ipv6-gateway)");
+			   "optional, mtu, gateway, ipv6-prefix, ipv6-gateway, metric)");
 	assert_first_error("interfaces: {}\nzones: {}\n",
 			   "1:13: interfaces: the router needs at least one interface");
 	assert_first_error("- a\n", "1:1: router.yaml: expected a map, got a list");
@@ -586,6 +586,47 @@ static void test_deterministic(void **state)
 	diags_free(&d);
 }
 
+/* interfaces.X.metric: each port with a default route its own, by
+ * default its place among those ports (issue 11). */
+static void test_metric(void **state)
+{
+	(void)state;
+	static const char two[] =
+	    "interfaces:\n"
+	    "  wan1: { match: { name: eth0 }, ipv4: dhcp }\n"
+	    "  lan: { match: { name: eth2 }, ipv4: 192.168.1.1/24 }\n"
+	    "  wan2: { match: { name: eth1 }, ipv4: dhcp }\n"
+	    "  wan3: { match: { name: eth3 }, ipv4: 10.0.0.2/24, gateway: 10.0.0.1 }\n"
+	    "zones:\n"
+	    "  wan: { interfaces: [wan1, wan2, wan3], masquerade: true }\n"
+	    "  lan: { interfaces: [lan], forward: [wan] }\n";
+	struct diags d = DIAGS_INIT;
+	struct router *r = build(two, &d);
+	assert_non_null(r);
+	assert_int_equal(router_iface(r, "wan1")->metric, 0);
+	assert_int_equal(router_iface(r, "wan2")->metric, 1);
+	assert_int_equal(router_iface(r, "wan3")->metric, 2);
+	assert_false(router_iface(r, "wan2")->has_metric);
+	router_free(r);
+	char text[1024];
+	snprintf(text, sizeof(text), "%s", two);
+	char *at = strstr(text, "ipv4: dhcp }\n  lan");
+	memmove(at + 22, at + 10, strlen(at + 10) + 1);
+	memcpy(at + 10, ", metric: 20", 12);
+	r = build(text, &d);
+	assert_non_null(r);
+	assert_int_equal(router_iface(r, "wan1")->metric, 20);
+	assert_true(router_iface(r, "wan1")->has_metric);
+	assert_int_equal(router_iface(r, "wan2")->metric, 1);
+	router_free(r);
+	diags_free(&d);
+	assert_first_error(variant("ipv4: dhcp }", "ipv4: dhcp, metric: 70000 }"),
+			   "2:67: interface 'wan': metric: expected a number 0..65535, got '70000'");
+	assert_first_error(variant("192.168.1.1/24 }", "192.168.1.1/24, metric: 3 }"),
+			   "3:77: interface 'lan': metric: only for a port with a default route "
+			   "(ipv4: dhcp, or a gateway)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -601,6 +642,7 @@ int main(void)
 	    cmocka_unit_test(test_lookups),
 	    cmocka_unit_test(test_gateway),
 	    cmocka_unit_test(test_deterministic),
+	    cmocka_unit_test(test_metric),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
