@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Two DHCP WANs (issue 11, finding 8): each has its own default route with
+# its own metric (wan1 `metric: 20`, wan2 the default: its place among the
+# ports with a default route, 1), so neither replaces the other's; a
+# release on one (udhcpc's SIGUSR2) removes only that one's route and new
+# connections leave through the other. Real traffic: a LAN client asks
+# 198.51.100.200:8080, which both ISPs serve, each answering its name.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/run-common.bash"
+. "$(dirname "$0")/wan-common.bash"
+command -v dnsmasq >/dev/null || skip "dnsmasq not installed"
+command -v socat >/dev/null || skip "socat not installed"
+
+MAC1=52:54:00:aa:01:02 MAC2=52:54:00:aa:02:02
+cat >"$T_DIR/router.yaml" <<YAML
+hostname: router
+interfaces:
+  wan1: { match: { mac: "$MAC1" }, ipv4: dhcp, metric: 20 }
+  wan2: { match: { mac: "$MAC2" }, ipv4: dhcp }
+  lan: { match: { mac: "$R_MAC_LAN" }, ipv4: 192.168.100.1/24 }
+zones:
+  wan: { interfaces: [wan1, wan2], masquerade: true, input: drop }
+  lan: { interfaces: [lan], input: reject, services: [dns], forward: [wan] }
+dns:
+  upstream: ["203.0.113.1"]
+YAML
+R=$(netns r); I1=$(netns i1); I2=$(netns i2); C=$(netns c)
+veth "$R" eth1 "$I1" up0 "$MAC1"
+veth "$R" eth3 "$I2" up0 "$MAC2"
+veth "$R" eth2 "$C" eth0 "$R_MAC_LAN"
+ip -n "$I1" addr add 203.0.113.1/26 dev up0
+ip -n "$I2" addr add 198.51.100.1/26 dev up0
+ip -n "$C" addr add 192.168.100.20/24 dev eth0
+ip -n "$C" route add default via 192.168.100.1
+for n in 1 2; do
+    ns=I$n
+    ip -n "${!ns}" addr add 198.51.100.200/32 dev lo
+    bg ip netns exec "${!ns}" socat TCP-LISTEN:8080,bind=198.51.100.200,fork,reuseaddr SYSTEM:"echo isp$n"
+done
+scenario isp1 '{"ip": "203.0.113.10", "mask": "255.255.255.192", "router": ["203.0.113.1"]}'
+scenario isp2 '{"ip": "198.51.100.10", "mask": "255.255.255.192", "router": ["198.51.100.1"]}'
+hostile_start "$I1" up0 203.0.113.1 isp1
+hostile_start "$I2" up0 198.51.100.1 isp2
+run_start
+
+# which: the ISP that carries a new connection from the LAN client.
+which() { nsx "$C" socat -T 3 - TCP:198.51.100.200:8080,connect-timeout=3 2>/dev/null || echo none; }
+defaults() { ip -n "$R" route show default | sed 's/ *$//' | sort; }
+
+wait_for 20 sh -c "[ \$(ip -n $R route show default | wc -l) -ge 2 ]" ||
+    { tail -20 "$T_DIR/daemon.log"; ip -n "$R" route; fail "not two default routes"; }
+want="default via 198.51.100.1 dev wan2 proto dhcp metric 1
+default via 203.0.113.1 dev wan1 proto dhcp metric 20"
+[ "$(defaults)" = "$want" ] || { defaults; fail "default routes are not one per WAN with its metric"; }
+pass "two default routes: wan2 metric 1 (its place), wan1 metric 20 (metric:)"
+[ "$(which)" = isp2 ] || fail "new connections do not leave through wan2 (lower metric): $(which)"
+pass "new connections leave through wan2 (metric 1)"
+
+# A release on wan2: its route goes, wan1's stays and carries.
+d=$(count "dhcp-hook: wan2: deconfig")
+udhcpc_signal wan2 USR2
+wait_more 10 "dhcp-hook: wan2: deconfig" "$d" || fail "wan2: no deconfig after USR2"
+[ "$(defaults)" = "default via 203.0.113.1 dev wan1 proto dhcp metric 20" ] ||
+    { defaults; fail "after wan2's release: not exactly wan1's route"; }
+[ "$(which)" = isp1 ] || fail "after wan2's release, new connections do not leave through wan1"
+pass "release on wan2: wan1's route stays, new connections leave through wan1"
+
+n=$(count "dhcp-hook: wan2: bound")
+udhcpc_signal wan2 USR1
+wait_more 20 "dhcp-hook: wan2: bound" "$n" || fail "wan2: no new lease"
+[ "$(defaults)" = "$want" ] || { defaults; fail "wan2's route did not come back beside wan1's"; }
+[ "$(which)" = isp2 ] || fail "new connections did not go back to wan2"
+pass "wan2 bound again: both routes, new connections back on wan2"
+
+# A release on wan1: wan2's route is untouched.
+d=$(count "dhcp-hook: wan1: deconfig")
+udhcpc_signal wan1 USR2
+wait_more 10 "dhcp-hook: wan1: deconfig" "$d" || fail "wan1: no deconfig after USR2"
+[ "$(defaults)" = "default via 198.51.100.1 dev wan2 proto dhcp metric 1" ] ||
+    { defaults; fail "after wan1's release: not exactly wan2's route"; }
+[ "$(which)" = isp2 ] || fail "after wan1's release, new connections do not leave through wan2"
+pass "release on wan1: wan2's route untouched, still carrying"
