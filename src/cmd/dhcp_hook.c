@@ -188,15 +188,17 @@ static void dhcp_hook_tell(const char *run_dir, const char *ifname, const char *
 			*c = '_';
 	if (error)
 		snprintf(req, sizeof(req), "dhcp-event %s %s error %s", ifname, ev, error);
+	else
+		snprintf(req, sizeof(req), "dhcp-event %s %s ok", ifname, ev);
 	/* A server's text inside the message never ends the request line. */
 	for (char *c = req; *c; c++)
 		if ((unsigned char)*c < 0x20 || *c == 0x7f)
 			*c = ' ';
-	else
-		snprintf(req, sizeof(req), "dhcp-event %s %s ok", ifname, ev);
 	int rc = ctl_request(run_dir, req, 10000, &reply);
 	if (rc < 0)
 		cmd_err("dhcp-hook: daemon not told (%s)", strerror(-rc));
+	else if (reply && !strstr(reply, "\"ok\":true"))
+		cmd_err("dhcp-hook: the daemon refused the event: %.300s", reply);
 	free(reply);
 }
 

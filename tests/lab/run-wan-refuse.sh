@@ -2,7 +2,8 @@
 # A hostile ISP (issue 11, findings 6 and 11): the router holds a good
 # lease; then each renewal is answered with a bad one. Each must be
 # refused by dhcp-hook with its reason, and the router's addresses and
-# routes (every table) must be exactly what they were. Learned DNS
+# routes (every table) must be exactly what they were, and the daemon
+# is told (it logs the failure as the port's last DHCP event). Learned DNS
 # servers that are loopback, unspecified, broadcast, multicast or the
 # router's own never become dnsmasq upstreams.
 # Real udhcpc (the daemon's child), real daemon, real kernel.
@@ -41,6 +42,9 @@ bad() {
         { grep "lease refused" "$T_DIR/daemon.log" | tail -1; fail "$1: refused without '$3'"; }
     grep "dhcp-hook: wan: renew lease refused" "$T_DIR/daemon.log" | tail -1 | grep -q 'nothing changed$' ||
         fail "$1: the message does not say nothing changed"
+    # The daemon heard it (dhcp-event PORT EVENT error MESSAGE).
+    wait_for 10 grep -q "nftrouter: wan: DHCP renew failed: lease refused.*$3" "$T_DIR/daemon.log" ||
+        fail "$1: the daemon was not told"
     after=$(state)
     if [ "$before" != "$after" ]; then
         diff <(echo "$before") <(echo "$after") || true
