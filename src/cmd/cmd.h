@@ -13,9 +13,7 @@
 #include "util/exit.h"
 
 
-#define DEFAULT_CONFIG "/etc/nftrouter/router.yaml"
-#define DEFAULT_STATE_DIR "/var/lib/nftrouter"
-#define DEFAULT_RUN_DIR "/run/nftrouter"
+/* DEFAULT_CONFIG, DEFAULT_STATE_DIR, DEFAULT_RUN_DIR: render/render.h. */
 
 struct cmd {
 	const char *name;
@@ -58,8 +56,6 @@ struct router_file *cmd_load(const char *path);
 void cmd_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print errors and warnings, sorted. */
 void cmd_print_diags(struct diags *d);
-/* True if argv holds -h or --help before any "--". */
-bool cmd_wants_help(int argc, char **argv);
 
 int check_main(int argc, char **argv);
 int render_main(int argc, char **argv);

@@ -66,13 +66,3 @@ void cmd_print_diags(struct diags *d)
 	diags_print(d, stderr);
 }
 
-bool cmd_wants_help(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			return false;
-		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
-			return true;
-	}
-	return false;
-}

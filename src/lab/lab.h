@@ -90,7 +90,7 @@ const struct lab_host *lab_host_find(const struct lab *l, const char *name);
 const struct lab_host *lab_router(const struct lab *l);
 void lab_release(struct lab *l); /* frees hosts and the router model */
 
-/* manifest.c: the lab's record of what it made. */
+/* lab.c: the lab's manifest, its record of what it made. */
 bool lab_exists(const struct lab *l);
 /* Append one line "KIND VALUE..." and flush it to disk. 0 or -errno. */
 int lab_manifest_add(const struct lab *l, const char *kind, const char *value);

@@ -20,7 +20,8 @@ static void check_ifaces(struct router *r, struct diags *d, bool have_zones)
 	}
 }
 
-/* The seed's own bug: a DHCP server its firewall cannot hear. */
+/* A DHCP server its own firewall cannot hear (the hand-made guide nftrouter
+ * started from had exactly this bug; examples/seed.yaml says where). */
 static void check_dhcp(struct router *r, struct diags *d)
 {
 	for (size_t i = 0; i < r->n_dhcps; i++) {

@@ -102,9 +102,6 @@ int model_verdict(struct diags *d, const struct cfg_node *n, const char *what, e
 /* "N/second" ... "N/day" (model/zone.c); rules and dhcp use it too. */
 int model_rate(struct diags *d, const struct cfg_node *n, struct rate *out, const char *what);
 
-/* Default ICMP sets and the name tables, in model/zone.c. */
-int icmp_lookup(const char *name, bool *v4, bool *v6);
-
 /* Mutable look-ups for the build (the public ones return const). */
 struct iface *model_iface(struct router *r, const char *name);
 struct zone *model_zone(struct router *r, const char *name);

@@ -194,7 +194,7 @@ struct ipv6cfg {
 	struct pos ula_pos;
 };
 
-struct proxmox; /* model/proxmox.h (issue 7); NULL when the section is absent */
+struct proxmox; /* model/proxmox.h; NULL when the section is absent */
 
 struct router {
 	char *file;             /* what positions name: the file the bytes came from */

@@ -1,4 +1,4 @@
-/* The proxmox: section (issue 7): how the router VM is made on a Proxmox
+/* The proxmox: section: how the router VM is made on a Proxmox
  * host. Read by the proxmox and cloud-init renderers only; the router
  * itself (firewall, DHCP, DNS) does not depend on it. */
 #ifndef NFTROUTER_PROXMOX_H

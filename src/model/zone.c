@@ -88,16 +88,6 @@ static const struct icmp_name *icmp_find(const char *name)
 	return NULL;
 }
 
-int icmp_lookup(const char *name, bool *v4, bool *v6)
-{
-	const struct icmp_name *e = icmp_find(name);
-	if (!e)
-		return -ENOENT;
-	*v4 = e->v4;
-	*v6 = e->v6;
-	return 0;
-}
-
 /* Without `icmp:`, a zone accepts what keeps IPv4 and IPv6 working (path
  * MTU discovery, neighbour discovery, error reports); a zone that does not
  * masquerade (an inside zone) also accepts ping. */
@@ -410,7 +400,9 @@ static void zone_build(struct diags *d, const struct cfg_node *n, struct router 
 		what_join(w, what, "icmp-rate");
 		rate_build(d, v, &z->icmp_rate, w);
 	} else if (z->masquerade) {
-		/* The seed's rate on its outside zone. */
+		/* The hand-made guide's rate on its outside zone
+		 * (examples/seed.yaml): enough for ping and path MTU
+		 * discovery, not for an ICMP flood. */
 		z->icmp_rate = (struct rate){100, "second"};
 	} else {
 		z->icmp_rate = (struct rate){0, "second"};

@@ -331,7 +331,7 @@ static void put_rule_match(struct nft_out *o, const struct rule *ru, const char 
  * verdict. One line could not do it: a limit that is over stops the rule,
  * and the verdict with it. The log line's counter says how many packets
  * were logged; without the limit a SYN flood wrote a kernel log line per
- * packet (issue 11). The limit is one bucket per rule, not per source. */
+ * packet. The limit is one bucket per rule, not per source. */
 static void put_rule_line(struct nft_out *o, const struct rule *ru, const char *proto,
 			  const struct ports *p)
 {
@@ -454,7 +454,7 @@ static void put_input_policy(struct nft_out *o, const struct zone *z)
 		put_origin(o, "zone ", z->name, ": input drop", z->pos.line);
 		break;
 	case VERDICT_REJECT:
-		/* As the seed: tell a host it is refused, but never answer
+		/* As the hand-made guide did: tell a host it is refused, but never answer
 		 * broadcasts, and never faster than 5/s (no reflection). */
 		buf_puts(&o->b, "\t\tpkttype host limit rate 5/second "
 				"reject with icmpx type admin-prohibited");

@@ -1,5 +1,5 @@
 /* Hardening of the `inet nftrouter` table that no config line asks for
- * (issue 11), each on by default and documented in docs/render.md: new TCP
+ * (against a hostile ISP or LAN client), each on by default and documented in docs/render.md: new TCP
  * must be a SYN, the reverse-path check per zone, and the per-MAC DHCP
  * limit of dhcp.PORT.client-rate. Everything here meets only a
  * connection's first packets: the ct rules above it accept the rest. */
@@ -9,7 +9,7 @@
 
 /* Below the ct rules only a connection's first packets remain. Conntrack
  * takes up a TCP connection from any packet (nf_conntrack_tcp_loose), so a
- * bare ACK from the ISP was DNATed and delivered (issue 11); here a new
+ * bare ACK from the ISP was DNATed and delivered to a LAN host; here a new
  * connection must start with a SYN (ECN bits allowed). In the base chain,
  * so input, forwarded and DNATed traffic all meet it once. */
 void put_new_tcp(struct nft_out *o)
@@ -20,7 +20,7 @@ void put_new_tcp(struct nft_out *o)
 
 /* Strict reverse-path check: a new connection's source must route back
  * out of the port it came in on, so the ISP cannot send with LAN
- * addresses and a LAN host cannot send with any source (issue 11). In the
+ * addresses and a LAN host cannot send with any source. In the
  * zone chains, after the ct rules: one route lookup per new connection,
  * not per packet, and a zone can opt out (rp-filter: false) for asymmetric
  * routing. DHCP's 0.0.0.0 to broadcast/multicast passes (the kernel's fib
@@ -35,7 +35,7 @@ void put_rp_filter(struct nft_out *o, const struct zone *z)
 
 /* dhcp.PORT.client-rate: DHCP packets per client MAC (the frame's source),
  * counted in a dynamic set so that one client cannot take the range in a
- * second (issue 11: 240 of 241 leases in 1.7 s). The bucket lives as long
+ * second (unlimited, one client took 240 of 241 leases in 1.7 s). The bucket lives as long
  * as the client keeps sending, plus one rate unit. A client that forges
  * the frame's source MAC too gets a fresh bucket per frame; that needs
  * switch port security, no router can tell. A full set stops limiting new

@@ -47,7 +47,7 @@ void put_nat(struct nft_out *o);
 /* Whether zone y's clients reach forward f through the router's address. */
 bool fwd_reflects_to(const struct portfwd *f, const struct zone *y);
 
-/* render/nft_guard.c: built-in hardening (issue 11). */
+/* render/nft_guard.c: built-in hardening no config line asks for. */
 void put_new_tcp(struct nft_out *o);
 void put_rp_filter(struct nft_out *o, const struct zone *z);
 void put_dhcp_sets(struct nft_out *o);

@@ -2,9 +2,9 @@
 
 void render_paths_default(struct render_paths *p)
 {
-	p->state_dir = "/var/lib/nftrouter";
-	p->run_dir = "/run/nftrouter";
-	p->config = "/etc/nftrouter/router.yaml";
-	p->bin = "/usr/sbin/nftrouter";
-	p->tls_ca = "/etc/ssl/certs/ca-certificates.crt";
+	p->state_dir = DEFAULT_STATE_DIR;
+	p->run_dir = DEFAULT_RUN_DIR;
+	p->config = DEFAULT_CONFIG;
+	p->bin = DEFAULT_BIN;
+	p->tls_ca = DEFAULT_TLS_CA;
 }

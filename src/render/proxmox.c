@@ -1,4 +1,5 @@
-/* The Proxmox host script: makes the router VM as the seed does by hand
+/* The Proxmox host script: makes the router VM as the hand-made guide
+ * behind examples/seed.yaml did by hand
  * (clone, NICs, passthrough, snapshot, start), from the proxmox: section.
  * POSIX sh, `set -eu`, every step commented, safe to run again: each
  * step checks whether it is done. Values reach the script validated by

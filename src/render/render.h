@@ -10,6 +10,14 @@
 
 #include "model/model.h"
 
+/* The installed paths, defined once: the commands' defaults (cmd.h) and
+ * what rendered service configs point at (render_paths_default). */
+#define DEFAULT_CONFIG "/etc/nftrouter/router.yaml"
+#define DEFAULT_STATE_DIR "/var/lib/nftrouter"
+#define DEFAULT_RUN_DIR "/run/nftrouter"
+#define DEFAULT_BIN "/usr/sbin/nftrouter"
+#define DEFAULT_TLS_CA "/etc/ssl/certs/ca-certificates.crt"
+
 /* Where rendered service configs point for their files. Defaults are the
  * installed paths; the lab and tests pass their own. */
 struct render_paths {
@@ -47,7 +55,7 @@ char *render_unbound(const struct router *r, const struct render_paths *p); /* "
 char *render_sysctl(const struct router *r);
 char *render_udev(const struct router *r);
 char *render_systemd(const struct router *r, const struct render_paths *p);
-/* Issue 7: the Proxmox host script that makes the router VM ("" without a
+/* The Proxmox host script that makes the router VM ("" without a
  * proxmox: section), and the VM's cloud-init user-data, which embeds
  * config_text (router.yaml as written) and the udev, sysctl and systemd
  * outputs rendered with p (the paths inside the VM). */

@@ -1,5 +1,5 @@
-/* udev rules that name the ports on a real install, as the seed writes by
- * hand: a port matched by MAC or PCI address gets its configured name
+/* udev rules that name the ports on a real install, as the hand-made
+ * guide behind examples/seed.yaml wrote them: a port matched by MAC or PCI address gets its configured name
  * when the kernel adds it. A port matched by its kernel name gets no rule:
  * that name is the one nftrouter looks for, and kernel names are assigned
  * in probe order, so a rule keyed on one could rename the wrong port. */

@@ -4,7 +4,9 @@
  * lockout guard; snapshot what will change; then firewall (one nft
  * transaction on `inet nftrouter` only), bans (bans_apply), ports (names,
  * MTU, addresses, up), sysctls. Any failure undoes the steps done, in
- * reverse, and returns EXIT_ROLLEDBACK. On success the config text and
+ * reverse, and returns EXIT_ROLLEDBACK; the bans step is the exception:
+ * what it added to the ban table stays (a ban is never lost by an apply).
+ * On success the config text and
  * the ruleset are saved in the state dir (applied.yaml/applied.nft, the
  * former pair kept as previous.yaml/previous.nft). docs/apply.md. */
 #ifndef NFTROUTER_SYSTEM_APPLY_H

@@ -368,16 +368,6 @@ int bans_cut(const struct cidr *c, size_t *cut, struct diags *d)
 	return rc;
 }
 
-int bans_add(const struct router *r, const char *state_dir, const struct cidr *c, uint32_t secs,
-	     struct diags *d)
-{
-	size_t cut;
-	int rc = bans_add_nocut(r, state_dir, c, secs, d);
-	if (rc == 0)
-		(void)bans_cut(c, &cut, d);
-	return rc;
-}
-
 /* State first, then the kernel, as bans_add_nocut. Killed in between,
  * the kernel keeps the element until its timeout (or until `unban` is
  * run again); no reboot brings the lifted ban back. */

@@ -113,19 +113,18 @@ int bans_check(const struct router *r, const char *state_dir, struct diags *d);
 /* Ban a prefix for secs seconds (0 = forever): refuses what
  * ban_prefix_check refuses, the router's own addresses (ban_own_load) and
  * prefixes overlapping an existing ban; persists it in the state file,
- * then adds it to the kernel set in one netlink batch (no set fetch), and
- * cuts the prefix's conntrack entries. The state is written first, so a
- * kill at any point never leaves a ban in the kernel that a reboot loses;
- * the next apply restores one the kernel lacks. 0, -EINVAL (refused: request
- * invalid, d says why), -EEXIST (already banned, d says by what), or
- * another -errno (the system refused). */
-int bans_add(const struct router *r, const char *state_dir, const struct cidr *c, uint32_t secs,
-	     struct diags *d);
-/* bans_add in two steps, for a caller that answers before the slower
- * part: the ban is in force (and persisted) when bans_add_nocut returns;
- * bans_cut then deletes the prefix's conntrack entries, which walks the
- * kernel's whole conntrack hash (about 15 ms here) - the daemon replies
- * to its client first. bans_cut failing is a warning in d (the ban holds). */
+ * then adds it to the kernel set in one netlink batch (no set fetch). The
+ * state is written first, so a kill at any point never leaves a ban in
+ * the kernel that a reboot loses; the next apply restores one the kernel
+ * lacks. 0, -EINVAL (refused: request invalid, d says why), -EEXIST
+ * (already banned, d says by what), or another -errno (the system
+ * refused).
+ *
+ * The ban is in force when bans_add_nocut returns; bans_cut then deletes
+ * the prefix's conntrack entries, which walks the kernel's whole conntrack
+ * hash (about 15 ms here). Both the CLI and the daemon cut before they
+ * answer, so the reply can say how many connections were cut. bans_cut
+ * failing is a warning in d (the ban holds). */
 int bans_add_nocut(const struct router *r, const char *state_dir, const struct cidr *c,
 		   uint32_t secs, struct diags *d);
 int bans_cut(const struct cidr *c, size_t *cut, struct diags *d);

@@ -15,8 +15,6 @@
 #include "system/state.h"
 #include "util/buf.h"
 
-typedef blocklist_u128 u128;
-
 void blocklist_set_free(struct blocklist_set *b)
 {
 	if (!b)
@@ -65,14 +63,6 @@ int blocklist_parse_line(const char *line, struct cidr *out, struct diags *d)
 	return 1;
 }
 
-static u128 key128(const uint8_t a[16])
-{
-	u128 v = 0;
-	for (int i = 0; i < 16; i++)
-		v = v << 8 | a[i];
-	return v;
-}
-
 int blocklist_set_add(struct blocklist_set *b, const struct cidr *c)
 {
 	if (c->addr.family == AF_INET) {
@@ -97,7 +87,7 @@ int blocklist_set_add(struct blocklist_set *b, const struct cidr *c)
 			b->v6 = v;
 			b->cap6 = cap;
 		}
-		u128 lo = key128(c->addr.a);
+		u128 lo = addr_bytes_u128(c->addr.a, 16);
 		u128 host = c->len == 0 ? (u128)-1 : ((u128)1 << (128 - c->len)) - 1;
 		b->v6[b->n6++] = (struct range6){lo, lo | host};
 	}
@@ -210,13 +200,6 @@ void blocklist_set_merge(struct blocklist_set *b)
 	b->n6 = o;
 }
 
-static void put_be(u128 v, uint8_t *out, size_t n)
-{
-	for (size_t i = n; i-- > 0;) {
-		out[i] = (uint8_t)v;
-		v >>= 8;
-	}
-}
 
 int blocklist_load(struct nlset *s, const struct blocklist_set *b)
 {
@@ -229,8 +212,8 @@ int blocklist_load(struct nlset *s, const struct blocklist_set *b)
 			goto out;
 	/* single addresses to the hash set, ranges to the interval set */
 	for (size_t i = 0; i < b->n4 && rc == 0; i++) {
-		put_be(b->v4[i].lo, lo, 4);
-		put_be((u128)b->v4[i].hi + 1, next, 4);
+		addr_u128_bytes(b->v4[i].lo, lo, 4);
+		addr_u128_bytes((u128)b->v4[i].hi + 1, next, 4);
 		if (b->v4[i].lo == b->v4[i].hi)
 			rc = nlset_add_key(s, BANS_TABLE, "blocklist4", AF_INET, lo);
 		else
@@ -238,8 +221,8 @@ int blocklist_load(struct nlset *s, const struct blocklist_set *b)
 					     b->v4[i].hi == UINT32_MAX ? NULL : next);
 	}
 	for (size_t i = 0; i < b->n6 && rc == 0; i++) {
-		put_be(b->v6[i].lo, lo, 16);
-		put_be(b->v6[i].hi + 1, next, 16);
+		addr_u128_bytes(b->v6[i].lo, lo, 16);
+		addr_u128_bytes(b->v6[i].hi + 1, next, 16);
 		if (b->v6[i].lo == b->v6[i].hi)
 			rc = nlset_add_key(s, BANS_TABLE, "blocklist6", AF_INET6, lo);
 		else
@@ -314,8 +297,8 @@ static void range_text(int family, u128 lo, u128 hi, char *out, size_t size)
 {
 	struct ipaddr a = {.family = family}, z = {.family = family};
 	char x[ADDR_STRLEN], y[ADDR_STRLEN];
-	put_be(lo, a.a, family == AF_INET ? 4 : 16);
-	put_be(hi, z.a, family == AF_INET ? 4 : 16);
+	addr_u128_bytes(lo, a.a, family == AF_INET ? 4 : 16);
+	addr_u128_bytes(hi, z.a, family == AF_INET ? 4 : 16);
 	addr_format(&a, x, sizeof(x));
 	addr_format(&z, y, sizeof(y));
 	snprintf(out, size, "%s-%s", x, y);

@@ -23,13 +23,12 @@
 #include "util/addr.h"
 #include "util/diag.h"
 
-__extension__ typedef unsigned __int128 blocklist_u128;
 
 struct range4 {
 	uint32_t lo, hi; /* inclusive, host byte order */
 };
 struct range6 {
-	blocklist_u128 lo, hi;
+	u128 lo, hi;
 };
 
 struct blocklist_set {

@@ -16,8 +16,8 @@
  * after timeout_ms; another -errno otherwise. */
 int ctl_request(const char *run_dir, const char *req, int timeout_ms, char **reply);
 
-/* True if the daemon answered for the request (no daemon, or a daemon too
- * old to know it: fall back). */
+/* True if no daemon answered for the request (none listens, or one too
+ * old to know it): the caller acts on the kernel itself. */
 bool ctl_no_daemon(int rc);
 
 /* A reply's "ok" member. */

@@ -19,8 +19,6 @@
 #define NLSET_MSG_MAX 60000
 #define NLSET_MSG_RESERVE 65536
 
-__extension__ typedef unsigned __int128 u128;
-
 struct nlset {
 	struct mnl_socket *nl;
 	uint32_t portid;
@@ -60,13 +58,6 @@ void nlset_close(struct nlset *s)
 		mnl_socket_close(s->nl);
 	free(s->buf);
 	free(s);
-}
-
-size_t nlset_pending(const struct nlset *s)
-{
-	if (!s->msg_open)
-		return s->len;
-	return s->msg_off + ((const struct nlmsghdr *)(s->buf + s->msg_off))->nlmsg_len;
 }
 
 void nlset_abort(struct nlset *s)
@@ -336,23 +327,12 @@ struct dump_ctx {
 	int err;
 };
 
-static u128 key_get(const uint8_t *k, size_t klen)
-{
-	u128 v = 0;
-	for (size_t i = 0; i < klen; i++)
-		v = v << 8 | k[i];
-	return v;
-}
-
 static void key_put(u128 v, int family, struct cidr *c)
 {
 	size_t klen = family == AF_INET ? 4 : 16;
 	memset(c, 0, sizeof(*c));
 	c->addr.family = family;
-	for (size_t i = klen; i-- > 0;) {
-		c->addr.a[i] = (uint8_t)v;
-		v >>= 8;
-	}
+	addr_u128_bytes(v, c->addr.a, klen);
 }
 
 static int elem_cb(struct nftnl_set_elem *e, void *data)
@@ -374,7 +354,7 @@ static int elem_cb(struct nftnl_set_elem *e, void *data)
 		d->cap = cap;
 	}
 	struct raw_elem *r = &d->v[d->n++];
-	r->key = key_get(key, klen);
+	r->key = addr_bytes_u128(key, klen);
 	r->end = nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS) &&
 		 (nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS) & NFT_SET_ELEM_INTERVAL_END);
 	r->timeout_ms = nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_TIMEOUT)

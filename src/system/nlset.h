@@ -51,8 +51,6 @@ int nlset_del(struct nlset *s, const char *table, const char *set, const struct 
 int nlset_flush(struct nlset *s, const char *table, const char *set);
 /* Drop everything queued, sending nothing. */
 void nlset_abort(struct nlset *s);
-/* Bytes queued so far (for callers that want to bound memory). */
-size_t nlset_pending(const struct nlset *s);
 
 /* Send the queued changes as one kernel transaction: all or nothing.
  * Returns 0 or the first -errno the kernel reported (-EEXIST: an element

@@ -7,6 +7,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+u128 addr_bytes_u128(const uint8_t *a, size_t len)
+{
+	u128 v = 0;
+	for (size_t i = 0; i < len; i++)
+		v = v << 8 | a[i];
+	return v;
+}
+
+void addr_u128_bytes(u128 v, uint8_t *out, size_t len)
+{
+	for (size_t i = len; i-- > 0;) {
+		out[i] = (uint8_t)v;
+		v >>= 8;
+	}
+}
+
 int addr_parse(const char *s, struct ipaddr *out)
 {
 	struct ipaddr a = {0};

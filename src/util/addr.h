@@ -20,6 +20,14 @@ struct cidr {
 	int len;
 };
 
+/* An address as one big-endian number (IPv4 in the low 32 bits), for
+ * ranges and sorting: the blocklist merge and the kernel set dump. */
+__extension__ typedef unsigned __int128 u128;
+/* The first len bytes of a (4 for IPv4, 16 for IPv6) as a number. */
+u128 addr_bytes_u128(const uint8_t *a, size_t len);
+/* The other way: v's low len bytes, big-endian, into out. */
+void addr_u128_bytes(u128 v, uint8_t *out, size_t len);
+
 #define ADDR_STRLEN 64  /* fits "ffff:...:ffff/128" and "255.255.255.255:65535" */
 
 int addr_parse(const char *s, struct ipaddr *out);               /* v4 or v6 */

@@ -1,4 +1,4 @@
-/* render_nft on a hand-built model: the seed's router (wan with counters
+/* render_nft on a hand-built model: examples/seed.yaml's router (wan with counters
  * and masquerade, lan with services), a port forward and an admin rule.
  * Run with NFT_DUMP=1 it prints the rendered script (for trying it in a
  * kernel by hand). */

@@ -1,5 +1,5 @@
 /* Renderers of the services around the firewall: dnsmasq, unbound,
- * sysctl, udev, systemd. The router is built by hand (the seed's), so
+ * sysctl, udev, systemd. The router is built by hand (examples/seed.yaml's router), so
  * these tests do not depend on the model stage; the service configs are
  * checked by the services' own checkers (dnsmasq --test, unbound-checkconf),
  * and the systemd unit against dist/nftrouter.service. */
@@ -35,7 +35,7 @@ static void must(int rc)
 	assert_int_equal(rc, 0);
 }
 
-/* The seed's router, reduced: wan (dhcp, by mac), vm0 (by name, admin),
+/* examples/seed.yaml's router, reduced: wan (dhcp, by mac), vm0 (by name, admin),
  * lan and vm1 with DHCP, lan zone opening dns and dhcp, one tls and one
  * plain upstream. */
 static struct seed *seed_new(void)

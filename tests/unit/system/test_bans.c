@@ -104,8 +104,8 @@ static void test_blocklist_merge(void **state)
 	assert_int_equal(b.v4[3].lo, 0xfffffffeu);
 	assert_int_equal(b.v4[3].hi, 0xffffffffu);
 	assert_int_equal(b.n6, 2);
-	assert_true(b.v6[0].hi - b.v6[0].lo == ((blocklist_u128)1 << 80) - 1);
-	assert_true(b.v6[1].lo == (blocklist_u128)-1 && b.v6[1].hi == (blocklist_u128)-1);
+	assert_true(b.v6[0].hi - b.v6[0].lo == ((u128)1 << 80) - 1);
+	assert_true(b.v6[1].lo == (u128)-1 && b.v6[1].hi == (u128)-1);
 	blocklist_set_free(&b);
 	blocklist_set_free(NULL);
 }
