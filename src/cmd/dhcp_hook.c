@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "model/lease.h"
@@ -30,8 +31,9 @@ static void dhcp_hook_usage(FILE *f)
 	      "udhcpc's: deconfig, bound, renew, leasefail or nak; the lease comes in\n"
 	      "udhcpc's environment (interface, ip, mask, router, staticroutes,\n"
 	      "msstaticroutes, dns, domain, lease).\n\n"
-	      "bound/renew first check the lease against the applied config\n"
-	      "(STATE_DIR/applied.yaml) and the kernel's other addresses, and refuse it\n"
+	      "bound/renew first check the lease against the config in force\n"
+	      "(STATE_DIR/pending.yaml while an `apply --confirm` waits, else\n"
+	      "STATE_DIR/applied.yaml) and the kernel's other addresses, and refuse it\n"
 	      "whole when it is unusable (docs/refuses.md, \"WAN leases\"). A usable lease\n"
 	      "sets the port's address and its routes (option 121/249 classless routes,\n"
 	      "else the first router) with the port's metric (interfaces.X.metric);\n"
@@ -58,7 +60,11 @@ static struct router *dhcp_hook_config(const char *state_dir, char *err, size_t 
 {
 	struct diags d = DIAGS_INIT;
 	char path[4096];
-	snprintf(path, sizeof(path), "%s/applied.yaml", state_dir);
+	/* While an `apply --confirm` waits, the config in force is the
+	 * pending one (applied.yaml is what a timeout rolls back to). */
+	snprintf(path, sizeof(path), "%s/pending.yaml", state_dir);
+	if (access(path, F_OK) < 0)
+		snprintf(path, sizeof(path), "%s/applied.yaml", state_dir);
 	struct router *r = router_file_steal(router_file_load(path, &d));
 	if (!r)
 		snprintf(err, errlen, "cannot read the applied config: %s",

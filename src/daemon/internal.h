@@ -95,6 +95,7 @@ struct port_state {
 	struct ipaddr dns[MAX_LEARNED_DNS]; /* learned from its DHCP server */
 	size_t n_dns;
 	struct dhcp_event dhcp;
+	bool renew;           /* reload changed its metric: renew the lease now */
 };
 
 struct daemon {
@@ -168,6 +169,8 @@ const char *services_child_error(struct child *c);
 /* links.c: rtnetlink events */
 int links_open(struct daemon *d);
 void links_scan(struct daemon *d);
+/* Ask port p's DHCP client for a new lease now (udhcpc: SIGUSR1). */
+void links_renew(struct daemon *d, const struct iface *p);
 void links_close(struct daemon *d);
 
 /* ctlsrv.c: the control socket */

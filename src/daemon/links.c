@@ -36,7 +36,7 @@ static ssize_t links_port_index(struct daemon *d, const struct iface *p)
 }
 
 /* Ask the port's DHCP client for a new lease now (udhcpc: SIGUSR1). */
-static void links_renew(struct daemon *d, const struct iface *p)
+void links_renew(struct daemon *d, const struct iface *p)
 {
 	char name[32];
 	snprintf(name, sizeof(name), "udhcpc-%s", p->name);

@@ -54,6 +54,13 @@ int daemon_load(struct daemon *d, bool first, struct buf *msg)
 		rc = EXIT_SYSTEM;
 		goto out;
 	}
+	/* A DHCP port whose metric changed renews at once: its routes are
+	 * set by its hook, with the metric of the config applied then. */
+	for (size_t i = 0; d->r && i < f->r->n_ifaces; i++) {
+		const struct iface *n = &f->r->ifaces[i], *o = router_iface(d->r, n->name);
+		ports[i].renew = n->ipv4 == IPV4_DHCP && o && o->ipv4 == IPV4_DHCP &&
+				 o->metric != n->metric;
+	}
 	router_free(d->r);
 	free(d->config_text);
 	free(d->ports);
@@ -81,6 +88,13 @@ int daemon_reload(struct daemon *d, char **msg)
 		d->reloads++;
 		links_scan(d);
 		services_sync(d);
+		for (size_t i = 0; i < d->r->n_ifaces; i++)
+			if (d->ports[i].renew) {
+				d->ports[i].renew = false;
+				daemon_log(d, "nftrouter: %s: metric changed, renewing the lease",
+					   d->r->ifaces[i].name);
+				links_renew(d, &d->r->ifaces[i]);
+			}
 		daemon_log(d, "nftrouter: reloaded (config %.12s%s)", d->hash,
 			   strcmp(old, d->hash) == 0 ? ", unchanged" : "");
 		notify_send(d->notify, "STATUS=running (reloaded)");

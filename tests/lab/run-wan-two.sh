@@ -5,6 +5,7 @@
 # release on one (udhcpc's SIGUSR2) removes only that one's route and new
 # connections leave through the other. Real traffic: a LAN client asks
 # 198.51.100.200:8080, which both ISPs serve, each answering its name.
+# A reload that changes a metric takes effect at once.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/run-common.bash"
 . "$(dirname "$0")/wan-common.bash"
@@ -80,3 +81,18 @@ wait_more 10 "dhcp-hook: wan1: deconfig" "$d" || fail "wan1: no deconfig after U
     { defaults; fail "after wan1's release: not exactly wan2's route"; }
 [ "$(which)" = isp2 ] || fail "after wan1's release, new connections do not leave through wan2"
 pass "release on wan1: wan2's route untouched, still carrying"
+
+# A reload that changes a metric takes effect at once (the DHCP client
+# renews; its hook sets the routes with the new metric): wan1 to 0.
+n=$(count "dhcp-hook: wan1: bound")
+udhcpc_signal wan1 USR1
+wait_more 20 "dhcp-hook: wan1: bound" "$n" || fail "wan1: no new lease"
+sed -i 's/metric: 20 }/metric: 0 }/' "$T_DIR/router.yaml"
+rctl reload >/dev/null || { tail -20 "$T_DIR/daemon.log"; fail "reload refused"; }
+want="default via 198.51.100.1 dev wan2 proto dhcp metric 1
+default via 203.0.113.1 dev wan1 proto dhcp"
+wait_for 20 sh -c "[ \"\$(ip -n $R route show default | sed 's/ *\$//' | sort)\" = \"$want\" ]" ||
+    { defaults; tail -10 "$T_DIR/daemon.log"; fail "after the reload: not wan1 metric 0 and wan2 metric 1"; }
+grep -q "wan1: metric changed, renewing the lease" "$T_DIR/daemon.log" || fail "the renewal is not logged"
+[ "$(which)" = isp1 ] || fail "after the reload, new connections do not leave through wan1 (metric 0)"
+pass "reload with wan1 metric 0: wan1's route moves to metric 0 at once and carries, wan2's stays"
