@@ -163,34 +163,50 @@ static enum exit_status lockout_guard(struct apply_ctx *c)
 
 /* --- steps and undo -------------------------------------------------- */
 
+/* The firewall back as it was: the old table, or none. */
+static int undo_nft(struct apply_ctx *c)
+{
+	char *err = NULL, *script = NULL;
+	const char *pre = "table " NFT_TABLE "\ndelete table " NFT_TABLE "\n";
+	size_t len = strlen(pre) + (c->old_table ? strlen(c->old_table) : 0) + 1;
+	int e;
+	if (!(script = malloc(len))) {
+		e = -ENOMEM;
+	} else {
+		snprintf(script, len, "%s%s", pre, c->old_table ? c->old_table : "");
+		e = nft_run(c->nft, script, false, &err);
+	}
+	if (e < 0)
+		diag_error(c->d, nopos, "rollback: restoring table %s: %s", NFT_TABLE,
+			   err ? err : strerror(-e));
+	free(script);
+	free(err);
+	return e;
+}
+
+static int undo_ports(struct apply_ctx *c)
+{
+	return port_plan_undo(c->ls, c->plan, c->d);
+}
+
+static int undo_sysctl(struct apply_ctx *c)
+{
+	return sysctl_restore(&c->sys, c->d);
+}
+
 int apply_undo(struct apply_ctx *c)
 {
 	int rc = 0, e;
-	if (c->sys_done && (e = sysctl_restore(&c->sys, c->d)) < 0)
-		rc = rc ? rc : e;
-	c->sys_done = false;
-	if (c->ports_done && (e = port_plan_undo(c->ls, c->plan, c->d)) < 0)
-		rc = rc ? rc : e;
-	c->ports_done = false;
-	journal_kill_point("undoing");
-	if (c->nft_done) {
-		char *err = NULL, *script = NULL;
-		const char *pre = "table " NFT_TABLE "\ndelete table " NFT_TABLE "\n";
-		size_t len = strlen(pre) + (c->old_table ? strlen(c->old_table) : 0) + 1;
-		if (!(script = malloc(len))) {
-			e = -ENOMEM;
-		} else {
-			snprintf(script, len, "%s%s", pre, c->old_table ? c->old_table : "");
-			e = nft_run(c->nft, script, false, &err);
-		}
-		if (e < 0) {
-			diag_error(c->d, nopos, "rollback: restoring table %s: %s", NFT_TABLE,
-				   err ? err : strerror(-e));
+	for (size_t i = c->n_steps; i-- > 0;) {
+		if (!c->done[i] || !c->steps[i].undo)
+			continue;
+		c->cur = i;
+		if ((e = c->steps[i].undo(c)) < 0)
 			rc = rc ? rc : e;
-		}
-		free(script);
-		free(err);
-		c->nft_done = false;
+		c->done[i] = false;
+		/* tests/lab/apply-crash.sh: a kill with steps left to undo. */
+		if (i > 0)
+			journal_kill_point("undoing");
 	}
 	return rc;
 }
@@ -206,7 +222,7 @@ static int step_nft(struct apply_ctx *c)
 	if (rc < 0)
 		diag_error(c->d, nopos, "nft: the kernel rejected the ruleset: %s", err ? err : "");
 	else
-		c->nft_done = true;
+		c->done[c->cur] = true;
 	free(err);
 	return rc;
 }
@@ -214,14 +230,15 @@ static int step_nft(struct apply_ctx *c)
 static int step_ports(struct apply_ctx *c)
 {
 	/* Marked done before it runs: a half-done plan records its own steps. */
-	c->ports_done = true;
+	c->done[c->cur] = true;
 	return port_plan_apply(c->ls, c->plan, c->d);
 }
 
 static int step_sysctl(struct apply_ctx *c)
 {
+	/* On failure sysctl_apply has put back what it wrote. */
 	int rc = sysctl_apply(&c->sys, c->d);
-	c->sys_done = rc == 0;
+	c->done[c->cur] = rc == 0;
 	return rc;
 }
 
@@ -244,7 +261,7 @@ static int save_state(struct apply_ctx *c)
 	int rc = 0;
 	if (c->unchanged)
 		return 0; /* nothing changed, nothing to write */
-	c->state_started = true;
+	c->done[c->cur] = c->state_started = true;
 	if ((rc = journal_commit(dir, c->j)) < 0)
 		goto out;
 	if (nft_query(c->nft, "list table " NFT_TABLE, false, &list, NULL) == 0 &&
@@ -371,25 +388,35 @@ static enum exit_status apply_fail(struct apply_ctx *c, const char *step)
 	return EXIT_ROLLEDBACK;
 }
 
-static enum exit_status apply_steps(struct apply_ctx *c)
+/* In order; undone in reverse (apply_undo). Bans have no undo: a ban is
+ * never lost by an apply. The state's undo is apply_fail's (the state
+ * dir written back to the journal's old config). */
+static const struct apply_step real_steps[] = {
+	{"firewall", "firewall", step_nft, undo_nft},
+	{"bans", "bans", step_bans, NULL},
+	{"ports", "ports", step_ports, undo_ports},
+	{"sysctls", "sysctls", step_sysctl, undo_sysctl},
+	{"saving state", "state", save_state, NULL},
+};
+
+enum exit_status apply_run_steps(struct apply_ctx *c)
 {
-	static int (*const steps[])(struct apply_ctx *) = {step_nft, step_bans, step_ports,
-							    step_sysctl, save_state};
-	static const char *const step_names[] = {"firewall", "bans", "ports", "sysctls",
-						 "saving state"};
-	static const char *const kill_points[] = {"firewall", "bans", "ports", "sysctls", "state"};
-	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		if (steps[i](c) < 0) {
-			if (c->nft_done || c->ports_done || c->sys_done || c->state_started)
-				return apply_fail(c, step_names[i]);
-			/* The first change was refused: nothing to undo. */
-			if (!c->unchanged && c->j == &c->own)
-				(void)journal_remove(c->o->state_dir);
-			diag_error(c->d, nopos, "apply failed at step '%s'; nothing was changed",
-				   step_names[i]);
-			return EXIT_SYSTEM;
+	for (c->cur = 0; c->cur < c->n_steps; c->cur++) {
+		const struct apply_step *st = &c->steps[c->cur];
+		if (st->run(c) == 0) {
+			journal_kill_point(st->kill_point);
+			continue;
 		}
-		journal_kill_point(kill_points[i]);
+		bool changed = c->state_started;
+		for (size_t i = 0; i <= c->cur; i++)
+			changed |= c->done[i];
+		if (changed)
+			return apply_fail(c, st->name);
+		/* The first change was refused: nothing to undo. */
+		if (!c->unchanged && c->j == &c->own)
+			(void)journal_remove(c->o->state_dir);
+		diag_error(c->d, nopos, "apply failed at step '%s'; nothing was changed", st->name);
+		return EXIT_SYSTEM;
 	}
 	return EXIT_OK;
 }
@@ -423,7 +450,9 @@ enum exit_status apply_locked(const struct router *r, const struct apply_opts *o
 		goto out;
 	}
 	journal_kill_point("journal");
-	if ((st = apply_steps(&c)) != EXIT_OK)
+	c.steps = real_steps;
+	c.n_steps = sizeof(real_steps) / sizeof(real_steps[0]);
+	if ((st = apply_run_steps(&c)) != EXIT_OK)
 		goto out;
 	if (o->confirm_secs && confirm_timer_start(&c, o->confirm_secs) < 0) {
 		apply_fail(&c, "confirm timer");

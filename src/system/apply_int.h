@@ -13,6 +13,20 @@
 
 #define NFT_TABLE "inet nftrouter"
 
+/* One step of apply. run changes the system (0 or -errno, d filled) and
+ * sets done[cur] in the context once there is something to undo; undo
+ * (NULL: nothing is ever undone, as for bans) reverses exactly that. The
+ * steps are a table so that their order and the undo's are one thing,
+ * unit-tested with steps of a test's own (tests/unit/system/test_apply.c). */
+struct apply_ctx;
+struct apply_step {
+	const char *name;       /* "apply failed at step 'NAME'" */
+	const char *kill_point; /* journal_kill_point after it ran */
+	int (*run)(struct apply_ctx *c);
+	int (*undo)(struct apply_ctx *c);
+};
+#define APPLY_MAX_STEPS 8
+
 struct apply_ctx {
 	const struct router *r;
 	const struct apply_opts *o;
@@ -26,7 +40,9 @@ struct apply_ctx {
 	struct port_plan *plan;
 	struct ipv6_live v6; /* the ULA (and delegations) the plan numbers ports from */
 	bool skip_nft;       /* the kernel already holds exactly this table */
-	bool nft_done, ports_done, sys_done;
+	const struct apply_step *steps; /* what apply_run_steps runs, in order */
+	size_t n_steps, cur;            /* cur: the step running or being undone */
+	bool done[APPLY_MAX_STEPS];     /* step i changed something to undo */
 	bool state_started;  /* save_state began writing the state dir */
 	bool unchanged;      /* nothing to change: no journal, no writes */
 	struct journal *j;   /* &own, or the journal being recovered */
@@ -36,6 +52,13 @@ struct apply_ctx {
 /* Undo what ctx records as done, in reverse order. 0 if everything was
  * restored; d lists what could not be. */
 int apply_undo(struct apply_ctx *c);
+
+/* Run c->steps in order. On the first failure: nothing changed yet, the
+ * journal removed, EXIT_SYSTEM; else the done steps undone in reverse,
+ * the state dir and the journal brought back to the old config (or the
+ * journal kept for the next command if the undo was incomplete),
+ * EXIT_ROLLEDBACK. c->o->state_dir, c->j and c->d must be set. */
+enum exit_status apply_run_steps(struct apply_ctx *c);
 
 /* Check the state and run dirs (file_dir_check, the dir named in d),
  * take RUN_DIR/apply.lock, remove stale temporaries, and finish or undo
