@@ -1,4 +1,4 @@
-/* A WAN DHCP lease, checked before anything changes (issue 11).
+/* A WAN DHCP lease, checked before anything changes.
  *
  * udhcpc hands its hook the lease as text in the environment; a hostile
  * or broken server can put anything there. lease_build turns that text

@@ -13,7 +13,7 @@
 
 #include "model/lease.h"
 
-/* The router's LAN, as the seed has it. */
+/* The router's LAN, as examples/seed.yaml has it. */
 static struct lease_other lan[1];
 
 static int setup(void **state)
@@ -94,7 +94,7 @@ static void test_refused_address(void **state)
 	refused("10.1.2.3", NULL, NULL, NULL, "subnet mask");
 	refused(NULL, "24", NULL, NULL, "no usable address");
 	refused("10.1.2", "24", NULL, NULL, "no usable address");
-	/* The router's own LAN offered on the WAN (issue 11 finding 6). */
+	/* The router's own LAN offered on the WAN (it would take the LAN off the air). */
 	refused("192.168.100.1", "24", "192.168.100.254", NULL,
 		"overlaps lan's subnet 192.168.100.1/24");
 	/* A /16 that covers the LAN, and a /32 inside it. */

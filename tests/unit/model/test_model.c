@@ -587,7 +587,8 @@ static void test_deterministic(void **state)
 }
 
 /* interfaces.X.metric: each port with a default route its own, by
- * default its place among those ports (issue 11). */
+ * default its place among those ports: losing one WAN never
+ * removes another's route. */
 static void test_metric(void **state)
 {
 	(void)state;
