@@ -13,7 +13,7 @@
 #include "lab/lab.h"
 
 static const char lab_usage[] =
-	"Usage: nftrouter lab up     [-c FILE] [--name ID] [--optional]\n"
+	"Usage: nftrouter lab up     [-c FILE] [--name ID] [--optional] [--vm]\n"
 	"       nftrouter lab down   [--name ID]\n"
 	"       nftrouter lab exec   [--name ID] HOST COMMAND [ARG...]\n"
 	"       nftrouter lab status [--name ID] [--json]\n"
@@ -35,12 +35,18 @@ static const char lab_usage[] =
 	"          port), then start `nftrouter run` in the router namespace and\n"
 	"          wait for its READY=1. Optional ports are left out (absent), to\n"
 	"          show the router comes up without them, unless --optional.\n"
-	"          Prints a summary of the router it built.\n"
+	"          Prints a summary of the router it built. With --vm the router\n"
+	"          is a QEMU guest booted from the cached Debian image instead\n"
+	"          (scripts/vm-image): virtio NICs with the ports' MACs on taps in\n"
+	"          the peers' namespaces, nftrouter installed and started by\n"
+	"          systemd at boot. Slower (a boot), but it shows what only a\n"
+	"          boot can: udev naming, the unit, a stock /run.\n"
 	"  down    Stop the lab's processes and delete its namespaces, veths,\n"
 	"          /etc/netns entries and directory: exactly what `up` recorded in\n"
 	"          its manifest, also after a crash or Ctrl-C midway.\n"
 	"  exec    Run COMMAND on a lab host: `router` or a port's name (its\n"
-	"          peer). The host's own resolv.conf applies.\n"
+	"          peer). The host's own resolv.conf applies. On a --vm lab,\n"
+	"          `router` is the guest (through its QEMU guest agent).\n"
 	"  status  Hosts, namespaces, addresses, leases and the daemon's status.\n"
 	"  test    Derive checks from the config and run them with real tools:\n"
 	"          leases, DNS through the router, masquerade, no connection from\n"
@@ -56,6 +62,7 @@ static const char lab_usage[] =
 	"                     $NFTROUTER_LAB or " LAB_DEFAULT_ID "); labs with different\n"
 	"                     names coexist\n"
 	"      --optional     up: build optional ports too\n"
+	"      --vm           up: the router is a QEMU guest, not a namespace\n"
 	"      --json         status: one JSON document on stdout\n"
 	"  -h, --help         this text\n"
 	"\n"
@@ -63,6 +70,9 @@ static const char lab_usage[] =
 	"and run dirs, router.log), /etc/netns/nftr-ID-*/resolv.conf.\n"
 	"Needs root, iproute2, dnsmasq, busybox udhcpc, socat, nmap, dig, curl,\n"
 	"openssl and unbound (for DNS over TLS).\n"
+	"\n"
+	"--vm also needs qemu-system-x86_64 and the guest image (scripts/vm-image,\n"
+	"cached in /var/cache/nftrouter-vm; $NFTROUTER_VM_IMAGE names another).\n"
 	"\n"
 	"Exit status: 0 ok (test: every check passed); 1 invalid config or\n"
 	"request (up: the name is in use or the config fails `check`; nothing\n"
@@ -75,7 +85,7 @@ static const struct lab_help {
 	const char *text;
 } lab_helps[] = {
 	{"up",
-	 "Usage: nftrouter lab up [-c FILE] [--name ID] [--optional]\n\n"
+	 "Usage: nftrouter lab up [-c FILE] [--name ID] [--optional] [--vm]\n\n"
 	 "Build the router of FILE in network namespaces and start it. Creates the\n"
 	 "namespaces nftr-ID-router and nftr-ID-PORT (one peer per configured port),\n"
 	 "a veth per port whose router end carries the kernel name and MAC the\n"
@@ -89,11 +99,22 @@ static const struct lab_help {
 	 "Every object is recorded in " LAB_BASE "/ID/manifest before it is made;\n"
 	 "if anything fails, or up is stopped (Ctrl-C, SIGTERM), it removes what it\n"
 	 "made.\n\n"
+	 "With --vm the router is a QEMU guest (TCG; KVM only when a probe boot\n"
+	 "worked) booted from the cached Debian 12 image that scripts/vm-image builds,\n"
+	 "with snapshot=on (nothing is written to the image). Each present port is a\n"
+	 "virtio NIC with the MAC its match expects (name matches: the kernel's\n"
+	 "eth<N>, in port order) on a tap QEMU creates and up moves into the port's\n"
+	 "peer namespace. This nftrouter binary, router.yaml, the rendered udev\n"
+	 "rules and nftrouter.service (enabled) are installed into the guest before\n"
+	 "it boots; up waits until systemd reports the unit active. `lab exec ID\n"
+	 "router CMD` and the checks reach the guest through its QEMU guest agent.\n"
+	 "down stops QEMU by the pid up recorded. docs/lab.md.\n\n"
 	 "Options:\n"
 	 "  -c, --config FILE  the config (default $NFTROUTER_CONFIG or " DEFAULT_CONFIG ")\n"
 	 "  -n, --name ID      the lab's name: 1-8 of [a-z0-9] (default $NFTROUTER_LAB or " LAB_DEFAULT_ID ")\n"
 	 "      --optional     also build the ports marked optional (default: left out,\n"
-	 "                     to show the router comes up without them)\n\n"
+	 "                     to show the router comes up without them)\n"
+	 "      --vm           the router as a QEMU guest instead of a namespace\n\n"
 	 "Exit status: 0 the lab is up; 1 the config fails `check` (its errors are\n"
 	 "printed) or the name is in use (a lab dir or a namespace nftr-ID-*):\n"
 	 "nothing changed; 2 usage; 3 the system refused (what up made is removed).\n"},
@@ -103,8 +124,10 @@ static const struct lab_help {
 	 "live in its namespaces and to every process inside them, then delete its\n"
 	 "namespaces (their veths go with them), /etc/netns/nftr-ID-* and\n"
 	 LAB_BASE "/ID. Works after a crash or Ctrl-C of `up` midway: a partial\n"
-	 "manifest is completed by the namespaces named nftr-ID-*. Removing a lab\n"
-	 "that does not exist succeeds.\n\n"
+	 "manifest is completed by the namespaces named nftr-ID-*. A --vm lab's\n"
+	 "QEMU is stopped first (SIGTERM, then SIGKILL), by the pid up recorded and\n"
+	 "only if its command line names the lab's dir; its taps go with it.\n"
+	 "Removing a lab that does not exist succeeds.\n\n"
 	 "Options:\n  -n, --name ID  the lab (default $NFTROUTER_LAB or " LAB_DEFAULT_ID ")\n\n"
 	 "Exit status: 0 nothing of the lab remains; 2 usage; 3 something could not\n"
 	 "be removed (said on stderr).\n"},
@@ -112,9 +135,13 @@ static const struct lab_help {
 	 "Usage: nftrouter lab exec [--name ID] HOST COMMAND [ARG...]\n\n"
 	 "Run COMMAND in HOST's namespace (`ip netns exec`), with that host's\n"
 	 "resolv.conf: HOST is `router` or a configured port's name (the ISP or\n"
-	 "client behind it). Options stop at HOST, so COMMAND takes its own.\n\n"
+	 "client behind it). Options stop at HOST, so COMMAND takes its own.\n"
+	 "On a --vm lab, `router` is the guest: COMMAND runs there as root through\n"
+	 "the QEMU guest agent (searched in the guest's PATH), and its output\n"
+	 "(stdout, then stderr) is printed when it has exited.\n\n"
 	 "Options:\n  -n, --name ID  the lab (default $NFTROUTER_LAB or " LAB_DEFAULT_ID ")\n\n"
-	 "Exit status: COMMAND's; 1 no such lab or host; 2 usage; 3 ip could not run.\n"},
+	 "Exit status: COMMAND's; 1 no such lab or host; 2 usage; 3 ip (or the guest\n"
+	 "agent) could not run it.\n"},
 	{"status",
 	 "Usage: nftrouter lab status [--name ID] [--json]\n\n"
 	 "Print the lab's hosts: each port's kernel name and MAC, the router's and\n"
@@ -159,7 +186,7 @@ static void lab_help(const char *verb)
 struct lab_opts {
 	const char *config;
 	const char *name;
-	bool json, optional;
+	bool json, optional, vm;
 	int rest; /* first non-option argument */
 };
 
@@ -168,6 +195,7 @@ static int lab_parse(int argc, char **argv, struct lab_opts *o)
 	static const struct option longopts[] = {
 		CMD_OPTION_CONFIG, {"name", required_argument, NULL, 'n'},
 		{"json", no_argument, NULL, 'j'}, {"optional", no_argument, NULL, 'o'},
+		{"vm", no_argument, NULL, 'v'},
 		CMD_OPTION_HELP, CMD_OPTION_END,
 	};
 	const char *e = getenv("NFTROUTER_LAB");
@@ -180,6 +208,7 @@ static int lab_parse(int argc, char **argv, struct lab_opts *o)
 		case 'n': o->name = optarg; break;
 		case 'j': o->json = true; break;
 		case 'o': o->optional = true; break;
+		case 'v': o->vm = true; break;
 		case 'h': lab_help(argv[0]); exit(EXIT_OK);
 		default: fputs(lab_usage, stderr); return -EINVAL;
 		}
@@ -220,6 +249,15 @@ static int lab_load(struct lab *l, const struct lab_opts *o, bool existing)
 		return EXIT_INVALID;
 	}
 	l->with_optional = l->with_optional || o->optional;
+	if (existing && lab_manifest_get(l, "vm", opt, sizeof(opt)) == 0)
+		l->vm = true;
+	if (!existing && o->vm) {
+		l->vm = true;
+		if (lab_vm_image(l) < 0) {
+			cmd_err("lab up --vm: %s", l->err);
+			return EXIT_SYSTEM;
+		}
+	}
 	l->r = router_file_steal(router_file_load(l->config, &d));
 	if (!l->r) {
 		cmd_print_diags(&d);
@@ -328,6 +366,27 @@ static int lab_cmd_down(const struct lab_opts *o)
 	return EXIT_OK;
 }
 
+/* `lab exec router CMD` on the VM lab: through the guest agent, which
+ * hands back the output when CMD has exited (stdout, then stderr). */
+static int lab_exec_guest(struct lab *l, int argc, char **argv)
+{
+	struct buf out = BUF_INIT;
+	char **v = calloc((size_t)argc + 1, sizeof(*v));
+	int ret = -ENOMEM;
+	if (v) {
+		memcpy(v, argv, (size_t)argc * sizeof(*v));
+		ret = lab_vm_exec(l, v, &out, 600000);
+	}
+	if (out.s)
+		fputs(out.s, stdout);
+	if (ret < 0)
+		cmd_err("lab exec: the router guest's agent: %s", strerror(-ret));
+	buf_free(&out);
+	free(v);
+	lab_release(l);
+	return ret < 0 ? EXIT_SYSTEM : ret;
+}
+
 static int lab_cmd_exec(const struct lab_opts *o, int argc, char **argv)
 {
 	struct lab l;
@@ -348,6 +407,8 @@ static int lab_cmd_exec(const struct lab_opts *o, int argc, char **argv)
 		lab_release(&l);
 		return EXIT_INVALID;
 	}
+	if (l.vm && h->role == LAB_ROUTER)
+		return lab_exec_guest(&l, argc - o->rest - 1, argv + o->rest + 1);
 	v = calloc((size_t)(argc - o->rest) + 5, sizeof(*v));
 	if (!v) {
 		lab_release(&l);
@@ -383,14 +444,8 @@ static void json_str(const char *s)
 
 static char *daemon_status(const struct lab *l)
 {
-	char state[PATH_MAX], run[PATH_MAX];
 	struct buf b = BUF_INIT;
-	lab_path(l, "state", state, sizeof(state));
-	lab_path(l, "run", run, sizeof(run));
-	int ret = lab_run_in(l, lab_router(l),
-			     (char *[]){(char *)l->bin, "status", "--json", "-c", (char *)l->config,
-					"--state-dir", state, "--run-dir", run, NULL},
-			     &b, 10000);
+	int ret = lab_nftrouter(l, (char *[]){"status", "--json", NULL}, &b, 10000);
 	char *s = buf_steal(&b);
 	if (ret != 0 || !s || (s[0] != '{' && s[0] != '[')) {
 		free(s);

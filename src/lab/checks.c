@@ -34,26 +34,11 @@ int check_run(struct tctx *t, const struct lab_host *h, struct buf *out, int tim
 	return lab_run_in(t->l, h, argv, out, timeout_ms);
 }
 
-/* Run `nftrouter ARGS... --state-dir S --run-dir R -c CONFIG` in the
- * router namespace, as an admin on the router would. */
+/* `nftrouter ARGS...` on the router, as an admin there would run it. */
 int check_nftrouter(struct tctx *t, struct buf *out, char *const args[])
 {
-	char state[PATH_MAX], run[PATH_MAX];
-	char *v[24];
-	size_t n = 0;
-	lab_path(t->l, "state", state, sizeof(state));
-	lab_path(t->l, "run", run, sizeof(run));
-	v[n++] = t->l->bin;
-	for (size_t i = 0; args[i] && n < 14; i++)
-		v[n++] = args[i];
-	v[n++] = "-c";
-	v[n++] = t->l->config;
-	v[n++] = "--state-dir";
-	v[n++] = state;
-	v[n++] = "--run-dir";
-	v[n++] = run;
-	v[n] = NULL;
-	return check_run(t, lab_router(t->l), out, 15000, v);
+	buf_free(out);
+	return lab_nftrouter(t->l, args, out, 15000);
 }
 
 const char *check_out(const struct buf *b)
@@ -61,19 +46,9 @@ const char *check_out(const struct buf *b)
 	return b->s ? b->s : "";
 }
 
-void check_stop(pid_t pid)
+void check_stop(struct tctx *t, const struct lab_host *h, pid_t pid)
 {
-	if (pid <= 0)
-		return;
-	kill(pid, SIGTERM);
-	for (int i = 0; i < 20; i++) {
-		if (waitpid(pid, NULL, WNOHANG) == pid)
-			return;
-		struct timespec ts = {0, 50000000L};
-		nanosleep(&ts, NULL);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	lab_stop(t->l, h, pid);
 }
 
 /* The client's current address (lease or static), 0 or -ENOENT. */
@@ -334,7 +309,7 @@ static void check_inbound(struct tctx *t)
 				try_connect(t, h, c, ca, to, ctl_ok);
 		}
 		if (pid > 0)
-			check_stop(pid);
+			check_stop(t, c, pid);
 	}
 	buf_free(&b);
 }

@@ -17,8 +17,8 @@ void check_report(struct tctx *t, const char *name, bool ok, const char *fmt, ..
 int check_run(struct tctx *t, const struct lab_host *h, struct buf *out, int timeout_ms, char *const argv[]);
 int check_nftrouter(struct tctx *t, struct buf *out, char *const args[]);
 const char *check_out(const struct buf *b);
-/* Stop a process check code started (our child). */
-void check_stop(pid_t pid);
+/* Stop a process check code started on h (lab_spawn_in). */
+void check_stop(struct tctx *t, const struct lab_host *h, pid_t pid);
 int check_client_addr(const struct tctx *t, const struct lab_host *h, struct ipaddr *out);
 int check_router_addr(const struct tctx *t, const struct iface *p, struct ipaddr *out);
 

@@ -205,7 +205,7 @@ void check_scan(struct tctx *t)
 		if (!t->l->hosts[i].absent)
 			scan_host(t, &t->l->hosts[i], &list);
 	for (size_t i = 0; i < n; i++)
-		check_stop(pids[i]);
+		check_stop(t, lab_router(t->l), pids[i]);
 }
 
 /* The host a forward is tried from: the first present one of its zone. */
@@ -267,7 +267,7 @@ static void forward_one(struct tctx *t, const struct portfwd *f, bool udp, const
 		     f->ext.lo, from->name, ta, dport, reached ? "answered" : "no answer",
 		     allowed ? "" : " (source not allowed, as configured)");
 	if (pid > 0)
-		check_stop(pid);
+		check_stop(t, target, pid);
 	if (added)
 		check_run(t, target, &b, 5000, (char *[]){"ip", "addr", "del", taddr, "dev", "eth0", NULL});
 	buf_free(&b);

@@ -60,6 +60,11 @@ struct lab {
 	char config[PATH_MAX];    /* absolute path of the config */
 	char bin[PATH_MAX];       /* the nftrouter executable */
 	bool with_optional;       /* build optional ports too */
+	bool vm;                  /* the router is a QEMU guest (lab up --vm), not a namespace */
+	char vm_image[200];       /* the cached guest image's dir (vm.c) */
+	char vm_accel[8];         /* "tcg" or "kvm" */
+	pid_t vm_pid;             /* QEMU, while up runs */
+	long vm_ready_ms;         /* from the guest's start to nftrouter.service active */
 	int stop_fd;              /* signalfd of SIGINT/SIGTERM during up, or -1 */
 	bool interrupted;
 	struct router *r;
@@ -134,6 +139,30 @@ int lab_lease_read(const struct lab *l, const struct lab_host *h, struct ipaddr 
 		   struct ipaddr *router);
 /* The first IPv4 address of h's interface (the router: of port p). */
 int lab_addr_of(const struct lab *l, const struct lab_host *h, const struct iface *p, struct cidr *out);
+
+/* Run `nftrouter ARGS...` on the router as its admin would: in the
+ * router namespace with the lab's config and dirs, or in the VM guest
+ * with the installed defaults. */
+int lab_nftrouter(const struct lab *l, char *const args[], struct buf *out, int timeout_ms);
+/* Stop a process lab_spawn_in started on h (a pid in the guest for the
+ * VM's router). */
+void lab_stop(const struct lab *l, const struct lab_host *h, pid_t pid);
+/* Configure a peer's end of its port link (up, address, route). */
+int lab_peer_config(struct lab *l, const struct lab_host *h);
+
+/* vm.c, agent.c: the router as a QEMU guest. */
+#define LAB_VM_ARGV_MAX 96
+int lab_vm_image(struct lab *l);
+void lab_vm_tap_name(const struct lab *l, size_t host, char out[16]);
+int lab_vm_start(struct lab *l, lab_progress_fn *progress, void *arg);
+int lab_vm_cont(struct lab *l);
+int lab_vm_wait_ready(struct lab *l, int timeout_ms);
+void lab_vm_stop(const struct lab *l, pid_t pid);
+/* argv in the guest through its agent, output (stdout then stderr) to
+ * out: exit status, 128+signal, or -errno (-ETIMEDOUT: killed). */
+int lab_vm_exec(const struct lab *l, char *const argv[], struct buf *out, int timeout_ms);
+pid_t lab_vm_spawn(const struct lab *l, char *const argv[]);
+void lab_vm_kill(const struct lab *l, pid_t pid);
 
 /* checks.c: `lab test`. Returns the number of failed checks, or -errno. */
 int lab_test(struct lab *l, lab_report_fn *report, void *arg);

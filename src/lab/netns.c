@@ -65,7 +65,7 @@ static int host_create(struct lab *l, const struct lab_host *h)
 
 static int port_link(struct lab *l, const struct lab_host *h)
 {
-	char mac[18], addr[ADDR_STRLEN];
+	char mac[18];
 	int ret;
 
 	mac_format(h->mac, mac);
@@ -74,7 +74,15 @@ static int port_link(struct lab *l, const struct lab_host *h)
 				   "name", "eth0", "netns", (char *)h->ns, NULL});
 	if (ret < 0)
 		return ret;
-	ret = ip_cmd(l, (char *[]){"ip", "-n", (char *)h->ns, "link", "set", "eth0", "up", NULL});
+	if (ret < 0)
+		return ret;
+	return lab_peer_config(l, h);
+}
+
+int lab_peer_config(struct lab *l, const struct lab_host *h)
+{
+	char addr[ADDR_STRLEN];
+	int ret = ip_cmd(l, (char *[]){"ip", "-n", (char *)h->ns, "link", "set", "eth0", "up", NULL});
 	if (ret < 0 || h->addr.len == 0)
 		return ret;
 	cidr_format(&h->addr, addr, sizeof(addr));
@@ -86,17 +94,38 @@ static int port_link(struct lab *l, const struct lab_host *h)
 				    NULL});
 }
 
+/* The VM's NICs: QEMU's taps, moved into the peers' namespaces. */
+static int vm_links(struct lab *l)
+{
+	for (size_t i = 1; i < l->n_hosts; i++) {
+		const struct lab_host *h = &l->hosts[i];
+		char tap[16];
+		int ret;
+		if (h->absent)
+			continue;
+		lab_vm_tap_name(l, i, tap);
+		ret = ip_cmd(l, (char *[]){"ip", "link", "set", tap, "netns", (char *)h->ns, NULL});
+		if (ret == 0)
+			ret = ip_cmd(l, (char *[]){"ip", "-n", (char *)h->ns, "link", "set", tap, "name", "eth0", NULL});
+		if (ret == 0)
+			ret = lab_peer_config(l, h);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
 int lab_create_links(struct lab *l)
 {
 	int ret;
 	for (size_t i = 0; i < l->n_hosts; i++) {
-		if (l->hosts[i].absent)
+		if (l->hosts[i].absent || (l->vm && i == 0))
 			continue;
 		ret = host_create(l, &l->hosts[i]);
 		if (ret < 0)
 			return ret;
 	}
-	for (size_t i = 1; i < l->n_hosts; i++) {
+	for (size_t i = 1; i < l->n_hosts && !l->vm; i++) {
 		if (l->hosts[i].absent)
 			continue;
 		ret = port_link(l, &l->hosts[i]);
@@ -157,10 +186,20 @@ int lab_up(struct lab *l, lab_progress_fn *progress, void *arg)
 	snprintf(buf, sizeof(buf), "%d", l->with_optional ? 1 : 0);
 	if (ret == 0)
 		ret = lab_manifest_add(l, "optional", buf);
-	if (ret == 0 && (ret = step(l, progress, arg, "namespaces and links")) == 0)
+	if (ret == 0 && l->vm)
+		ret = lab_manifest_add(l, "vm", l->vm_accel);
+	if (ret == 0 && (ret = step(l, progress, arg, l->vm ? "namespaces" : "namespaces and links")) == 0)
 		ret = lab_create_links(l);
 	if (ret == 0 && (ret = step(l, progress, arg, "configs and test CA")) == 0)
 		ret = lab_hosts_prepare(l);
+	if (ret == 0 && l->vm) {
+		snprintf(buf, sizeof(buf), "router guest: QEMU (%s), %.150s, taps into the namespaces", l->vm_accel,
+			 l->vm_image);
+		if ((ret = step(l, progress, arg, buf)) == 0)
+			ret = lab_vm_start(l, progress, arg);
+		if (ret == 0)
+			ret = vm_links(l);
+	}
 	for (size_t i = 1; ret == 0 && i < l->n_hosts; i++) {
 		if (l->hosts[i].absent || l->hosts[i].role != LAB_INTERNET)
 			continue;
@@ -168,8 +207,17 @@ int lab_up(struct lab *l, lab_progress_fn *progress, void *arg)
 		if ((ret = step(l, progress, arg, buf)) == 0)
 			ret = lab_start_internet(l, &l->hosts[i]);
 	}
-	if (ret == 0 && (ret = step(l, progress, arg, "nftrouter run (waiting for READY=1)")) == 0)
+	if (ret == 0 && !l->vm && (ret = step(l, progress, arg, "nftrouter run (waiting for READY=1)")) == 0)
 		ret = lab_start_router(l, 30000);
+	if (ret == 0 && l->vm &&
+	    (ret = step(l, progress, arg, "guest boots; systemd starts nftrouter.service (waiting for it)")) == 0 &&
+	    (ret = lab_vm_cont(l)) == 0)
+		ret = lab_vm_wait_ready(l, 300000);
+	if (ret == 0 && l->vm) {
+		snprintf(buf, sizeof(buf), "nftrouter.service active %.1f s after the guest started",
+			 (double)l->vm_ready_ms / 1000);
+		ret = step(l, progress, arg, buf);
+	}
 	if (ret == 0 && (ret = step(l, progress, arg, "clients (waiting for leases)")) == 0)
 		ret = lab_start_clients(l, 40000);
 	if (ret == 0)
@@ -202,6 +250,7 @@ struct lab_ns_set {
 	char (*etc)[96];      /* /etc/netns dirs */
 	size_t n_etc, cap_etc;
 	bool oom;             /* something could not be recorded: say so */
+	pid_t qemu;           /* lab up --vm: the router guest */
 };
 
 /* v (n used of *cap elements of size bytes) with room for one more,
@@ -346,6 +395,8 @@ static void manifest_load(const struct lab *l, struct lab_ns_set *s)
 				s->rec = rec;
 				s->rec[s->n_rec++] = (pid_t)atoi(line + 4);
 			}
+		} else if (strncmp(line, "qemu ", 5) == 0) {
+			s->qemu = (pid_t)atoi(line + 5);
 		} else if (strncmp(line, "etc /etc/netns/", 15) == 0) {
 			char(*etc)[96] = grow(s->etc, s->n_etc, &s->cap_etc, sizeof(s->etc[0]));
 			s->oom |= !etc;
@@ -368,6 +419,9 @@ int lab_down(struct lab *l)
 	int ret = 0;
 
 	manifest_load(l, &s);
+	/* The router guest first: its taps (in the peers' namespaces) go
+	 * with it. Only the QEMU whose command line names this lab's dir. */
+	lab_vm_stop(l, s.qemu);
 	/* A partial manifest may miss a namespace that was being created:
 	 * every namespace named after this lab is the lab's. */
 	snprintf(prefix, sizeof(prefix), "nftr-%s-", l->id);

@@ -120,7 +120,8 @@ int lab_run_in(const struct lab *l, const struct lab_host *h, char *const argv[]
 {
 	char *v[LAB_ARGV_MAX];
 	int ret = ns_argv(h, argv, v);
-	(void)l;
+	if (l->vm && h->role == LAB_ROUTER)
+		return lab_vm_exec(l, argv, out, timeout_ms);
 	if (ret < 0)
 		return ret;
 	return lab_run(v, NULL, out, timeout_ms);
@@ -134,6 +135,8 @@ pid_t lab_spawn_in(const struct lab *l, const struct lab_host *h, char *const ar
 	int ret = ns_argv(h, argv, v);
 	pid_t pid;
 
+	if (l->vm && h->role == LAB_ROUTER)
+		return lab_vm_spawn(l, argv); /* ends with the guest: not recorded */
 	if (ret < 0)
 		return ret;
 	pid = fork();
@@ -161,4 +164,45 @@ pid_t lab_spawn_in(const struct lab *l, const struct lab_host *h, char *const ar
 	if (ret < 0)
 		return ret;
 	return pid;
+}
+
+void lab_stop(const struct lab *l, const struct lab_host *h, pid_t pid)
+{
+	if (pid <= 0)
+		return;
+	if (l->vm && h->role == LAB_ROUTER) {
+		lab_vm_kill(l, pid);
+		return;
+	}
+	kill(pid, SIGTERM);
+	for (int i = 0; i < 20; i++) {
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			return;
+		struct timespec ts = {0, 50000000L};
+		nanosleep(&ts, NULL);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+int lab_nftrouter(const struct lab *l, char *const args[], struct buf *out, int timeout_ms)
+{
+	char state[PATH_MAX], run[PATH_MAX];
+	char *v[24];
+	size_t n = 0;
+	lab_path(l, "state", state, sizeof(state));
+	lab_path(l, "run", run, sizeof(run));
+	v[n++] = l->vm ? (char *)"nftrouter" : (char *)l->bin;
+	for (size_t i = 0; args[i] && n < 14; i++)
+		v[n++] = args[i];
+	if (!l->vm) {
+		v[n++] = (char *)"-c";
+		v[n++] = (char *)l->config;
+		v[n++] = (char *)"--state-dir";
+		v[n++] = state;
+		v[n++] = (char *)"--run-dir";
+		v[n++] = run;
+	}
+	v[n] = NULL;
+	return lab_run_in(l, lab_router(l), v, out, timeout_ms);
 }
