@@ -19,6 +19,7 @@ static const struct cmd commands[] = {
 	{"status", status_main, "ports, zones, children, applied config hash, pending confirm"},
 	{"leases", leases_main, "DHCP leases (mac, ip, name, expiry)"},
 	{"dhcp-hook", dhcp_hook_main, "(internal) the WAN DHCP client's event hook, run by udhcpc"},
+	{"dhcp6-hook", dhcp6_hook_main, "(internal) the WAN DHCPv6 client's event hook, run by dhclient"},
 	{"lab", lab_main, "the router of a config in network namespaces, checked end to end"},
 };
 

@@ -75,5 +75,6 @@ int dhcp_hook_main(int argc, char **argv);
 /* `nftrouter EVENT` run by udhcpc as its script (hook_event.c): the exit
  * status of dhcp-hook, or -1 when argv is not such a call. */
 int cmd_hook_event(int argc, char **argv);
+int dhcp6_hook_main(int argc, char **argv);
 
 #endif

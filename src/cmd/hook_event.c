@@ -2,7 +2,8 @@
  * nftrouter`, set up by `nftrouter run`): argv is then just EVENT, and the
  * daemon's directories come in the environment udhcpc inherited. A script
  * file would have to live somewhere executable, and /run is noexec on a
- * stock Debian system (docs/run.md). */
+ * stock Debian system (docs/run.md). dhclient -6 runs it the same way,
+ * with no argument: its event is in the environment (`reason`). */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,11 @@ int cmd_hook_event(int argc, char **argv)
 	static const char *const events[] = {"deconfig", "bound", "renew", "leasefail", "nak"};
 	char *state = getenv(HOOK_ENV_STATE_DIR), *run = getenv(HOOK_ENV_RUN_DIR);
 	bool event = false;
+	if (argc == 1 && state && run && getenv("reason") && getenv("interface")) {
+		/* dhclient -6 -sf nftrouter: no argument, its event in `reason`. */
+		char *v6[] = {"dhcp6-hook", "--state-dir", state, "--run-dir", run, NULL};
+		return dhcp6_hook_main(5, v6);
+	}
 	if (argc != 2 || !state || !run)
 		return -1;
 	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++)

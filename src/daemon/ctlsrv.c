@@ -276,11 +276,13 @@ static void req_status(struct daemon *d, const char *arg, struct buf *b)
 						.error = services_child_error(c)};
 		n++;
 	}
+	struct status_ipv6 *v6 = dhcp6_status(d);
 	struct status_daemon dm = {.pid = getpid(),
 				   .uptime = daemon_uptime(&d->started),
 				   .reloads = d->reloads,
 				   .children = kids,
-				   .n_children = n};
+				   .n_children = n,
+				   .v6 = v6};
 	struct status_in in = {.r = d->r,
 			       .config = d->o->config,
 			       .hash = d->hash,
@@ -306,6 +308,7 @@ static void req_status(struct daemon *d, const char *arg, struct buf *b)
 		reply_error(b, "usage: status [text]");
 	}
 	free(kids);
+	free(v6);
 }
 
 static void req_leases(struct daemon *d, struct buf *b)
@@ -448,6 +451,15 @@ static void req_dhcp_event(struct daemon *d, char *arg, struct buf *b)
 	diags_free(&dg);
 }
 
+static void req_dhcp6_event(struct daemon *d, char *arg, struct buf *b)
+{
+	char err[256];
+	if (dhcp6_event(d, arg, err, sizeof(err)) < 0)
+		reply_error(b, err);
+	else
+		buf_puts(b, "{\"ok\":true}\n");
+}
+
 static void ctlsrv_handle(struct client *c, char *line)
 {
 	struct daemon *d = c->d;
@@ -475,6 +487,8 @@ static void ctlsrv_handle(struct client *c, char *line)
 		req_counters(d, &b);
 	else if (strcmp(line, "dhcp-event") == 0 && *arg)
 		req_dhcp_event(d, arg, &b);
+	else if (strcmp(line, "dhcp6-event") == 0 && *arg)
+		req_dhcp6_event(d, arg, &b);
 	else
 		reply_error(&b, "unknown request (see docs/control-socket.md)");
 	ctlsrv_reply(c, &b);

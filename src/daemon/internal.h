@@ -88,6 +88,30 @@ struct dhcp_event {
 	char error[DHCP_ERROR_MAX]; /* why not ok, one line */
 };
 
+/* One delegated prefix as the DHCPv6 client's hook reported it
+ * (RUN_DIR/dhcp6-PORT.env). */
+struct dhcp6_prefix {
+	struct cidr prefix;
+	uint32_t valid, preferred; /* seconds from `time` */
+	int64_t time;         /* UNIX time of the event */
+	char event[16];       /* dhclient's reason: BOUND6, RENEW6, EXPIRE6, ... */
+};
+
+#define DHCP6_PREFIXES 4
+
+/* The prefixes an `ipv6: dhcp` port holds (during a renumbering the old
+ * one with lifetime 0 and the new one), and the one the LAN is numbered
+ * from: the newest that is still preferred, else the newest valid one. */
+struct dhcp6_state {
+	struct dhcp6_prefix v[DHCP6_PREFIXES];
+	size_t n;
+	bool has;             /* `prefix` below is set */
+	struct cidr prefix;
+	uint32_t valid, preferred;
+	int64_t time;         /* of the last event; 0: none yet */
+	char event[16];
+};
+
 /* What the daemon knows of one configured port (r->ifaces[i]). */
 struct port_state {
 	int ifindex;          /* 0: absent */
@@ -96,6 +120,8 @@ struct port_state {
 	size_t n_dns;
 	struct dhcp_event dhcp;
 	bool renew;           /* reload changed its metric: renew the lease now */
+	struct dhcp6_state pd;    /* `ipv6: dhcp` ports */
+	char v6_note[192];        /* a LAN port's IPv6 numbering problem, "" if none */
 };
 
 struct daemon {
@@ -165,6 +191,23 @@ void services_child_line(struct daemon *d, struct child *c, const char *line, si
 /* The child's error for status, or NULL: its own, or (set now) a lease
  * its hook has left unapplied for more than a few seconds. */
 const char *services_child_error(struct child *c);
+
+/* services.c: RUN_DIR/NAME (malloc'd). */
+char *services_run_path(struct daemon *d, const char *file);
+
+/* dhcp6.c: the DHCPv6 clients of `ipv6: dhcp` ports and the LAN
+ * addresses derived from their delegations. */
+/* `dhcp6-event PORT`: read the port's record, renumber the LAN ports. */
+int dhcp6_event(struct daemon *d, const char *port, char *err, size_t errlen);
+/* The ULA and the delegations (pd: r->n_ifaces entries) as an ipv6_live. */
+void dhcp6_live(struct daemon *d, struct ipv6_live *lv, struct cidr *pd);
+/* Every present `{ from, subnet }` port gets exactly its derived addresses. */
+void dhcp6_renumber(struct daemon *d);
+/* For status: one entry per r->ifaces (malloc'd), or NULL. */
+struct status_ipv6;
+struct status_ipv6 *dhcp6_status(struct daemon *d);
+/* Carrier back on port i: rebind now (restart its client). */
+void dhcp6_carrier_back(struct daemon *d, size_t i);
 
 /* links.c: rtnetlink events */
 int links_open(struct daemon *d);

@@ -83,10 +83,14 @@ static void links_appeared(struct daemon *d, size_t i, const struct link_info *l
 	struct diags dg = DIAGS_INIT;
 	daemon_log(d, "nftrouter: port %s appeared as %s (ifindex %d), configuring", p->name,
 		   li->name, li->ifindex);
-	struct ipv6_live v6 = {0};
-	int rc = ipv6_ula_load(d->o->state_dir, d->r, &v6, &dg);
-	if (rc == 0)
+	struct ipv6_live v6;
+	struct cidr *pd = calloc(d->r->n_ifaces + 1, sizeof(*pd));
+	int rc = pd ? 0 : -ENOMEM;
+	if (rc == 0) {
+		dhcp6_live(d, &v6, pd);
 		rc = link_port_configure(p, li, d->r, &v6, &dg);
+	}
+	free(pd);
 	diags_sort(&dg);
 	diags_print(&dg, d->o->log);
 	diags_free(&dg);
@@ -142,6 +146,8 @@ static void links_on_link(int ifindex, bool gone, void *data)
 			   li.carrier ? "back" : "lost");
 		if (li.carrier && d->r->ifaces[i].ipv4 == IPV4_DHCP)
 			links_renew(d, &d->r->ifaces[i]);
+		if (li.carrier && d->r->ifaces[i].ipv6 == IPV6_DHCP)
+			dhcp6_carrier_back(d, (size_t)i);
 	}
 out:
 	free(all);

@@ -1,6 +1,7 @@
 /* Load and apply the config, at start and on reload. */
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "daemon/internal.h"
@@ -36,11 +37,23 @@ int daemon_load(struct daemon *d, bool first, struct buf *msg)
 	if (dg.n)
 		daemon_log_diags(d, &dg, NULL);
 	diags_free(&dg);
+	/* The delegations held now: a reload keeps the LAN addresses numbered
+	 * from them (the plan would remove them as unknown otherwise). */
+	struct ipv6_pd_known pd[64];
+	size_t n_pd = 0;
+	for (size_t i = 0; !first && d->r && i < d->r->n_ifaces && n_pd < 64; i++) {
+		if (!d->ports[i].pd.has)
+			continue;
+		snprintf(pd[n_pd].port, sizeof(pd[n_pd].port), "%s", d->r->ifaces[i].name);
+		pd[n_pd++].prefix = d->ports[i].pd.prefix;
+	}
 	struct apply_opts ao = {.state_dir = d->o->state_dir,
 				.run_dir = d->o->run_dir,
 				.config_path = d->o->config,
 				.config_text = f->text,
-				.ignore_pending = !first};
+				.ignore_pending = !first,
+				.pd = pd,
+				.n_pd = n_pd};
 	enum exit_status st = apply_router(f->r, &ao, &dg);
 	daemon_log_diags(d, &dg, msg);
 	if (st != EXIT_OK) {

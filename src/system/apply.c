@@ -337,6 +337,13 @@ static enum exit_status prepare(struct apply_ctx *c)
 		goto out;
 	if (ipv6_ula_load(c->o->state_dir, c->r, &c->v6, c->d) < 0)
 		goto out;
+	if (c->o->n_pd && (c->pd = calloc(c->r->n_ifaces + 1, sizeof(*c->pd)))) {
+		for (size_t i = 0; i < c->r->n_ifaces; i++)
+			for (size_t k = 0; k < c->o->n_pd; k++)
+				if (strcmp(c->o->pd[k].port, c->r->ifaces[i].name) == 0)
+					c->pd[i] = c->o->pd[k].prefix;
+		c->v6.pd = c->pd;
+	}
 	c->plan = port_plan_new(c->ls, c->r, &c->v6, c->d, &rc);
 	if (!c->plan)
 		goto out;
@@ -351,6 +358,7 @@ out:
 
 static void ctx_free(struct apply_ctx *c)
 {
+	free(c->pd);
 	free(c->nft_plain);
 	free(c->nft_text);
 	free(c->old_table);

@@ -26,6 +26,13 @@
  * anything changed (missing port, EPERM); EXIT_ROLLEDBACK, a step failed
  * and what was done was undone. */
 
+/* A prefix delegated to a WAN port (by DHCPv6), known to the daemon: the
+ * LAN addresses numbered from it are kept by a reload's apply. */
+struct ipv6_pd_known {
+	char port[16];
+	struct cidr prefix;
+};
+
 struct apply_opts {
 	const char *state_dir, *run_dir;
 	const char *config_path;    /* saved into the state dir with the applied config */
@@ -38,6 +45,8 @@ struct apply_opts {
 	/* The daemon re-applies on reload while its own confirm may be
 	 * pending; it sets this to skip the pending-confirm refusal. */
 	bool ignore_pending;
+	const struct ipv6_pd_known *pd; /* the daemon's delegations, by WAN port name */
+	size_t n_pd;
 };
 
 enum exit_status apply_router(const struct router *r, const struct apply_opts *o, struct diags *d);

@@ -39,6 +39,7 @@ struct apply_ctx {
 	struct sysctl_set sys;
 	struct port_plan *plan;
 	struct ipv6_live v6; /* the ULA (and delegations) the plan numbers ports from */
+	struct cidr *pd;     /* v6.pd: r->n_ifaces entries */
 	bool skip_nft;       /* the kernel already holds exactly this table */
 	const struct apply_step *steps; /* what apply_run_steps runs, in order */
 	size_t n_steps, cur;            /* cur: the step running or being undone */

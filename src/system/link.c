@@ -438,8 +438,11 @@ int link_set_up(struct link_sock *s, int ifindex, bool up)
 	return link_change(s, ifindex, up ? IFF_UP : 0, IFF_UP, NULL, 0);
 }
 
-static int link_addr_msg(struct link_sock *s, int type, unsigned flags, int ifindex,
-			 const struct cidr *a)
+static int port_sync_family(struct link_sock *s, const struct iface *p, int ifindex, int family,
+			    const struct cidr *want, size_t n_want, struct diags *d);
+
+static int link_addr_msg_life(struct link_sock *s, int type, unsigned flags, int ifindex,
+			      const struct cidr *a, const struct ifa_cacheinfo *life)
 {
 	char buf[LINK_REQ_BUF];
 	size_t alen = a->addr.family == AF_INET ? 4 : 16;
@@ -460,7 +463,28 @@ static int link_addr_msg(struct link_sock *s, int type, unsigned flags, int ifin
 			brd[i] = a->addr.a[i] | (uint8_t)(host >> (24 - 8 * i));
 		mnl_attr_put(nlh, IFA_BROADCAST, 4, brd);
 	}
+	if (life)
+		mnl_attr_put(nlh, IFA_CACHEINFO, sizeof(*life), life);
 	return link_talk(s, nlh, NULL, NULL);
+}
+
+static int link_addr_msg(struct link_sock *s, int type, unsigned flags, int ifindex,
+			 const struct cidr *a)
+{
+	return link_addr_msg_life(s, type, flags, ifindex, a, NULL);
+}
+
+int link_addr_set_life(struct link_sock *s, int ifindex, const struct cidr *a, uint32_t valid,
+		       uint32_t preferred)
+{
+	struct ifa_cacheinfo ci = {.ifa_prefered = preferred, .ifa_valid = valid};
+	return link_addr_msg_life(s, RTM_NEWADDR, NLM_F_CREATE | NLM_F_REPLACE, ifindex, a, &ci);
+}
+
+int link_port_sync6(struct link_sock *s, const struct iface *p, int ifindex,
+		    const struct cidr *want, size_t n_want, struct diags *d)
+{
+	return port_sync_family(s, p, ifindex, AF_INET6, want, n_want, d);
 }
 
 int link_addr_add(struct link_sock *s, int ifindex, const struct cidr *a)

@@ -103,6 +103,15 @@ int link_set_mtu(struct link_sock *s, int ifindex, int mtu);
 int link_set_up(struct link_sock *s, int ifindex, bool up);
 int link_addr_add(struct link_sock *s, int ifindex, const struct cidr *a);
 int link_addr_del(struct link_sock *s, int ifindex, const struct cidr *a);
+/* Add or replace an address with finite lifetimes (seconds; 0xffffffff:
+ * forever): the DHCPv6 client's IA_NA address, which the kernel then
+ * removes by itself when the lease runs out. */
+int link_addr_set_life(struct link_sock *s, int ifindex, const struct cidr *a, uint32_t valid,
+		       uint32_t preferred);
+/* The port's managed IPv6 addresses (link_addr6_managed) become exactly
+ * want[0..n_want): the daemon's renumbering of a LAN port. */
+int link_port_sync6(struct link_sock *s, const struct iface *p, int ifindex,
+		    const struct cidr *want, size_t n_want, struct diags *d);
 
 /* Link events (RTMGRP_LINK) for the daemon: a non-blocking socket to
  * watch for POLLIN, then read. */

@@ -52,9 +52,71 @@ static const struct link_info *status_link(const struct router *r, const struct 
 	return NULL;
 }
 
+static void status_ipv6_json(const struct status_ipv6 *v, const struct iface *p, struct buf *b)
+{
+	char a[ADDR_STRLEN];
+	int64_t age = v && v->time ? (int64_t)time(NULL) - v->time : 0;
+	if (p->ipv6 == IPV6_DHCP && v) {
+		buf_puts(b, ",\"delegated\":");
+		if (v->has_pd) {
+			cidr_format(&v->pd, a, sizeof(a));
+			buf_puts(b, "{\"prefix\":");
+			json_puts(b, a);
+			buf_printf(b, ",\"valid\":%u,\"preferred\":%u,\"valid_left\":%lld,"
+				      "\"preferred_left\":%lld,\"event\":",
+				   (unsigned)v->valid, (unsigned)v->preferred,
+				   (long long)(v->valid > age ? v->valid - age : 0),
+				   (long long)(v->preferred > age ? v->preferred - age : 0));
+			json_puts(b, v->event);
+			buf_puts(b, "}");
+		} else {
+			buf_puts(b, "null");
+		}
+	}
+	if (p->ipv6 == IPV6_LAN && v) {
+		buf_puts(b, ",\"lan64\":[");
+		for (size_t i = 0; i < v->n_lan; i++) {
+			cidr_format(&v->lan[i], a, sizeof(a));
+			buf_puts(b, i ? "," : "");
+			json_puts(b, a);
+		}
+		buf_puts(b, "],\"ipv6_problem\":");
+		json_puts(b, v->note);
+	}
+}
+
+static void status_ipv6_text(const struct status_ipv6 *v, const struct iface *p, struct buf *b)
+{
+	char a[ADDR_STRLEN];
+	if (p->ipv6 == IPV6_DHCP && v) {
+		int64_t age = v->time ? (int64_t)time(NULL) - v->time : 0;
+		if (!v->has_pd) {
+			buf_puts(b, "           ipv6 dhcp: no delegated prefix");
+			if (v->time)
+				buf_printf(b, " (last event %s)", v->event);
+			buf_putc(b, '\n');
+			return;
+		}
+		cidr_format(&v->pd, a, sizeof(a));
+		buf_printf(b, "           ipv6 dhcp: delegated %s, valid %llds, preferred %llds left (%s)\n",
+			   a, (long long)(v->valid > age ? v->valid - age : 0),
+			   (long long)(v->preferred > age ? v->preferred - age : 0), v->event);
+	}
+	if (p->ipv6 == IPV6_LAN && v) {
+		buf_puts(b, "           ipv6 lan:");
+		for (size_t i = 0; i < v->n_lan; i++) {
+			cidr_format(&v->lan[i], a, sizeof(a));
+			buf_printf(b, " %s", a);
+		}
+		buf_printf(b, "%s%s\n", v->note[0] ? "; " : "", v->note);
+	}
+}
+
 static void status_port(const struct status_in *in, const struct kernel *k, const struct iface *p,
 			bool json, struct buf *b)
 {
+	const struct status_ipv6 *v6 =
+	    in->daemon && in->daemon->v6 ? &in->daemon->v6[p - in->r->ifaces] : NULL;
 	char match[64], a[ADDR_STRLEN];
 	const struct link_info *l = status_link(in->r, k, p);
 	status_match(p, match, sizeof(match));
@@ -63,9 +125,10 @@ static void status_port(const struct status_in *in, const struct kernel *k, cons
 		json_puts(b, p->name);
 		buf_puts(b, ",\"match\":");
 		json_puts(b, match);
-		buf_printf(b, ",\"ipv4\":\"%s\",\"optional\":%s,\"zone\":", status_ipv4(p),
-			   p->optional ? "true" : "false");
+		buf_printf(b, ",\"ipv4\":\"%s\",\"ipv6\":\"%s\",\"optional\":%s,\"zone\":",
+			   status_ipv4(p), ipv6_mode_name(p->ipv6), p->optional ? "true" : "false");
 		json_puts(b, p->zone ? p->zone->name : "");
+		status_ipv6_json(v6, p, b);
 		buf_printf(b, ",\"present\":%s", l ? "true" : "false");
 		if (l) {
 			buf_puts(b, ",\"kernel_name\":");
@@ -100,6 +163,8 @@ static void status_port(const struct status_in *in, const struct kernel *k, cons
 	if (!json && l && first)
 		buf_puts(b, " no address");
 	buf_puts(b, json ? "]}" : "\n");
+	if (!json)
+		status_ipv6_text(v6, p, b);
 }
 
 static void status_zone(const struct zone *z, bool json, struct buf *b)

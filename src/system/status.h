@@ -20,12 +20,26 @@ struct status_child {
 	const char *error;  /* why it cannot do its job, or NULL */
 };
 
+/* A port's IPv6 as the daemon runs it: the prefix delegated to an
+ * `ipv6: dhcp` port, the /64s a LAN port was numbered with. */
+struct status_ipv6 {
+	bool has_pd;
+	struct cidr pd;
+	uint32_t valid, preferred; /* as of `time` */
+	int64_t time;              /* UNIX time of the last DHCPv6 event, 0: none */
+	const char *event;         /* dhclient's reason */
+	struct cidr lan[2];        /* delegated and ULA /64 */
+	size_t n_lan;
+	const char *note;          /* "" or why a delegated /64 is missing */
+};
+
 struct status_daemon {
 	pid_t pid;
 	int64_t uptime;
 	uint32_t reloads;
 	const struct status_child *children;
 	size_t n_children;
+	const struct status_ipv6 *v6; /* r->n_ifaces entries, or NULL */
 };
 
 struct status_in {

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# IPv6 by prefix delegation (issue 12): the ISP advertises its link
+# (dnsmasq, RA only) and delegates /56s by DHCPv6 (ISC dhcpd -6). The
+# router's WAN (`ipv6: dhcp`) takes the default route from the RA and a
+# prefix through the daemon's dhclient -6; the daemon numbers the LAN
+# PREFIX:1::1/64 (+ ULA:1::1/64); a LAN client takes SLAAC addresses in
+# both, reaches the ISP's server with its own address, cannot be reached
+# from the ISP; status shows the delegation. Then the ISP renumbers and
+# the WAN link flaps: within 30 s the LAN client has an address in the
+# new prefix and the old one is deprecated or gone.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/run-common.bash"
+for t in dnsmasq dig socat dhcpd jq; do command -v $t >/dev/null || skip "$t not installed"; done
+[ -x /sbin/dhclient ] || skip "/sbin/dhclient (isc-dhcp-client) not installed"
+
+cat >"$T_DIR/router.yaml" <<YAML
+hostname: router
+interfaces:
+  wan: { match: { mac: "$R_MAC_WAN" }, ipv4: dhcp, ipv6: dhcp, ipv6-prefix: 56 }
+  lan: { match: { mac: "$R_MAC_LAN" }, ipv4: 192.168.100.1/24, ipv6: { from: wan, subnet: 1 } }
+zones:
+  wan: { interfaces: [wan], masquerade: true, input: drop }
+  lan: { interfaces: [lan], input: reject, services: [dns, dhcp], forward: [wan] }
+dhcp:
+  lan: { range: 192.168.100.10-192.168.100.50, lease: 1h }
+dns:
+  upstream: ["203.0.113.1"]
+  domain: lan
+YAML
+run_net
+ip -n "$I" addr add 2001:db8:ffff::1/64 dev up0 nodad
+# The router's WAN link-local address, from its MAC (EUI-64).
+r_ll=fe80::5054:ff:feaa:2
+# The ISP: router advertisements for its link (no DHCP in this dnsmasq).
+bg ip netns exec "$I" dnsmasq --keep-in-foreground --log-facility=- --user=root --port=0 \
+    --no-resolv --no-hosts --interface=up0 --bind-interfaces --pid-file= \
+    --enable-ra --dhcp-range=::,constructor:up0,ra-only,64,1h --ra-param=up0,10,1800 \
+    2>"$T_DIR/isp-ra.log"
+# isp_dhcpd N: DHCPv6 delegating /56s out of 2001:db8:N::/48 (and
+# addresses on the link), its route towards the router.
+isp_dhcpd() {
+    cat >"$T_DIR/dhcpd6.conf" <<CONF
+default-lease-time 300;
+preferred-lifetime 150;
+max-lease-time 600;
+subnet6 2001:db8:ffff::/64 {
+  range6 2001:db8:ffff::100 2001:db8:ffff::1ff;
+  prefix6 2001:db8:$1:: 2001:db8:$1:ff00:: /56;
+}
+CONF
+    : >"$T_DIR/dhcpd6.leases"
+    ip netns exec "$I" dhcpd -6 -f -d -cf "$T_DIR/dhcpd6.conf" -lf "$T_DIR/dhcpd6.leases" \
+        -pf "$T_DIR/dhcpd6.pid" up0 >>"$T_DIR/dhcpd6.log" 2>&1 &
+    DHCPD=$!
+    T_PIDS+=("$DHCPD")
+    ip -n "$I" -6 route replace 2001:db8:$1::/48 via $r_ll dev up0
+}
+isp_dhcpd 1
+bg ip netns exec "$I" socat TCP6-LISTEN:80,bind=[2001:db8:ffff::1],reuseaddr,fork \
+    SYSTEM:'echo "peer=$SOCAT_PEERADDR"'
+ip -n "$C" link set eth0 up
+bg ip netns exec "$C" socat TCP6-LISTEN:8080,reuseaddr,fork SYSTEM:'echo inside'
+run_start
+dump() { ip -n "$R" -6 addr; ip -n "$C" -6 addr; tail -30 "$T_DIR/daemon.log"; tail -20 "$T_DIR/dhcpd6.log"; }
+
+[ "$(ip netns exec "$R" cat /proc/sys/net/ipv6/conf/wan/accept_ra)" = 2 ] || fail "wan: accept_ra is not 2"
+wait_for 30 sh -c "ip -n $R -6 route show default dev wan | grep -q 'proto ra'" ||
+    { dump; fail "the router took no default route from the ISP's RA"; }
+pass "wan: accept_ra 2, default route from the ISP's router advertisement"
+
+# The delegation, as status shows it.
+has_pd() { rctl status --json | jq -r '.ports[] | select(.name == "wan") | .delegated.prefix' | grep -q "^2001:db8:$1:"; }
+wait_for 40 has_pd 1 ||
+    { dump; rctl status --json; fail "no delegated prefix in status"; }
+st=$(rctl status --json)
+pd=$(echo "$st" | jq -r '.ports[] | select(.name == "wan") | .delegated.prefix')
+case $pd in 2001:db8:1:*::/56|2001:db8:1::/56) ;; *) fail "delegated prefix '$pd' is not a /56 of the pool" ;; esac
+echo "$st" | jq -e '.ports[] | select(.name == "wan") | .delegated.valid_left > 0 and .delegated.preferred_left > 0' >/dev/null ||
+    fail "status: no lifetimes for the delegation"
+ula=$(cat "$T_DIR/state/ula-prefix"); ula_net=${ula%::/48}
+# PREFIX:1::/64 of the /56.
+lan64=$(python3 -c 'import ipaddress, sys; n = ipaddress.ip_network(sys.argv[1]); print(list(n.subnets(new_prefix=64))[1])' "$pd")
+echo "$st" | jq -e --arg a "$lan64" '.ports[] | select(.name == "lan") | .lan64 | index($a)' >/dev/null ||
+    fail "status: lan64 lacks $lan64: $(echo "$st" | jq -c '.ports[] | select(.name == "lan")')"
+lan_addr=${lan64%::/64}::1
+ip -n "$R" -6 -o addr show dev lan | grep -q "inet6 $lan_addr/64 .*valid_lft forever" ||
+    { dump; fail "lan lacks $lan_addr/64 (infinite lifetime)"; }
+pass "delegated $pd (status: lifetimes, lan64 $lan64); lan carries $lan_addr/64 and $ula_net:1::1/64"
+
+wait_for 40 sh -c "ip -n $C -6 addr show dev eth0 scope global | grep -v tentative | grep -q 'inet6 ${lan64%::/64}:'" ||
+    { dump; fail "client got no SLAAC address in $lan64"; }
+wait_for 20 sh -c "ip -n $C -6 addr show dev eth0 scope global | grep -q 'inet6 $ula_net:1:'" ||
+    fail "client got no ULA address"
+gua=$(ip -n "$C" -6 -o addr show dev eth0 scope global | awk '{print $4}' | grep "^${lan64%::/64}:" | head -1)
+gua=${gua%/64}
+pass "client: SLAAC $gua and a ULA address"
+
+got=$(ip netns exec "$C" timeout 10 socat -T5 - "TCP6:[2001:db8:ffff::1]:80" </dev/null) ||
+    { dump; fail "client cannot reach [2001:db8:ffff::1]:80"; }
+seen=${got#peer=[}; seen=$(python3 -c 'import ipaddress, sys; print(ipaddress.ip_address(sys.argv[1]))' "${seen%]}")
+[ "$seen" = "$gua" ] || fail "the ISP saw '$got', want $gua"
+pass "client -> ISP server: seen as $gua"
+[ "$(ip netns exec "$C" timeout 5 socat -T3 - "TCP6:[$gua]:8080" </dev/null)" = inside ] ||
+    fail "the client's own listener does not answer"
+expect_fail ip netns exec "$I" timeout 5 socat -T3 - "TCP6:[$gua]:8080" </dev/null >/dev/null 2>&1 ||
+    fail "the ISP opened a connection to the LAN client"
+pass "the ISP cannot connect to [$gua]:8080"
+a=$(ip netns exec "$C" dig +short +time=2 +tries=3 @"$lan_addr" router.lan AAAA | tr '\n' ' ')
+case $a in *"$lan_addr"*) ;; *) fail "router.lan AAAA over IPv6: '$a'" ;; esac
+pass "dig @$lan_addr router.lan AAAA: $a"
+
+# Renumbering: the ISP now delegates from 2001:db8:2::/48 and forgets the
+# old bindings; the WAN link goes down and up (a reconnect).
+kill "$DHCPD"; wait "$DHCPD" 2>/dev/null || true
+ip -n "$I" -6 route del 2001:db8:1::/48 2>/dev/null || true
+t0=$(date +%s)
+ip -n "$I" link set up0 down; sleep 1; ip -n "$I" link set up0 up
+# A link going down loses its IPv6 addresses; dhcpd wants one to start.
+ip -n "$I" addr replace 2001:db8:ffff::1/64 dev up0 nodad
+isp_dhcpd 2
+wait_for 30 sh -c "ip -n $C -6 -o addr show dev eth0 scope global | grep -v tentative | grep -q 'inet6 2001:db8:2:'" ||
+    { dump; fail "30 s after the renumbering the client has no address in 2001:db8:2::/48"; }
+# Deprecated (preferred lifetime 0 from the router's RA), not just left
+# to run out: dnsmasq advertises a prefix whose address went away as old.
+old_ok() { ip -n "$C" -6 -o addr show dev eth0 | grep "inet6 $gua/" | grep -q deprecated; }
+wait_for 30 old_ok || { dump; fail "the old address $gua is not deprecated"; }
+t1=$(date +%s)
+new=$(rctl status --json | jq -r '.ports[] | select(.name == "wan") | .delegated.prefix')
+ip -n "$R" -6 -o addr show dev lan | grep -q "inet6 ${lan64%::/64}::1/" && fail "lan still carries the old $lan_addr"
+pass "renumbered to $new in $((t1 - t0)) s: client has a 2001:db8:2: address, old $gua deprecated, lan's old address removed"
