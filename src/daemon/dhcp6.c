@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "daemon/internal.h"
-#include "daemon/status.h"
+#include "system/status.h"
 #include "system/ipv6.h"
 #include "system/link.h"
 #include "util/file.h"
