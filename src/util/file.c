@@ -9,21 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int file_write(const char *path, const char *text, mode_t mode)
-{
-	FILE *f = fopen(path, "w");
-	int ret = 0;
-	if (!f)
-		return -errno;
-	if (fputs(text, f) < 0)
-		ret = -EIO;
-	if (fclose(f) != 0 && ret == 0)
-		ret = -errno;
-	if (ret == 0 && chmod(path, mode) < 0)
-		ret = -errno;
-	return ret;
-}
-
 int file_sync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -61,6 +46,21 @@ static int write_all(int fd, const char *data, size_t len)
 		off += (size_t)n;
 	}
 	return 0;
+}
+
+/* O_NOFOLLOW as file_write_atomic's temporaries: a symlink at path is
+ * refused (ELOOP), not written through. */
+int file_write(const char *path, const char *text, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (fd < 0)
+		return -errno;
+	int ret = write_all(fd, text, strlen(text));
+	if (ret == 0 && fchmod(fd, mode) < 0)
+		ret = -errno;
+	if (close(fd) < 0 && ret == 0)
+		ret = -errno;
+	return ret;
 }
 
 int file_write_atomic(const char *path, const char *data, size_t len, mode_t mode,

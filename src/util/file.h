@@ -8,7 +8,8 @@
 
 /* Replace path with text, then chmod it to mode. Not atomic: for files
  * nothing reads while they are written (lab scripts, resolv.conf of a
- * namespace not yet used). 0 or -errno. */
+ * namespace not yet used). A symlink at path is refused (-ELOOP), not
+ * followed. 0 or -errno. */
 int file_write(const char *path, const char *text, mode_t mode);
 
 /* fsync a directory: what makes a rename or unlink in it durable. */

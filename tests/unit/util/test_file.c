@@ -85,6 +85,14 @@ static void test_write_and_read(void **state)
 	snprintf(path, sizeof(path), "%s/absent", dir);
 	assert_int_equal(file_read(path, 100, &text, NULL), -ENOENT);
 	assert_int_equal(file_write("/nonexistent-dir/x", "x", 0600), -ENOENT);
+	/* A symlink at the name: refused, its target untouched. */
+	char link[600];
+	snprintf(link, sizeof(link), "%s/link", dir);
+	snprintf(path, sizeof(path), "%s/a.sh", dir);
+	assert_int_equal(symlink(path, link), 0);
+	assert_int_equal(file_write(link, "evil", 0777), -ELOOP);
+	assert_int_equal(mode_of(path), 0755);
+	assert_int_equal(unlink(link), 0);
 }
 
 static void test_write_atomic(void **state)
