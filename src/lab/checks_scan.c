@@ -1,5 +1,6 @@
 /* `lab test`: an nmap scan of the router from every port (exactly the
- * ports the zone opens are open), and every port forward from its zone. */
+ * ports the zone opens are open), and every port forward from its zone
+ * and, through the same address, from inside (hairpin NAT). */
 #include "lab/checks.h"
 #include "util/file.h"
 
@@ -217,13 +218,79 @@ static const struct lab_host *zone_host(const struct tctx *t, const struct zone 
 	return NULL;
 }
 
-static void forward_one(struct tctx *t, const struct portfwd *f, bool udp, const char *ping)
+/* A host whose zone reaches f by reflection (it may forward to f's zone):
+ * another than the target if there is one (another subnet), else the
+ * target itself (a server reaching its own forward: the same subnet, so
+ * source NAT to the router is what makes it work); NULL if none. */
+static const struct lab_host *reflect_host(const struct tctx *t, const struct portfwd *f,
+					   const struct lab_host *target, struct ipaddr *me)
 {
-	const struct lab_host *from, *target = NULL;
+	const struct lab_host *self = NULL;
+	for (size_t i = 1; i < t->l->n_hosts; i++) {
+		const struct lab_host *h = &t->l->hosts[i];
+		const struct zone *y = h->port->zone;
+		bool reaches = false;
+		for (size_t k = 0; y && y != f->from && k < y->n_forward; k++)
+			reaches = reaches || y->forward[k] == f->from;
+		if (!reaches || h->absent || check_client_addr(t, h, me) < 0)
+			continue;
+		if (h != target)
+			return h;
+		self = h;
+	}
+	return self && check_client_addr(t, self, me) == 0 ? self : NULL;
+}
+
+/* One try: `from` connects to the router's address ra on f's external
+ * port; a listener on the target echoes a token, which comes back only
+ * through the target. Reported as `what`, right when the answer is as
+ * `allowed` says. */
+static void forward_try(struct tctx *t, const struct portfwd *f, bool udp, const char *ping,
+			const struct lab_host *target, const struct lab_host *from,
+			const struct ipaddr *ra, const char *what, bool allowed)
+{
 	struct buf b = BUF_INIT;
-	struct ipaddr me, ra;
 	char ta[ADDR_STRLEN], taddr[ADDR_STRLEN + 4], rs[ADDR_STRLEN], lis[192], conn[192], tok[128], reader[PATH_MAX + 16];
 	uint16_t dport = f->to_port ? f->to_port : f->ext.lo;
+	const char *proto = udp ? "udp" : "tcp";
+
+	addr_format(&f->to, ta, sizeof(ta));
+	addr_format(ra, rs, sizeof(rs));
+	snprintf(taddr, sizeof(taddr), "%s/%d", ta, f->to_iface->addrs[0].len);
+	/* The target address lives on the client behind the port. */
+	struct ipaddr cur;
+	bool added = !(check_client_addr(t, target, &cur) == 0 && addr_equal(&cur, &f->to)) &&
+		     check_run(t, target, &b, 5000, (char *[]){"ip", "addr", "add", taddr, "dev", "eth0", NULL}) == 0;
+	snprintf(tok, sizeof(tok), "nftr-%s-%s-%s\n", what, f->name, proto);
+	/* Unwritten, socat has nothing to send and the check below fails. */
+	(void)file_write(ping, tok, 0644);
+	tok[strcspn(tok, "\n")] = '\0';
+	snprintf(lis, sizeof(lis), "%s:%u,bind=%s,reuseaddr,fork", udp ? "UDP-RECVFROM" : "TCP-LISTEN", dport, ta);
+	char log[PATH_MAX];
+	lab_path(t->l, "checks.log", log, sizeof(log));
+	pid_t pid = lab_spawn_in(t->l, target, (char *[]){"socat", lis, "PIPE", NULL}, NULL, log, "socat");
+	check_wait_listening(t, target, udp, dport);
+	snprintf(conn, sizeof(conn), "%s:%s:%u%s", udp ? "UDP" : "TCP", rs, f->ext.lo, udp ? "" : ",connect-timeout=3");
+	snprintf(reader, sizeof(reader), "GOPEN:%s!!STDOUT", ping);
+	(void)check_run(t, from, &b, 8000, (char *[]){"socat", "-t3", "-T3", reader, conn, NULL});
+	bool reached = strstr(check_out(&b), tok) != NULL;
+	check_report(t, what, reached == allowed, "%s: %s %s:%u from %s -> %s:%u: %s%s", f->name, proto, rs,
+		     f->ext.lo, from->name, ta, dport, reached ? "answered" : "no answer",
+		     allowed ? "" : " (not allowed, as configured)");
+	if (pid > 0)
+		check_stop(t, target, pid);
+	if (added)
+		check_run(t, target, &b, 5000, (char *[]){"ip", "addr", "del", taddr, "dev", "eth0", NULL});
+	buf_free(&b);
+}
+
+/* From the forward's zone to the router's address there; then, hairpin,
+ * from a host of a zone that reaches it by reflection to that same
+ * address: answered when the forward has `reflection`, else not. */
+static void forward_one(struct tctx *t, const struct portfwd *f, bool udp, const char *ping)
+{
+	const struct lab_host *from, *target = NULL, *inside;
+	struct ipaddr me, ra;
 	const char *proto = udp ? "udp" : "tcp";
 
 	for (size_t i = 1; i < t->l->n_hosts; i++)
@@ -239,38 +306,11 @@ static void forward_one(struct tctx *t, const struct portfwd *f, bool udp, const
 		check_report(t, "portfwd", false, "%s: the router has no address on %s", f->name, from->port->name);
 		return;
 	}
-	addr_format(&f->to, ta, sizeof(ta));
-	addr_format(&ra, rs, sizeof(rs));
-	snprintf(taddr, sizeof(taddr), "%s/%d", ta, f->to_iface->addrs[0].len);
-	/* The target address lives on the client behind the port. */
-	struct ipaddr cur;
-	bool added = !(check_client_addr(t, target, &cur) == 0 && addr_equal(&cur, &f->to)) &&
-		     check_run(t, target, &b, 5000, (char *[]){"ip", "addr", "add", taddr, "dev", "eth0", NULL}) == 0;
-	/* The listener echoes what it gets: the token comes back only
-	 * through the target. */
-	snprintf(tok, sizeof(tok), "nftr-fwd-%s-%s\n", f->name, proto);
-	/* Unwritten, socat has nothing to send and the check below fails. */
-	(void)file_write(ping, tok, 0644);
-	tok[strcspn(tok, "\n")] = '\0';
-	snprintf(lis, sizeof(lis), "%s:%u,bind=%s,reuseaddr,fork", udp ? "UDP-RECVFROM" : "TCP-LISTEN", dport, ta);
-	char log[PATH_MAX];
-	lab_path(t->l, "checks.log", log, sizeof(log));
-	pid_t pid = lab_spawn_in(t->l, target, (char *[]){"socat", lis, "PIPE", NULL}, NULL, log, "socat");
-	check_wait_listening(t, target, udp, dport);
-	snprintf(conn, sizeof(conn), "%s:%s:%u%s", udp ? "UDP" : "TCP", rs, f->ext.lo, udp ? "" : ",connect-timeout=3");
-	snprintf(reader, sizeof(reader), "GOPEN:%s!!STDOUT", ping);
-	int ret = check_run(t, from, &b, 8000, (char *[]){"socat", "-t3", "-T3", reader, conn, NULL});
-	bool reached = strstr(check_out(&b), tok) != NULL;
-	bool allowed = !f->has_source || cidr_contains(&f->source, &me);
-	(void)ret;
-	check_report(t, "portfwd", reached == allowed, "%s: %s %s:%u from %s -> %s:%u: %s%s", f->name, proto, rs,
-		     f->ext.lo, from->name, ta, dport, reached ? "answered" : "no answer",
-		     allowed ? "" : " (source not allowed, as configured)");
-	if (pid > 0)
-		check_stop(t, target, pid);
-	if (added)
-		check_run(t, target, &b, 5000, (char *[]){"ip", "addr", "del", taddr, "dev", "eth0", NULL});
-	buf_free(&b);
+	forward_try(t, f, udp, ping, target, from, &ra, "portfwd",
+		    !f->has_source || cidr_contains(&f->source, &me));
+	if ((inside = reflect_host(t, f, target, &me)))
+		forward_try(t, f, udp, ping, target, inside, &ra, "hairpin",
+			    f->reflection && (!f->has_source || cidr_contains(&f->source, &me)));
 }
 
 void check_forwards(struct tctx *t)

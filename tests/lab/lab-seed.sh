@@ -4,4 +4,4 @@
 # namespace, /etc/netns entry, lab dir or process of the lab remains.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fixtures/lab.bash"
-lab_cycle "$LAB_CONF_DIR/seed.yaml" port wan-dhcp dhcp dns masquerade inbound scan portfwd ban counters
+lab_cycle "$LAB_CONF_DIR/seed.yaml" port wan-dhcp dhcp dns masquerade inbound scan portfwd hairpin ban counters
