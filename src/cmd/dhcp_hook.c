@@ -235,7 +235,13 @@ int dhcp_hook_main(int argc, char **argv)
 	struct lease l;
 	bool bound = strcmp(event, "bound") == 0 || strcmp(event, "renew") == 0;
 	int ifindex = (int)if_nametoindex(ifname);
-	if (!ifindex) {
+	char why[sizeof(msg) - 16];
+	/* The lease is recorded in the run dir: a dir others may write is
+	 * refused (named) before the lease changes anything, not after. */
+	if (file_dir_check(paths.run_dir, why, sizeof(why)) < 0) {
+		snprintf(msg, sizeof(msg), "run dir %s", why);
+		rc = EXIT_SYSTEM;
+	} else if (!ifindex) {
 		snprintf(msg, sizeof(msg), "no such link: %s", strerror(errno));
 		rc = EXIT_SYSTEM;
 	} else if (bound) {

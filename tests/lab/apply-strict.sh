@@ -35,6 +35,18 @@ try napply run -c "$T_DIR/base.yaml"
 grep -q "run dir $RUN: owned by uid 65534" "$T_DIR/err" || fail "run: the dir is not named: $(cat "$T_DIR/err")"
 chown 0:0 "$RUN"
 cat "$T_DIR/err"
+# The DHCP hook: refused before the lease changes the WAN port.
+chmod 0777 "$RUN"
+set +e
+ip netns exec "$R" env interface=eth2 ip=203.0.113.77 mask=24 router=203.0.113.2 \
+    "$NFTROUTER" dhcp-hook --state-dir "$STATE" --run-dir "$RUN" bound >/dev/null 2>"$T_DIR/err"
+rc=$?
+set -e
+cat "$T_DIR/err"
+[ "$rc" -eq 3 ] || fail "dhcp-hook with a world-writable run dir: exit $rc, want 3"
+grep -q "run dir $RUN: writable by everyone" "$T_DIR/err" || fail "dhcp-hook: the dir is not named"
+ip -n "$R" -4 -o addr | grep -q 203.0.113.77 && fail "dhcp-hook changed the WAN port"
+chmod 0700 "$RUN"
 pass "state/run dirs writable by others or owned by another user: refused, named, nothing changed"
 
 # A symlink at the lock's name: refused (not followed to create a file).
