@@ -217,6 +217,19 @@ static int lab_parse(int argc, char **argv, struct lab_opts *o)
 	return 0;
 }
 
+/* Print what went wrong (l->diags, or the bare error code when the lab
+ * said nothing), then note if there is one; returns status. */
+static int lab_report(struct lab *l, int ret, const char *note, int status)
+{
+	if (!l->diags.n_errors)
+		lab_error(l, "%s", strerror(ret < 0 ? -ret : EIO));
+	cmd_print_diags(&l->diags);
+	diags_free(&l->diags);
+	if (note)
+		cmd_err("%s", note);
+	return status;
+}
+
 /* Load the config and derive the topology. For an existing lab without
  * -c, the config it was built from. */
 static int lab_load(struct lab *l, const struct lab_opts *o, bool existing)
@@ -225,10 +238,8 @@ static int lab_load(struct lab *l, const struct lab_opts *o, bool existing)
 	struct diags d = DIAGS_INIT;
 	int ret;
 
-	if (lab_init(l, o->name) < 0) {
-		cmd_err("%s", l->err);
-		return EXIT_USAGE;
-	}
+	if ((ret = lab_init(l, o->name)) < 0)
+		return lab_report(l, ret, NULL, EXIT_USAGE);
 	if (existing && !lab_exists(l)) {
 		cmd_err("no lab '%s' (%s missing); start one with: nftrouter lab up --name %s", l->id, l->dir,
 			l->id);
@@ -266,10 +277,8 @@ static int lab_load(struct lab *l, const struct lab_opts *o, bool existing)
 	}
 	diags_free(&d);
 	ret = lab_topology(l);
-	if (ret < 0) {
-		cmd_err("%s", l->err[0] ? l->err : strerror(-ret));
-		return EXIT_INVALID;
-	}
+	if (ret < 0)
+		return lab_report(l, ret, NULL, EXIT_INVALID);
 	return EXIT_OK;
 }
 
@@ -338,15 +347,12 @@ static int lab_cmd_up(const struct lab_opts *o)
 	ret = lab_up(&l, print_progress, NULL);
 	if (l.stop_fd >= 0)
 		close(l.stop_fd);
-	if (ret == -EEXIST || (ret < 0 && strstr(l.err, "exists"))) {
-		cmd_err("%s", l.err);
-		rc = EXIT_INVALID;
-	} else if (ret < 0) {
-		cmd_err("lab up: %s (the lab was removed again)", l.err);
-		rc = EXIT_SYSTEM;
-	} else {
+	if (ret < 0 && l.name_taken)
+		rc = lab_report(&l, ret, NULL, EXIT_INVALID);
+	else if (ret < 0)
+		rc = lab_report(&l, ret, "lab up failed; the lab was removed again", EXIT_SYSTEM);
+	else
 		print_summary(&l);
-	}
 out:
 	lab_release(&l);
 	return rc;
@@ -355,14 +361,12 @@ out:
 static int lab_cmd_down(const struct lab_opts *o)
 {
 	struct lab l;
-	if (lab_init(&l, o->name) < 0) {
-		cmd_err("%s", l.err);
-		return EXIT_USAGE;
-	}
-	if (lab_down(&l) < 0) {
-		cmd_err("lab down: %s", l.err);
-		return EXIT_SYSTEM;
-	}
+	int ret;
+	if ((ret = lab_init(&l, o->name)) < 0)
+		return lab_report(&l, ret, NULL, EXIT_USAGE);
+	if ((ret = lab_down(&l)) < 0)
+		return lab_report(&l, ret, "lab down: teardown incomplete", EXIT_SYSTEM);
+	lab_release(&l);
 	return EXIT_OK;
 }
 
@@ -533,8 +537,7 @@ static int lab_cmd_test(const struct lab_opts *o)
 		return rc;
 	ret = lab_test(&l, print_check, &failed);
 	if (ret < 0) {
-		cmd_err("lab test: %s", l.err[0] ? l.err : strerror(-ret));
-		rc = EXIT_SYSTEM;
+		rc = lab_report(&l, ret, "lab test could not run its checks", EXIT_SYSTEM);
 	} else {
 		printf("%s: %d check%s failed\n", failed ? "FAIL" : "ok", failed, failed == 1 ? "" : "s");
 		rc = failed ? EXIT_INVALID : EXIT_OK;

@@ -61,7 +61,8 @@ static int openssl(struct lab *l, char *const argv[])
 	struct buf out = BUF_INIT;
 	int ret = lab_run(argv, NULL, &out, 30000);
 	if (ret != 0) {
-		snprintf(l->err, sizeof(l->err), "openssl %s failed: %s", argv[1], out.s ? out.s : "");
+		lab_error(l, "openssl %s failed:", argv[1]);
+		lab_error_lines(l, out.s);
 		ret = -EIO;
 	}
 	buf_free(&out);
@@ -141,9 +142,8 @@ static int ns_ip(struct lab *l, const struct lab_host *h, char *const argv[])
 	struct buf out = BUF_INIT;
 	int ret = lab_run_in(l, h, argv, &out, 10000);
 	if (ret != 0) {
-		snprintf(l->err, sizeof(l->err), "%s: %s %s %s: %s", h->name, argv[0], argv[1], argv[2],
-			 out.s ? out.s : "");
-		l->err[strcspn(l->err, "\n")] = '\0';
+		lab_error(l, "%s: %s %s %s failed:", h->name, argv[0], argv[1], argv[2]);
+		lab_error_lines(l, out.s);
 		ret = ret > 0 ? -EIO : ret;
 	}
 	buf_free(&out);
@@ -264,8 +264,9 @@ static int peers_alive(struct lab *l, const struct lab_host *h, const struct pee
 		if (waitpid(p->pids[i], &st, WNOHANG) == p->pids[i]) {
 			char tail[400];
 			read_tail(log, tail, sizeof(tail));
-			snprintf(l->err, sizeof(l->err), "%s on %s exited (status %d); end of %.200s:\n%s", p->names[i],
-				 h->name, WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), log, tail);
+			lab_error(l, "%s on %s exited (status %d); end of %s:", p->names[i], h->name,
+				  WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), log);
+			lab_error_lines(l, tail);
 			return -ECHILD;
 		}
 	return 0;
@@ -325,8 +326,8 @@ static void log_tail(struct lab *l, const char *log)
 {
 	char text[600];
 	read_tail(log, text, sizeof(text));
-	size_t len = strlen(l->err);
-	snprintf(l->err + len, sizeof(l->err) - len, "; end of %s:\n%s", log, text);
+	lab_error(l, "end of %s:", log);
+	lab_error_lines(l, text);
 }
 
 static bool file_has(const char *path, const char *needle)
@@ -353,14 +354,14 @@ static int wait_ready(struct lab *l, const char *notes, pid_t pid, const char *l
 		if (lab_interrupted(l))
 			return -EINTR;
 		if (waitpid(pid, &st, WNOHANG) == pid) {
-			snprintf(l->err, sizeof(l->err), "nftrouter run exited with status %d",
-				 WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+			lab_error(l, "nftrouter run exited with status %d",
+				  WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 			log_tail(l, log);
 			return -ECHILD;
 		}
 		sleep_ms(100);
 	}
-	snprintf(l->err, sizeof(l->err), "nftrouter run sent no READY=1 within %d s", timeout_ms / 1000);
+	lab_error(l, "nftrouter run sent no READY=1 within %d s", timeout_ms / 1000);
 	log_tail(l, log);
 	return -ETIMEDOUT;
 }
@@ -383,7 +384,7 @@ static int start_notify(struct lab *l, const char *sock, const char *notes)
 			return 0;
 		sleep_ms(50);
 	}
-	snprintf(l->err, sizeof(l->err), "socat did not create the notify socket %.200s", sock);
+	lab_error(l, "socat did not create the notify socket %s", sock);
 	return -ETIMEDOUT;
 }
 

@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,13 +25,34 @@ bool lab_id_valid(const char *id)
 	return true;
 }
 
+void lab_error(struct lab *l, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg = NULL;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	diag_error(&l->diags, nopos, "%s", msg ? msg : "out of memory");
+	free(msg);
+}
+
+void lab_error_lines(struct lab *l, const char *text)
+{
+	for (const char *p = text; p && *p;) {
+		size_t n = strcspn(p, "\n");
+		if (n)
+			diag_error(&l->diags, nopos, "| %.*s", (int)n, p);
+		p += n + (p[n] == '\n');
+	}
+}
+
 int lab_init(struct lab *l, const char *id)
 {
 	ssize_t n;
 	memset(l, 0, sizeof(*l));
 	if (!lab_id_valid(id)) {
-		snprintf(l->err, sizeof(l->err), "lab name '%s': use 1-%d characters of [a-z0-9]", id,
-			 LAB_ID_MAX);
+		lab_error(l, "lab name '%s': use 1-%d characters of [a-z0-9]", id, LAB_ID_MAX);
 		return -EINVAL;
 	}
 	l->stop_fd = -1;
@@ -155,9 +177,8 @@ static int host_role(struct lab *l, struct lab_host *h, size_t *n_inet)
 			return 0;
 		}
 		if (*n_inet >= sizeof(inet_nets) / sizeof(inet_nets[0])) {
-			snprintf(l->err, sizeof(l->err),
-				 "port '%s': the lab simulates at most %zu ISPs (ports taking DHCP)", p->name,
-				 sizeof(inet_nets) / sizeof(inet_nets[0]));
+			lab_error(l, "port '%s': the lab simulates at most %zu ISPs (ports taking DHCP)",
+				  p->name, sizeof(inet_nets) / sizeof(inet_nets[0]));
 			return -EINVAL;
 		}
 		struct ipaddr net;
@@ -194,8 +215,7 @@ int lab_topology(struct lab *l)
 		struct lab_host *h = &l->hosts[i + 1];
 		h->port = &r->ifaces[i];
 		if (strcmp(h->port->name, "router") == 0) {
-			snprintf(l->err, sizeof(l->err),
-				 "port 'router': the lab calls its router namespace that; rename the port");
+			lab_error(l, "port 'router': the lab calls its router namespace that; rename the port");
 			return -EINVAL;
 		}
 		snprintf(h->name, sizeof(h->name), "%s", h->port->name);
@@ -214,7 +234,7 @@ bool lab_interrupted(struct lab *l)
 	struct signalfd_siginfo si;
 	if (!l->interrupted && l->stop_fd >= 0 && read(l->stop_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		l->interrupted = true;
-		snprintf(l->err, sizeof(l->err), "interrupted by signal %u", si.ssi_signo);
+		lab_error(l, "interrupted by signal %u", si.ssi_signo);
 	}
 	return l->interrupted;
 }
@@ -234,6 +254,7 @@ const struct lab_host *lab_router(const struct lab *l)
 
 void lab_release(struct lab *l)
 {
+	diags_free(&l->diags);
 	free(l->hosts);
 	l->hosts = NULL;
 	l->n_hosts = 0;

@@ -8,8 +8,9 @@
  * an object, `up` records it in the lab's manifest, so `down` removes
  * exactly what `up` made, also after a crash midway.
  *
- * Library code: nothing here prints; errors go to lab->err, progress and
- * check results to the caller's callbacks. The lab runs ip(8) and the peer
+ * Library code: nothing here prints; errors go to lab->diags (the
+ * project's one way to report, util/diag.h), progress and check results
+ * to the caller's callbacks. The lab runs ip(8) and the peer
  * programs (dnsmasq, unbound, udhcpc, socat, nmap, dig, curl) with
  * fork/exec and argv arrays, never through a shell. */
 #ifndef NFTROUTER_LAB_H
@@ -24,6 +25,7 @@
 #include "model/model.h"
 #include "util/addr.h"
 #include "util/buf.h"
+#include "util/diag.h"
 
 #define LAB_BASE "/run/nftrouter-lab"
 #define LAB_DEFAULT_ID "nftr"
@@ -70,8 +72,14 @@ struct lab {
 	struct router *r;
 	struct lab_host *hosts;   /* hosts[0] is the router */
 	size_t n_hosts;
-	char err[1024];
+	struct diags diags;       /* what went wrong, for the caller to print */
+	bool name_taken;          /* lab_up refused: a lab of this name exists */
 };
+
+/* For the lab's own files: an error into l->diags, and a program's output
+ * (a log's tail) as one "| LINE" error per line under it. */
+void lab_error(struct lab *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void lab_error_lines(struct lab *l, const char *text);
 
 /* A check's outcome, handed to the caller as soon as it is known. */
 struct lab_check {
@@ -87,7 +95,7 @@ typedef void lab_progress_fn(void *arg, const char *what);
 bool lab_id_valid(const char *id);
 /* Fill id, dir and bin. 0 or -EINVAL. */
 int lab_init(struct lab *l, const char *id);
-/* Derive the hosts from l->r (set by the caller). 0 or -EINVAL (l->err). */
+/* Derive the hosts from l->r (set by the caller). 0 or -EINVAL (l->diags). */
 int lab_topology(struct lab *l);
 /* Did a stop signal arrive on stop_fd (Ctrl-C during up)? Sticky. */
 bool lab_interrupted(struct lab *l);
@@ -121,7 +129,7 @@ pid_t lab_spawn_in(const struct lab *l, const struct lab_host *h, char *const ar
 
 /* netns.c: namespaces, links, teardown. */
 /* Build the whole lab (namespaces, links, peers, the daemon). On failure
- * tears down what it made and returns -errno with l->err set. */
+ * tears down what it made and returns -errno with l->diags saying why. */
 int lab_up(struct lab *l, lab_progress_fn *progress, void *arg);
 /* Remove everything the manifest (and the lab's namespace names) says the
  * lab has: processes, namespaces (and so their veths), /etc/netns entries,

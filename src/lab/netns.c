@@ -20,13 +20,12 @@ static int ip_cmd(struct lab *l, char *const argv[])
 	struct buf out = BUF_INIT;
 	int ret = lab_run(argv, NULL, &out, IP_TIMEOUT_MS);
 	if (ret != 0) {
-		size_t n = 0;
-		n += (size_t)snprintf(l->err + n, sizeof(l->err) - n, "failed:");
-		for (size_t i = 0; argv[i] && n < sizeof(l->err); i++)
-			n += (size_t)snprintf(l->err + n, sizeof(l->err) - n, " %s", argv[i]);
-		if (n < sizeof(l->err))
-			snprintf(l->err + n, sizeof(l->err) - n, ": %s", out.s ? out.s : "");
-		l->err[strcspn(l->err, "\n")] = '\0';
+		struct buf cmd = BUF_INIT;
+		for (size_t i = 0; argv[i]; i++)
+			buf_printf(&cmd, " %s", argv[i]);
+		lab_error(l, "failed:%s", cmd.s ? cmd.s : "");
+		lab_error_lines(l, out.s);
+		buf_free(&cmd);
 		ret = ret > 0 ? -EIO : ret;
 	}
 	buf_free(&out);
@@ -147,8 +146,9 @@ static int lab_claim(struct lab *l)
 	d = opendir("/run/netns");
 	while (d && (e = readdir(d)))
 		if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
-			snprintf(l->err, sizeof(l->err), "lab '%s' exists: namespace %s (try: nftrouter lab down --name %s)",
-				 l->id, e->d_name, l->id);
+			lab_error(l, "lab '%s' exists: namespace %s (try: nftrouter lab down --name %s)",
+				  l->id, e->d_name, l->id);
+			l->name_taken = true;
 			closedir(d);
 			return -EEXIST;
 		}
@@ -157,10 +157,13 @@ static int lab_claim(struct lab *l)
 	if (mkdir(LAB_BASE, 0755) < 0 && errno != EEXIST)
 		return -errno;
 	if (mkdir(l->dir, 0700) < 0) {
-		if (errno == EEXIST)
-			snprintf(l->err, sizeof(l->err), "lab '%s' exists: %s (try: nftrouter lab down --name %s)",
-				 l->id, l->dir, l->id);
-		return -errno;
+		int err = errno;
+		if (err == EEXIST) {
+			lab_error(l, "lab '%s' exists: %s (try: nftrouter lab down --name %s)", l->id,
+				  l->dir, l->id);
+			l->name_taken = true;
+		}
+		return -err;
 	}
 	return 0;
 }
@@ -222,13 +225,10 @@ int lab_up(struct lab *l, lab_progress_fn *progress, void *arg)
 		ret = lab_start_clients(l, 40000);
 	if (ret == 0)
 		return 0;
-	/* Take down what was made; keep the first error. */
-	if (!l->err[0])
-		snprintf(l->err, sizeof(l->err), "%s", strerror(-ret));
-	char saved[sizeof(l->err)];
-	memcpy(saved, l->err, sizeof(saved));
+	/* Take down what was made; its errors, if any, follow the first. */
+	if (!l->diags.n_errors)
+		lab_error(l, "%s", strerror(-ret));
 	lab_down(l);
-	memcpy(l->err, saved, sizeof(saved));
 	return ret;
 }
 
@@ -441,7 +441,7 @@ int lab_down(struct lab *l)
 		char *argv[] = {"ip", "netns", "del", s.names[i], NULL};
 		snprintf(path, sizeof(path), "/run/netns/%s", s.names[i]);
 		if (access(path, F_OK) == 0 && lab_run(argv, NULL, NULL, IP_TIMEOUT_MS) != 0) {
-			snprintf(l->err, sizeof(l->err), "could not delete namespace %s", s.names[i]);
+			lab_error(l, "could not delete namespace %s", s.names[i]);
 			ret = -EBUSY;
 		}
 		snprintf(path, sizeof(path), "/etc/netns/%s", s.names[i]);
@@ -454,11 +454,11 @@ int lab_down(struct lab *l)
 			nftw(s.etc[i], rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 	if (s.oom) {
 		/* The manifest stays, so a second `lab down` can finish. */
-		snprintf(l->err, sizeof(l->err), "out of memory reading the manifest: teardown incomplete");
+		lab_error(l, "out of memory reading the manifest: teardown incomplete");
 		ret = -ENOMEM;
 	} else if (access(l->dir, F_OK) == 0 && nftw(l->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0) {
-		snprintf(l->err, sizeof(l->err), "could not remove %s: %s", l->dir, strerror(errno));
 		ret = -errno;
+		lab_error(l, "could not remove %s: %s", l->dir, strerror(-ret));
 	}
 	ns_set_free(&s);
 	return ret;
