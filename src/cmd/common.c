@@ -48,16 +48,14 @@ void cmd_err(const char *fmt, ...)
 	 * message quotes are escaped as in every other error. */
 	struct diags d = DIAGS_INIT;
 	va_list ap;
-	char *msg = NULL;
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	diag_verror(&d, nopos, fmt, ap);
 	va_end(ap);
-	diag_error(&d, nopos, "%s", msg ? msg : "out of memory");
 	for (size_t i = 0; i < d.n; i++)
 		fprintf(stderr, "nftrouter: %s\n", d.v[i].msg);
+	if (d.oom)
+		fputs("nftrouter: out of memory\n", stderr);
 	diags_free(&d);
-	free(msg);
 }
 
 void cmd_print_diags(struct diags *d)

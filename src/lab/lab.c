@@ -28,13 +28,9 @@ bool lab_id_valid(const char *id)
 void lab_error(struct lab *l, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg = NULL;
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	diag_verror(&l->diags, nopos, fmt, ap);
 	va_end(ap);
-	diag_error(&l->diags, nopos, "%s", msg ? msg : "out of memory");
-	free(msg);
 }
 
 void lab_error_lines(struct lab *l, const char *text)

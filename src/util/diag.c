@@ -123,6 +123,11 @@ void diag_error(struct diags *d, struct pos pos, const char *fmt, ...)
 	va_end(ap);
 }
 
+void diag_verror(struct diags *d, struct pos pos, const char *fmt, va_list ap)
+{
+	diag_vadd(d, DIAG_ERROR, pos, fmt, ap);
+}
+
 void diag_warn(struct diags *d, struct pos pos, const char *fmt, ...)
 {
 	va_list ap;

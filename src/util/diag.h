@@ -4,6 +4,7 @@
 #ifndef NFTROUTER_DIAG_H
 #define NFTROUTER_DIAG_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -40,6 +41,9 @@ void diag_error(struct diags *d, struct pos pos, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void diag_warn(struct diags *d, struct pos pos, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* diag_error for a caller's own printf-like wrapper. */
+void diag_verror(struct diags *d, struct pos pos, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 void diags_free(struct diags *d);
 /* Move every diagnostic of from into to, as level, prefixed with prefix,
  * at pos when from's has no line (a line of a file reported by a parser
