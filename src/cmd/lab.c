@@ -264,10 +264,8 @@ static int lab_load(struct lab *l, const struct lab_opts *o, bool existing)
 		l->vm = true;
 	if (!existing && o->vm) {
 		l->vm = true;
-		if (lab_vm_image(l) < 0) {
-			cmd_err("lab up --vm: %s", l->err);
-			return EXIT_SYSTEM;
-		}
+		if ((ret = lab_vm_image(l)) < 0)
+			return lab_report(l, ret, "lab up --vm: no guest to run", EXIT_SYSTEM);
 	}
 	l->r = router_file_steal(router_file_load(l->config, &d));
 	if (!l->r) {

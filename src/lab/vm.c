@@ -79,9 +79,8 @@ int lab_vm_image(struct lab *l)
 	vm_find_image(l, cache);
 	snprintf(path, sizeof(path), "%.200s/rootfs.img", l->vm_image);
 	if (!l->vm_image[0] || access(path, R_OK) < 0) {
-		snprintf(l->err, sizeof(l->err),
-			 "no guest image in %.200s: build it with scripts/vm-image (about 3 minutes, once; docs/lab.md)",
-			 l->vm_image[0] ? l->vm_image : cache);
+		lab_error(l, "no guest image in %s: build it with scripts/vm-image (about 3 minutes, once; docs/lab.md)",
+			  l->vm_image[0] ? l->vm_image : cache);
 		return -ENOENT;
 	}
 	snprintf(l->vm_accel, sizeof(l->vm_accel), "tcg");
@@ -99,7 +98,8 @@ static int run_quiet(struct lab *l, char *const argv[])
 	struct buf out = BUF_INIT;
 	int ret = lab_run(argv, NULL, &out, 60000);
 	if (ret != 0) {
-		snprintf(l->err, sizeof(l->err), "%.100s %.200s: %.300s", argv[0], argv[1], out.s ? out.s : "failed");
+		lab_error(l, "%s %s failed:", argv[0], argv[1]);
+		lab_error_lines(l, out.s);
 		ret = ret > 0 ? -EIO : ret;
 	}
 	buf_free(&out);
@@ -115,7 +115,7 @@ static int put_text(struct lab *l, const char *root, const char *rel, char *text
 	snprintf(path, sizeof(path), "%.90s/%.150s", root, rel);
 	ret = file_write(path, text, mode);
 	if (ret < 0)
-		snprintf(l->err, sizeof(l->err), "%.250s: %s", path, strerror(-ret));
+		lab_error(l, "%s: %s", path, strerror(-ret));
 	free(text);
 	return ret;
 }
@@ -146,7 +146,7 @@ static int put_lab_ca(struct lab *l, const char *root)
 
 /* `nftrouter render WHAT` of the lab's config, as an admin would run it
  * to install the router, with the installed paths: the config's path on
- * the host becomes /etc/nftrouter/router.yaml. NULL on failure (l->err). */
+ * the host becomes /etc/nftrouter/router.yaml. NULL on failure (l->diags). */
 static char *vm_render(struct lab *l, const char *what)
 {
 	static const char installed[] = "/etc/nftrouter/router.yaml";
@@ -155,7 +155,8 @@ static char *vm_render(struct lab *l, const char *what)
 				     "--run-dir", "/run/nftrouter", (char *)what, NULL},
 			  NULL, &out, 30000);
 	if (ret != 0 || !out.s) {
-		snprintf(l->err, sizeof(l->err), "nftrouter render %s: %.400s", what, out.s ? out.s : "failed");
+		lab_error(l, "nftrouter render %s failed:", what);
+		lab_error_lines(l, out.s);
 		buf_free(&out);
 		return NULL;
 	}
@@ -342,13 +343,14 @@ static int vm_wait_taps(struct lab *l, const char *log)
 			if (!vm_alive(l->vm_pid)) {
 				char tail[300] = "";
 				file_read_into(log, tail, sizeof(tail));
-				snprintf(l->err, sizeof(l->err), "qemu exited: %.280s", tail);
+				lab_error(l, "qemu exited:");
+				lab_error_lines(l, tail);
 				return -ECHILD;
 			}
 			vm_sleep_ms(50);
 		}
 		if (access(sys, F_OK) < 0) {
-			snprintf(l->err, sizeof(l->err), "qemu made no tap %s in 10 s", tap);
+			lab_error(l, "qemu made no tap %s in 10 s", tap);
 			return -ETIMEDOUT;
 		}
 	}
@@ -405,7 +407,7 @@ int lab_vm_cont(struct lab *l)
 	}
 	close(fd);
 	if (ret < 0)
-		snprintf(l->err, sizeof(l->err), "qemu monitor %s/monitor.sock: %s", l->dir, strerror(-ret));
+		lab_error(l, "qemu monitor %s/monitor.sock: %s", l->dir, strerror(-ret));
 	return ret;
 }
 
@@ -414,8 +416,9 @@ static void vm_journal(struct lab *l, long start)
 	struct buf b = BUF_INIT;
 	lab_vm_exec(l, (char *[]){"journalctl", "-b", "-u", "nftrouter", "-n", "15", "--no-pager", "-o", "cat", NULL},
 		    &b, 10000);
-	snprintf(l->err, sizeof(l->err), "nftrouter.service in the guest is not active after %ld s; its journal:\n%.700s",
-		 (vm_now_ms() - start) / 1000, b.s ? b.s : "(the guest agent does not answer; see console.log)");
+	lab_error(l, "nftrouter.service in the guest is not active after %ld s; its journal:",
+		  (vm_now_ms() - start) / 1000);
+	lab_error_lines(l, b.s ? b.s : "(the guest agent does not answer; see console.log)");
 	buf_free(&b);
 }
 
@@ -430,7 +433,7 @@ int lab_vm_wait_ready(struct lab *l, int timeout_ms)
 		if (lab_interrupted(l))
 			return -EINTR;
 		if (l->vm_pid > 0 && !vm_alive(l->vm_pid)) {
-			snprintf(l->err, sizeof(l->err), "qemu exited while the guest booted (see %s/console.log)", l->dir);
+			lab_error(l, "qemu exited while the guest booted (see %s/console.log)", l->dir);
 			return -ECHILD;
 		}
 		buf_free(&b);
