@@ -7,7 +7,9 @@
 # both, reaches the ISP's server with its own address, cannot be reached
 # from the ISP; status shows the delegation. Then the ISP renumbers and
 # the WAN link flaps: within 30 s the LAN client has an address in the
-# new prefix and the old one is deprecated or gone.
+# new prefix and the old one is deprecated or gone. Last, the ISP
+# delegates a /60: lan2's subnet 17 no longer fits (status and log say
+# so), lan (subnet 1) is still served.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/run-common.bash"
 for t in dnsmasq dig socat dhcpd jq; do command -v $t >/dev/null || skip "$t not installed"; done
@@ -18,9 +20,10 @@ hostname: router
 interfaces:
   wan: { match: { mac: "$R_MAC_WAN" }, ipv4: dhcp, ipv6: dhcp, ipv6-prefix: 56 }
   lan: { match: { mac: "$R_MAC_LAN" }, ipv4: 192.168.100.1/24, ipv6: { from: wan, subnet: 1 } }
+  lan2: { match: { mac: "$R_MAC_OPT" }, ipv6: { from: wan, subnet: 17 } }
 zones:
   wan: { interfaces: [wan], masquerade: true, input: drop }
-  lan: { interfaces: [lan], input: reject, services: [dns, dhcp], forward: [wan] }
+  lan: { interfaces: [lan, lan2], input: reject, services: [dns, dhcp], forward: [wan] }
 dhcp:
   lan: { range: 192.168.100.10-192.168.100.50, lease: 1h }
 dns:
@@ -28,6 +31,8 @@ dns:
   domain: lan
 YAML
 run_net
+C2=$(netns c2)
+veth "$R" eth3 "$C2" eth0 "$R_MAC_OPT"
 ip -n "$I" addr add 2001:db8:ffff::1/64 dev up0 nodad
 # The router's WAN link-local address, from its MAC (EUI-64).
 r_ll=fe80::5054:ff:feaa:2
@@ -39,13 +44,14 @@ bg ip netns exec "$I" dnsmasq --keep-in-foreground --log-facility=- --user=root 
 # isp_dhcpd N: DHCPv6 delegating /56s out of 2001:db8:N::/48 (and
 # addresses on the link), its route towards the router.
 isp_dhcpd() {
+    local len=${2:-56} last=${3:-ff00}
     cat >"$T_DIR/dhcpd6.conf" <<CONF
 default-lease-time 300;
 preferred-lifetime 150;
 max-lease-time 600;
 subnet6 2001:db8:ffff::/64 {
   range6 2001:db8:ffff::100 2001:db8:ffff::1ff;
-  prefix6 2001:db8:$1:: 2001:db8:$1:ff00:: /56;
+  prefix6 2001:db8:$1:: 2001:db8:$1:$last:: /$len;
 }
 CONF
     : >"$T_DIR/dhcpd6.leases"
@@ -128,3 +134,20 @@ t1=$(date +%s)
 new=$(rctl status --json | jq -r '.ports[] | select(.name == "wan") | .delegated.prefix')
 ip -n "$R" -6 -o addr show dev lan | grep -q "inet6 ${lan64%::/64}::1/" && fail "lan still carries the old $lan_addr"
 pass "renumbered to $new in $((t1 - t0)) s: client has a 2001:db8:2: address, old $gua deprecated, lan's old address removed"
+
+# A /60 where a /56 was asked for: subnet 17 does not fit, subnet 1 does.
+kill "$DHCPD"; wait "$DHCPD" 2>/dev/null || true
+ip -n "$I" -6 route del 2001:db8:2::/48 2>/dev/null || true
+ip -n "$I" link set up0 down; sleep 1; ip -n "$I" link set up0 up
+ip -n "$I" addr replace 2001:db8:ffff::1/64 dev up0 nodad
+isp_dhcpd 3 60 fff0
+wait_for 30 has_pd 3 || { dump; fail "no /60 from 2001:db8:3::/48"; }
+problem() { rctl status --json | jq -r '.ports[] | select(.name == "lan2") | .ipv6_problem' | grep -q "subnet 17 does not fit"; }
+wait_for 10 problem || { rctl status --json | jq -c '.ports[]'; fail "status does not say lan2's subnet 17 does not fit"; }
+grep -q "port lan2: error: subnet 17 does not fit" "$T_DIR/daemon.log" || fail "the log does not say it"
+pd60=$(rctl status --json | jq -r '.ports[] | select(.name == "wan") | .delegated.prefix')
+lan60=$(python3 -c 'import ipaddress, sys; n = ipaddress.ip_network(sys.argv[1]); print(list(n.subnets(new_prefix=64))[1].network_address)' "$pd60")
+ip -n "$R" -6 -o addr show dev lan | grep -q "inet6 ${lan60}1/64 " || { dump; fail "lan lacks ${lan60}1/64 of $pd60"; }
+ip -n "$R" -6 -o addr show dev lan2 | grep -q "inet6 2001:db8:3:" && fail "lan2 got an address of $pd60"
+ip -n "$R" -6 -o addr show dev lan2 | grep -q "inet6 $ula_net:11::1/64" || fail "lan2 lost its ULA"
+pass "$pd60 delegated: lan serves ${lan60}1/64, lan2 (subnet 17) keeps its ULA only; status and log say why"

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -545,6 +546,80 @@ static void test_lookups(void **state)
 
 /* gateway: a static port's default route; with several, each is kept in
  * config order (apply gives them increasing metrics). */
+static void cidr_is(const struct cidr *c, const char *want)
+{
+	char got[ADDR_STRLEN];
+	cidr_format(c, got, sizeof(got));
+	assert_string_equal(got, want);
+}
+
+/* PREFIX:N::1/64 for the delegated lengths, the ULA, and what does not fit. */
+static void test_ipv6_subnet_addr(void **state)
+{
+	(void)state;
+	struct cidr p, out;
+	assert_int_equal(cidr_parse("2001:db8:1:ff00::/56", &p), 0);
+	assert_int_equal(ipv6_subnet_addr(&p, 1, &out), 0);
+	cidr_is(&out, "2001:db8:1:ff01::1/64");
+	assert_int_equal(ipv6_subnet_addr(&p, 255, &out), 0);
+	cidr_is(&out, "2001:db8:1:ffff::1/64");
+	assert_int_equal(ipv6_subnet_addr(&p, 256, &out), -ERANGE);
+	assert_int_equal(cidr_parse("2001:db8:3:fff0::/60", &p), 0);
+	assert_int_equal(ipv6_subnet_addr(&p, 15, &out), 0);
+	cidr_is(&out, "2001:db8:3:ffff::1/64");
+	assert_int_equal(ipv6_subnet_addr(&p, 17, &out), -ERANGE);
+	assert_int_equal(cidr_parse("fd12:3456:789a::/48", &p), 0);
+	assert_int_equal(ipv6_subnet_addr(&p, 0x1234, &out), 0);
+	cidr_is(&out, "fd12:3456:789a:1234::1/64");
+	assert_int_equal(cidr_parse("2001:db8:1:2::/64", &p), 0);
+	assert_int_equal(ipv6_subnet_addr(&p, 0, &out), 0);
+	cidr_is(&out, "2001:db8:1:2::1/64");
+	assert_int_equal(ipv6_subnet_addr(&p, 1, &out), -ERANGE);
+	/* Host bits of the delegation are ignored. */
+	assert_int_equal(cidr_parse("2001:db8:1:ff00::7/56", &p), 0);
+	assert_int_equal(ipv6_subnet_addr(&p, 2, &out), 0);
+	cidr_is(&out, "2001:db8:1:ff02::1/64");
+}
+
+/* A LAN port's addresses: static ones, the delegated /64 while there is a
+ * delegation that holds N, the ULA /64. */
+static void test_ipv6_port_addrs(void **state)
+{
+	(void)state;
+	struct diags d = DIAGS_INIT;
+	struct router *r = build(
+	    "interfaces:\n"
+	    "  wan: { match: { name: eth0 }, ipv4: dhcp, ipv6: dhcp, ipv6-prefix: 60 }\n"
+	    "  lan: { match: { name: eth1 }, ipv6: { from: wan, subnet: 3, address: \"2001:db8:9::1/64\" } }\n"
+	    "zones:\n"
+	    "  wan: { interfaces: [wan], masquerade: true }\n"
+	    "  lan: { interfaces: [lan], services: [dhcp], forward: [wan] }\n",
+	    &d);
+	assert_non_null(r);
+	const struct iface *lan = &r->ifaces[1];
+	assert_int_equal(lan->ipv6, IPV6_LAN);
+	assert_ptr_equal(lan->pd_from, &r->ifaces[0]);
+	assert_int_equal(r->ifaces[0].pd_len, 60);
+	assert_true(iface_ra(lan));
+	assert_false(iface_ra(&r->ifaces[0]));
+	struct cidr pd[2], out[MAX_PORT_ADDRS6];
+	memset(pd, 0, sizeof(pd));
+	struct ipv6_live lv = {.has_ula = true, .pd = pd};
+	assert_int_equal(cidr_parse("fd00:1:2::/48", &lv.ula), 0);
+	assert_int_equal(ipv6_port_addrs(r, lan, &lv, out, MAX_PORT_ADDRS6), 2);
+	cidr_is(&out[0], "2001:db8:9::1/64");
+	cidr_is(&out[1], "fd00:1:2:3::1/64");
+	assert_int_equal(cidr_parse("2001:db8:5:50::/60", &pd[0]), 0);
+	assert_int_equal(ipv6_port_addrs(r, lan, &lv, out, MAX_PORT_ADDRS6), 3);
+	cidr_is(&out[1], "2001:db8:5:53::1/64");
+	cidr_is(&out[2], "fd00:1:2:3::1/64");
+	lv.has_ula = false;
+	assert_int_equal(ipv6_port_addrs(r, lan, &lv, out, 1), 1);
+	assert_int_equal(ipv6_port_addrs(r, &r->ifaces[0], &lv, out, MAX_PORT_ADDRS6), 0);
+	router_free(r);
+	diags_free(&d);
+}
+
 static void test_gateway(void **state)
 {
 	(void)state;
@@ -642,6 +717,8 @@ int main(void)
 	    cmocka_unit_test(test_dhcp_overrides),
 	    cmocka_unit_test(test_lookups),
 	    cmocka_unit_test(test_gateway),
+	    cmocka_unit_test(test_ipv6_subnet_addr),
+	    cmocka_unit_test(test_ipv6_port_addrs),
 	    cmocka_unit_test(test_deterministic),
 	    cmocka_unit_test(test_metric),
 	};
