@@ -67,12 +67,11 @@ int apply_main(int argc, char **argv)
 					     CMD_OPTION_HELP, CMD_OPTION_END};
 	struct cmd_paths paths;
 	struct apply_opts o = {0};
-	int c;
+	int c, st;
 	cmd_paths_init(&paths);
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		if (cmd_paths_option(&paths, c, optarg))
-			continue;
+	while ((c = cmd_getopt(argc, argv, "c:h", opts, &paths, apply_usage, &st)) != CMD_OPT_END) {
 		switch (c) {
+		case CMD_OPT_EXIT: return st;
 		case OPT_CONFIRM:
 			if (parse_secs(optarg, &o.confirm_secs) < 0) {
 				cmd_err("--confirm: '%s' is not a number of seconds (1-86400)", optarg);
@@ -80,14 +79,10 @@ int apply_main(int argc, char **argv)
 			}
 			break;
 		case OPT_FORCE: o.force = true; break;
-		case 'h': apply_usage(stdout); return EXIT_OK;
-		default: apply_usage(stderr); return EXIT_USAGE;
 		}
 	}
-	if (optind != argc) {
-		apply_usage(stderr);
+	if (!cmd_operands(argc, 0, apply_usage))
 		return EXIT_USAGE;
-	}
 	/* The exact bytes parsed are the ones applied and kept in the state dir. */
 	struct diags d = DIAGS_INIT;
 	struct router_file *f = router_file_load(paths.config, &d);

@@ -103,26 +103,18 @@ static int parse_args(int argc, char **argv, struct ban_args *a, void (*usage)(F
 					     {"for", required_argument, NULL, 'f'},
 					     {"json", no_argument, NULL, 'j'},
 					     CMD_OPTION_HELP, CMD_OPTION_END};
-	int c;
+	int c, st;
 	memset(a, 0, sizeof(*a));
 	cmd_paths_init(&a->paths);
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		if (cmd_paths_option(&a->paths, c, optarg))
-			continue;
-		switch (c) {
-		case 'f':
-			if (!allow_for)
-				goto usage;
+	while ((c = cmd_getopt(argc, argv, "c:h", opts, &a->paths, usage, &st)) != CMD_OPT_END) {
+		if (c == CMD_OPT_EXIT)
+			return st;
+		if (c == 'f' && allow_for)
 			a->dur = optarg;
-			break;
-		case 'j':
-			if (!allow_json)
-				goto usage;
+		else if (c == 'j' && allow_json)
 			a->json = true;
-			break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: goto usage;
-		}
+		else
+			goto usage;
 	}
 	if (want_target && optind == argc - 1) {
 		a->target = argv[optind];

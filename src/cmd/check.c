@@ -101,20 +101,16 @@ int check_main(int argc, char **argv)
 					     CMD_OPTION_HELP, CMD_OPTION_END};
 	struct cmd_paths paths;
 	bool quiet = false;
-	int c;
+	int c, st;
 	cmd_paths_init(&paths);
-	while ((c = getopt_long(argc, argv, "c:qh", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "c:qh", opts, &paths, check_usage, &st)) != CMD_OPT_END) {
 		switch (c) {
-		case 'c': cmd_paths_option(&paths, c, optarg); break;
+		case CMD_OPT_EXIT: return st;
 		case 'q': quiet = true; break;
-		case 'h': check_usage(stdout); return EXIT_OK;
-		default: check_usage(stderr); return EXIT_USAGE;
 		}
 	}
-	if (optind != argc) {
-		check_usage(stderr);
+	if (!cmd_operands(argc, 0, check_usage))
 		return EXIT_USAGE;
-	}
 	struct router_file *f = cmd_load(paths.config);
 	if (!f)
 		return EXIT_INVALID;

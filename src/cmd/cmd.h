@@ -44,6 +44,19 @@ enum { CMD_OPT_STATE_DIR = 0x100, CMD_OPT_RUN_DIR, CMD_OPT_OWN };
 #define CMD_OPTION_END {NULL, 0, NULL, 0}
 /* Store -c, --state-dir or --run-dir in p; false when opt is none of them. */
 bool cmd_paths_option(struct cmd_paths *p, int opt, const char *arg);
+
+/* The option loop every command runs, written once: getopt_long over
+ * argv; the shared options into p (cmd_paths_option); -h/--help prints
+ * usage on stdout and ends (status 0); an unknown option prints it on
+ * stderr and ends (EXIT_USAGE). Returns an option for the command to
+ * handle, CMD_OPT_END after the last one (optind: the first operand),
+ * or CMD_OPT_EXIT with *status what the command returns now. */
+enum { CMD_OPT_END = -1, CMD_OPT_EXIT = -2 };
+int cmd_getopt(int argc, char **argv, const char *shorts, const struct option *longs,
+	       struct cmd_paths *p, void (*usage)(FILE *), int *status);
+/* True when exactly n operands follow the options; else usage on stderr
+ * (the command then returns EXIT_USAGE). */
+bool cmd_operands(int argc, int n, void (*usage)(FILE *));
 /* Fill render paths from command paths (bin: this executable). */
 void cmd_render_paths(const struct cmd_paths *p, struct render_paths *rp);
 

@@ -25,6 +25,31 @@ bool cmd_paths_option(struct cmd_paths *p, int opt, const char *arg)
 	}
 }
 
+int cmd_getopt(int argc, char **argv, const char *shorts, const struct option *longs,
+	       struct cmd_paths *p, void (*usage)(FILE *), int *status)
+{
+	int c;
+	while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+		if (p && cmd_paths_option(p, c, optarg))
+			continue;
+		if (c == 'h' || c == '?' || c == ':') {
+			usage(c == 'h' ? stdout : stderr);
+			*status = c == 'h' ? EXIT_OK : EXIT_USAGE;
+			return CMD_OPT_EXIT;
+		}
+		return c;
+	}
+	return CMD_OPT_END;
+}
+
+bool cmd_operands(int argc, int n, void (*usage)(FILE *))
+{
+	if (argc - optind == n)
+		return true;
+	usage(stderr);
+	return false;
+}
+
 void cmd_render_paths(const struct cmd_paths *p, struct render_paths *rp)
 {
 	render_paths_default(rp);

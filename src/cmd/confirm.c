@@ -29,20 +29,13 @@ int confirm_main(int argc, char **argv)
 					     CMD_OPTION_HELP,
 					     CMD_OPTION_END};
 	struct cmd_paths paths;
-	int c;
+	int c, st;
 	cmd_paths_init(&paths);
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (cmd_paths_option(&paths, c, optarg))
-			continue;
-		switch (c) {
-		case 'h': confirm_usage(stdout); return EXIT_OK;
-		default: confirm_usage(stderr); return EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		confirm_usage(stderr);
+	while ((c = cmd_getopt(argc, argv, "h", opts, &paths, confirm_usage, &st)) != CMD_OPT_END)
+		if (c == CMD_OPT_EXIT)
+			return st;
+	if (!cmd_operands(argc, 0, confirm_usage))
 		return EXIT_USAGE;
-	}
 	if (geteuid() != 0) {
 		cmd_err("confirm must run as root");
 		return EXIT_SYSTEM;

@@ -48,21 +48,18 @@ int counters_main(int argc, char **argv)
 	struct counter_list l;
 	struct cmd_paths paths;
 	bool json = false;
-	int c;
+	int c, st;
 	cmd_paths_init(&paths);
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		if (cmd_paths_option(&paths, c, optarg))
-			continue; /* -c and --state-dir: accepted, not needed */
+	/* -c and --state-dir are accepted and not needed: the counters come
+	 * from the kernel or the daemon. */
+	while ((c = cmd_getopt(argc, argv, "c:h", opts, &paths, counters_usage, &st)) != CMD_OPT_END) {
 		switch (c) {
+		case CMD_OPT_EXIT: return st;
 		case 'j': json = true; break;
-		case 'h': counters_usage(stdout); return EXIT_OK;
-		default: counters_usage(stderr); return EXIT_USAGE;
 		}
 	}
-	if (optind != argc) {
-		counters_usage(stderr);
+	if (!cmd_operands(argc, 0, counters_usage))
 		return EXIT_USAGE;
-	}
 	/* Through the daemon when it runs (docs/control-socket.md), else here. */
 	int rc = ctl_counters(paths.run_dir, &l);
 	if (rc == 1)

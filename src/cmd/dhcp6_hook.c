@@ -131,16 +131,11 @@ int dhcp6_hook_main(int argc, char **argv)
 	static const struct option opts[] = {CMD_OPTION_STATE_DIR, CMD_OPTION_RUN_DIR,
 					     CMD_OPTION_HELP, CMD_OPTION_END};
 	struct cmd_paths paths;
-	int c, rc = 0;
+	int c, st, rc = 0;
 	cmd_paths_init(&paths);
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (cmd_paths_option(&paths, c, optarg))
-			continue;
-		switch (c) {
-		case 'h': dhcp6_hook_usage(stdout); return EXIT_OK;
-		default: dhcp6_hook_usage(stderr); return EXIT_USAGE;
-		}
-	}
+	while ((c = cmd_getopt(argc, argv, "h", opts, &paths, dhcp6_hook_usage, &st)) != CMD_OPT_END)
+		if (c == CMD_OPT_EXIT)
+			return st;
 	const char *ifname = getenv("interface"), *reason = getenv("reason");
 	if (optind != argc || !ifname || !ifname_valid(ifname) || !reason) {
 		dhcp6_hook_usage(stderr);

@@ -215,16 +215,11 @@ int dhcp_hook_main(int argc, char **argv)
 					     CMD_OPTION_HELP,
 					     CMD_OPTION_END};
 	struct cmd_paths paths;
-	int c, rc = 0;
+	int c, st, rc = 0;
 	cmd_paths_init(&paths);
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (cmd_paths_option(&paths, c, optarg))
-			continue;
-		switch (c) {
-		case 'h': dhcp_hook_usage(stdout); return EXIT_OK;
-		default: dhcp_hook_usage(stderr); return EXIT_USAGE;
-		}
-	}
+	while ((c = cmd_getopt(argc, argv, "h", opts, &paths, dhcp_hook_usage, &st)) != CMD_OPT_END)
+		if (c == CMD_OPT_EXIT)
+			return st;
 	const char *ifname = getenv("interface");
 	if (optind + 1 != argc || !ifname || !ifname_valid(ifname)) {
 		dhcp_hook_usage(stderr);

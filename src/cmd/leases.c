@@ -34,21 +34,16 @@ int leases_main(int argc, char **argv)
 	struct cmd_paths paths;
 	bool json = false;
 	char *reply = NULL;
-	int c;
+	int c, st;
 	cmd_paths_init(&paths);
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (cmd_paths_option(&paths, c, optarg))
-			continue;
+	while ((c = cmd_getopt(argc, argv, "h", opts, &paths, leases_usage, &st)) != CMD_OPT_END) {
 		switch (c) {
+		case CMD_OPT_EXIT: return st;
 		case OPT_JSON: json = true; break;
-		case 'h': leases_usage(stdout); return EXIT_OK;
-		default: leases_usage(stderr); return EXIT_USAGE;
 		}
 	}
-	if (optind != argc) {
-		leases_usage(stderr);
+	if (!cmd_operands(argc, 0, leases_usage))
 		return EXIT_USAGE;
-	}
 	/* The daemon's answer is the same file read by the same code; asking it
 	 * matters when its state dir differs from ours. */
 	if (json && ctl_request(paths.run_dir, "leases", 10000, &reply) == 0 && ctl_reply_ok(reply)) {

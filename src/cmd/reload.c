@@ -29,20 +29,13 @@ int reload_main(int argc, char **argv)
 					     CMD_OPTION_END};
 	struct cmd_paths paths;
 	char *reply = NULL;
-	int c;
+	int c, st;
 	cmd_paths_init(&paths);
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (cmd_paths_option(&paths, c, optarg))
-			continue;
-		switch (c) {
-		case 'h': reload_usage(stdout); return EXIT_OK;
-		default: reload_usage(stderr); return EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		reload_usage(stderr);
+	while ((c = cmd_getopt(argc, argv, "h", opts, &paths, reload_usage, &st)) != CMD_OPT_END)
+		if (c == CMD_OPT_EXIT)
+			return st;
+	if (!cmd_operands(argc, 0, reload_usage))
 		return EXIT_USAGE;
-	}
 	int rc = ctl_request(paths.run_dir, "reload", 120000, &reply);
 	if (rc < 0) {
 		cmd_err("reload: no daemon answers on %s/%s: %s", paths.run_dir, CTL_SOCK_NAME,

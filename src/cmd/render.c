@@ -83,20 +83,13 @@ int render_main(int argc, char **argv)
 	static const struct option opts[] = {CMD_OPTION_CONFIG, CMD_OPTION_STATE_DIR, CMD_OPTION_RUN_DIR,
 					     CMD_OPTION_HELP, CMD_OPTION_END};
 	struct cmd_paths paths;
-	int c;
+	int c, st;
 	cmd_paths_init(&paths);
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		if (cmd_paths_option(&paths, c, optarg))
-			continue;
-		switch (c) {
-		case 'h': render_usage(stdout); return EXIT_OK;
-		default: render_usage(stderr); return EXIT_USAGE;
-		}
-	}
-	if (optind != argc - 1) {
-		render_usage(stderr);
+	while ((c = cmd_getopt(argc, argv, "c:h", opts, &paths, render_usage, &st)) != CMD_OPT_END)
+		if (c == CMD_OPT_EXIT)
+			return st;
+	if (!cmd_operands(argc, 1, render_usage))
 		return EXIT_USAGE;
-	}
 	const struct target *t = NULL;
 	for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++)
 		if (strcmp(argv[optind], targets[i].name) == 0)

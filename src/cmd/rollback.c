@@ -39,21 +39,16 @@ int rollback_main(int argc, char **argv)
 					     CMD_OPTION_END};
 	struct cmd_paths paths;
 	struct apply_opts o = {0};
-	int c;
+	int c, st;
 	cmd_paths_init(&paths);
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (cmd_paths_option(&paths, c, optarg))
-			continue;
+	while ((c = cmd_getopt(argc, argv, "h", opts, &paths, rollback_usage, &st)) != CMD_OPT_END) {
 		switch (c) {
+		case CMD_OPT_EXIT: return st;
 		case OPT_FORCE: o.force = true; break;
-		case 'h': rollback_usage(stdout); return EXIT_OK;
-		default: rollback_usage(stderr); return EXIT_USAGE;
 		}
 	}
-	if (optind != argc) {
-		rollback_usage(stderr);
+	if (!cmd_operands(argc, 0, rollback_usage))
 		return EXIT_USAGE;
-	}
 	if (geteuid() != 0) {
 		cmd_err("rollback changes links, sysctls and nftables: it must run as root "
 			"(nothing changed)");

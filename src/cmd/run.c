@@ -47,21 +47,16 @@ int run_main(int argc, char **argv)
 	struct cmd_paths paths;
 	const char *ca = getenv("NFTROUTER_TLS_CA");
 	char self[PATH_MAX];
-	int c;
+	int c, st;
 	cmd_paths_init(&paths);
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		if (cmd_paths_option(&paths, c, optarg))
-			continue;
+	while ((c = cmd_getopt(argc, argv, "c:h", opts, &paths, run_usage, &st)) != CMD_OPT_END) {
 		switch (c) {
+		case CMD_OPT_EXIT: return st;
 		case OPT_CA: ca = optarg; break;
-		case 'h': run_usage(stdout); return EXIT_OK;
-		default: run_usage(stderr); return EXIT_USAGE;
 		}
 	}
-	if (optind != argc) {
-		run_usage(stderr);
+	if (!cmd_operands(argc, 0, run_usage))
 		return EXIT_USAGE;
-	}
 	if (geteuid() != 0) {
 		cmd_err("run: needs root (CAP_NET_ADMIN to apply the config)");
 		return EXIT_SYSTEM;

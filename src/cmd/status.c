@@ -103,21 +103,16 @@ int status_main(int argc, char **argv)
 					     CMD_OPTION_END};
 	struct cmd_paths paths;
 	bool json = false;
-	int c;
+	int c, st;
 	cmd_paths_init(&paths);
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		if (cmd_paths_option(&paths, c, optarg))
-			continue;
+	while ((c = cmd_getopt(argc, argv, "c:h", opts, &paths, status_usage, &st)) != CMD_OPT_END) {
 		switch (c) {
+		case CMD_OPT_EXIT: return st;
 		case OPT_JSON: json = true; break;
-		case 'h': status_usage(stdout); return EXIT_OK;
-		default: status_usage(stderr); return EXIT_USAGE;
 		}
 	}
-	if (optind != argc) {
-		status_usage(stderr);
+	if (!cmd_operands(argc, 0, status_usage))
 		return EXIT_USAGE;
-	}
 	int rc = status_daemon(&paths, json);
 	if (rc > 0)
 		return EXIT_OK;
