@@ -92,27 +92,30 @@ int ban_prefix_check(const struct cidr *in, const char *text, struct cidr *out, 
 	return 0;
 }
 
+/* The text of a request: "ADDR[/LEN]", nothing more. */
+static int request_parse(const char *s, struct cidr *c, struct diags *d)
+{
+	char q[ADDR_STRLEN];
+	if (cidr_parse(s, c) == 0)
+		return 0;
+	printable(s, q, sizeof(q));
+	diag_error(d, nopos, "'%s' is not an IPv4 or IPv6 address or prefix", q);
+	return -EINVAL;
+}
+
 int ban_parse(const char *s, struct cidr *out, struct diags *d)
 {
 	struct cidr c;
-	char q[ADDR_STRLEN];
-	if (cidr_parse(s, &c) < 0) {
-		printable(s, q, sizeof(q));
-		diag_error(d, nopos, "'%s' is not an IPv4 or IPv6 address or prefix", q);
-		return -EINVAL;
-	}
-	return ban_prefix_check(&c, s, out, d);
+	int rc = request_parse(s, &c, d);
+	return rc < 0 ? rc : ban_prefix_check(&c, s, out, d);
 }
 
 int ban_parse_lift(const char *s, struct cidr *out, struct diags *d)
 {
 	struct cidr c;
-	char q[ADDR_STRLEN];
-	if (cidr_parse(s, &c) < 0) {
-		printable(s, q, sizeof(q));
-		diag_error(d, nopos, "'%s' is not an IPv4 or IPv6 address or prefix", q);
-		return -EINVAL;
-	}
+	int rc = request_parse(s, &c, d);
+	if (rc < 0)
+		return rc;
 	unmap(&c, &c);
 	cidr_network(&c, out);
 	return 0;
