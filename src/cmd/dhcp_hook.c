@@ -73,6 +73,17 @@ static struct router *dhcp_hook_config(const char *state_dir, char *err, size_t 
 	return r;
 }
 
+/* The port's metric, demoted while its health checks say it is down
+ * (the daemon writes RUN_DIR/health-PORT, docs/multi-wan.md). */
+static uint32_t dhcp_hook_metric(const char *run_dir, const struct iface *p)
+{
+	char path[4096], *text = NULL;
+	snprintf(path, sizeof(path), "%s/health-%s", run_dir, p->name);
+	bool down = file_read(path, 64, &text, NULL) == 0 && strncmp(text, "down", 4) == 0;
+	free(text);
+	return p->metric + (down ? HEALTH_DEMOTE : 0);
+}
+
 static void dhcp_hook_print_lease(const char *ifname, const char *event, uint32_t metric,
 				  const struct lease *l)
 {
@@ -109,6 +120,7 @@ static int dhcp_hook_bound(const struct cmd_paths *paths, const char *ifname, in
 	int rc = EXIT_OK, k;
 	bool restored;
 	size_t n;
+	uint32_t metric = 0;
 	struct router *r = dhcp_hook_config(paths->state_dir, why, sizeof(why));
 	const struct iface *p = r ? router_iface(r, ifname) : NULL;
 	if (!r) {
@@ -129,12 +141,13 @@ static int dhcp_hook_bound(const struct cmd_paths *paths, const char *ifname, in
 		snprintf(msg, ml, "lease refused (from server %.40s): %s; nothing changed",
 			 env_or("serverid", "?"), why);
 		rc = EXIT_INVALID;
-	} else if (lease_apply(ifindex, p->metric, l, why, sizeof(why), &restored) < 0) {
+	} else if (lease_apply(ifindex, metric = dhcp_hook_metric(paths->run_dir, p), l, why,
+			       sizeof(why), &restored) < 0) {
 		snprintf(msg, ml, "lease not applied: %s%s", why,
 			 restored ? "; the port is as it was" : "");
 		rc = EXIT_SYSTEM;
 	} else {
-		dhcp_hook_print_lease(ifname, event, p->metric, l);
+		dhcp_hook_print_lease(ifname, event, metric, l);
 	}
 	router_free(r);
 	return rc;

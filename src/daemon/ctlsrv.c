@@ -277,7 +277,17 @@ static void req_status(struct daemon *d, const char *arg, struct buf *b)
 		n++;
 	}
 	struct status_ipv6 *v6 = dhcp6_status(d);
-	struct status_daemon dm = {.pid = getpid(),
+	struct status_health *hs = calloc(d->r->n_ifaces + 1, sizeof(*hs));
+	size_t nh = 0;
+	for (size_t i = 0; hs && i < d->r->n_ifaces; i++) {
+		const struct health_state *h = &d->ports[i].health;
+		if (d->r->ifaces[i].health.on)
+			hs[nh++] = (struct status_health){d->r->ifaces[i].name, h->down, h->since,
+							  h->fails, h->oks, h->transitions};
+	}
+	struct status_daemon dm = {.health = hs,
+				   .n_health = nh,
+				   .pid = getpid(),
 				   .uptime = daemon_uptime(&d->started),
 				   .reloads = d->reloads,
 				   .children = kids,
@@ -307,6 +317,7 @@ static void req_status(struct daemon *d, const char *arg, struct buf *b)
 	} else {
 		reply_error(b, "usage: status [text]");
 	}
+	free(hs);
 	free(kids);
 	free(v6);
 }

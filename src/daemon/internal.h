@@ -112,6 +112,20 @@ struct dhcp6_state {
 	char event[16];
 };
 
+/* A WAN's health checks (daemon/health.c): the probe socket and round
+ * timer while `open`, and the state a reload keeps. */
+struct health_state {
+	struct daemon *d;
+	size_t idx;           /* of the port */
+	bool open;
+	int sock, timer;      /* -1: closed */
+	uint16_t id, seq;
+	bool replied;         /* a target answered this round */
+	bool down;
+	unsigned fails, oks, rounds, transitions;
+	int64_t since;        /* UNIX time of the last transition, 0 none */
+};
+
 /* What the daemon knows of one configured port (r->ifaces[i]). */
 struct port_state {
 	int ifindex;          /* 0: absent */
@@ -122,6 +136,7 @@ struct port_state {
 	bool renew;           /* reload changed its metric: renew the lease now */
 	struct dhcp6_state pd;    /* `ipv6: dhcp` ports */
 	char v6_note[192];        /* a LAN port's IPv6 numbering problem, "" if none */
+	struct health_state health;
 };
 
 struct daemon {
@@ -208,6 +223,9 @@ struct status_ipv6;
 struct status_ipv6 *dhcp6_status(struct daemon *d);
 /* Carrier back on port i: rebind now (restart its client). */
 void dhcp6_carrier_back(struct daemon *d, size_t i);
+/* health.c: WAN health checks (interfaces.X.health) */
+int health_start(struct daemon *d);
+void health_stop(struct daemon *d);
 
 /* links.c: rtnetlink events */
 int links_open(struct daemon *d);

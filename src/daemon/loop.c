@@ -99,6 +99,7 @@ static int daemon_dirs(struct daemon *d)
 static void daemon_free(struct daemon *d)
 {
 	ctlsrv_close(d);
+	health_stop(d);
 	links_close(d);
 	child_release_all(d);
 	if (d->sig_fd >= 0) {

@@ -15,8 +15,14 @@ static struct port_state *daemon_ports_new(const struct router *r, const struct 
 	/* Learned DNS servers belong to a port name; keep them across a reload. */
 	for (size_t i = 0; i < r->n_ifaces; i++)
 		for (size_t j = 0; j < old->r->n_ifaces; j++)
-			if (strcmp(r->ifaces[i].name, old->r->ifaces[j].name) == 0)
+			if (strcmp(r->ifaces[i].name, old->r->ifaces[j].name) == 0) {
 				p[i] = old->ports[j];
+				/* Its health state goes on; its fds are the old
+				 * array's (health_stop), new ones come with
+				 * health_start. */
+				p[i].health.open = false;
+				p[i].health.sock = p[i].health.timer = -1;
+			}
 	return p;
 }
 
@@ -74,6 +80,7 @@ int daemon_load(struct daemon *d, bool first, struct buf *msg)
 		ports[i].renew = n->ipv4 == IPV4_DHCP && o && o->ipv4 == IPV4_DHCP &&
 				 o->metric != n->metric;
 	}
+	health_stop(d);
 	router_free(d->r);
 	free(d->config_text);
 	free(d->ports);
@@ -83,6 +90,8 @@ int daemon_load(struct daemon *d, bool first, struct buf *msg)
 	memcpy(d->hash, f->hash, sizeof(d->hash));
 	f->r = NULL;
 	f->text = NULL;
+	if (health_start(d) < 0)
+		daemon_log(d, "nftrouter: WAN health checks could not start: %s", strerror(errno));
 	rc = EXIT_OK;
 out:
 	diags_free(&dg);

@@ -9,7 +9,7 @@
 
 static const char *const iface_keys[] = {"match",   "ipv4",	"ipv6",		"optional",
 					 "mtu",	    "gateway",	"ipv6-prefix", "ipv6-gateway",
-					 "metric",  NULL};
+					 "metric",  "health",	NULL};
 static const char *const match_keys[] = {"mac", "name", "pci", NULL};
 
 /* A kernel interface name as udev and ip(8) accept it, and safe in text. */
@@ -334,6 +334,8 @@ static void iface_build(struct diags *d, const struct cfg_node *key, const struc
 		what_join(w, what, "optional");
 		expect_bool(d, v, w, &i->optional);
 	}
+	if ((v = cfg_map_get(n, "health")))
+		health_build(d, v, r, i, what);
 	if ((v = cfg_map_get(n, "metric"))) {
 		char w[WHAT_MAX];
 		unsigned long m;
@@ -367,6 +369,12 @@ static void iface_metrics(struct diags *d, const struct cfg_node *n, struct rout
 	for (size_t i = 0; i < r->n_ifaces; i++) {
 		struct iface *p = &r->ifaces[i];
 		const struct cfg_node *v = cfg_map_get(n->val[i], "metric");
+		const struct cfg_node *h = cfg_map_get(n->val[i], "health");
+		if (!iface_has_default_route(p) && h && p->health.on)
+			diag_error(d, h->pos,
+				   "interface '%s': health: only for a port with a default route "
+				   "(ipv4: dhcp, or a gateway): it checks that route's WAN",
+				   p->name);
 		if (!iface_has_default_route(p)) {
 			if (v && p->has_metric)
 				diag_error(d, v->pos,

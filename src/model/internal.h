@@ -77,6 +77,10 @@ int parse_portrange(const char *s, struct portrange *out);
 /* tcp/udp of a rule: a port, a range, or a list of them. */
 int expect_ports(struct diags *d, const struct cfg_node *n, const char *what, struct ports *out);
 
+/* interfaces.X.health (model/health.c). */
+void health_build(struct diags *d, const struct cfg_node *n, struct router *r, struct iface *i,
+		  const char *what);
+
 /* Section handlers, in model/{iface,zone,rule,dhcp}.c. */
 int iface_build_all(const struct cfg_node *n, struct router *r, struct diags *d);
 int zone_build_all(const struct cfg_node *n, struct router *r, struct diags *d);

@@ -31,6 +31,25 @@ enum dhcp6_mode { DHCP6_SLAAC, DHCP6_STATELESS, DHCP6_STATEFUL };
 enum ula_mode { ULA_AUTO, ULA_STATIC, ULA_NONE };
 enum verdict { VERDICT_ACCEPT, VERDICT_DROP, VERDICT_REJECT };
 
+/* interfaces.X.health: ICMP echo probes sent through the port to targets
+ * every interval; `down` failed rounds in a row mark the WAN down (its
+ * default route is demoted), `up` good ones mark it up again. */
+#define HEALTH_MAX_TARGETS 8
+#define HEALTH_INTERVAL 1 /* seconds */
+#define HEALTH_COUNT 3    /* down and up */
+/* Added to a down WAN's default route metric: it stays (so probes and
+ * the WAN's own traffic still have a route) but carries nothing while
+ * another WAN is up. RUN_DIR/health-PORT says "down" meanwhile. */
+#define HEALTH_DEMOTE 10000
+struct health {
+	bool on;
+	struct ipaddr targets[HEALTH_MAX_TARGETS];
+	size_t n_targets;
+	uint32_t interval; /* seconds */
+	uint32_t down, up;
+	struct pos pos;
+};
+
 struct iface {
 	char name[16];           /* the configured name, e.g. "wan" */
 	struct pos pos;          /* of the interface's key */
@@ -62,6 +81,7 @@ struct iface {
 	 * with a default route. Unique among them. */
 	uint32_t metric;
 	bool has_metric;         /* written in the file */
+	struct health health;    /* health.on: checked (model/health.c) */
 };
 
 /* Whether a port installs an IPv4 default route: a `gateway`, or a DHCP

@@ -286,3 +286,22 @@ bool route4_same(const struct route4 *a, const struct route4 *b)
 	       addr_equal(&a->dst.addr, &b->dst.addr) && a->gw.family == b->gw.family &&
 	       (!a->gw.family || addr_equal(&a->gw, &b->gw));
 }
+
+int route_default_move(int ifindex, uint32_t from, uint32_t to, size_t *moved)
+{
+	struct route_default *v = NULL;
+	size_t n = 0;
+	int rc = route_default_dump(&v, &n);
+	*moved = 0;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		if (v[i].ifindex != ifindex || v[i].metric != from)
+			continue;
+		struct route_default r = v[i];
+		r.metric = to;
+		/* The new one first: the port's WAN never has no route. */
+		if ((rc = route_default_set(&r)) == 0 && (rc = route_default_remove(&v[i])) == 0)
+			(*moved)++;
+	}
+	free(v);
+	return rc;
+}

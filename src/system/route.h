@@ -39,6 +39,11 @@ int route6_default_dump(struct route_default **out, size_t *n);
 int route6_default_set(const struct route_default *r);
 int route6_default_remove(const struct route_default *r);
 
+/* Give the IPv4 default routes through ifindex with metric `from` the
+ * metric `to` (protocol and next hop kept): the WAN health checks demote
+ * and restore a WAN this way. *moved gets the count. 0 or -errno. */
+int route_default_move(int ifindex, uint32_t from, uint32_t to, size_t *moved);
+
 /* One IPv4 route of the main table with a single next hop: what the
  * DHCP client's hook installs (the lease's routes, with the port's
  * metric, protocol RTPROT_DHCP). */

@@ -302,6 +302,7 @@ int status_format(const struct status_in *in, bool json, struct buf *b)
 		status_zone(&in->r->zones[i], json, b);
 	}
 	buf_puts(b, json ? "]" : "");
+	status_wans(in, json, b);
 	if (in->daemon)
 		status_children(in->daemon, json, b);
 	else

@@ -33,7 +33,17 @@ struct status_ipv6 {
 	const char *note;          /* "" or why a delegated /64 is missing */
 };
 
+/* A WAN's health checks as the daemon sees them (interfaces.X.health). */
+struct status_health {
+	const char *name;   /* the port */
+	bool down;
+	int64_t since;      /* UNIX time of the last transition, 0 none */
+	unsigned fails, oks, transitions;
+};
+
 struct status_daemon {
+	const struct status_health *health;
+	size_t n_health;
 	pid_t pid;
 	int64_t uptime;
 	uint32_t reloads;
@@ -49,6 +59,11 @@ struct status_in {
 	const char *state_dir, *run_dir;
 	const struct status_daemon *daemon; /* NULL: no daemon runs */
 };
+
+/* The "wans" part (system/status_wan.c): each port with a default route,
+ * its metric, the kernel's default routes through it, its health, and
+ * which one carries new connections (the lowest metric in the kernel). */
+void status_wans(const struct status_in *in, bool json, struct buf *b);
 
 /* One JSON document / the human text. 0 or -errno. */
 int status_format(const struct status_in *in, bool json, struct buf *out);

@@ -1,0 +1,105 @@
+/* status: the WANs (ports with an IPv4 default route), their routes in
+ * the kernel, their health and which one carries new connections. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "system/link.h"
+#include "system/route.h"
+#include "system/status.h"
+#include "util/json.h"
+
+static const struct status_health *wan_health(const struct status_in *in, const char *name)
+{
+	for (size_t i = 0; in->daemon && i < in->daemon->n_health; i++)
+		if (strcmp(in->daemon->health[i].name, name) == 0)
+			return &in->daemon->health[i];
+	return NULL;
+}
+
+static void wan_one(const struct status_in *in, const struct iface *p, const struct route_default *v,
+		    size_t n, int ifindex, bool carrying, bool json, struct buf *b)
+{
+	const struct status_health *h = wan_health(in, p->name);
+	const char *state = !p->health.on ? "unchecked"
+			    : !in->daemon ? "unknown (no daemon)"
+			    : !h	  ? "unknown"
+			    : h->down	  ? "down"
+					  : "up";
+	if (json) {
+		buf_puts(b, "{\"name\":");
+		json_puts(b, p->name);
+		buf_printf(b, ",\"metric\":%u,\"present\":%s,\"carrying\":%s,\"routes\":[",
+			   (unsigned)p->metric, ifindex ? "true" : "false", carrying ? "true" : "false");
+	} else {
+		buf_printf(b, "  %-10s metric %-5u health %-9s%s routes:", p->name, (unsigned)p->metric,
+			   state, carrying ? " CARRYING NEW CONNECTIONS," : "");
+	}
+	size_t shown = 0;
+	for (size_t k = 0; ifindex && k < n; k++) {
+		char gw[ADDR_STRLEN];
+		if (v[k].ifindex != ifindex)
+			continue;
+		addr_format(&v[k].gw, gw, sizeof(gw));
+		if (json) {
+			buf_puts(b, shown ? ",{\"via\":" : "{\"via\":");
+			json_puts(b, v[k].gw.family ? gw : "");
+			buf_printf(b, ",\"metric\":%u}", (unsigned)v[k].metric);
+		} else {
+			buf_printf(b, " default via %s metric %u", v[k].gw.family ? gw : "-",
+				   (unsigned)v[k].metric);
+		}
+		shown++;
+	}
+	if (!json) {
+		buf_puts(b, shown ? "\n" : " none\n");
+		if (h && p->health.on)
+			buf_printf(b, "  %-10s %u transition(s), last at %lld\n", "",
+				   h->transitions, (long long)h->since);
+		return;
+	}
+	buf_puts(b, "],\"health\":");
+	if (!p->health.on) {
+		buf_puts(b, "null}");
+		return;
+	}
+	buf_puts(b, "{\"state\":");
+	json_puts(b, state);
+	if (h)
+		buf_printf(b, ",\"since\":%lld,\"transitions\":%u,\"fails\":%u,\"oks\":%u",
+			   (long long)h->since, h->transitions, h->fails, h->oks);
+	buf_puts(b, "}}");
+}
+
+void status_wans(const struct status_in *in, bool json, struct buf *b)
+{
+	struct route_default *v = NULL;
+	struct link_info *links = NULL;
+	size_t n = 0, n_links = 0, first = 1;
+	struct link_sock *s = link_sock_open();
+	if (s)
+		link_dump(s, &links, &n_links);
+	link_sock_close(s);
+	if (route_default_dump(&v, &n) < 0)
+		n = 0;
+	/* New connections take the default route with the lowest metric. */
+	const struct route_default *best = NULL;
+	for (size_t k = 0; k < n; k++)
+		if (!best || v[k].metric < best->metric)
+			best = &v[k];
+	buf_puts(b, json ? ",\"wans\":[" : "wans:\n");
+	for (size_t i = 0; i < in->r->n_ifaces; i++) {
+		const struct iface *p = &in->r->ifaces[i];
+		int ifindex = 0;
+		if (!iface_has_default_route(p))
+			continue;
+		for (size_t k = 0; k < n_links; k++)
+			if (strcmp(links[k].name, p->name) == 0)
+				ifindex = links[k].ifindex;
+		buf_puts(b, json && !first ? "," : "");
+		first = 0;
+		wan_one(in, p, v, n, ifindex, best && ifindex && best->ifindex == ifindex, json, b);
+	}
+	buf_puts(b, json ? "]" : "");
+	free(v);
+	free(links);
+}
