@@ -703,6 +703,40 @@ static void test_metric(void **state)
 			   "(ipv4: dhcp, or a gateway)");
 }
 
+/* interfaces.X.health: defaults, written values, refusals (issue 14). */
+static void test_health(void **state)
+{
+	(void)state;
+	struct diags d = DIAGS_INIT;
+	struct router *r = build(variant("ipv4: dhcp }", "ipv4: dhcp, health: { targets: [198.51.100.1, "
+						 "203.0.113.9] } }"),
+				 &d);
+	assert_non_null(r);
+	const struct health *h = &router_iface(r, "wan")->health;
+	assert_true(h->on);
+	assert_int_equal(h->n_targets, 2);
+	assert_int_equal(h->interval, 1);
+	assert_int_equal(h->down, 3);
+	assert_int_equal(h->up, 3);
+	assert_false(router_iface(r, "lan")->health.on);
+	router_free(r);
+	r = build(variant("ipv4: dhcp }", "ipv4: dhcp, health: { targets: [198.51.100.1], interval: 5s, "
+					  "down: 2, up: 10 } }"),
+		  &d);
+	assert_non_null(r);
+	h = &router_iface(r, "wan")->health;
+	assert_int_equal(h->interval, 5);
+	assert_int_equal(h->down, 2);
+	assert_int_equal(h->up, 10);
+	router_free(r);
+	diags_free(&d);
+	assert_first_error(variant("ipv4: dhcp }", "ipv4: dhcp, health: { targets: [198.51.100.1], "
+						   "interval: 0 } }"),
+			   "2:104: interface 'wan': health: interval: 1s to 1h");
+	assert_first_error(variant("ipv4: dhcp }", "ipv4: dhcp, health: { targets: [] } }"),
+			   "2:78: interface 'wan': health: targets: 1 to 8 addresses");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -721,6 +755,7 @@ int main(void)
 	    cmocka_unit_test(test_ipv6_port_addrs),
 	    cmocka_unit_test(test_deterministic),
 	    cmocka_unit_test(test_metric),
+	    cmocka_unit_test(test_health),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
