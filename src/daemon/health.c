@@ -1,4 +1,4 @@
-/* WAN health checks (interfaces.X.health, issue 14): every interval, one
+/* WAN health checks (interfaces.X.health, docs/multi-wan.md): every interval, one
  * ICMP echo to each target through the port (system/probe.c); a round is
  * good when any target answered before the next one. `down` bad rounds in
  * a row mark the WAN down: its default routes get HEALTH_DEMOTE added to

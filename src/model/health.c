@@ -1,5 +1,5 @@
 /* interfaces.X.health: probes that tell whether a WAN carries traffic
- * (issue 14). The daemon's prober (daemon/health.c) acts on it. */
+ * (multi-wan.md). The daemon's prober (daemon/health.c) acts on it. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

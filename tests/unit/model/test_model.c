@@ -703,7 +703,7 @@ static void test_metric(void **state)
 			   "(ipv4: dhcp, or a gateway)");
 }
 
-/* interfaces.X.health: defaults, written values, refusals (issue 14). */
+/* interfaces.X.health: defaults, written values, refusals. */
 static void test_health(void **state)
 {
 	(void)state;
