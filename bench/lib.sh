@@ -308,17 +308,20 @@ load_nftrouter() {
 # script adding elements to nftrouter's ban table, as `nftrouter ban`
 # stores them: single addresses (every 16th address of 10.0.0.0/8) into
 # ADDRSET (default blackhole4, a hash set) and /30 prefixes (in
-# 100.64.0.0/10) into PFXSET (default blackhole4_nets, an interval set):
-# COUNT in all, NPFX of them prefixes (default COUNT/10), each with
-# TIMEOUT (default 1d; "-" for none), in statements of 50,000 elements.
-# None of them covers the bench's own addresses.
+# 100.64.0.0/10) into PFXSET (default blackhole4_30: the hash set of /30
+# bans, keyed by network address, created with its two rules as the
+# first `nftrouter ban` of a /30 would; an interval set such as
+# blocklist4_nets takes them as prefixes): COUNT in all, NPFX of them
+# prefixes (default COUNT/10), each with TIMEOUT (default 1d; "-" for
+# none), in statements of 50,000 elements. None of them covers the
+# bench's own addresses.
 ban_elements() {
 	python3 - "$@" <<-'EOF'
 	import sys
 	a = sys.argv[1:] + [None] * 5
 	out, n = a[0], int(a[1])
 	aset = a[2] or "blackhole4"
-	pset = a[3] or "blackhole4_nets"
+	pset = a[3] or "blackhole4_30"
 	to = a[4] or "1d"
 	suf = "" if to == "-" else " timeout " + to
 	npfx = int(a[5]) if a[5] else n // 10
@@ -335,9 +338,16 @@ ban_elements() {
 	            chunk = []
 	    if chunk:
 	        f.write("add element inet nftrouter_bans %s { %s }\n" % (name, ", ".join(chunk)))
+	perlen = pset.startswith("blackhole4_") and pset[11:].isdigit()
 	with open(out, "w") as f:
+	    if perlen and npfx:
+	        m = q((0xffffffff << (32 - int(pset[11:]))) & 0xffffffff)
+	        f.write("add set inet nftrouter_bans %s { type ipv4_addr; flags timeout; }\n" % pset)
+	        for ch, d in (("prerouting", "saddr"), ("output", "daddr")):
+	            f.write("add rule inet nftrouter_bans %s ip %s & %s @%s drop\n" % (ch, d, m, pset))
 	    write(f, aset, (q((10 << 24) + i * 16) + suf for i in range(nadr)))
-	    write(f, pset, (q((100 << 24) + (64 << 16) + i * 4) + "/30" + suf for i in range(npfx)))
+	    write(f, pset, (q((100 << 24) + (64 << 16) + i * 4) + ("" if perlen else "/30") + suf
+	                    for i in range(npfx)))
 	EOF
 }
 

@@ -74,10 +74,11 @@ static void bans_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: nftrouter bans [--state-dir DIR] [--json]\n\n"
-		"List the bans the kernel holds (sets blackhole4, blackhole4_nets, blackhole6\n"
-		"and blackhole6_nets of table inet " BANS_TABLE "), with the time each has\n"
-		"left and when it was made (from STATE_DIR/bans; '-' for a ban added outside\n"
-		"nftrouter). Blocklist entries (blackhole.lists) are not listed.\n\n"
+		"List the bans the kernel holds (sets blackhole4, blackhole6 and the prefix\n"
+		"sets blackhole4_LEN, blackhole6_LEN of table inet " BANS_TABLE "), with\n"
+		"the time each has left and when it was made (from STATE_DIR/bans; '-' for a\n"
+		"ban added outside nftrouter). Blocklist entries (blackhole.lists) are not\n"
+		"listed.\n\n"
 		"Options:\n"
 		"  --json             one JSON array: [{\"prefix\", \"family\", \"expires\",\n"
 		"                     \"left\", \"added\"}], times in UNIX seconds, \"expires\" and\n"

@@ -5,12 +5,18 @@
  * definition are no-ops in the kernel, so applying it again keeps every
  * element. Only the chain is flushed and rewritten, so rule changes land.
  *
- * Single addresses and prefixes live in different sets: addresses in hash
- * sets (blackhole4, blocklist4, ...), prefixes in interval sets
- * (blackhole4_nets, ...). In this kernel (6.18) every change to an
- * interval set costs time proportional to its size (about 150 ms at a
- * million intervals), while a hash set changes in microseconds at any
- * size; and most bans and most blocklist entries are single addresses.
+ * Bans live in hash sets only: single addresses in blackhole4 and
+ * blackhole6, prefixes in one hash set per prefix length in use
+ * (blackhole4_24 holds the network addresses of /24 bans, matched by
+ * `ip saddr & 255.255.255.0 @blackhole4_24`). In this kernel (6.18)
+ * every change to an interval set costs time proportional to its size
+ * (about 180 ms at a million intervals), while a hash set changes in
+ * microseconds at any size; a lookup is O(1) per set, and there is one
+ * set (one rule) per length in use, not per length possible (an empty-set
+ * lookup is paid per packet, see below). The set and its two rules are
+ * added by the first ban of a length (render_nft_ban_len) and rendered
+ * by apply for every length the state file holds. Blocklists, loaded
+ * whole on apply, keep their interval sets (blocklist4_nets, ...).
  *
  * The sets carry no default timeout on purpose: the kernel refuses to
  * re-add a set whose timeout differs (EEXIST), so a changed
@@ -27,12 +33,17 @@
  * `meta nfproto vmap` to family chains: a vmap costs a lookup and a jump
  * (about 140 ns), more than the two non-matching ip6 rules it would skip
  * for an IPv4 packet (about 18 ns each). */
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 
 #include "render/render.h"
+#include "util/addr.h"
 #include "util/buf.h"
 
-/* Set name, element type. Order is the rule order in the chain. */
+/* Set name, element type. Order is the rule order in the chain. The
+ * per-length prefix sets (blackhole4_24, ...) come after the address set
+ * of their family, for the lengths in use only. */
 static const struct {
 	const char *name;
 	const char *type;
@@ -40,18 +51,84 @@ static const struct {
 	const char *match; /* source, in prerouting */
 	const char *to;    /* destination, in output */
 	bool list;	   /* filled from blackhole.lists: matched only when there are lists */
+	int family;	   /* the family of the per-length sets that follow it; 0: none */
 } ban_sets[] = {
-	{"blackhole4", "ipv4_addr", "timeout", "ip saddr", "ip daddr", false},
-	{"blackhole4_nets", "ipv4_addr", "interval, timeout", "ip saddr", "ip daddr", false},
-	{"blackhole6", "ipv6_addr", "timeout", "ip6 saddr", "ip6 daddr", false},
-	{"blackhole6_nets", "ipv6_addr", "interval, timeout", "ip6 saddr", "ip6 daddr", false},
-	{"blocklist4", "ipv4_addr", "", "ip saddr", "ip daddr", true},
-	{"blocklist4_nets", "ipv4_addr", "interval", "ip saddr", "ip daddr", true},
-	{"blocklist6", "ipv6_addr", "", "ip6 saddr", "ip6 daddr", true},
-	{"blocklist6_nets", "ipv6_addr", "interval", "ip6 saddr", "ip6 daddr", true},
+	{"blackhole4", "ipv4_addr", "timeout", "ip saddr", "ip daddr", false, AF_INET},
+	{"blackhole6", "ipv6_addr", "timeout", "ip6 saddr", "ip6 daddr", false, AF_INET6},
+	{"blocklist4", "ipv4_addr", "", "ip saddr", "ip daddr", true, 0},
+	{"blocklist4_nets", "ipv4_addr", "interval", "ip saddr", "ip daddr", true, 0},
+	{"blocklist6", "ipv6_addr", "", "ip6 saddr", "ip6 daddr", true, 0},
+	{"blocklist6_nets", "ipv6_addr", "interval", "ip6 saddr", "ip6 daddr", true, 0},
 };
 
+void ban_set_name(int family, int len, char *out, size_t size)
+{
+	snprintf(out, size, "blackhole%d_%d", family == AF_INET ? 4 : 6, len);
+}
+
+/* "ip saddr & 255.255.255.0 @blackhole4_24" and its daddr twin. */
+static void len_match(struct buf *b, int family, int len, bool dst)
+{
+	struct ipaddr m = {.family = family};
+	char mask[ADDR_STRLEN], name[32];
+	for (int i = 0; i < len; i++)
+		m.a[i / 8] |= (uint8_t)(0x80 >> (i % 8));
+	addr_format(&m, mask, sizeof(mask));
+	ban_set_name(family, len, name, sizeof(name));
+	buf_printf(b, "%s %s & %s @%s drop\n", family == AF_INET ? "ip" : "ip6",
+		   dst ? "daddr" : "saddr", mask, name);
+}
+
+static void len_set(struct buf *b, int family, int len)
+{
+	char name[32];
+	ban_set_name(family, len, name, sizeof(name));
+	buf_printf(b, "add set inet nftrouter_bans %s { type %s; flags timeout; }\n", name,
+		   family == AF_INET ? "ipv4_addr" : "ipv6_addr");
+}
+
+static bool len_used(const struct ban_lens *l, int family, int len)
+{
+	return l && (family == AF_INET ? l->v4[len] : l->v6[len]);
+}
+
+char *render_nft_ban_len(int family, int len)
+{
+	struct buf b = BUF_INIT;
+	len_set(&b, family, len);
+	buf_puts(&b, "add rule inet nftrouter_bans prerouting ");
+	len_match(&b, family, len, false);
+	buf_puts(&b, "add rule inet nftrouter_bans output ");
+	len_match(&b, family, len, true);
+	return buf_steal(&b);
+}
+
+/* The rules of one chain: each set's, then the per-length sets in use
+ * after the address set of their family. */
+static void chain_rules(struct buf *b, const struct router *r, const struct ban_lens *lens,
+			const char *chain, bool dst)
+{
+	const size_t n = sizeof(ban_sets) / sizeof(ban_sets[0]);
+	for (size_t i = 0; i < n; i++) {
+		if (ban_sets[i].list && r->blackhole.n_lists == 0)
+			continue;
+		buf_printf(b, "add rule inet nftrouter_bans %s %s @%s drop\n", chain,
+			   dst ? ban_sets[i].to : ban_sets[i].match, ban_sets[i].name);
+		int f = ban_sets[i].family, max = f == AF_INET ? 32 : 128;
+		for (int len = 0; f && len < max; len++)
+			if (len_used(lens, f, len)) {
+				buf_printf(b, "add rule inet nftrouter_bans %s ", chain);
+				len_match(b, f, len, dst);
+			}
+	}
+}
+
 char *render_nft_bans(const struct router *r)
+{
+	return render_nft_bans_lens(r, NULL);
+}
+
+char *render_nft_bans_lens(const struct router *r, const struct ban_lens *lens)
 {
 	struct buf b = BUF_INIT;
 	const size_t n = sizeof(ban_sets) / sizeof(ban_sets[0]);
@@ -64,16 +141,19 @@ char *render_nft_bans(const struct router *r)
 		buf_printf(&b, "add set inet nftrouter_bans %s { type %s;%s%s%s }\n",
 			   ban_sets[i].name, ban_sets[i].type, *ban_sets[i].flags ? " flags " : "",
 			   ban_sets[i].flags, *ban_sets[i].flags ? ";" : "");
+	for (int len = 0; len < 128; len++) {
+		if (len < 32 && len_used(lens, AF_INET, len))
+			len_set(&b, AF_INET, len);
+		if (len_used(lens, AF_INET6, len))
+			len_set(&b, AF_INET6, len);
+	}
 	/* raw priority (-300) runs before conntrack (-200): a banned host is
 	 * dropped for the router and everything behind it, and never gets a
 	 * conntrack entry. */
 	buf_puts(&b, "add chain inet nftrouter_bans prerouting "
 		     "{ type filter hook prerouting priority raw; policy accept; }\n"
 		     "flush chain inet nftrouter_bans prerouting\n");
-	for (size_t i = 0; i < n; i++)
-		if (!ban_sets[i].list || r->blackhole.n_lists > 0)
-			buf_printf(&b, "add rule inet nftrouter_bans prerouting %s @%s drop\n",
-				   ban_sets[i].match, ban_sets[i].name);
+	chain_rules(&b, r, lens, "prerouting", false);
 	/* The router's own packets to a banned host: without this, a stream
 	 * from the router (ssh, a DNS answer) would keep sending into the
 	 * void after the cut. Forwarded traffic needs no rule here: the
@@ -81,9 +161,6 @@ char *render_nft_bans(const struct router *r)
 	buf_puts(&b, "add chain inet nftrouter_bans output "
 		     "{ type filter hook output priority raw; policy accept; }\n"
 		     "flush chain inet nftrouter_bans output\n");
-	for (size_t i = 0; i < n; i++)
-		if (!ban_sets[i].list || r->blackhole.n_lists > 0)
-			buf_printf(&b, "add rule inet nftrouter_bans output %s @%s drop\n",
-				   ban_sets[i].to, ban_sets[i].name);
+	chain_rules(&b, r, lens, "output", true);
 	return buf_steal(&b);
 }

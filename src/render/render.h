@@ -48,8 +48,20 @@ struct counter_value {
 };
 char *render_nft_counters(const struct router *r, const struct counter_value *v, size_t n);
 /* The ban table: created if missing, never deleted or flushed by apply, so
- * the bans in it survive any replace of the main table. */
+ * the bans in it survive any replace of the main table. Prefix bans live
+ * in one hash set per prefix length (blackhole4_24), with a rule each,
+ * for the lengths in lens only (NULL: none). */
+struct ban_lens {
+	bool v4[33];
+	bool v6[129];
+};
 char *render_nft_bans(const struct router *r);
+char *render_nft_bans_lens(const struct router *r, const struct ban_lens *lens);
+/* The set and its two rules (prerouting, output) for one prefix length:
+ * what the first ban of that length adds to a live ban table. */
+char *render_nft_ban_len(int family, int len);
+/* The set of prefix length len: "blackhole4_24", "blackhole6_48". */
+void ban_set_name(int family, int len, char *out, size_t size);
 char *render_dnsmasq(const struct router *r, const struct render_paths *p);
 char *render_unbound(const struct router *r, const struct render_paths *p); /* "" if no tls upstream */
 char *render_sysctl(const struct router *r);

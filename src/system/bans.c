@@ -38,27 +38,43 @@ static bool is_host(const struct cidr *c)
 	return c->len == (c->addr.family == AF_INET ? 32 : 128);
 }
 
-/* Single addresses go to the hash sets, prefixes to the interval sets
- * (see render/nft_bans.c for why). */
-static const char *set_of(const struct cidr *c)
+/* Every ban is one key in a hash set: single addresses in blackhole4 /
+ * blackhole6, prefixes (their network address) in the set of their
+ * length, blackhole4_24 (see render/nft_bans.c for why). */
+static const char *set_of(const struct cidr *c, char *buf, size_t size)
 {
-	if (c->addr.family == AF_INET)
-		return is_host(c) ? "blackhole4" : "blackhole4_nets";
-	return is_host(c) ? "blackhole6" : "blackhole6_nets";
+	if (is_host(c))
+		return c->addr.family == AF_INET ? "blackhole4" : "blackhole6";
+	ban_set_name(c->addr.family, c->len, buf, size);
+	return buf;
 }
 
 static int queue_add(struct nlset *s, const struct cidr *c, uint64_t ms, bool excl)
 {
-	if (is_host(c))
-		return nlset_add_host(s, BANS_TABLE, set_of(c), &c->addr, ms, excl);
-	return nlset_add(s, BANS_TABLE, set_of(c), c, ms, excl);
+	char b[32];
+	return nlset_add_host(s, BANS_TABLE, set_of(c, b, sizeof(b)), &c->addr, ms, excl);
 }
 
 static int queue_del(struct nlset *s, const struct cidr *c)
 {
-	if (is_host(c))
-		return nlset_del_host(s, BANS_TABLE, set_of(c), &c->addr);
-	return nlset_del(s, BANS_TABLE, set_of(c), c);
+	char b[32];
+	return nlset_del_host(s, BANS_TABLE, set_of(c, b, sizeof(b)), &c->addr);
+}
+
+/* The prefix lengths a list of bans uses: the per-length sets and rules
+ * apply renders. */
+static void lens_of(const struct ban_list *l, struct ban_lens *lens)
+{
+	memset(lens, 0, sizeof(*lens));
+	for (size_t i = 0; l && i < l->n; i++) {
+		const struct cidr *c = &l->v[i].prefix;
+		if (is_host(c))
+			continue;
+		if (c->addr.family == AF_INET)
+			lens->v4[c->len] = true;
+		else
+			lens->v6[c->len] = true;
+	}
 }
 
 static uint64_t now_secs(void)
@@ -171,11 +187,12 @@ static int state_save(const char *state_dir, const struct ban_list *l, struct di
  * older nftrouter: the kernel refuses a changed set with EEXIST) is
  * replaced in the same transaction; the caller then restores the bans
  * from the state file and reloads the blocklists. */
-static int table_ensure(struct nft *n, const struct router *r, bool rebuild, struct diags *d)
+static int table_ensure(struct nft *n, const struct router *r, const struct ban_lens *lens,
+			bool rebuild, struct diags *d)
 {
 	static const char replace[] = "table inet " BANS_TABLE "\ndelete table inet " BANS_TABLE "\n";
 	struct router none = {.file_base = "router.yaml"};
-	char *script = render_nft_bans(r ? r : &none), *err = NULL, *both = NULL;
+	char *script = render_nft_bans_lens(r ? r : &none, lens), *err = NULL, *both = NULL;
 	struct nft *own = NULL;
 	int rc = -ENOMEM;
 	if (!script)
@@ -222,34 +239,42 @@ static void describe_left(uint64_t expires, uint64_t now, char *out, size_t size
 		snprintf(out, size, "%" PRIu64 "m%02" PRIu64 "s left", s / 60, s % 60);
 }
 
-/* The kernel refused an add with EEXIST: name what is in the way. */
-static void explain_overlap(struct nlset *s, const struct cidr *c, struct diags *d)
+/* The first ban of a prefix length brings its set and rules (one
+ * transaction); later ones find the rule (a dump of the chain's rules, a
+ * few hundred bytes) and add only their element. -ENOENT: no ban table. */
+static int len_ensure(struct nlset *s, const struct cidr *c, struct diags *d)
 {
-	struct nlset_elem *v = NULL;
-	size_t n = 0;
-	char p[ADDR_STRLEN], o[ADDR_STRLEN];
-	cidr_format(c, p, sizeof(p));
-	if (nlset_dump(s, BANS_TABLE, set_of(c), !is_host(c), &v, &n) == 0)
-		for (size_t i = 0; i < n; i++)
-			if (cidr_overlap(&v[i].prefix, c)) {
-				cidr_format(&v[i].prefix, o, sizeof(o));
-				diag_error(d, nopos, "%s is already banned by %s (in the kernel's %s)", p,
-					   o, set_of(c));
-				free(v);
-				return;
-			}
-	free(v);
-	diag_error(d, nopos, "%s overlaps an element of %s", p, set_of(c));
+	char name[32], *script = NULL, *err = NULL;
+	bool found = false;
+	if (is_host(c))
+		return 0;
+	ban_set_name(c->addr.family, c->len, name, sizeof(name));
+	int rc = nlset_chain_uses(s, BANS_TABLE, "prerouting", name, &found);
+	if (rc < 0 || found)
+		return rc;
+	struct nft *n = nft_open();
+	if (!n || !(script = render_nft_ban_len(c->addr.family, c->len))) {
+		rc = -ENOMEM;
+		diag_error(d, nopos, "out of memory");
+	} else if ((rc = nft_run(n, script, false, &err)) < 0 && rc != -ENOENT) {
+		diag_error(d, nopos, "cannot add the set %s: %s", name, err ? err : "?");
+	}
+	free(err);
+	free(script);
+	nft_close(n);
+	return rc;
 }
 
 /* Queue and commit one add (replacing `old` if not NULL); creates the
- * table first if the kernel has none. */
-static int kernel_add(struct nlset *s, const struct router *r, const struct cidr *c,
-		      const struct cidr *old, uint32_t secs, struct diags *d)
+ * table first if the kernel has none (lens: the lengths to render). */
+static int kernel_add(struct nlset *s, const struct router *r, const struct ban_lens *lens,
+		      const struct cidr *c, const struct cidr *old, uint32_t secs, struct diags *d)
 {
+	char p[ADDR_STRLEN], b[32];
 	int rc = 0;
 	for (int attempt = 0; attempt < 2; attempt++) {
-		if (old)
+		rc = len_ensure(s, c, d);
+		if (rc == 0 && old)
 			rc = queue_del(s, old);
 		if (rc == 0)
 			rc = queue_add(s, c, (uint64_t)secs * 1000, true);
@@ -260,13 +285,15 @@ static int kernel_add(struct nlset *s, const struct router *r, const struct cidr
 		if (rc != -ENOENT || attempt)
 			break;
 		/* no ban table (first ban, or it was deleted): create it, retry */
-		if ((rc = table_ensure(NULL, r, false, d)) < 0)
+		if ((rc = table_ensure(NULL, r, lens, false, d)) < 0)
 			return rc;
 		old = NULL;
 	}
+	cidr_format(c, p, sizeof(p));
 	if (rc == -EEXIST)
-		explain_overlap(s, c, d);
-	else if (rc < 0)
+		diag_error(d, nopos, "%s is already in the kernel's set %s, added outside nftrouter "
+				     "(`nftrouter unban %s` removes it)", p, set_of(c, b, sizeof(b)), p);
+	else if (rc < 0 && !d->n_errors)
 		diag_error(d, nopos, "the kernel refused the ban: %s", strerror(-rc));
 	return rc;
 }
@@ -339,7 +366,9 @@ int bans_add_nocut(const struct router *r, const char *state_dir, const struct c
 	}
 	if ((rc = state_save(state_dir, &l, d)) < 0)
 		goto out; /* nothing in the kernel yet */
-	if ((rc = kernel_add(s, r, c, same ? &prev.prefix : NULL, secs, d)) < 0) {
+	struct ban_lens lens;
+	lens_of(&l, &lens);
+	if ((rc = kernel_add(s, r, &lens, c, same ? &prev.prefix : NULL, secs, d)) < 0) {
 		if (same)
 			*same = prev;
 		else
@@ -434,8 +463,6 @@ static int ban_cmp(const void *a, const void *b)
 
 int bans_list(const char *state_dir, struct ban_list *out, struct diags *d)
 {
-	static const char *const sets[] = {"blackhole4", "blackhole4_nets", "blackhole6",
-					   "blackhole6_nets"};
 	struct ban_list st = {0};
 	struct nlset *s = nlset_open();
 	uint64_t now = now_secs();
@@ -451,20 +478,26 @@ int bans_list(const char *state_dir, struct ban_list *out, struct diags *d)
 	/* no lock: a read, and the file is replaced atomically */
 	if ((rc = state_load(state_dir, NULL, false, &st, &changed, d)) < 0)
 		goto out;
-	for (size_t k = 0; k < 4; k++) {
+	/* every set a ban can be in: the address sets (len 32 / 128) and
+	 * one per prefix length (absent ones answer ENOENT at once) */
+	for (int k = 0; k < 33 + 129; k++) {
 		struct nlset_elem *v = NULL;
 		size_t n = 0;
-		rc = nlset_dump(s, BANS_TABLE, sets[k], k % 2 == 1, &v, &n);
+		struct cidr c = {.addr.family = k < 33 ? AF_INET : AF_INET6, .len = k < 33 ? k : k - 33};
+		char set[32];
+		const char *name = set_of(&c, set, sizeof(set));
+		rc = nlset_dump(s, BANS_TABLE, name, false, &v, &n);
 		if (rc == -ENOENT) {
-			rc = 0; /* no ban table yet: no bans */
+			rc = 0; /* no ban table or no such set: no bans there */
 			continue;
 		}
 		if (rc < 0) {
-			diag_error(d, nopos, "cannot read %s: %s", sets[k], strerror(-rc));
+			diag_error(d, nopos, "cannot read %s: %s", name, strerror(-rc));
 			goto out;
 		}
 		for (size_t i = 0; i < n && rc == 0; i++) {
 			struct ban b = {.prefix = v[i].prefix};
+			b.prefix.len = c.len; /* a key of the set of that length */
 			/* round up, so a ban never shows less time than it has */
 			b.expires = v[i].expires_ms ? now + (v[i].expires_ms + 999) / 1000 : 0;
 			for (size_t j = 0; j < st.n; j++)
@@ -491,55 +524,67 @@ out:
 
 /* Put the persisted bans back with their remaining time. An add of a
  * ban the kernel still holds is a no-op (not exclusive), so this is cheap
- * on every re-apply and complete after a reboot. The state file is
- * untrusted input here: each line passes the same checks as `ban`, and a
- * bad line, or a file that cannot be read, costs a warning, never the
- * apply (a router that cannot apply boots without its firewall). */
-static int bans_restore(struct nlset *s, const struct router *r, const char *state_dir,
-			struct diags *d)
+ * on every re-apply and complete after a reboot. */
+static void bans_restore(struct nlset *s, const struct ban_list *l, struct diags *d)
 {
-	struct ban_list l = {0};
+	uint64_t now = now_secs();
+	int rc = 0;
+	for (size_t i = 0; i < l->n && rc == 0; i++) {
+		uint64_t ms = l->v[i].expires ? (l->v[i].expires - now) * 1000 : 0;
+		rc = queue_add(s, &l->v[i].prefix, ms, false);
+	}
+	rc = rc == 0 ? nlset_commit(s) : (nlset_abort(s), rc);
+	/* one ban in the way must not cost all the others: retry one by one
+	 * and name the ones refused */
+	for (size_t i = 0; rc < 0 && i < l->n; i++) {
+		char p[ADDR_STRLEN];
+		uint64_t ms = l->v[i].expires ? (l->v[i].expires - now) * 1000 : 0;
+		int e = queue_add(s, &l->v[i].prefix, ms, false);
+		if (e == 0)
+			e = nlset_commit(s);
+		cidr_format(&l->v[i].prefix, p, sizeof(p));
+		if (e < 0)
+			diag_warn(d, nopos, "ban %s not restored: %s", p, strerror(-e));
+	}
+}
+
+/* The state file, for a restore. It is untrusted input here: each line
+ * passes the same checks as `ban` (and the router's own addresses), and
+ * a bad line, or a file that cannot be read, costs a warning, never the
+ * apply (a router that cannot apply boots without its firewall). */
+static void restore_load(const struct router *r, const char *state_dir, struct ban_list *l,
+			 struct diags *d)
+{
 	struct ban_own own = {0};
 	struct diags od = DIAGS_INIT;
 	bool changed;
-	uint64_t now = now_secs();
-	int rc, lock;
-	if ((rc = lock = bans_lock(state_dir, d)) < 0)
-		return rc;
-	rc = 0;
 	/* without the kernel's addresses, the config's still count */
 	if (ban_own_load(r, &own, &od) < 0)
 		diag_warn(d, nopos, "restoring bans without the kernel's address list: %s",
 			  od.n ? od.v[0].msg : "?");
 	diags_free(&od);
-	if (state_load(state_dir, &own, true, &l, &changed, d) < 0) {
+	if (state_load(state_dir, &own, true, l, &changed, d) < 0)
 		diag_warn(d, nopos, "no bans restored from %s/bans", state_dir);
-		rc = 0;
-		goto out;
-	}
-	for (size_t i = 0; i < l.n && rc == 0; i++) {
-		uint64_t ms = l.v[i].expires ? (l.v[i].expires - now) * 1000 : 0;
-		rc = queue_add(s, &l.v[i].prefix, ms, false);
-	}
-	rc = rc == 0 ? nlset_commit(s) : (nlset_abort(s), rc);
-	/* one ban in the way (an overlapping element added by hand) must not
-	 * cost all the others: retry one by one and name the ones refused */
-	for (size_t i = 0; rc < 0 && i < l.n; i++) {
-		char p[ADDR_STRLEN];
-		uint64_t ms = l.v[i].expires ? (l.v[i].expires - now) * 1000 : 0;
-		int e = queue_add(s, &l.v[i].prefix, ms, false);
-		if (e == 0)
-			e = nlset_commit(s);
-		cidr_format(&l.v[i].prefix, p, sizeof(p));
-		if (e < 0)
-			diag_warn(d, nopos, "ban %s not restored: %s", p, strerror(-e));
-	}
-	rc = changed ? state_save(state_dir, &l, d) : 0;
-out:
+	else if (changed)
+		(void)state_save(state_dir, l, d); /* expired ones dropped */
 	ban_own_free(&own);
-	ban_list_free(&l);
-	close(lock);
-	return rc;
+}
+
+/* Sets of the interval layout before per-length sets (unreferenced once
+ * the chains are rewritten; their bans are restored from the state file
+ * into the new sets). Best effort: absent is the usual case. */
+static void legacy_drop(struct nft *n, struct nlset *s)
+{
+	static const char *const old[] = {"blackhole4_nets", "blackhole6_nets"};
+	for (size_t i = 0; i < 2; i++) {
+		char cmd[96], *err = NULL;
+		bool found = false;
+		if (nlset_set_exists(s, BANS_TABLE, old[i], &found) < 0 || !found)
+			continue;
+		snprintf(cmd, sizeof(cmd), "delete set inet %s %s", BANS_TABLE, old[i]);
+		(void)nft_run(n, cmd, false, &err);
+		free(err);
+	}
 }
 
 int bans_check(const struct router *r, const char *state_dir, struct diags *d)
@@ -549,18 +594,33 @@ int bans_check(const struct router *r, const char *state_dir, struct diags *d)
 
 int bans_apply(struct nft *n, const struct router *r, const char *state_dir, struct diags *d)
 {
+	struct ban_list l = {0};
+	struct ban_lens lens;
 	struct nlset *s = NULL;
-	int rc = table_ensure(n, r, true, d);
-	if (rc < 0)
-		return rc;
+	/* the lock spans the chain rewrite: a `ban` of a new prefix length
+	 * adds its rule under the same lock, and the rewrite must keep it */
+	int rc, lock = bans_lock(state_dir, d);
+	if (lock < 0)
+		return lock;
+	restore_load(r, state_dir, &l, d);
+	lens_of(&l, &lens);
+	if ((rc = table_ensure(n, r, &lens, true, d)) < 0)
+		goto out;
 	if (!(s = nlset_open())) {
 		rc = -errno;
 		diag_error(d, nopos, "netlink: %s", strerror(errno));
-		return rc;
+		goto out;
 	}
-	rc = bans_restore(s, r, state_dir, d);
-	if (rc == 0)
-		rc = blocklist_apply(s, r, state_dir, d);
+	if (n)
+		legacy_drop(n, s);
+	bans_restore(s, &l, d);
+	close(lock);
+	lock = -1;
+	rc = blocklist_apply(s, r, state_dir, d);
+out:
 	nlset_close(s);
+	ban_list_free(&l);
+	if (lock >= 0)
+		close(lock);
 	return rc;
 }

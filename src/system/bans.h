@@ -1,7 +1,8 @@
 /* Bans and blocklists: the `inet nftrouter_bans` table.
  *
- * A ban is one IPv4 or IPv6 prefix (a single address is a /32 or /128) in
- * the blackhole4/blackhole6 interval sets, with its own kernel timeout.
+ * A ban is one IPv4 or IPv6 prefix (a single address is a /32 or /128):
+ * a key in the hash set blackhole4/blackhole6 (addresses) or in the hash
+ * set of its prefix length (blackhole4_24), with its own kernel timeout.
  * Bans are also written to STATE_DIR/bans (one line per ban), so apply
  * restores them with their remaining time after a reboot or after the ban
  * table was deleted. Blocklists (blackhole.lists) are loaded into

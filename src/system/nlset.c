@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/common.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
 #include <linux/netfilter.h>
@@ -529,4 +531,63 @@ int nlset_table_handle(struct nlset *s, const char *table, uint64_t *handle)
 	if (rc == 0 && *handle == 0)
 		rc = -ENOENT;
 	return rc;
+}
+
+struct uses_ctx {
+	const char *set;
+	bool found;
+};
+
+static int rule_expr_cb(struct nftnl_expr *e, void *data)
+{
+	struct uses_ctx *u = data;
+	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+	if (name && strcmp(name, "lookup") == 0 && nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_SET) &&
+	    strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET), u->set) == 0)
+		u->found = true;
+	return 0;
+}
+
+static int rule_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	if (!r)
+		return MNL_CB_ERROR;
+	if (nftnl_rule_nlmsg_parse(nlh, r) >= 0)
+		(void)nftnl_expr_foreach(r, rule_expr_cb, data);
+	nftnl_rule_free(r);
+	return MNL_CB_OK;
+}
+
+int nlset_chain_uses(struct nlset *s, const char *table, const char *chain, const char *set,
+		     bool *found)
+{
+	char qb[512];
+	struct uses_ctx u = {set, false};
+	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(qb, NFT_MSG_GETRULE, NFPROTO_INET,
+						     NLM_F_DUMP | NLM_F_ACK, s->seq++);
+	mnl_attr_put_strz(nlh, NFTA_RULE_TABLE, table);
+	mnl_attr_put_strz(nlh, NFTA_RULE_CHAIN, chain);
+	int rc = request(s, nlh, rule_cb, &u);
+	*found = rc == 0 && u.found;
+	return rc;
+}
+
+static int set_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	*(bool *)data = true;
+	return MNL_CB_OK;
+}
+
+int nlset_set_exists(struct nlset *s, const char *table, const char *set, bool *found)
+{
+	char qb[512];
+	*found = false;
+	struct nlmsghdr *nlh =
+		nftnl_nlmsg_build_hdr(qb, NFT_MSG_GETSET, NFPROTO_INET, NLM_F_ACK, s->seq++);
+	mnl_attr_put_strz(nlh, NFTA_SET_TABLE, table);
+	mnl_attr_put_strz(nlh, NFTA_SET_NAME, set);
+	int rc = request(s, nlh, set_cb, found);
+	return rc == -ENOENT ? 0 : rc;
 }

@@ -73,6 +73,13 @@ struct nlset_elem {
  * caller. Returns 0, -ENOENT (no such table or set) or -errno. */
 int nlset_dump(struct nlset *s, const char *table, const char *set, bool interval,
 	       struct nlset_elem **out, size_t *n);
+/* Does a rule of table's chain look up set? (A dump of that chain's
+ * rules, a few hundred bytes: no set elements are read.) 0, -ENOENT (no
+ * such table or chain) or -errno. */
+int nlset_chain_uses(struct nlset *s, const char *table, const char *chain, const char *set,
+		     bool *found);
+/* Does table hold a set of that name? (One GETSET: no elements read.) */
+int nlset_set_exists(struct nlset *s, const char *table, const char *set, bool *found);
 /* The kernel's handle of a table (changes whenever the table is
  * recreated). -ENOENT if absent. */
 int nlset_table_handle(struct nlset *s, const char *table, uint64_t *handle);

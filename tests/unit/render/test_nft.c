@@ -300,13 +300,36 @@ static void test_bans_lists(void **state)
 	assert_contains(none, "add set inet nftrouter_bans blocklist4_nets { type ipv4_addr; flags "
 			      "interval; }\n");
 	assert_contains(none, "add rule inet nftrouter_bans prerouting ip saddr @blackhole4 drop\n"
-			      "add rule inet nftrouter_bans prerouting ip saddr @blackhole4_nets drop\n");
-	assert_contains(none, "add rule inet nftrouter_bans output ip6 daddr @blackhole6_nets drop\n");
+			      "add rule inet nftrouter_bans prerouting ip6 saddr @blackhole6 drop\n");
+	assert_null(strstr(none, "_nets drop"));
+	assert_null(strstr(none, "blackhole4_"));
 	assert_null(strstr(none, "@blocklist"));
 	assert_contains(lists, "add rule inet nftrouter_bans prerouting ip saddr @blocklist4 drop\n"
 			       "add rule inet nftrouter_bans prerouting ip saddr @blocklist4_nets drop\n");
 	assert_contains(lists, "add rule inet nftrouter_bans output ip6 daddr @blocklist6_nets drop\n");
-	assert_contains(lists, "prerouting ip6 saddr @blackhole6_nets drop\n");
+	/* prefix bans: one hash set and one rule per length in use, after the
+	 * address set of their family */
+	struct ban_lens lens;
+	memset(&lens, 0, sizeof(lens));
+	lens.v4[24] = lens.v4[30] = lens.v6[48] = true;
+	char *used = render_nft_bans_lens(&r, &lens);
+	assert_non_null(used);
+	assert_contains(used, "add set inet nftrouter_bans blackhole4_24 { type ipv4_addr; flags timeout; }\n");
+	assert_contains(used, "add set inet nftrouter_bans blackhole6_48 { type ipv6_addr; flags timeout; }\n");
+	assert_contains(used, "add rule inet nftrouter_bans prerouting ip saddr @blackhole4 drop\n"
+			      "add rule inet nftrouter_bans prerouting ip saddr & 255.255.255.0 @blackhole4_24 drop\n"
+			      "add rule inet nftrouter_bans prerouting ip saddr & 255.255.255.252 @blackhole4_30 drop\n"
+			      "add rule inet nftrouter_bans prerouting ip6 saddr @blackhole6 drop\n"
+			      "add rule inet nftrouter_bans prerouting ip6 saddr & ffff:ffff:ffff:: @blackhole6_48 drop\n");
+	assert_contains(used, "add rule inet nftrouter_bans output ip daddr & 255.255.255.0 @blackhole4_24 drop\n");
+	assert_null(strstr(used, "blackhole4_16"));
+	char *one = render_nft_ban_len(AF_INET6, 56);
+	assert_non_null(one);
+	assert_string_equal(one, "add set inet nftrouter_bans blackhole6_56 { type ipv6_addr; flags timeout; }\n"
+				 "add rule inet nftrouter_bans prerouting ip6 saddr & ffff:ffff:ffff:ff00:: @blackhole6_56 drop\n"
+				 "add rule inet nftrouter_bans output ip6 daddr & ffff:ffff:ffff:ff00:: @blackhole6_56 drop\n");
+	free(one);
+	free(used);
 	free(none);
 	free(lists);
 }

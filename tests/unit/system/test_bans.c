@@ -320,7 +320,8 @@ static void test_render_bans(void **state)
 	assert_null(strstr(a, "flush table"));
 	assert_non_null(strstr(a, "hook prerouting priority raw"));
 	assert_non_null(strstr(a, "add set inet nftrouter_bans blackhole4 { type ipv4_addr; flags timeout; }"));
-	assert_non_null(strstr(a, "ip6 saddr @blackhole6_nets drop"));
+	assert_non_null(strstr(a, "ip6 saddr @blackhole6 drop"));
+	assert_null(strstr(a, "_nets drop")); /* no lists, no prefix bans: no other lookup */
 	free(a);
 	free(b);
 }
