@@ -281,9 +281,19 @@ static void req_status(struct daemon *d, const char *arg, struct buf *b)
 	size_t nh = 0;
 	for (size_t i = 0; hs && i < d->r->n_ifaces; i++) {
 		const struct health_state *h = &d->ports[i].health;
-		if (d->r->ifaces[i].health.on)
-			hs[nh++] = (struct status_health){d->r->ifaces[i].name, h->down, h->since,
-							  h->fails, h->oks, h->transitions};
+		const struct dhcp_event *ev = &d->ports[i].dhcp;
+		if (iface_has_default_route(&d->r->ifaces[i]))
+			hs[nh++] = (struct status_health){d->r->ifaces[i].name,
+							  d->r->ifaces[i].health.on,
+							  h->down,
+							  h->since,
+							  h->fails,
+							  h->oks,
+							  h->transitions,
+							  ev->time,
+							  ev->event,
+							  ev->ok,
+							  ev->error};
 	}
 	struct status_daemon dm = {.health = hs,
 				   .n_health = nh,

@@ -33,12 +33,18 @@ struct status_ipv6 {
 	const char *note;          /* "" or why a delegated /64 is missing */
 };
 
-/* A WAN's health checks as the daemon sees them (interfaces.X.health). */
+/* What the daemon knows of a WAN: its health checks (interfaces.X.health)
+ * and its DHCP client's last event as the hook reported it. */
 struct status_health {
 	const char *name;   /* the port */
+	bool checked;       /* health.on */
 	bool down;
 	int64_t since;      /* UNIX time of the last transition, 0 none */
 	unsigned fails, oks, transitions;
+	int64_t dhcp_time;  /* 0: no DHCP event (yet, or not a DHCP port) */
+	const char *dhcp_event;
+	bool dhcp_ok;
+	const char *dhcp_error; /* "" when ok */
 };
 
 struct status_daemon {

@@ -55,9 +55,28 @@ static void wan_one(const struct status_in *in, const struct iface *p, const str
 		if (h && p->health.on)
 			buf_printf(b, "  %-10s %u transition(s), last at %lld\n", "",
 				   h->transitions, (long long)h->since);
+		if (h && h->dhcp_time)
+			buf_printf(b, "  %-10s last DHCP event: %s %s at %lld%s%s\n", "",
+				   h->dhcp_event, h->dhcp_ok ? "ok" : "FAILED",
+				   (long long)h->dhcp_time, h->dhcp_ok ? "" : ": ",
+				   h->dhcp_ok ? "" : h->dhcp_error);
 		return;
 	}
-	buf_puts(b, "],\"health\":");
+	buf_puts(b, "],\"dhcp\":");
+	if (h && h->dhcp_time) {
+		buf_puts(b, "{\"event\":");
+		json_puts(b, h->dhcp_event);
+		buf_printf(b, ",\"ok\":%s,\"time\":%lld,\"error\":", h->dhcp_ok ? "true" : "false",
+			   (long long)h->dhcp_time);
+		if (h->dhcp_ok)
+			buf_puts(b, "null");
+		else
+			json_puts(b, h->dhcp_error);
+		buf_putc(b, '}');
+	} else {
+		buf_puts(b, "null");
+	}
+	buf_puts(b, ",\"health\":");
 	if (!p->health.on) {
 		buf_puts(b, "null}");
 		return;

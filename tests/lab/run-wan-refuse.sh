@@ -3,7 +3,8 @@
 # lease; then each renewal is answered with a bad one. Each must be
 # refused by dhcp-hook with its reason, and the router's addresses and
 # routes (every table) must be exactly what they were, and the daemon
-# is told (it logs the failure as the port's last DHCP event). Learned DNS
+# is told (it logs the failure, and `status` shows it as the WAN's last
+# DHCP event). Learned DNS
 # servers that are loopback, unspecified, broadcast, multicast or the
 # router's own never become dnsmasq upstreams.
 # Real udhcpc (the daemon's child), real daemon, real kernel.
@@ -11,6 +12,7 @@
 . "$(dirname "$0")/run-common.bash"
 . "$(dirname "$0")/wan-common.bash"
 command -v dnsmasq >/dev/null || skip "dnsmasq not installed"
+command -v jq >/dev/null || skip "jq not installed"
 
 run_config '[]'
 R=$(netns r); I=$(netns i); C=$(netns c)
@@ -45,6 +47,11 @@ bad() {
     # The daemon heard it (dhcp-event PORT EVENT error MESSAGE).
     wait_for 10 grep -q "nftrouter: wan: DHCP renew failed: lease refused.*$3" "$T_DIR/daemon.log" ||
         fail "$1: the daemon was not told"
+    # ... and shows it as the WAN's last DHCP event.
+    rctl status --json | jq -r '.wans[] | select(.name == "wan") | .dhcp | "\(.event) \(.ok) \(.error)"' |
+        grep -q "^renew false lease refused" || { rctl status --json | jq .wans; fail "$1: status does not show the refusal"; }
+    rctl status | grep -q "last DHCP event: renew FAILED at [0-9]*: lease refused" ||
+        { rctl status; fail "$1: status text does not show the refusal"; }
     after=$(state)
     if [ "$before" != "$after" ]; then
         diff <(echo "$before") <(echo "$after") || true
