@@ -149,9 +149,16 @@ static void timer_run(struct apply_ctx *c, long long deadline)
 	char *y = NULL;
 	/* confirm may have won the race for the lock: then keep everything. */
 	if (state_read(c->o->state_dir, "pending.yaml", &y, NULL) == 0) {
+		/* Journaled as a failed apply's undo is: if the timer dies
+		 * halfway, the next apply, rollback or run finishes the way
+		 * back to the applied config (the one this apply left alone). */
+		struct journal back = {.next = c->own.old, .old = c->own.old, .prev = c->own.prev};
+		bool journaled = back.next.yaml && journal_write(c->o->state_dir, &back) == 0;
 		int rc = apply_undo(c);
 		state_config_remove(c->o->state_dir, "pending");
 		(void)state_remove(c->o->state_dir, "pending.list");
+		if (journaled && rc == 0)
+			(void)journal_remove(c->o->state_dir);
 		timer_result(c, rc);
 		(void)state_remove(c->o->run_dir, "confirm.pid");
 	}

@@ -164,3 +164,21 @@ for i in $(seq 1 "$N"); do
 done
 [ "$killed" -ge $((N / 3)) ] || fail "only $killed of $N applies were killed mid-way"
 pass "$N applies killed ($killed mid-way; $mixed_seen left the system mixed, $journal_seen with a journal): the next apply, rollback or run always left one config"
+
+# The confirm timer killed while it undoes at its deadline (it inherits
+# the kill point): the journal it wrote takes the next command back to
+# the config that was applied before the `apply --confirm`.
+cur=$(of_ruleset)
+cfg=$([ "$cur" = a ] && echo b || echo a)
+NFTROUTER_TEST_KILL_AT=undoing napply apply -c "$T_DIR/$cfg.yaml" --confirm 1 >/dev/null ||
+    fail "apply --confirm exited $?"
+[ "$(of_ruleset)" = "$cfg" ] || fail "apply --confirm did not apply $cfg"
+pid=$(cut -d' ' -f1 "$RUN/confirm.pid")
+wait_for 20 sh -c "! kill -0 $pid 2>/dev/null" || fail "the confirm timer did not end"
+[ -e "$STATE/apply.journal" ] || fail "the timer was killed undoing, and left no journal: $(whole)"
+napply status 2>/dev/null | grep -q '^INTERRUPTED APPLY' || fail "status does not say so"
+napply apply -c "$T_DIR/$cur.yaml" >/dev/null 2>"$T_DIR/err" || fail "apply after the timer: $(cat "$T_DIR/err")"
+grep -q "interrupted" "$T_DIR/err" || fail "the recovery is not reported: $(cat "$T_DIR/err")"
+consistent "after the confirm timer was killed undoing"
+[ "$(of_ruleset)" = "$cur" ] || fail "not back to $cur"
+pass "the confirm timer killed while undoing: the next apply finishes the undo"
