@@ -412,6 +412,7 @@ int lab_test(struct lab *l, lab_report_fn *report, void *arg)
 	check_inbound(&t);
 	check_scan(&t);
 	check_forwards(&t);
+	check_ipv6(&t);
 	check_ban(&t);
 	check_counters(&t, snap);
 	free(snap);

@@ -27,5 +27,7 @@ void check_wait_listening(struct tctx *t, const struct lab_host *h, bool udp, ui
 
 void check_scan(struct tctx *t);
 void check_forwards(struct tctx *t);
+/* checks_v6.c: RA, delegation, SLAAC, web, inbound, DNS, renumbering. */
+void check_ipv6(struct tctx *t);
 
 #endif

@@ -190,6 +190,7 @@ static int write_dnsmasq_conf(struct lab *l, const struct lab_host *h, const cha
 		buf_printf(&b, "dhcp-range=%s,%s,255.255.255.0,1h\n", lo, hi);
 		buf_printf(&b, "dhcp-option=option:router,%s\ndhcp-option=option:dns-server,%s\n", self, self);
 	}
+	lab_isp6_dnsmasq_lines(l, h, &b);
 	text = buf_steal(&b);
 	if (!text)
 		return -ENOMEM;
@@ -247,8 +248,8 @@ static void read_tail(const char *path, char *out, size_t size)
 
 /* The peers started so far, with their names for the report. */
 struct peers {
-	const char *names[3];
-	pid_t pids[3];
+	const char *names[5];
+	pid_t pids[5];
 	size_t n;
 };
 
@@ -289,6 +290,8 @@ int lab_start_internet(struct lab *l, const struct lab_host *h)
 	struct peers p = {.n = 0};
 	int ret = add_upstreams(l, h);
 
+	if (ret == 0)
+		ret = lab_isp6_link(l, h);
 	if (ret < 0)
 		return ret;
 	snprintf(conf, sizeof(conf), "%s/%s.dnsmasq.conf", l->dir, h->name);
@@ -310,8 +313,19 @@ int lab_start_internet(struct lab *l, const struct lab_host *h)
 	snprintf(exec, sizeof(exec), "EXEC:%s/http.sh", l->dir);
 	ret = peer_spawn(l, h, (char *[]){"socat", "TCP-LISTEN:80,reuseaddr,fork", exec, NULL}, log,
 			 "socat (web server)", &p);
+	if (ret == 0 && lab_isp6(h))
+		ret = peer_spawn(l, h,
+				 (char *[]){"socat", "TCP6-LISTEN:80,ipv6only=1,reuseaddr,fork", exec, NULL},
+				 log, "socat (IPv6 web server)", &p);
 	if (ret < 0)
 		return ret;
+	pid_t dhcpd = lab_isp6_dhcpd(l, h, 0);
+	if (dhcpd < 0)
+		return dhcpd;
+	if (dhcpd > 0) {
+		p.names[p.n] = "dhcpd -6";
+		p.pids[p.n++] = dhcpd;
+	}
 	return peers_alive(l, h, &p, log);
 }
 

@@ -155,6 +155,15 @@ int lab_nftrouter(const struct lab *l, char *const args[], struct buf *out, int 
 /* Stop a process lab_spawn_in started on h (a pid in the guest for the
  * VM's router). */
 void lab_stop(const struct lab *l, const struct lab_host *h, pid_t pid);
+
+/* isp6.c: the ISP's IPv6 for a WAN with `ipv6: slaac` or `dhcp`. */
+bool lab_isp6(const struct lab_host *h);
+void lab_isp6_addr(const struct lab *l, const struct lab_host *h, char *out, size_t n);
+void lab_isp6_pool(const struct lab *l, const struct lab_host *h, unsigned gen, char *out, size_t n);
+int lab_isp6_dnsmasq_lines(const struct lab *l, const struct lab_host *h, struct buf *b);
+int lab_isp6_link(const struct lab *l, const struct lab_host *h);
+pid_t lab_isp6_dhcpd(struct lab *l, const struct lab_host *h, unsigned gen);
+int lab_isp6_dhcpd_stop(const struct lab *l, const struct lab_host *h);
 /* Configure a peer's end of its port link (up, address, route). */
 int lab_peer_config(struct lab *l, const struct lab_host *h);
 
