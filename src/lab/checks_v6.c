@@ -1,4 +1,4 @@
-/* `lab test`, IPv6 (issue 12): the router's WAN took the ISP's RA and a
+/* `lab test`, IPv6: the router's WAN took the ISP's RA and a
  * delegated prefix; each LAN client of an IPv6 port has a SLAAC address
  * in its port's delegated /64 and one in the ULA; it reaches the ISP's
  * web server, which sees the client's own address; the ISP cannot open a

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# nftrouter lab on examples/dual-stack.yaml (issue 12): the lab's ISP
+# nftrouter lab on examples/dual-stack.yaml: the lab's ISP
 # speaks IPv6 (RA, DHCPv6 prefix delegation by dhcpd -6); lab test must
 # pass every check, including the IPv6 ones: the router's RA default
 # route and delegated prefix, the client's SLAAC and ULA addresses, the

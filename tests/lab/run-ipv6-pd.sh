@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# IPv6 by prefix delegation (issue 12): the ISP advertises its link
+# IPv6 by prefix delegation: the ISP advertises its link
 # (dnsmasq, RA only) and delegates /56s by DHCPv6 (ISC dhcpd -6). The
 # router's WAN (`ipv6: dhcp`) takes the default route from the RA and a
 # prefix through the daemon's dhclient -6; the daemon numbers the LAN

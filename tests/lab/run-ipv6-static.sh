@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# IPv6 without prefix delegation (issue 12, static WAN + ULA): the router's
+# IPv6 without prefix delegation (static WAN + ULA): the router's
 # WAN has a static address and gateway, its LAN a static /64 and the
 # ULA:1::1/64 nftrouter derives from STATE_DIR/ula-prefix. dnsmasq (the
 # daemon's) advertises both; a LAN client takes a SLAAC address in each,
