@@ -95,11 +95,9 @@ int ban_list_push(struct ban_list *l, const struct ban *b)
 /* Exclusive lock on STATE_DIR/bans.lock; returns the fd to close. */
 static int bans_lock(const char *state_dir, struct diags *d)
 {
-	int rc = state_mkdir(state_dir);
-	if (rc < 0) {
-		diag_error(d, nopos, "state dir %s: %s", state_dir, strerror(-rc));
+	int rc = state_dir_ready(state_dir, "state", d);
+	if (rc < 0)
 		return rc;
-	}
 	if ((rc = state_lock(state_dir, "bans.lock")) < 0)
 		diag_error(d, nopos, "%s/bans.lock: %s", state_dir, strerror(-rc));
 	return rc;

@@ -256,8 +256,11 @@ out:
 int apply_confirm(const char *state_dir, const char *run_dir, struct diags *d)
 {
 	struct pidfile pf;
-	int fd = lock_open(run_dir), afd = -1, rc;
-	if (fd < 0) {
+	int fd, afd = -1, rc;
+	if ((rc = state_dir_ready(state_dir, "state", d)) < 0 ||
+	    (rc = state_dir_ready(run_dir, "run", d)) < 0)
+		return rc;
+	if ((fd = lock_open(run_dir)) < 0) {
 		diag_error(d, nopos, "run dir %s: %s", run_dir, strerror(-fd));
 		return fd;
 	}

@@ -17,21 +17,8 @@
  * owned by root and writable by nobody else, as OpenSSH's StrictModes. */
 static int dirs_check(const struct apply_opts *o, struct diags *d)
 {
-	const char *dirs[] = {o->state_dir, o->run_dir};
-	char why[PATH_MAX + 160];
-	for (size_t i = 0; i < 2; i++) {
-		int rc = state_mkdir(dirs[i]);
-		if (rc < 0 && file_dir_check(dirs[i], why, sizeof(why)) < 0) {
-			diag_error(d, nopos, "%s dir %s (nothing changed)", i ? "run" : "state", why);
-			return rc;
-		}
-		if (rc < 0) {
-			diag_error(d, nopos, "%s dir %s: %s (nothing changed)", i ? "run" : "state",
-				   dirs[i], strerror(-rc));
-			return rc;
-		}
-	}
-	return 0;
+	int rc = state_dir_ready(o->state_dir, "state", d);
+	return rc < 0 ? rc : state_dir_ready(o->run_dir, "run", d);
 }
 
 /* Apply the journal's next config to make j's end state true. Its errors

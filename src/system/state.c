@@ -33,6 +33,17 @@ int state_mkdir(const char *dir)
 	return file_dir_check(path, NULL, 0);
 }
 
+int state_dir_ready(const char *dir, const char *kind, struct diags *d)
+{
+	char why[PATH_MAX + 160];
+	int rc = state_mkdir(dir);
+	if (rc < 0 && file_dir_check(dir, why, sizeof(why)) < 0)
+		diag_error(d, nopos, "%s dir %s", kind, why);
+	else if (rc < 0)
+		diag_error(d, nopos, "%s dir %s: %s", kind, dir, strerror(-rc));
+	return rc;
+}
+
 static int join(char *out, size_t size, const char *dir, const char *name)
 {
 	return snprintf(out, size, "%s/%s", dir, name) >= (int)size ? -ENAMETOOLONG : 0;

@@ -14,10 +14,16 @@
 
 #include <stddef.h>
 
+#include "util/diag.h"
+
 /* mkdir -p with mode 0700 for what nftrouter creates; then the dir must
  * pass file_dir_check (owned by us, writable by nobody else): -EPERM if
  * not. Use file_dir_check itself for the message that names the fault. */
 int state_mkdir(const char *dir);
+/* state_mkdir, with the refusal said in d: "KIND dir DIR: writable by
+ * everyone (mode 0777); refusing it (chmod go-w DIR)". kind: "state" or
+ * "run". 0 or -errno. */
+int state_dir_ready(const char *dir, const char *kind, struct diags *d);
 /* Atomic, fsynced (file_write_atomic); -EPERM if dir fails file_dir_check. */
 int state_write(const char *dir, const char *name, const char *data, size_t len);
 /* *out malloc'd and NUL-terminated; -ENOENT when absent. */

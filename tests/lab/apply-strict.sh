@@ -49,6 +49,18 @@ ip -n "$R" -4 -o addr | grep -q 203.0.113.77 && fail "dhcp-hook changed the WAN 
 chmod 0700 "$RUN"
 pass "state/run dirs writable by others or owned by another user: refused, named, nothing changed"
 
+# ban, unban and confirm write there too: refused the same way.
+chmod 0777 "$STATE"
+for cmd in "ban 198.51.100.9 --for 1h" "unban 198.51.100.9" confirm; do
+    # shellcheck disable=SC2086
+    try napply $cmd
+    [ "$rc" -eq 3 ] || fail "$cmd with a world-writable state dir: exit $rc, want 3"
+    grep -q "state dir $STATE: writable by everyone" "$T_DIR/err" ||
+        fail "$cmd: the dir is not named: $(cat "$T_DIR/err")"
+done
+chmod 0700 "$STATE"
+pass "ban, unban and confirm refuse it too, naming it"
+
 # A symlink at the lock's name: refused (not followed to create a file).
 ln -s "$T_DIR/lock-victim" "$RUN/apply.lock"
 try napply apply -c "$T_DIR/base.yaml"
