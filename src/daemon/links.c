@@ -105,7 +105,7 @@ static void links_appeared(struct daemon *d, size_t i, const struct link_info *l
 	services_sync(d);
 }
 
-static void links_on_link(int ifindex, bool gone, void *data)
+static void links_on_link(int ifindex, bool gone, bool carrier, void *data)
 {
 	struct daemon *d = data;
 	ssize_t i = -1;
@@ -133,6 +133,10 @@ static void links_on_link(int ifindex, bool gone, void *data)
 	if (k == n)
 		goto out;
 	li = all[k];
+	/* The event's own carrier, not the dump's: a WAN that went down and
+	 * up again before this was read must still count as a reconnect
+	 * (its DHCP clients renew/rebind at once). */
+	li.carrier = carrier;
 	if (i < 0) {
 		i = links_port_index(d, link_find_port(d->r, &li));
 		if (i >= 0)

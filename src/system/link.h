@@ -121,7 +121,9 @@ struct link_events *link_events_open(void);
 int link_events_fd(const struct link_events *e);
 void link_events_close(struct link_events *e);
 /* A link appeared or changed (gone false), or was removed (gone true). */
-typedef void link_event_fn(int ifindex, bool gone, void *data);
+/* carrier: the link's IFF_LOWER_UP in this event, so a quick down-up
+ * is seen as two changes even when both are read at once. */
+typedef void link_event_fn(int ifindex, bool gone, bool carrier, void *data);
 /* Call fn for every queued link message. 0 when drained; -ENOBUFS when
  * the kernel dropped events (rescan the links, then read on); -errno. */
 int link_events_read(struct link_events *e, link_event_fn *fn, void *data);

@@ -4,6 +4,7 @@
 #include "system/link.h"
 
 #include <errno.h>
+#include <linux/if.h>
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
 
@@ -47,13 +48,26 @@ struct event_ctx {
 	void *data;
 };
 
+static int event_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	if (mnl_attr_type_valid(attr, IFLA_MAX) >= 0)
+		tb[mnl_attr_get_type(attr)] = attr;
+	return MNL_CB_OK;
+}
+
 static int event_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct event_ctx *c = data;
 	if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
 		return MNL_CB_OK;
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
-	c->fn(ifi->ifi_index, nlh->nlmsg_type == RTM_DELLINK, c->data);
+	const struct nlattr *tb[IFLA_MAX + 1] = {0};
+	mnl_attr_parse(nlh, sizeof(*ifi), event_attr_cb, tb);
+	/* As link_parse reads it: IFLA_CARRIER, else the flags. */
+	bool carrier = tb[IFLA_CARRIER] ? mnl_attr_get_u8(tb[IFLA_CARRIER]) != 0
+					: (ifi->ifi_flags & IFF_LOWER_UP) != 0;
+	c->fn(ifi->ifi_index, nlh->nlmsg_type == RTM_DELLINK, carrier, c->data);
 	return MNL_CB_OK;
 }
 

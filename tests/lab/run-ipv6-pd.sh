@@ -120,7 +120,9 @@ pass "dig @$lan_addr router.lan AAAA: $a"
 kill "$DHCPD"; wait "$DHCPD" 2>/dev/null || true
 ip -n "$I" -6 route del 2001:db8:1::/48 2>/dev/null || true
 t0=$(date +%s)
-ip -n "$I" link set up0 down; sleep 1; ip -n "$I" link set up0 up
+# Down and up at once: the daemon must see the reconnect even when it
+# reads both events together.
+ip -n "$I" link set up0 down; ip -n "$I" link set up0 up
 # A link going down loses its IPv6 addresses; dhcpd wants one to start.
 ip -n "$I" addr replace 2001:db8:ffff::1/64 dev up0 nodad
 isp_dhcpd 2
