@@ -31,7 +31,7 @@ refused "run dir owned by nobody" "run dir $RUN: owned by uid 65534"
 try napply rollback
 refused "rollback, run dir owned by nobody" "run dir $RUN: owned by uid 65534"
 try napply run -c "$T_DIR/base.yaml"
-[ "$rc" -ne 0 ] || fail "run accepted a run dir owned by nobody"
+[ "$rc" -eq 3 ] || fail "run with a run dir owned by nobody: exit $rc, want 3"
 grep -q "run dir $RUN: owned by uid 65534" "$T_DIR/err" || fail "run: the dir is not named: $(cat "$T_DIR/err")"
 chown 0:0 "$RUN"
 cat "$T_DIR/err"
