@@ -67,6 +67,7 @@ static void test_blocklist_line(void **state)
 		} else if (rc < 0 && !strstr(last_msg(&ed), cases[i].want)) {
 			fail_msg("'%s': error '%s' lacks '%s'", cases[i].line, last_msg(&ed), cases[i].want);
 		}
+		diags_free(&ed);
 	}
 }
 
@@ -252,6 +253,7 @@ static void test_ban_parse(void **state)
 	assert_string_equal(got, "1.2.3.4/32");
 	assert_int_equal(ban_parse_lift("0.0.0.0/0", &c, &ed), 0);
 	assert_int_equal(ban_parse_lift("nope", &c, &ed), -EINVAL);
+	diags_free(&ed);
 }
 
 /* The router's own addresses, in the forms ban_parse leaves them. */
@@ -283,6 +285,7 @@ static void test_ban_own(void **state)
 				 cases[i].why ? cases[i].why : "allowed");
 	}
 	assert_int_equal(ban_own_check(NULL, &c, &ed), 0);
+	diags_free(&ed);
 }
 
 static void test_ban_duration(void **state)
@@ -305,6 +308,7 @@ static void test_ban_duration(void **state)
 	assert_int_equal(ban_duration(&r, "nonsense", &s, &ed), -ERANGE);
 	assert_non_null(strstr(last_msg(&ed), "'nonsense' is not a duration"));
 	assert_int_equal(ban_duration(&r, "", &s, &ed), -ERANGE);
+	diags_free(&ed);
 }
 
 static void test_render_bans(void **state)
