@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # ban refuses what it must never do, with a clear message and exit 1, and
 # changes nothing: garbage, 0.0.0.0/0, ::/0, too-broad prefixes, host bits,
-# loopback, the router's own addresses (kernel and config), and a prefix
-# overlapping an existing ban.
+# loopback, the router's own addresses (kernel and config, IPv4-mapped
+# too), a prefix overlapping an existing ban, multicast, broadcast,
+# link-local (the router's own too), the unspecified addresses.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/apply-topo.inc"
 
@@ -37,6 +38,19 @@ refuse 203.0.113.0/24 "203.0.113.1"              # a prefix holding it
 refuse 198.51.100.1 "an address of this router" # only in the kernel
 refuse 192.168.100.1 "this router's address"
 refuse 203.0.113.96/28 "already banned by 203.0.113.99/32"
+# every form of what must never be banned (one path for every ban)
+refuse ::ffff:203.0.113.1 "this router's address on 'wan'"   # the own address, IPv4-mapped
+refuse ::ffff:127.0.0.1 "loopback"
+refuse 10.4.4.5/24 "did you mean 10.4.4.0/24"
+refuse 224.0.0.5 "multicast"
+refuse ff02::1 "multicast"
+refuse ff00::/16 "multicast"
+refuse 255.255.255.255 "limited broadcast"
+refuse 192.168.100.255 "broadcast address of one of this router's subnets"
+refuse 169.254.1.1 "link-local"
+refuse "$(ip -n "$R" -6 -o addr show dev lan scope link | awk 'NR==1 {print $4}' | cut -d/ -f1)" "link-local"
+refuse 0.0.0.0 "this network"
+refuse :: "unspecified"
 
 rc=0
 napply ban -c "$T_DIR/base.yaml" 203.0.113.7 --for nonsense 2>/dev/null || rc=$?
@@ -52,3 +66,9 @@ left=$(napply bans --json | jq '[.[] | select(.prefix == "203.0.113.99/32")] | i
 [ "$left" -gt 7000 ] || fail "re-ban: time left $left, want about 7200 (and one entry)"
 [ "$(grep -c '^203.0.113.99/32 ' "$STATE/bans")" -eq 1 ] || fail "re-ban: the state file holds it twice"
 pass "re-ban of the same prefix: new duration ($left s left), one entry"
+
+# An IPv4-mapped address is banned as the IPv4 address.
+napply ban ::ffff:198.51.100.9 --for 1h >"$T_DIR/out" || fail "ban ::ffff:198.51.100.9 exited $?"
+grep -q "banned 198.51.100.9/32" "$T_DIR/out" || fail "mapped ban printed '$(cat "$T_DIR/out")'"
+nsx "$R" nft list set inet nftrouter_bans blackhole4 | grep -q '198\.51\.100\.9 ' || fail "not in blackhole4"
+pass "::ffff:198.51.100.9 banned as 198.51.100.9/32"
