@@ -140,6 +140,12 @@ struct rule {
 	struct ports tcp, udp;  /* both empty = any protocol */
 	bool has_source;
 	struct cidr source;
+	/* `destination`: a network (dest_suffix false), or an IPv6
+	 * interface-identifier suffix `::20/-64` (dest_suffix true: the low
+	 * dest.len bits of the address equal dest's), which names a LAN host
+	 * whatever prefix the ISP delegates. */
+	bool has_dest, dest_suffix;
+	struct cidr dest;
 	char *log;              /* log prefix or NULL */
 	struct rate log_rate;   /* how many packets may be logged (set even without log) */
 	uint32_t log_burst;     /* packets logged at once before the rate applies */

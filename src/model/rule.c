@@ -7,7 +7,7 @@
 #include "model/internal.h"
 
 static const char *const rule_keys[] = {"name",	  "from", "interface", "to",	    "tcp",    "udp",
-					"source", "log",  "log-rate",  "log-burst", "action", NULL};
+					"source", "destination", "log",  "log-rate",  "log-burst", "action", NULL};
 static const char *const fwd_keys[] = {"name", "from",	 "tcp",	       "udp",
 				       "to",   "source", "reflection", NULL};
 
@@ -81,6 +81,57 @@ static int source_build(struct diags *d, const struct cfg_node *v, struct cidr *
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* `::20/-64`: the low 64 bits are ::20, the prefix is whatever it is. */
+static int suffix_build(struct diags *d, const struct cfg_node *v, const char *s, struct cidr *out,
+			const char *what)
+{
+	struct shown sh;
+	char a[ADDR_STRLEN];
+	unsigned long bits;
+	const char *slash = strstr(s, "/-");
+	if ((size_t)(slash - s) >= sizeof(a))
+		goto bad;
+	memcpy(a, s, (size_t)(slash - s));
+	a[slash - s] = '\0';
+	if (addr_parse(a, &out->addr) < 0 || out->addr.family != AF_INET6 ||
+	    decimal_parse(slash + 2, &bits) < 0 || bits < 1 || bits > 127)
+		goto bad;
+	out->len = (int)bits;
+	for (int i = 0; i < 128 - (int)bits; i++)
+		if (out->addr.a[i / 8] & (0x80 >> (i % 8))) {
+			diag_error(d, v->pos,
+				   "%s: '%s' has bits set above the last %lu; a suffix is like ::20/-64",
+				   what, node_show(v, &sh), bits);
+			return -EINVAL;
+		}
+	return 0;
+bad:
+	diag_error(d, v->pos,
+		   "%s: malformed '%s' (A.B.C.D/LEN, A::B/LEN, or an IPv6 host suffix ::X/-BITS, "
+		   "1..127 bits)",
+		   what, node_show(v, &sh));
+	return -EINVAL;
+}
+
+static void dest_build(struct diags *d, const struct cfg_node *v, struct rule *ru, const char *what)
+{
+	const char *s = expect_str(d, v, what);
+	struct shown sh;
+	if (!s)
+		return;
+	if (strstr(s, "/-")) {
+		ru->dest_suffix = ru->has_dest = suffix_build(d, v, s, &ru->dest, what) == 0;
+		return;
+	}
+	ru->has_dest = source_build(d, v, &ru->dest, what) == 0;
+	if (ru->has_dest && ru->has_source && ru->dest.addr.family != ru->source.addr.family) {
+		diag_error(d, v->pos, "%s: '%s' is IPv%d but source is IPv%d; no packet has both",
+			   what, node_show(v, &sh), ru->dest.addr.family == AF_INET6 ? 6 : 4,
+			   ru->source.addr.family == AF_INET6 ? 6 : 4);
+		ru->has_dest = false;
+	}
 }
 
 static int log_build(struct diags *d, const struct cfg_node *v, char **out, const char *what)
@@ -162,6 +213,8 @@ static void rule_build(struct diags *d, const struct cfg_node *n, size_t idx, st
 		what_join(w, what, "source");
 		ru->has_source = source_build(d, v, &ru->source, w) == 0;
 	}
+	if ((v = cfg_map_get(n, "destination")))
+		dest_build(d, v, ru, what_join(w, what, "destination"));
 	if ((v = cfg_map_get(n, "log"))) {
 		what_join(w, what, "log");
 		log_build(d, v, &ru->log, w);

@@ -128,6 +128,15 @@ void put_source(struct nft_out *o, bool has, const struct cidr *c)
 	buf_printf(&o->b, "%s saddr %s ", net.addr.family == AF_INET6 ? "ip6" : "ip", s);
 }
 
+static void put_dest_net(struct nft_out *o, const struct cidr *c)
+{
+	char s[ADDR_STRLEN];
+	struct cidr net;
+	cidr_network(c, &net);
+	cidr_format(&net, s, sizeof(s));
+	buf_printf(&o->b, "%s daddr %s ", net.addr.family == AF_INET6 ? "ip6" : "ip", s);
+}
+
 static bool any_counters(const struct router *r)
 {
 	for (size_t i = 0; i < r->n_zones; i++)
@@ -311,6 +320,25 @@ static void put_ct(struct nft_out *o, bool forward)
 
 /* --- rules[] --------------------------------------------------------- */
 
+/* "ip6 daddr 2001:db8::/64 ", or for a suffix "ip6 daddr & ::ffff:ffff:ffff:ffff
+ * == ::20 ": the host keeps matching when the delegated prefix changes. */
+static void put_dest(struct nft_out *o, const struct rule *ru)
+{
+	char s[ADDR_STRLEN], m[ADDR_STRLEN];
+	if (!ru->has_dest)
+		return;
+	if (!ru->dest_suffix) {
+		put_dest_net(o, &ru->dest);
+		return;
+	}
+	struct ipaddr mask = {.family = AF_INET6};
+	for (int i = 128 - ru->dest.len; i < 128; i++)
+		mask.a[i / 8] |= (uint8_t)(0x80 >> (i % 8));
+	addr_format(&mask, m, sizeof(m));
+	addr_format(&ru->dest.addr, s, sizeof(s));
+	buf_printf(&o->b, "ip6 daddr & %s == %s ", m, s);
+}
+
 static void put_rule_match(struct nft_out *o, const struct rule *ru, const char *proto,
 			   const struct ports *p)
 {
@@ -323,6 +351,7 @@ static void put_rule_match(struct nft_out *o, const struct rule *ru, const char 
 		buf_putc(&o->b, ' ');
 	}
 	put_source(o, ru->has_source, &ru->source);
+	put_dest(o, ru);
 	if (proto)
 		put_ports(o, proto, p);
 }

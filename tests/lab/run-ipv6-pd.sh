@@ -24,6 +24,8 @@ interfaces:
 zones:
   wan: { interfaces: [wan], masquerade: true, input: drop }
   lan: { interfaces: [lan, lan2], input: reject, services: [dns, dhcp], forward: [wan] }
+rules:
+  - { name: client-8081, from: wan, to: lan, destination: "::5054:ff:febb:20/-64", tcp: 8081, action: accept }
 dhcp:
   lan: { range: 192.168.100.10-192.168.100.50, lease: 1h }
 dns:
@@ -64,8 +66,12 @@ CONF
 isp_dhcpd 1
 bg ip netns exec "$I" socat TCP6-LISTEN:80,bind=[2001:db8:ffff::1],reuseaddr,fork \
     SYSTEM:'echo "peer=$SOCAT_PEERADDR"'
+# A fixed MAC: the client's SLAAC interface identifier is ::5054:ff:febb:20,
+# which the rule client-8081 names as its destination.
+ip -n "$C" link set eth0 address 52:54:00:bb:00:20
 ip -n "$C" link set eth0 up
 bg ip netns exec "$C" socat TCP6-LISTEN:8080,reuseaddr,fork SYSTEM:'echo inside'
+bg ip netns exec "$C" socat TCP6-LISTEN:8081,reuseaddr,fork SYSTEM:'echo opened'
 run_start
 dump() { ip -n "$R" -6 addr; ip -n "$C" -6 addr; tail -30 "$T_DIR/daemon.log"; tail -20 "$T_DIR/dhcpd6.log"; }
 
@@ -111,6 +117,10 @@ pass "client -> ISP server: seen as $gua"
 expect_fail ip netns exec "$I" timeout 5 socat -T3 - "TCP6:[$gua]:8080" </dev/null >/dev/null 2>&1 ||
     fail "the ISP opened a connection to the LAN client"
 pass "the ISP cannot connect to [$gua]:8080"
+# through() ADDR: the ISP reaches the rule's port on the client.
+through() { [ "$(ip netns exec "$I" timeout 5 socat -T3 - "TCP6:[$1]:8081" </dev/null 2>/dev/null)" = opened ]; }
+through "$gua" || fail "the rule client-8081 (destination ::5054:ff:febb:20/-64) does not let the ISP in"
+pass "the ISP reaches [$gua]:8081, opened by a rule naming the host's suffix"
 a=$(ip netns exec "$C" dig +short +time=2 +tries=3 @"$lan_addr" router.lan AAAA | tr '\n' ' ')
 case $a in *"$lan_addr"*) ;; *) fail "router.lan AAAA over IPv6: '$a'" ;; esac
 pass "dig @$lan_addr router.lan AAAA: $a"
@@ -135,6 +145,9 @@ wait_for 30 old_ok || { dump; fail "the old address $gua is not deprecated"; }
 t1=$(date +%s)
 new=$(rctl status --json | jq -r '.ports[] | select(.name == "wan") | .delegated.prefix')
 ip -n "$R" -6 -o addr show dev lan | grep -q "inet6 ${lan64%::/64}::1/" && fail "lan still carries the old $lan_addr"
+new_gua=$(ip -n "$C" -6 -o addr show dev eth0 scope global | awk '{print $4}' | grep '^2001:db8:2:' | head -1)
+new_gua=${new_gua%/64}
+through "$new_gua" || fail "after the renumbering the rule does not follow the host to $new_gua"
 pass "renumbered to $new in $((t1 - t0)) s: client has a 2001:db8:2: address, old $gua deprecated, lan's old address removed"
 
 # A /60 where a /56 was asked for: subnet 17 does not fit, subnet 1 does.
