@@ -55,22 +55,16 @@ static const char *env_or(const char *name, const char *dflt)
 
 /* The config the daemon applied: which port this is, its metric, and the
  * other ports' subnets. Read through the one way in for a config (owner
- * and mode checked). NULL (err filled) if it cannot be read. */
-static struct router *dhcp_hook_config(const char *state_dir, char *err, size_t errlen)
+ * and mode checked). NULL (d says why) if it cannot be read. */
+static struct router *dhcp_hook_config(const char *state_dir, struct diags *d)
 {
-	struct diags d = DIAGS_INIT;
 	char path[4096];
 	/* While an `apply --confirm` waits, the config in force is the
 	 * pending one (applied.yaml is what a timeout rolls back to). */
 	snprintf(path, sizeof(path), "%s/pending.yaml", state_dir);
 	if (access(path, F_OK) < 0)
 		snprintf(path, sizeof(path), "%s/applied.yaml", state_dir);
-	struct router *r = router_file_steal(router_file_load(path, &d));
-	if (!r)
-		snprintf(err, errlen, "cannot read the applied config: %s",
-			 d.n_errors ? d.v[0].msg : "it does not build");
-	diags_free(&d);
-	return r;
+	return router_file_steal(router_file_load(path, d));
 }
 
 /* The port's metric, demoted while its health checks say it is down
@@ -109,42 +103,47 @@ static void dhcp_hook_print_lease(const char *ifname, const char *event, uint32_
 }
 
 /* bound/renew: check the lease whole, then put it on the port. Returns
- * an exit status; on failure msg says what happened (one line). */
+ * an exit status; on failure d says what happened. */
 static int dhcp_hook_bound(const struct cmd_paths *paths, const char *ifname, int ifindex,
-			   const char *event, struct lease *l, char *msg, size_t ml)
+			   const char *event, struct lease *l, struct diags *d)
 {
 	struct lease_env e = {getenv("ip"),	    getenv("mask"),	      getenv("router"),
 			      getenv("staticroutes"), getenv("msstaticroutes"), getenv("dns")};
 	struct lease_other others[LEASE_MAX_OTHERS];
-	char why[512];
+	struct diags why = DIAGS_INIT;
+	char from[80];
 	int rc = EXIT_OK, k;
 	bool restored;
 	size_t n;
 	uint32_t metric = 0;
-	struct router *r = dhcp_hook_config(paths->state_dir, why, sizeof(why));
+	struct router *r = dhcp_hook_config(paths->state_dir, &why);
 	const struct iface *p = r ? router_iface(r, ifname) : NULL;
 	if (!r) {
-		snprintf(msg, ml, "lease not applied: %s; nothing changed", why);
+		diags_move(d, &why, DIAG_ERROR, nopos, "lease not applied: cannot read the applied config: ");
+		diag_error(d, nopos, "nothing changed");
 		return EXIT_SYSTEM;
 	}
+	snprintf(from, sizeof(from), "lease refused (from server %.40s): ", env_or("serverid", "?"));
 	if (!p || p->ipv4 != IPV4_DHCP) {
-		snprintf(msg, ml,
-			 "lease refused: not an `ipv4: dhcp` port of the applied config; nothing "
-			 "changed");
+		diag_error(d, nopos, "lease refused: not an `ipv4: dhcp` port of the applied config");
+		diag_error(d, nopos, "nothing changed");
 		rc = EXIT_INVALID;
 	} else if ((n = lease_others_from_model(r, ifname, others, LEASE_MAX_OTHERS)),
 		   (k = lease_others_from_kernel(ifindex, others, LEASE_MAX_OTHERS, &n)) < 0) {
-		snprintf(msg, ml, "lease not applied: reading the router's addresses: %s; nothing "
-			 "changed", strerror(-k));
+		diag_error(d, nopos, "lease not applied: reading the router's addresses: %s",
+			   strerror(-k));
+		diag_error(d, nopos, "nothing changed");
 		rc = EXIT_SYSTEM;
-	} else if (lease_build(&e, others, n, l, why, sizeof(why)) < 0) {
-		snprintf(msg, ml, "lease refused (from server %.40s): %s; nothing changed",
-			 env_or("serverid", "?"), why);
+	} else if (lease_build(&e, others, n, l, &why) < 0) {
+		diags_move(d, &why, DIAG_ERROR, nopos, from);
+		diag_error(d, nopos, "nothing changed");
 		rc = EXIT_INVALID;
-	} else if (lease_apply(ifindex, metric = dhcp_hook_metric(paths->run_dir, p), l, why,
-			       sizeof(why), &restored) < 0) {
-		snprintf(msg, ml, "lease not applied: %s%s", why,
-			 restored ? "; the port is as it was" : "");
+	} else if (lease_apply(ifindex, metric = dhcp_hook_metric(paths->run_dir, p), l, &why,
+			       &restored) < 0) {
+		diag_error(d, nopos, "lease not applied");
+		diags_move(d, &why, DIAG_ERROR, nopos, "");
+		if (restored)
+			diag_error(d, nopos, "the port is as it was");
 		rc = EXIT_SYSTEM;
 	} else {
 		dhcp_hook_print_lease(ifname, event, metric, l);
@@ -165,7 +164,7 @@ static void record_value(struct buf *b, const char *key, const char *v)
 /* RUN_DIR/dhcp-IFACE.env: the lease as applied (dns: the usable servers
  * only), for the daemon and for people. */
 static int dhcp_hook_record(const char *run_dir, const char *ifname, const char *event,
-			    const struct lease *l)
+			    const struct lease *l, struct diags *d)
 {
 	struct buf b = BUF_INIT;
 	char path[4096], a[ADDR_STRLEN];
@@ -181,15 +180,16 @@ static int dhcp_hook_record(const char *run_dir, const char *ifname, const char 
 	}
 	buf_putc(&b, '\n');
 	record_value(&b, "dns_refused", l ? l->dns_refused : "");
-	char *text = buf_steal(&b), why[4096 + 160];
-	int rc = file_dir_check(run_dir, why, sizeof(why));
+	char *text = buf_steal(&b);
+	int rc = file_dir_check(run_dir, "run dir", d);
 	if (rc < 0) {
-		cmd_err("dhcp-hook: run dir %s", why);
 		free(text);
 		return rc;
 	}
 	snprintf(path, sizeof(path), "%s/dhcp-%s.env", run_dir, ifname);
 	rc = text ? file_write_atomic(path, text, strlen(text), 0600, 0) : -ENOMEM;
+	if (rc < 0)
+		diag_error(d, nopos, "%s: %s", path, strerror(-rc));
 	free(text);
 	return rc;
 }
@@ -239,24 +239,22 @@ int dhcp_hook_main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	const char *event = argv[optind];
-	char msg[1024] = "";
+	struct diags d = DIAGS_INIT;
 	struct lease l;
 	bool bound = strcmp(event, "bound") == 0 || strcmp(event, "renew") == 0;
 	int ifindex = (int)if_nametoindex(ifname);
-	char why[sizeof(msg) - 16];
 	/* The lease is recorded in the run dir: a dir others may write is
 	 * refused (named) before the lease changes anything, not after. */
-	if (file_dir_check(paths.run_dir, why, sizeof(why)) < 0) {
-		snprintf(msg, sizeof(msg), "run dir %s", why);
+	if (file_dir_check(paths.run_dir, "run dir", &d) < 0) {
 		rc = EXIT_SYSTEM;
 	} else if (!ifindex) {
-		snprintf(msg, sizeof(msg), "no such link: %s", strerror(errno));
+		diag_error(&d, nopos, "no such link: %s", strerror(errno));
 		rc = EXIT_SYSTEM;
 	} else if (bound) {
-		rc = dhcp_hook_bound(&paths, ifname, ifindex, event, &l, msg, sizeof(msg));
+		rc = dhcp_hook_bound(&paths, ifname, ifindex, event, &l, &d);
 	} else if (strcmp(event, "deconfig") == 0) {
 		if ((rc = lease_remove(ifindex)) < 0)
-			snprintf(msg, sizeof(msg), "removing the lease: %s", strerror(-rc));
+			diag_error(&d, nopos, "removing the lease: %s", strerror(-rc));
 		else
 			fprintf(stderr,
 				"dhcp-hook: %s: deconfig (IPv4 addresses and DHCP routes removed)\n",
@@ -265,14 +263,14 @@ int dhcp_hook_main(int argc, char **argv)
 	} else {
 		fprintf(stderr, "dhcp-hook: %s: %s\n", ifname, event);
 	}
-	if (rc == EXIT_OK && (rc = dhcp_hook_record(paths.run_dir, ifname, event,
-						   bound ? &l : NULL)) < 0) {
-		snprintf(msg, sizeof(msg), "%s/dhcp-%s.env: %s", paths.run_dir, ifname,
-			 strerror(-rc));
+	if (rc == EXIT_OK && dhcp_hook_record(paths.run_dir, ifname, event, bound ? &l : NULL, &d) < 0)
 		rc = EXIT_SYSTEM;
-	}
+	/* One line for the log and for the daemon (status shows it). */
+	char *msg = rc == EXIT_OK ? NULL : diags_join(&d, "; ");
 	if (rc != EXIT_OK)
-		cmd_err("dhcp-hook: %s: %s %s", ifname, event, msg);
-	dhcp_hook_tell(paths.run_dir, ifname, event, rc == EXIT_OK ? NULL : msg);
+		cmd_err("dhcp-hook: %s: %s %s", ifname, event, msg ? msg : "failed");
+	dhcp_hook_tell(paths.run_dir, ifname, event, rc == EXIT_OK ? NULL : msg ? msg : "failed");
+	free(msg);
+	diags_free(&d);
 	return rc;
 }

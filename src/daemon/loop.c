@@ -78,11 +78,12 @@ static int daemon_signals(struct daemon *d)
 static int daemon_dirs(struct daemon *d)
 {
 	const char *dirs[] = {d->o->run_dir, d->o->state_dir};
-	char why[PATH_MAX + 160];
 	for (size_t i = 0; i < 2; i++) {
+		struct diags why = DIAGS_INIT;
 		int rc = state_mkdir(dirs[i]);
-		if (rc == -EPERM && file_dir_check(dirs[i], why, sizeof(why)) < 0) {
-			daemon_log(d, "nftrouter: error: %s dir %s", i ? "state" : "run", why);
+		if (rc == -EPERM && file_dir_check(dirs[i], i ? "state dir" : "run dir", &why) < 0) {
+			daemon_log_diags(d, &why, NULL);
+			diags_free(&why);
 			return rc;
 		}
 		/* Ours, so no one else may even look at the socket's dir. */

@@ -8,13 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int why_set(char *why, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The lease is refused: say why in dg. Returns -EINVAL. */
+static int refuse(struct diags *dg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-static int why_set(char *why, size_t len, const char *fmt, ...)
+static int refuse(struct diags *dg, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(why, len, fmt, ap);
+	diag_verror(dg, nopos, fmt, ap);
 	va_end(ap);
 	return -EINVAL;
 }
@@ -133,23 +134,23 @@ static int prefix_parse(const char *s, int *out)
 /* Checks of a next hop named by the server (option 3 or a classless
  * route): a unicast address, not ours, not another port's. */
 static int gateway_check(const struct ipaddr *gw, const struct lease *l,
-			 const struct lease_other *others, size_t n_others, char *why, size_t wl)
+			 const struct lease_other *others, size_t n_others, struct diags *dg)
 {
 	char g[ADDR_STRLEN], c[ADDR_STRLEN];
 	const char *r = addr4_refusal(gw);
 	addr_format(gw, g, sizeof(g));
 	if (r)
-		return why_set(why, wl, "gateway %s: %s", g, r);
+		return refuse(dg, "gateway %s: %s", g, r);
 	if (addr_equal(gw, &l->addr.addr))
-		return why_set(why, wl, "gateway %s: the leased address itself", g);
+		return refuse(dg, "gateway %s: the leased address itself", g);
 	if (is_net_or_bcast(&l->addr, gw))
-		return why_set(why, wl, "gateway %s: the network or broadcast address of the subnet",
+		return refuse(dg, "gateway %s: the network or broadcast address of the subnet",
 			       g);
 	struct cidr host = {*gw, 32};
 	const struct lease_other *o = other_holding(others, n_others, &host);
 	if (o) {
 		cidr_format(&o->net, c, sizeof(c));
-		return why_set(why, wl, "gateway %s: inside %s's subnet %s", g, o->name, c);
+		return refuse(dg, "gateway %s: inside %s's subnet %s", g, o->name, c);
 	}
 	return 0;
 }
@@ -167,8 +168,7 @@ static void route_add(struct lease_route *v, size_t *n, const struct cidr *dst,
 }
 
 /* Option 121/249 as udhcpc prints it: "DST/LEN ROUTER ..." pairs. */
-static int classless_parse(const char *text, struct lease_route *v, size_t *n, char *why,
-			   size_t wl)
+static int classless_parse(const char *text, struct lease_route *v, size_t *n, struct diags *dg)
 {
 	char *copy = strdup(text), *save = NULL;
 	int rc = 0;
@@ -182,15 +182,15 @@ static int classless_parse(const char *text, struct lease_route *v, size_t *n, c
 		memset(&r, 0, sizeof(r));
 		if (!g || !strchr(d, '/') || cidr_parse(d, &r.dst) < 0 ||
 		    r.dst.addr.family != AF_INET || addr_parse4(g, &r.gw) < 0) {
-			rc = why_set(why, wl, "classless static routes: malformed entry '%.40s%s%.20s'",
+			rc = refuse(dg, "classless static routes: malformed entry '%.40s%s%.20s'",
 				     d, g ? " " : "", g ? g : "");
 			break;
 		}
 		cidr_network(&r.dst, &net);
 		if (!addr_equal(&net.addr, &r.dst.addr))
-			rc = why_set(why, wl, "classless static route %.40s: host bits set", d);
+			rc = refuse(dg, "classless static route %.40s: host bits set", d);
 		else if (*n == LEASE_MAX_ROUTES)
-			rc = why_set(why, wl, "more than %d classless static routes",
+			rc = refuse(dg, "more than %d classless static routes",
 				     LEASE_MAX_ROUTES);
 		else
 			v[(*n)++] = r;
@@ -202,7 +202,7 @@ static int classless_parse(const char *text, struct lease_route *v, size_t *n, c
 /* A destination no server may route to us: special ranges, or a subnet
  * another port holds (the route would steal its traffic). */
 static int dst_check(const struct lease_route *r, const struct lease_other *others, size_t n_others,
-		     char *why, size_t wl)
+		     struct diags *dg)
 {
 	static const struct {
 		uint8_t a, len;
@@ -216,13 +216,13 @@ static int dst_check(const struct lease_route *r, const struct lease_other *othe
 		struct cidr s = {{AF_INET, {special[i].a, special[i].a == 169 ? 254 : 0}},
 				 special[i].len};
 		if (cidr_overlap(&s, &r->dst))
-			return why_set(why, wl, "route to %s: covers %s addresses", d,
+			return refuse(dg, "route to %s: covers %s addresses", d,
 				       special[i].what);
 	}
 	const struct lease_other *o = other_holding(others, n_others, &r->dst);
 	if (o) {
 		cidr_format(&o->net, c, sizeof(c));
-		return why_set(why, wl, "route to %s: overlaps %s's subnet %s", d, o->name, c);
+		return refuse(dg, "route to %s: overlaps %s's subnet %s", d, o->name, c);
 	}
 	return 0;
 }
@@ -230,7 +230,7 @@ static int dst_check(const struct lease_route *r, const struct lease_other *othe
 /* Where a route via gw can go: the subnet, an on-link classless route,
  * or (a /32 lease, no neighbours at all) a host route to gw added here. */
 static int reach(struct lease *l, const struct ipaddr *gw, struct lease_route *onlink, size_t *n_on,
-		 char *why, size_t wl)
+		 struct diags *dg)
 {
 	char g[ADDR_STRLEN], a[ADDR_STRLEN + 4];
 	if (cidr_contains(&l->addr, gw))
@@ -246,36 +246,36 @@ static int reach(struct lease *l, const struct ipaddr *gw, struct lease_route *o
 	}
 	addr_format(gw, g, sizeof(g));
 	cidr_format(&l->addr, a, sizeof(a));
-	return why_set(why, wl,
+	return refuse(dg,
 		       "gateway %s is outside the subnet of %s and no classless static route "
 		       "reaches it",
 		       g, a);
 }
 
 static int address_check(const struct lease_env *e, const struct lease_other *others,
-			 size_t n_others, struct lease *l, char *why, size_t wl)
+			 size_t n_others, struct lease *l, struct diags *dg)
 {
 	char a[ADDR_STRLEN + 4], c[ADDR_STRLEN + 4];
 	struct cidr net;
 	if (!e->ip || addr_parse4(e->ip, &l->addr.addr) < 0)
-		return why_set(why, wl, "no usable address ('%.40s')", e->ip ? e->ip : "");
+		return refuse(dg, "no usable address ('%.40s')", e->ip ? e->ip : "");
 	if (!e->mask || prefix_parse(e->mask, &l->addr.len) < 0)
-		return why_set(why, wl, "no usable subnet mask ('%.20s')", e->mask ? e->mask : "");
+		return refuse(dg, "no usable subnet mask ('%.20s')", e->mask ? e->mask : "");
 	cidr_format(&l->addr, a, sizeof(a));
 	const char *r = addr4_refusal(&l->addr.addr);
 	if (r)
-		return why_set(why, wl, "address %s: %s", a, r);
+		return refuse(dg, "address %s: %s", a, r);
 	if (l->addr.len < LEASE_MIN_PREFIX)
-		return why_set(why, wl, "address %s: a mask shorter than /%d", a,
+		return refuse(dg, "address %s: a mask shorter than /%d", a,
 			       LEASE_MIN_PREFIX);
 	if (is_net_or_bcast(&l->addr, &l->addr.addr))
-		return why_set(why, wl, "address %s: the network or broadcast address of its subnet",
+		return refuse(dg, "address %s: the network or broadcast address of its subnet",
 			       a);
 	cidr_network(&l->addr, &net);
 	const struct lease_other *o = other_holding(others, n_others, &net);
 	if (o) {
 		cidr_format(&o->net, c, sizeof(c));
-		return why_set(why, wl, "address %s: overlaps %s's subnet %s", a, o->name, c);
+		return refuse(dg, "address %s: overlaps %s's subnet %s", a, o->name, c);
 	}
 	return 0;
 }
@@ -283,7 +283,7 @@ static int address_check(const struct lease_env *e, const struct lease_other *ot
 /* The server's routes: option 121 (else 249) if given, which makes the
  * client ignore option 3 (RFC 3442); else the first router of option 3. */
 static int routes_wanted(const struct lease_env *e, struct lease *l, struct lease_route *v,
-			 size_t *n, char *why, size_t wl)
+			 size_t *n, struct diags *dg)
 {
 	const char *cl = e->staticroutes && *e->staticroutes ? e->staticroutes
 			 : e->msstaticroutes && *e->msstaticroutes ? e->msstaticroutes
@@ -291,7 +291,7 @@ static int routes_wanted(const struct lease_env *e, struct lease *l, struct leas
 	*n = 0;
 	if (cl) {
 		l->classless = true;
-		return classless_parse(cl, v, n, why, wl);
+		return classless_parse(cl, v, n, dg);
 	}
 	char first[64];
 	snprintf(first, sizeof(first), "%s", e->router ? e->router : "");
@@ -300,7 +300,7 @@ static int routes_wanted(const struct lease_env *e, struct lease *l, struct leas
 		return 0; /* no gateway: no default route */
 	memset(&v[0], 0, sizeof(v[0]));
 	if (addr_parse4(first, &v[0].gw) < 0)
-		return why_set(why, wl, "malformed router '%.40s'", first);
+		return refuse(dg, "malformed router '%.40s'", first);
 	v[0].dst.addr.family = AF_INET;
 	*n = 1;
 	return 0;
@@ -338,21 +338,21 @@ static void dns_filter(const char *text, const struct lease_other *others, size_
 }
 
 int lease_build(const struct lease_env *e, const struct lease_other *others, size_t n_others,
-		struct lease *l, char *why, size_t wl)
+		struct lease *l, struct diags *dg)
 {
 	struct lease_route want[LEASE_MAX_ROUTES], onlink[LEASE_MAX_ROUTES * 2 + 1];
 	size_t n_want = 0, n_on = 0;
 	int rc;
 	memset(l, 0, sizeof(*l));
-	if ((rc = address_check(e, others, n_others, l, why, wl)) < 0 ||
-	    (rc = routes_wanted(e, l, want, &n_want, why, wl)) < 0)
+	if ((rc = address_check(e, others, n_others, l, dg)) < 0 ||
+	    (rc = routes_wanted(e, l, want, &n_want, dg)) < 0)
 		return rc;
 	for (size_t i = 0; i < n_want; i++) {
 		bool is_onlink = want[i].gw.family == 0 || v4(&want[i].gw) == 0;
-		if (want[i].dst.len > 0 && (rc = dst_check(&want[i], others, n_others, why, wl)) < 0)
+		if (want[i].dst.len > 0 && (rc = dst_check(&want[i], others, n_others, dg)) < 0)
 			return rc;
 		if (is_onlink && want[i].dst.len == 0)
-			return why_set(why, wl, "gateway 0.0.0.0: a default route without a router");
+			return refuse(dg, "gateway 0.0.0.0: a default route without a router");
 		if (is_onlink)
 			route_add(onlink, &n_on, &want[i].dst, &(struct ipaddr){0});
 	}
@@ -360,12 +360,12 @@ int lease_build(const struct lease_env *e, const struct lease_other *others, siz
 	for (size_t i = 0; i < n_want; i++) {
 		if (want[i].gw.family == 0 || v4(&want[i].gw) == 0)
 			continue;
-		if ((rc = gateway_check(&want[i].gw, l, others, n_others, why, wl)) < 0 ||
-		    (rc = reach(l, &want[i].gw, onlink, &n_on, why, wl)) < 0)
+		if ((rc = gateway_check(&want[i].gw, l, others, n_others, dg)) < 0 ||
+		    (rc = reach(l, &want[i].gw, onlink, &n_on, dg)) < 0)
 			return rc;
 	}
 	if (n_on + n_want > LEASE_MAX_ROUTES)
-		return why_set(why, wl, "more than %d routes", LEASE_MAX_ROUTES);
+		return refuse(dg, "more than %d routes", LEASE_MAX_ROUTES);
 	for (size_t i = 0; i < n_on; i++)
 		route_add(l->routes, &l->n_routes, &onlink[i].dst, &onlink[i].gw);
 	for (int pass = 0; pass < 2; pass++) /* the default route last */

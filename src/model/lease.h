@@ -52,12 +52,12 @@ struct lease {
 	char dns_refused[512]; /* "127.0.0.1 (loopback), ..." for the log; "" if none */
 };
 
-/* Build the lease from env, refusing it (-EINVAL, why filled, *out
+/* Build the lease from env, refusing it (-EINVAL, d says why, *out
  * undefined) when the address, mask, gateway or a route is unusable or
  * collides with a subnet in others. Unusable DNS servers do not refuse
  * the lease; they are left out and named in dns_refused. */
 int lease_build(const struct lease_env *env, const struct lease_other *others, size_t n_others,
-		struct lease *out, char *why, size_t whylen);
+		struct lease *out, struct diags *d);
 
 /* Whether a DNS server learned from a WAN may become an upstream: not
  * unspecified, loopback, multicast, broadcast, link-local or reserved,

@@ -100,7 +100,7 @@ static int tx_undo(struct lease_tx *t, const struct cidr *addr)
 	return rc;
 }
 
-static int tx_do(struct lease_tx *t, uint32_t metric, const struct lease *l, char *err, size_t el)
+static int tx_do(struct lease_tx *t, uint32_t metric, const struct lease *l, struct diags *d)
 {
 	char txt[ADDR_STRLEN + 4], gw[ADDR_STRLEN];
 	int rc = 0;
@@ -114,14 +114,14 @@ static int tx_do(struct lease_tx *t, uint32_t metric, const struct lease *l, cha
 		 * old subnet would otherwise be a secondary, removed with it. */
 		if ((rc = link_addr_del(t->s, t->ifindex, &t->old_addrs[i])) < 0) {
 			cidr_format(&t->old_addrs[i], txt, sizeof(txt));
-			snprintf(err, el, "removing the old address %s: %s", txt, strerror(-rc));
+			diag_error(d, nopos, "removing the old address %s: %s", txt, strerror(-rc));
 			return rc;
 		}
 		t->n_deleted++;
 	}
 	if (!have && (rc = link_addr_add(t->s, t->ifindex, &l->addr)) < 0) {
 		cidr_format(&l->addr, txt, sizeof(txt));
-		snprintf(err, el, "adding %s: %s", txt, strerror(-rc));
+		diag_error(d, nopos, "adding %s: %s", txt, strerror(-rc));
 		return rc;
 	}
 	t->added = !have;
@@ -133,7 +133,7 @@ static int tx_do(struct lease_tx *t, uint32_t metric, const struct lease *l, cha
 			cidr_format(&r->dst, txt, sizeof(txt));
 			if (r->gw.family)
 				addr_format(&r->gw, gw, sizeof(gw));
-			snprintf(err, el, "route %s %s%s: %s", txt, r->gw.family ? "via " : "on-link",
+			diag_error(d, nopos, "route %s %s%s: %s", txt, r->gw.family ? "via " : "on-link",
 				 r->gw.family ? gw : "", strerror(-rc));
 			return rc;
 		}
@@ -144,34 +144,33 @@ static int tx_do(struct lease_tx *t, uint32_t metric, const struct lease *l, cha
 	for (size_t i = 0; i < t->n_old_routes; i++)
 		if (!route_in(&t->old_routes[i], t->new_routes, t->n_set) &&
 		    (rc = route4_del(&t->old_routes[i])) < 0 && rc != -ESRCH) {
-			snprintf(err, el, "removing an old route: %s", strerror(-rc));
+			diag_error(d, nopos, "removing an old route: %s", strerror(-rc));
 			return rc;
 		}
 	return 0;
 }
 
-int lease_apply(int ifindex, uint32_t metric, const struct lease *l, char *err, size_t errlen,
+int lease_apply(int ifindex, uint32_t metric, const struct lease *l, struct diags *d,
 		bool *restored)
 {
 	struct lease_tx t = {.ifindex = ifindex};
 	int rc;
 	*restored = true;
 	if (!(t.s = link_sock_open())) {
-		snprintf(err, errlen, "netlink: %s", strerror(errno));
-		return -errno;
+		rc = -errno;
+		diag_error(d, nopos, "netlink: %s", strerror(-rc));
+		return rc;
 	}
 	t.new_routes = calloc(l->n_routes + 1, sizeof(*t.new_routes));
 	if (!t.new_routes) {
 		rc = -ENOMEM;
-		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		diag_error(d, nopos, "%s", strerror(ENOMEM));
 	} else if ((rc = tx_snapshot(&t)) < 0) {
-		snprintf(err, errlen, "reading the port's addresses and routes: %s", strerror(-rc));
-	} else if ((rc = tx_do(&t, metric, l, err, errlen)) < 0) {
+		diag_error(d, nopos, "reading the port's addresses and routes: %s", strerror(-rc));
+	} else if ((rc = tx_do(&t, metric, l, d)) < 0) {
 		int u = tx_undo(&t, &l->addr);
 		if (u < 0) {
-			size_t k = strlen(err);
-			snprintf(err + k, errlen - k, "; restoring the port failed too (%s)",
-				 strerror(-u));
+			diag_error(d, nopos, "restoring the port failed too (%s)", strerror(-u));
 			*restored = false;
 		}
 	}

@@ -18,9 +18,9 @@ int lease_others_from_kernel(int ifindex, struct lease_other *out, size_t max, s
 
 /* Put l on ifindex: its address (the port's other IPv4 addresses go),
  * its routes with metric, and the hook's stale routes removed. On
- * failure, -errno with what failed in err; *restored tells whether the
- * port was put back as it was (false: err says what is left). */
-int lease_apply(int ifindex, uint32_t metric, const struct lease *l, char *err, size_t errlen,
+ * failure, -errno with what failed in d; *restored tells whether the
+ * port was put back as it was (false: d says what is left). */
+int lease_apply(int ifindex, uint32_t metric, const struct lease *l, struct diags *d,
 		bool *restored);
 
 /* Lease lost or released (udhcpc's deconfig): the hook's routes through

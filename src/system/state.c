@@ -30,16 +30,16 @@ int state_mkdir(const char *dir)
 	}
 	if (mkdir(path, 0700) < 0 && errno != EEXIST)
 		return -errno;
-	return file_dir_check(path, NULL, 0);
+	return file_dir_check(path, NULL, NULL);
 }
 
 int state_dir_ready(const char *dir, const char *kind, struct diags *d)
 {
-	char why[PATH_MAX + 160];
+	char what[32];
 	int rc = state_mkdir(dir);
-	if (rc < 0 && file_dir_check(dir, why, sizeof(why)) < 0)
-		diag_error(d, nopos, "%s dir %s", kind, why);
-	else if (rc < 0)
+	snprintf(what, sizeof(what), "%s dir", kind);
+	/* The dir check names what is wrong with it; else the mkdir's error. */
+	if (rc < 0 && file_dir_check(dir, what, d) == 0)
 		diag_error(d, nopos, "%s dir %s: %s", kind, dir, strerror(-rc));
 	return rc;
 }
@@ -53,7 +53,7 @@ int state_write(const char *dir, const char *name, const char *data, size_t len)
 {
 	char path[PATH_MAX];
 	int rc = join(path, sizeof(path), dir, name);
-	if (rc < 0 || (rc = file_dir_check(dir, NULL, 0)) < 0)
+	if (rc < 0 || (rc = file_dir_check(dir, NULL, NULL)) < 0)
 		return rc;
 	return file_write_atomic(path, data, len, 0600, FILE_SYNC);
 }

@@ -152,6 +152,27 @@ void diags_move(struct diags *to, struct diags *from, enum diag_level level, str
 	diags_free(from);
 }
 
+char *diags_join(const struct diags *d, const char *sep)
+{
+	char *out = strdup(""), *next;
+	for (size_t i = 0; out && i < d->n; i++) {
+		const struct diag *g = &d->v[i];
+		int n;
+		if (g->level != DIAG_ERROR)
+			continue;
+		if (g->file && g->pos.line > 0)
+			n = asprintf(&next, "%s%s%s:%d:%d: %s", out, *out ? sep : "", g->file, g->pos.line,
+				     g->pos.col, g->msg);
+		else if (g->file)
+			n = asprintf(&next, "%s%s%s: %s", out, *out ? sep : "", g->file, g->msg);
+		else
+			n = asprintf(&next, "%s%s%s", out, *out ? sep : "", g->msg);
+		free(out);
+		out = n < 0 ? NULL : next;
+	}
+	return out;
+}
+
 void diags_free(struct diags *d)
 {
 	for (size_t i = 0; i < d->n; i++) {

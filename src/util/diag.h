@@ -58,6 +58,10 @@ void diags_move(struct diags *to, struct diags *from, enum diag_level level, str
  * out. diag_error and diag_warn escape whatever reaches them the same way;
  * this is for the values a message quotes, to keep them short. */
 const char *diag_quote(char *out, size_t size, const char *s, size_t len);
+/* The errors of d as one malloc'd line, each "FILE:LINE:COL: MSG" (or
+ * MSG without a position), joined by sep: for a protocol or a log that
+ * carries one line. "" when d holds no error; NULL on allocation failure. */
+char *diags_join(const struct diags *d, const char *sep);
 /* Sort by file, line, column (stable), so the report reads top to bottom
  * whichever pass found each error. */
 void diags_sort(struct diags *d);

@@ -102,35 +102,32 @@ out:
 	return rc;
 }
 
-int file_dir_check(const char *dir, char *why, size_t len)
+int file_dir_check(const char *dir, const char *what, struct diags *d)
 {
+	struct diags none = DIAGS_INIT;
 	struct stat st;
-	char dummy[1];
-	if (!why) {
-		why = dummy;
-		len = sizeof(dummy);
-	}
-	*why = '\0';
+	const char *w = what ? what : "", *sp = what ? " " : "";
+	int rc = 0;
+	if (!d)
+		d = &none; /* the caller wants the verdict only */
 	if (stat(dir, &st) < 0) {
-		snprintf(why, len, "%s: %s", dir, strerror(errno));
-		return -errno;
+		rc = -errno;
+		diag_error(d, nopos, "%s%s%s: %s", w, sp, dir, strerror(-rc));
+	} else if (!S_ISDIR(st.st_mode)) {
+		rc = -ENOTDIR;
+		diag_error(d, nopos, "%s%s%s: not a directory", w, sp, dir);
+	} else if (st.st_uid != geteuid()) {
+		rc = -EPERM;
+		diag_error(d, nopos, "%s%s%s: owned by uid %u, not by uid %u (root); refusing it (chown %u %s)",
+			   w, sp, dir, (unsigned)st.st_uid, (unsigned)geteuid(), (unsigned)geteuid(), dir);
+	} else if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		rc = -EPERM;
+		diag_error(d, nopos, "%s%s%s: writable by %s (mode %04o); refusing it (chmod go-w %s)", w,
+			   sp, dir, (st.st_mode & S_IWOTH) ? "everyone" : "its group",
+			   (unsigned)(st.st_mode & 07777), dir);
 	}
-	if (!S_ISDIR(st.st_mode)) {
-		snprintf(why, len, "%s: not a directory", dir);
-		return -ENOTDIR;
-	}
-	if (st.st_uid != geteuid()) {
-		snprintf(why, len, "%s: owned by uid %u, not by uid %u (root); refusing it (chown %u %s)",
-			 dir, (unsigned)st.st_uid, (unsigned)geteuid(), (unsigned)geteuid(), dir);
-		return -EPERM;
-	}
-	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		snprintf(why, len, "%s: writable by %s (mode %04o); refusing it (chmod go-w %s)", dir,
-			 (st.st_mode & S_IWOTH) ? "everyone" : "its group",
-			 (unsigned)(st.st_mode & 07777), dir);
-		return -EPERM;
-	}
-	return 0;
+	diags_free(&none);
+	return rc;
 }
 
 int file_read(const char *path, size_t max, char **out, size_t *lenp)

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "util/diag.h"
+
 /* Replace path with text, then chmod it to mode. Not atomic: for files
  * nothing reads while they are written (lab scripts, resolv.conf of a
  * namespace not yet used). A symlink at path is refused (-ELOOP), not
@@ -31,8 +33,9 @@ int file_write_atomic(const char *path, const char *data, size_t len, mode_t mod
  * directory owned by the effective user (root, for every command that
  * writes there) and writable by nobody else, or anyone could plant,
  * swap or delete the files nftrouter trusts. 0, or -ENOENT/-ENOTDIR/
- * -EPERM with why (if not NULL) naming the dir, the fault and the fix. */
-int file_dir_check(const char *dir, char *why, size_t len);
+ * -EPERM with an error in d (if not NULL) naming the dir as "WHAT DIR",
+ * the fault and the fix. */
+int file_dir_check(const char *dir, const char *what, struct diags *d);
 
 /* Read a small file (a /proc entry, a sysctl) into buf: at most size-1
  * bytes, NUL-terminated. The byte count or -errno. */

@@ -28,8 +28,14 @@ static int build(const char *ip, const char *mask, const char *router, const cha
 		 struct lease *l, char *why)
 {
 	struct lease_env e = {ip, mask, router, routes, NULL, NULL};
-	why[0] = '\0';
-	return lease_build(&e, lan, 1, l, why, 200);
+	struct diags d = DIAGS_INIT;
+	int rc = lease_build(&e, lan, 1, l, &d);
+	/* A refusal is one error, whose text the tests match. */
+	if (rc < 0)
+		assert_int_equal(d.n_errors, 1);
+	snprintf(why, 200, "%s", d.n ? d.v[0].msg : "");
+	diags_free(&d);
+	return rc;
 }
 
 /* The lease is refused and why contains want. */
@@ -122,6 +128,7 @@ static void test_classless(void **state)
 {
 	(void)state;
 	struct lease l;
+	struct diags ed = DIAGS_INIT;
 	char why[200];
 	assert_int_equal(build("203.0.113.10", "24", "203.0.113.99",
 			       "198.51.100.0/24 203.0.113.2 0.0.0.0/0 203.0.113.1", &l, why),
@@ -140,7 +147,7 @@ static void test_classless(void **state)
 	/* Option 249 when 121 is absent. */
 	struct lease_env e = {"203.0.113.10", "24", "203.0.113.1", NULL,
 			      "10.9.0.0/16 203.0.113.3", NULL};
-	assert_int_equal(lease_build(&e, lan, 1, &l, why, sizeof(why)), 0);
+	assert_int_equal(lease_build(&e, lan, 1, &l, &ed), 0);
 	assert_int_equal(l.n_routes, 1); /* option 3 ignored: no default */
 	route_is(&l, 0, "10.9.0.0/16", "203.0.113.3");
 	refused("203.0.113.10", "24", NULL, "0.0.0.0/0 198.51.100.1",
@@ -170,12 +177,12 @@ static void test_dns(void **state)
 {
 	(void)state;
 	struct lease l;
-	char why[200];
+	struct diags ed = DIAGS_INIT;
 	struct lease_env e = {"203.0.113.10", "24", "203.0.113.1", NULL, NULL,
 			      "127.0.0.1 0.0.0.0 203.0.113.53 255.255.255.255 224.0.0.1 ::1 "
 			      "192.168.100.1 203.0.113.10 ::ffff:127.0.0.1 x.y 203.0.113.53 "
 			      "::ffff:198.51.100.53 fe80::1 2001:db8::53"};
-	assert_int_equal(lease_build(&e, lan, 1, &l, why, sizeof(why)), 0);
+	assert_int_equal(lease_build(&e, lan, 1, &l, &ed), 0);
 	assert_int_equal(l.n_dns, 3);
 	char a[64];
 	addr_format(&l.dns[0], a, sizeof(a));
