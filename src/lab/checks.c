@@ -414,6 +414,7 @@ int lab_test(struct lab *l, lab_report_fn *report, void *arg)
 	check_forwards(&t);
 	check_ipv6(&t);
 	check_ban(&t);
+	check_failover(&t);
 	check_counters(&t, snap);
 	free(snap);
 	return t.failed;

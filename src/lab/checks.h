@@ -26,6 +26,9 @@ int check_router_addr(const struct tctx *t, const struct iface *p, struct ipaddr
 void check_wait_listening(struct tctx *t, const struct lab_host *h, bool udp, uint16_t port);
 
 void check_scan(struct tctx *t);
+/* checks_failover.c: two health-checked WANs, the first one's targets
+ * black-holed and restored. */
+void check_failover(struct tctx *t);
 void check_forwards(struct tctx *t);
 /* checks_v6.c: RA, delegation, SLAAC, web, inbound, DNS, renumbering. */
 void check_ipv6(struct tctx *t);

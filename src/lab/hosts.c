@@ -150,6 +150,36 @@ static int ns_ip(struct lab *l, const struct lab_host *h, char *const argv[])
 	return ret;
 }
 
+/* Every WAN health target (interfaces.X.health) lives on every ISP too,
+ * so each WAN's probes are answered; `lab test`'s failover check takes
+ * them away from one ISP. Added after the upstreams (a target may be an
+ * upstream: then it is there already). */
+static int add_health_targets(struct lab *l, const struct lab_host *h)
+{
+	for (size_t i = 0; i < l->r->n_ifaces; i++) {
+		const struct health *hc = &l->r->ifaces[i].health;
+		for (size_t k = 0; hc->on && k < hc->n_targets; k++) {
+			char a[ADDR_STRLEN + 4];
+			bool dup = addr_equal(&hc->targets[k], &h->addr.addr);
+			for (size_t j = 0; j < l->r->dns.n_upstream && !dup; j++)
+				dup = addr_equal(&hc->targets[k], &l->r->dns.upstream[j].addr);
+			for (size_t j = 0; j <= i && !dup; j++) {
+				const struct health *o = &l->r->ifaces[j].health;
+				for (size_t m = 0; o->on && m < (j == i ? k : o->n_targets) && !dup; m++)
+					dup = addr_equal(&hc->targets[k], &o->targets[m]);
+			}
+			if (dup)
+				continue;
+			addr_format(&hc->targets[k], a, sizeof(a));
+			strcat(a, "/32");
+			int ret = ns_ip(l, h, (char *[]){"ip", "addr", "add", a, "dev", "lo", NULL});
+			if (ret < 0)
+				return ret;
+		}
+	}
+	return 0;
+}
+
 /* Every upstream the config names lives on every ISP (on lo), so the
  * router reaches it whichever WAN its default route uses. */
 static int add_upstreams(struct lab *l, const struct lab_host *h)
@@ -289,6 +319,8 @@ int lab_start_internet(struct lab *l, const struct lab_host *h)
 	char conf[PATH_MAX], log[PATH_MAX], exec[PATH_MAX + 8];
 	struct peers p = {.n = 0};
 	int ret = add_upstreams(l, h);
+	if (ret == 0)
+		ret = add_health_targets(l, h);
 
 	if (ret == 0)
 		ret = lab_isp6_link(l, h);
