@@ -269,8 +269,9 @@ static int kernel_add(struct nlset *s, const struct router *r, const struct ban_
 		      const struct cidr *c, const struct cidr *old, uint32_t secs, struct diags *d)
 {
 	char p[ADDR_STRLEN], b[32];
+	bool table_made = false;
 	int rc = 0;
-	for (int attempt = 0; attempt < 2; attempt++) {
+	for (int attempt = 0; attempt < 3; attempt++) {
 		rc = len_ensure(s, c, d);
 		if (rc == 0 && old)
 			rc = queue_del(s, old);
@@ -280,12 +281,20 @@ static int kernel_add(struct nlset *s, const struct router *r, const struct ban_
 			rc = nlset_commit(s);
 		else
 			nlset_abort(s);
-		if (rc != -ENOENT || attempt)
+		if (rc != -ENOENT)
 			break;
+		if (old) {
+			/* the element to replace is not in the kernel (a ban
+			 * killed before its kernel step): just add */
+			old = NULL;
+			continue;
+		}
 		/* no ban table (first ban, or it was deleted): create it, retry */
+		if (table_made)
+			break;
+		table_made = true;
 		if ((rc = table_ensure(NULL, r, lens, false, d)) < 0)
 			return rc;
-		old = NULL;
 	}
 	cidr_format(c, p, sizeof(p));
 	if (rc == -EEXIST)

@@ -67,3 +67,17 @@ nsx "$R" nft list set inet nftrouter_bans blackhole4_26 | grep -q '203\.0\.113\.
     fail "the older layout's prefix ban was not restored into blackhole4_26"
 ! reach4 203.0.113.70 || fail "after the conversion, the banned /26 reached the router"
 pass "older layout: blackhole4_nets gone, its ban restored into blackhole4_26 and enforced"
+
+# A ban in the state file whose kernel element is gone (as a `ban` killed
+# before its kernel step leaves it), banned again: added, and the chains
+# (the blocklist rules of the config) are left as they are.
+echo 192.0.2.77 >"$T_DIR/drop.txt"
+{ cat "$T_DIR/base.yaml"; printf 'blackhole:\n  lists: [drop.txt]\n'; } >"$T_DIR/bl.yaml"
+napply apply -c "$T_DIR/bl.yaml" >/dev/null || fail "apply with a list exited $?"
+nsx "$R" nft delete element inet nftrouter_bans blackhole4_26 '{ 203.0.113.64 }'
+napply ban 203.0.113.64/26 --for 2h >/dev/null 2>&1 || fail "re-ban of a ban missing from the kernel exited $?"
+nsx "$R" nft list set inet nftrouter_bans blackhole4_26 | grep -q '203\.0\.113\.64 timeout 2h' ||
+    fail "the re-ban is not in the kernel: $(nsx "$R" nft list set inet nftrouter_bans blackhole4_26)"
+nsx "$R" nft list chain inet nftrouter_bans prerouting | grep -q '@blocklist4 drop' ||
+    fail "the re-ban (without the config) dropped the blocklist rules"
+pass "re-ban of a ban missing from the kernel: added; the blocklist rules stay"
