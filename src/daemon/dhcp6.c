@@ -19,6 +19,7 @@
 #include "system/status.h"
 #include "system/ipv6.h"
 #include "system/link.h"
+#include "system/route.h"
 #include "util/file.h"
 
 static ssize_t dhcp6_port(struct daemon *d, const char *name)
@@ -196,8 +197,16 @@ int dhcp6_event(struct daemon *d, const char *port, char *err, size_t errlen)
 	daemon_log(d, "nftrouter: %s: DHCPv6 %s %s (valid %us, preferred %us); the LAN follows %s%s%s",
 		   port, e.event, got, (unsigned)e.valid, (unsigned)e.preferred, now,
 		   changed ? ", was " : "", changed ? was : "");
-	if (changed)
+	if (changed) {
+		/* The old prefix's blackhole goes with it; the new one gets one. */
+		if (had && (rc = route6_unreachable(&before, false)) < 0 && rc != -ESRCH)
+			daemon_log(d, "nftrouter: %s: removing the route of %s: %s", port, was,
+				   strerror(-rc));
+		if (ps->has && (rc = route6_unreachable(&ps->prefix, true)) < 0)
+			daemon_log(d, "nftrouter: %s: unreachable route for %s: %s", port, now,
+				   strerror(-rc));
 		dhcp6_renumber(d);
+	}
 	return 0;
 }
 

@@ -305,3 +305,24 @@ int route_default_move(int ifindex, uint32_t from, uint32_t to, size_t *moved)
 	free(v);
 	return rc;
 }
+
+int route6_unreachable(const struct cidr *prefix, bool add)
+{
+	char buf[512];
+	struct nlmsghdr *nlh;
+	struct cidr net;
+	if (prefix->addr.family != AF_INET6)
+		return -EINVAL;
+	cidr_network(prefix, &net);
+	struct rtmsg *rtm =
+	    route_msg(buf, add ? RTM_NEWROUTE : RTM_DELROUTE,
+		      NLM_F_REQUEST | NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_REPLACE : 0), &nlh);
+	rtm->rtm_family = AF_INET6;
+	rtm->rtm_dst_len = (unsigned char)net.len;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_type = RTN_UNREACHABLE;
+	rtm->rtm_protocol = ROUTE_PROTO_NFTROUTER;
+	rtm->rtm_scope = add ? RT_SCOPE_UNIVERSE : RT_SCOPE_NOWHERE;
+	mnl_attr_put(nlh, RTA_DST, 16, net.addr.a);
+	return route_talk(nlh, NULL, NULL);
+}

@@ -5,6 +5,7 @@
 #define NFTROUTER_SYSTEM_ROUTE_H
 
 #include <stdbool.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +39,13 @@ int route_default_remove(const struct route_default *r);
 int route6_default_dump(struct route_default **out, size_t *n);
 int route6_default_set(const struct route_default *r);
 int route6_default_remove(const struct route_default *r);
+
+/* `unreachable PREFIX` (proto 110) for a prefix delegated to the router,
+ * or its removal: traffic to a part of the delegation no LAN port
+ * carries is refused here instead of looping back to the ISP (RFC 7084
+ * WPD-5). The LAN /64s are more specific and win. 0 or -errno (removing
+ * an absent route: -ESRCH). */
+int route6_unreachable(const struct cidr *prefix, bool add);
 
 /* Give the IPv4 default routes through ifindex with metric `from` the
  * metric `to` (protocol and next hop kept): the WAN health checks demote

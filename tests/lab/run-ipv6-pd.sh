@@ -98,6 +98,12 @@ lan_addr=${lan64%::/64}::1
 ip -n "$R" -6 -o addr show dev lan | grep -q "inet6 $lan_addr/64 .*valid_lft forever" ||
     { dump; fail "lan lacks $lan_addr/64 (infinite lifetime)"; }
 pass "delegated $pd (status: lifetimes, lan64 $lan64); lan carries $lan_addr/64 and $ula_net:1::1/64"
+# The rest of the delegation is unreachable here, not routed back to the ISP.
+unused=$(python3 -c 'import ipaddress, sys; n = ipaddress.ip_network(sys.argv[1]); print(list(n.subnets(new_prefix=64))[5].network_address + 1)' "$pd")
+ip -n "$R" -6 route show type unreachable | grep -q "unreachable $pd " || fail "no unreachable route for $pd"
+ip -n "$R" -6 route get "$unused" 2>&1 | grep -q "No route to host" ||
+    fail "$unused (unnumbered, inside $pd) is routed: $(ip -n "$R" -6 route get "$unused" 2>&1)"
+pass "$unused (unused part of $pd): unreachable on the router, no loop to the ISP"
 
 wait_for 40 sh -c "ip -n $C -6 addr show dev eth0 scope global | grep -v tentative | grep -q 'inet6 ${lan64%::/64}:'" ||
     { dump; fail "client got no SLAAC address in $lan64"; }
@@ -145,6 +151,8 @@ wait_for 30 old_ok || { dump; fail "the old address $gua is not deprecated"; }
 t1=$(date +%s)
 new=$(rctl status --json | jq -r '.ports[] | select(.name == "wan") | .delegated.prefix')
 ip -n "$R" -6 -o addr show dev lan | grep -q "inet6 ${lan64%::/64}::1/" && fail "lan still carries the old $lan_addr"
+ip -n "$R" -6 route show type unreachable | grep -q "unreachable $pd " && fail "the old $pd is still an unreachable route"
+ip -n "$R" -6 route show type unreachable | grep -q "unreachable $new " || fail "no unreachable route for $new"
 new_gua=$(ip -n "$C" -6 -o addr show dev eth0 scope global | awk '{print $4}' | grep '^2001:db8:2:' | head -1)
 new_gua=${new_gua%/64}
 through "$new_gua" || fail "after the renumbering the rule does not follow the host to $new_gua"
