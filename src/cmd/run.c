@@ -17,6 +17,13 @@ static void run_usage(FILE *f)
 	      "serves the control socket RUN_DIR/nftrouter.sock (root only) for status, leases,\n"
 	      "reload, confirm and bans. Sends READY=1 to $NOTIFY_SOCKET when the router is up.\n"
 	      "Logs to stderr; children's output is prefixed with their name.\n\n"
+	      "Fail closed: if the first apply fails (invalid config, the kernel refuses, a\n"
+	      "corrupt state file), the router never forwards unfiltered: an nftrouter table\n"
+	      "already loaded is kept, else a minimal one is loaded that forwards nothing\n"
+	      "and accepts only loopback, replies, neighbour discovery and SSH as the config\n"
+	      "(or, if invalid, the last applied one) allows. The daemon keeps running\n"
+	      "without children, `status` shows the error, and a reload with a good config\n"
+	      "recovers.\n\n"
 	      "Signals: SIGHUP re-reads the config (an invalid one is logged with its position\n"
 	      "and changes nothing; children whose config did not change keep running).\n"
 	      "SIGTERM or SIGINT stop the children and exit 0; the firewall stays loaded.\n\n"
@@ -29,9 +36,11 @@ static void run_usage(FILE *f)
 	      "  --tls-ca FILE       CA bundle for DNS-over-TLS upstreams (default\n"
 	      "                      $NFTROUTER_TLS_CA or the system bundle)\n"
 	      "  -h, --help          this text\n\n"
-	      "Exit status: 0 stopped by SIGTERM/SIGINT; 1 invalid config at start (nothing\n"
-	      "changed); 2 usage; 3 the system refused (nothing changed); 4 the first apply\n"
-	      "failed and was rolled back. See docs/run.md and nftrouter(8).\n",
+	      "Exit status: 0 stopped by SIGTERM/SIGINT; 2 usage; 3 the system refused before\n"
+	      "the first apply (not root, run dir, another daemon serves the socket, netlink).\n"
+	      "Only when the first apply failed and not even the fail-closed table could be\n"
+	      "loaded does it exit with the apply's status: 1 invalid, 3 refused, 4 rolled\n"
+	      "back. See docs/run.md and nftrouter(8).\n",
 	      f);
 }
 

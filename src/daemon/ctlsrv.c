@@ -277,9 +277,9 @@ static void req_status(struct daemon *d, const char *arg, struct buf *b)
 		n++;
 	}
 	struct status_ipv6 *v6 = dhcp6_status(d);
-	struct status_health *hs = calloc(d->r->n_ifaces + 1, sizeof(*hs));
+	struct status_health *hs = d->r ? calloc(d->r->n_ifaces + 1, sizeof(*hs)) : NULL;
 	size_t nh = 0;
-	for (size_t i = 0; hs && i < d->r->n_ifaces; i++) {
+	for (size_t i = 0; hs && d->r && i < d->r->n_ifaces; i++) {
 		const struct health_state *h = &d->ports[i].health;
 		const struct dhcp_event *ev = &d->ports[i].dhcp;
 		if (iface_has_default_route(&d->r->ifaces[i]))
@@ -302,10 +302,17 @@ static void req_status(struct daemon *d, const char *arg, struct buf *b)
 				   .reloads = d->reloads,
 				   .children = kids,
 				   .n_children = n,
-				   .v6 = v6};
+				   .v6 = v6,
+				   .error = d->error,
+				   .error_time = d->error_time,
+				   .fail_closed = d->fail_closed,
+				   .ruleset = !d->fail_closed ? "config"
+					      : d->kept_ruleset ? "kept"
+								: "fail-closed"};
 	struct status_in in = {.r = d->r,
 			       .config = d->o->config,
-			       .hash = d->hash,
+			       /* Nothing applied by this daemon: the saved one's. */
+			       .hash = d->hash[0] ? d->hash : NULL,
 			       .state_dir = d->o->state_dir,
 			       .run_dir = d->o->run_dir,
 			       .daemon = &dm};
@@ -498,6 +505,11 @@ static void ctlsrv_handle(struct client *c, char *line)
 		req_reload(d, &b);
 	else if (strcmp(line, "confirm") == 0 && !*arg)
 		req_confirm(d, &b);
+	else if (strcmp(line, "ban") == 0 && *arg && !d->r)
+		/* The own-address checks need the model; `ban` without a
+		 * daemon does the same with the applied config. */
+		reply_error_n(&b, "no config is applied (the router runs fail-closed; see status)",
+			      EAGAIN);
 	else if (strcmp(line, "ban") == 0 && *arg)
 		req_ban(d, arg, true, &b);
 	else if (strcmp(line, "unban") == 0 && *arg)

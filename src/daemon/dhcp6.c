@@ -174,8 +174,12 @@ int dhcp6_event(struct daemon *d, const char *port, char *err, size_t errlen)
 	struct dhcp6_prefix e;
 	bool has;
 	char was[ADDR_STRLEN] = "none", now[ADDR_STRLEN] = "none", got[ADDR_STRLEN] = "none";
-	ssize_t i = dhcp6_port(d, port);
+	ssize_t i = d->r ? dhcp6_port(d, port) : -1;
 	int rc;
+	if (!d->r) {
+		snprintf(err, errlen, "no config is applied (fail-closed)");
+		return -EINVAL;
+	}
 	if (i < 0) {
 		snprintf(err, errlen, "no port '%s' with ipv6: dhcp", port);
 		return -EINVAL;
@@ -227,6 +231,8 @@ void dhcp6_carrier_back(struct daemon *d, size_t i)
 
 struct status_ipv6 *dhcp6_status(struct daemon *d)
 {
+	if (!d->r)
+		return NULL; /* fail-closed: no config runs */
 	struct status_ipv6 *v = calloc(d->r->n_ifaces + 1, sizeof(*v));
 	struct cidr *pd = calloc(d->r->n_ifaces + 1, sizeof(*pd));
 	struct ipv6_live lv;

@@ -160,7 +160,10 @@ struct daemon {
 	 * a reload), "" when it was; shown by status. */
 	char *error;
 	int64_t error_time;   /* UNIX time of that failure */
-	bool fail_closed;     /* running a fail-closed ruleset, no config applied */
+	/* The first apply failed: no config runs. The nftrouter table is the
+	 * one that was loaded then (kept_ruleset) or the fail-closed one. */
+	bool fail_closed;
+	bool kept_ruleset;
 };
 
 /* log.c */

@@ -50,9 +50,12 @@ static void links_appeared(struct daemon *d, size_t i, const struct link_info *l
 /* Where each configured port is now, from a full dump. */
 void links_scan(struct daemon *d)
 {
-	struct link_sock *s = link_sock_open();
+	struct link_sock *s = NULL;
 	struct link_info *l = NULL;
 	size_t n = 0;
+	if (!d->r)
+		return; /* fail-closed: no config runs, no port is configured */
+	s = link_sock_open();
 	if (!s || link_dump(s, &l, &n) < 0) {
 		daemon_log(d, "nftrouter: cannot list links: %s", strerror(errno));
 		goto out;
@@ -109,6 +112,8 @@ static void links_on_link(int ifindex, bool gone, bool carrier, void *data)
 {
 	struct daemon *d = data;
 	ssize_t i = -1;
+	if (!d->r)
+		return; /* fail-closed: no config runs, no port is configured */
 	for (size_t k = 0; k < d->r->n_ifaces; k++)
 		if (d->ports[k].ifindex == ifindex)
 			i = (ssize_t)k;

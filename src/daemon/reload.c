@@ -3,9 +3,11 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "daemon/internal.h"
 #include "system/apply.h"
+#include "system/failsafe.h"
 
 static struct port_state *daemon_ports_new(const struct router *r, const struct daemon *old)
 {
@@ -26,8 +28,74 @@ static struct port_state *daemon_ports_new(const struct router *r, const struct 
 	return p;
 }
 
-/* Load, validate and apply the config. On success the daemon runs it;
- * on failure nothing of the daemon's state changed. */
+/* Why the config given last could not be applied, for status; NULL
+ * clears it. */
+static void daemon_set_error(struct daemon *d, const char *why)
+{
+	free(d->error);
+	d->error = why ? strdup(why) : NULL;
+	d->error_time = d->error ? (int64_t)time(NULL) : 0;
+}
+
+/* The model whose admin access the fail-closed ruleset keeps: the config
+ * tried if it was valid, else the last applied one (STATE_DIR/applied.yaml),
+ * else none. */
+static struct router_file *daemon_admin_model(struct daemon *d)
+{
+	struct diags dg = DIAGS_INIT;
+	size_t len = strlen(d->o->state_dir) + sizeof("/applied.yaml");
+	char *path = malloc(len);
+	struct router_file *f = NULL;
+	if (path) {
+		snprintf(path, len, "%s/applied.yaml", d->o->state_dir);
+		f = router_file_load(path, &dg);
+	}
+	diags_free(&dg);
+	free(path);
+	return f;
+}
+
+/* The first apply failed: the router must not forward unfiltered. Keep
+ * the loaded nftrouter table, or load the fail-closed one with the admin
+ * access of `tried` (may be NULL) and, should the kernel refuse that,
+ * without any. 0: the daemon runs on, fail-closed; else an exit status. */
+static int daemon_fail_closed(struct daemon *d, const struct router *tried)
+{
+	struct diags dg = DIAGS_INIT;
+	struct router_file *applied = tried ? NULL : daemon_admin_model(d);
+	const struct router *admin = tried ? tried : applied ? applied->r : NULL;
+	char from[4096];
+	snprintf(from, sizeof(from), "%s", tried ? d->o->config : applied ? applied->path : "");
+	int rc = failsafe_ensure(admin, d->o->run_dir, &dg);
+	daemon_log_diags(d, &dg, NULL);
+	diags_free(&dg);
+	if (rc < 0 && admin) {
+		admin = NULL;
+		rc = failsafe_ensure(NULL, d->o->run_dir, &dg);
+		daemon_log_diags(d, &dg, NULL);
+		diags_free(&dg);
+	}
+	router_file_free(applied);
+	if (rc < 0) {
+		daemon_log(d, "nftrouter: error: cannot fail closed (%s); stopping", strerror(-rc));
+		return EXIT_SYSTEM;
+	}
+	d->fail_closed = true;
+	d->kept_ruleset = rc == FAILSAFE_KEPT;
+	if (rc == FAILSAFE_KEPT)
+		daemon_log(d, "nftrouter: FAIL-CLOSED: the loaded nftrouter ruleset is kept; "
+			      "fix the config and reload");
+	else
+		daemon_log(d, "nftrouter: FAIL-CLOSED: nothing is forwarded; input: loopback%s%s%s; "
+			      "fix the config and reload",
+			   admin ? " and the ssh access " : " only (no admin access)", admin ? from : "",
+			   admin ? " allows" : "");
+	return EXIT_OK;
+}
+
+/* Load, validate and apply the config. On success the daemon runs it.
+ * On failure nothing of the daemon's state changed, except the error
+ * status shows; on the first apply the router then fails closed. */
 int daemon_load(struct daemon *d, bool first, struct buf *msg)
 {
 	struct diags dg = DIAGS_INIT;
@@ -92,8 +160,18 @@ int daemon_load(struct daemon *d, bool first, struct buf *msg)
 	f->text = NULL;
 	if (health_start(d) < 0)
 		daemon_log(d, "nftrouter: WAN health checks could not start: %s", strerror(errno));
+	d->fail_closed = false;
 	rc = EXIT_OK;
 out:
+	if (rc != EXIT_OK) {
+		char fallback[64];
+		snprintf(fallback, sizeof(fallback), "not applied (exit status %d)", rc);
+		daemon_set_error(d, msg->len && msg->s ? msg->s : fallback);
+		if (first)
+			rc = daemon_fail_closed(d, f ? f->r : NULL) == EXIT_OK ? EXIT_OK : rc;
+	} else {
+		daemon_set_error(d, NULL);
+	}
 	diags_free(&dg);
 	router_file_free(f);
 	return rc;

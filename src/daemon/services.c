@@ -373,7 +373,8 @@ int services_sync(struct daemon *d)
 	rp.bin = d->o->self;
 	if (d->o->tls_ca)
 		rp.tls_ca = d->o->tls_ca;
-	for (size_t i = 0; i < sizeof(services) / sizeof(services[0]); i++)
+	/* Fail-closed (no config runs): no child is wanted. */
+	for (size_t i = 0; d->r && i < sizeof(services) / sizeof(services[0]); i++)
 		if ((rc = services[i](d, &rp, &w)) < 0)
 			goto out;
 	for (struct child *c = d->children, *next; c; c = next) {
@@ -476,6 +477,10 @@ int services_dhcp_event(struct daemon *d, char *arg, struct diags *dg)
 	int rc = services_dhcp_record(&ev, arg, dg);
 	if (rc < 0)
 		return rc;
+	if (!d->r) {
+		diag_error(dg, nopos, "no config is applied (fail-closed)");
+		return -EINVAL;
+	}
 	for (i = 0; i < d->r->n_ifaces; i++)
 		if (strcmp(d->r->ifaces[i].name, arg) == 0 && d->r->ifaces[i].ipv4 == IPV4_DHCP)
 			break;

@@ -47,6 +47,11 @@ struct counter_value {
 	uint64_t packets, bytes;
 };
 char *render_nft_counters(const struct router *r, const struct counter_value *v, size_t n);
+/* The fail-closed table that replaces `inet nftrouter` when `run` cannot
+ * apply its config and nothing is loaded: forward dropped, input only
+ * loopback, replies, neighbour discovery and the ssh access r allows
+ * (r NULL: none). NULL on an unsafe string or without memory. */
+char *render_nft_failsafe(const struct router *r);
 /* The ban table: created if missing, never deleted or flushed by apply, so
  * the bans in it survive any replace of the main table. Prefix bans live
  * in one hash set per prefix length (blackhole4_24), with a rule each,

@@ -191,12 +191,31 @@ static void status_zone(const struct zone *z, bool json, struct buf *b)
 
 static void status_children(const struct status_daemon *dm, bool json, struct buf *b)
 {
-	if (json)
-		buf_printf(b, ",\"daemon\":{\"pid\":%d,\"uptime\":%lld,\"reloads\":%u},\"children\":[",
-			   (int)dm->pid, (long long)dm->uptime, dm->reloads);
-	else
-		buf_printf(b, "daemon: pid %d, up %llds, %u reload(s)\nchildren:\n", (int)dm->pid,
+	if (json) {
+		buf_printf(b, ",\"daemon\":{\"pid\":%d,\"uptime\":%lld,\"reloads\":%u,\"fail_closed\":%s,"
+			      "\"ruleset\":\"%s\",\"error\":",
+			   (int)dm->pid, (long long)dm->uptime, dm->reloads, dm->fail_closed ? "true" : "false",
+			   dm->ruleset ? dm->ruleset : "config");
+		if (dm->error) {
+			buf_printf(b, "{\"time\":%lld,\"message\":", (long long)dm->error_time);
+			json_puts(b, dm->error);
+			buf_putc(b, '}');
+		} else {
+			buf_puts(b, "null");
+		}
+		buf_puts(b, "},\"children\":[");
+	} else {
+		buf_printf(b, "daemon: pid %d, up %llds, %u reload(s)\n", (int)dm->pid,
 			   (long long)dm->uptime, dm->reloads);
+		if (dm->error) {
+			buf_printf(b, "last config NOT APPLIED (%llds ago):\n  ",
+				   (long long)((int64_t)time(NULL) - dm->error_time));
+			for (const char *c = dm->error; *c; c++)
+				buf_puts(b, *c == '\n' ? "\n  " : (char[]){*c, 0});
+			buf_putc(b, '\n');
+		}
+		buf_puts(b, "children:\n");
+	}
 	for (size_t i = 0; i < dm->n_children; i++) {
 		const struct status_child *c = &dm->children[i];
 		if (json) {
@@ -239,7 +258,7 @@ static void status_head(const struct status_in *in, const char *hash, bool json,
 		buf_puts(b, "{\"ok\":true,\"config\":");
 		json_puts(b, in->config ? in->config : "");
 		buf_puts(b, ",\"hostname\":");
-		json_puts(b, in->r->hostname);
+		json_puts(b, in->r ? in->r->hostname : "");
 		buf_puts(b, ",\"applied_hash\":");
 		if (hash)
 			json_puts(b, hash);
@@ -253,8 +272,14 @@ static void status_head(const struct status_in *in, const char *hash, bool json,
 		buf_printf(b, ",\"interrupted_apply\":%s", interrupted ? "true" : "false");
 		return;
 	}
-	buf_printf(b, "router %s, config %s\napplied config: %s\n", in->r->hostname,
+	buf_printf(b, "router %s, config %s\napplied config: %s\n", in->r ? in->r->hostname : "-",
 		   in->config ? in->config : "?", hash ? hash : "none (never applied)");
+	if (in->daemon && in->daemon->fail_closed)
+		buf_printf(b, "FAIL-CLOSED: the config could not be applied at start; %s until a "
+			      "reload succeeds (the error is below)\n",
+			   in->daemon->ruleset && strcmp(in->daemon->ruleset, "kept") == 0
+			       ? "the ruleset loaded before is kept"
+			       : "nothing is forwarded");
 	if (pending == 1)
 		buf_printf(b, "PENDING CONFIRM: rolls back in %llds unless `nftrouter confirm` runs\n",
 			   (long long)left);
@@ -292,12 +317,12 @@ int status_format(const struct status_in *in, bool json, struct buf *b)
 	}
 	status_head(in, h, json, b);
 	buf_puts(b, json ? ",\"ports\":[" : "ports:\n");
-	for (size_t i = 0; i < in->r->n_ifaces; i++) {
+	for (size_t i = 0; in->r && i < in->r->n_ifaces; i++) {
 		buf_puts(b, json && i ? "," : "");
 		status_port(in, &k, &in->r->ifaces[i], json, b);
 	}
 	buf_puts(b, json ? "],\"zones\":[" : "zones:\n");
-	for (size_t i = 0; i < in->r->n_zones; i++) {
+	for (size_t i = 0; in->r && i < in->r->n_zones; i++) {
 		buf_puts(b, json && i ? "," : "");
 		status_zone(&in->r->zones[i], json, b);
 	}

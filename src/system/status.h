@@ -56,10 +56,20 @@ struct status_daemon {
 	const struct status_child *children;
 	size_t n_children;
 	const struct status_ipv6 *v6; /* r->n_ifaces entries, or NULL */
+	/* Why the config given last was not applied (at start or on
+	 * reload), NULL when it was; at error_time (UNIX time). */
+	const char *error;
+	int64_t error_time;
+	/* The first apply failed: no config runs. */
+	bool fail_closed;
+	/* What the nftrouter table is: "config" (the daemon's config),
+	 * "kept" (what was loaded when the first apply failed: the last
+	 * applied ruleset) or "fail-closed" (nothing forwarded). */
+	const char *ruleset;
 };
 
 struct status_in {
-	const struct router *r;
+	const struct router *r;  /* NULL: no config runs (a fail-closed daemon) */
 	const char *config;     /* path the model came from */
 	const char *hash;       /* sha256 of the applied config, or NULL: read STATE_DIR/applied.yaml */
 	const char *state_dir, *run_dir;

@@ -106,7 +106,8 @@ void status_wans(const struct status_in *in, bool json, struct buf *b)
 		if (!best || v[k].metric < best->metric)
 			best = &v[k];
 	buf_puts(b, json ? ",\"wans\":[" : "wans:\n");
-	for (size_t i = 0; i < in->r->n_ifaces; i++) {
+	/* in->r NULL: a fail-closed daemon runs no config, so no WAN. */
+	for (size_t i = 0; in->r && i < in->r->n_ifaces; i++) {
 		const struct iface *p = &in->r->ifaces[i];
 		int ifindex = 0;
 		if (!iface_has_default_route(p))

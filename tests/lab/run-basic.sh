@@ -12,14 +12,21 @@ command -v dig >/dev/null || skip "dig not installed"
 resolv_before=$(sha256sum /etc/resolv.conf 2>/dev/null || echo none)
 run_config
 run_net
-# An invalid config: exit 1 with the position, nothing applied.
+# An invalid config at start: the error with its position, and the router
+# fails closed (the daemon keeps running; run-fail-closed tests it in depth).
 printf 'hostname: router\nzones: [\n' >"$T_DIR/bad.yaml"
-rc=0; ip netns exec "$R" "$NFTROUTER" run -c "$T_DIR/bad.yaml" --state-dir "$T_DIR/state" \
-    --run-dir "$T_DIR/run" 2>"$T_DIR/bad.err" || rc=$?
-[ "$rc" -eq 1 ] || fail "run with an invalid config: exit $rc, want 1"
+ip netns exec "$R" "$NFTROUTER" run -c "$T_DIR/bad.yaml" --state-dir "$T_DIR/state" \
+    --run-dir "$T_DIR/run" 2>"$T_DIR/bad.err" &
+bad=$!
+T_PIDS+=("$bad")
+wait_for 10 grep -q "FAIL-CLOSED" "$T_DIR/bad.err" || fail "invalid config: $(cat "$T_DIR/bad.err")"
 grep -q 'bad.yaml:[0-9]*:[0-9]*: error' "$T_DIR/bad.err" || fail "no position: $(cat "$T_DIR/bad.err")"
-! ip netns exec "$R" nft list table inet nftrouter >/dev/null 2>&1 || fail "a table was loaded"
-pass "invalid config at start: exit 1, $(head -1 "$T_DIR/bad.err"), nothing applied"
+ip netns exec "$R" nft list table inet nftrouter | grep -q "fail-closed" || fail "no fail-closed table"
+kill -0 "$bad" || fail "the daemon exited on an invalid config"
+kill -TERM "$bad"
+rc=0; wait "$bad" || rc=$?
+[ "$rc" -eq 0 ] || fail "fail-closed daemon: exit $rc on SIGTERM"
+pass "invalid config at start: $(head -1 "$T_DIR/bad.err"), fail-closed table loaded, daemon ran on"
 run_start
 echo "READY after ${READY_AFTER}s"
 

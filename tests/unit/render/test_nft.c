@@ -436,6 +436,70 @@ static void test_comment_length(void **state)
 	}
 }
 
+/* The fail-closed ruleset: forward drops everything; input keeps the
+ * admin access (ssh) exactly as the config's rules and services give it,
+ * in rule order, and nothing else. */
+static void test_failsafe(void **state)
+{
+	struct fixture *f = *state;
+	char *s = render_nft_failsafe(&f->r);
+	assert_non_null(s);
+	if (getenv("NFT_DUMP"))
+		fputs(s, stdout);
+	const char *fwd = strstr(s, "\tchain forward {");
+	assert_non_null(fwd);
+	assert_contains(fwd, "policy drop;\n\t\tcounter drop comment");
+	assert_null(strstr(fwd, "accept"));
+	assert_null(strstr(s, "nat"));
+	assert_null(strstr(s, "log prefix"));
+	/* wan: only the admin-ssh rule, on its interface; lan has no ssh. */
+	assert_contains(s, "\t\tiifname { \"wan\", \"vm0\" } jump admin_wan");
+	assert_contains(s, "\tchain admin_wan {\n\t\tiifname \"vm0\" tcp dport 22 accept comment "
+			   "\"nftrouter: fail-closed: admin-ssh (router.yaml:30)\"\n\t}\n");
+	assert_null(strstr(s, "admin_lan"));
+	assert_null(strstr(s, "dport 53"));
+	free(s);
+
+	/* A drop rule for any protocol before the accept stays before it,
+	 * narrowed to ssh; a rule for other ports is left out; a zone with
+	 * `input: accept` (or the ssh service) opens ssh. */
+	struct portrange web = {80, 80};
+	struct rule rules[4] = {f->rules[0], f->rules[0], f->rules[0], f->rules[1]};
+	strcpy(rules[0].name, "no-bad-net");
+	rules[0].iface = NULL;
+	rules[0].tcp = (struct ports){NULL, 0};
+	rules[0].has_source = true;
+	addr4(&rules[0].source.addr, 198, 51, 100, 0);
+	rules[0].source.len = 24;
+	rules[0].action = VERDICT_DROP;
+	strcpy(rules[2].name, "web");
+	rules[2].tcp = (struct ports){&web, 1};
+	f->r.rules = rules;
+	f->r.n_rules = 4;
+	f->zones[1].input = VERDICT_ACCEPT;
+	s = render_nft_failsafe(&f->r);
+	assert_non_null(s);
+	const char *drop = strstr(s, "ip saddr 198.51.100.0/24 tcp dport 22 drop");
+	const char *acc = strstr(s, "iifname \"vm0\" tcp dport 22 accept");
+	assert_non_null(drop);
+	assert_non_null(acc);
+	assert_true(drop < acc);
+	assert_null(strstr(s, "web"));
+	assert_null(strstr(s, "no-lan-to-lab")); /* a forward rule */
+	assert_contains(s, "\tchain admin_lan {\n\t\ttcp dport 22 accept comment "
+			   "\"nftrouter: fail-closed: zone lan: input accept (router.yaml:20)\"");
+	free(s);
+
+	/* No config at all: loopback, replies and neighbour discovery only. */
+	s = render_nft_failsafe(NULL);
+	assert_non_null(s);
+	assert_contains(s, "iifname \"lo\" accept");
+	assert_null(strstr(s, "admin_"));
+	assert_null(strstr(s, "dport"));
+	assert_contains(s, "type filter hook forward priority filter; policy drop;");
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -450,6 +514,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_file_base_unsafe, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_comment_length, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_counter_words, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_failsafe, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
