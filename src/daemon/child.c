@@ -153,7 +153,8 @@ static void child_on_output(int fd, uint32_t events, void *data)
 			char ch = buf[i];
 			if (ch == '\n' || c->line_len == sizeof(c->line) - 1) {
 				daemon_log(d, "%s: %.*s", c->name, (int)c->line_len, c->line);
-				services_child_line(d, c, c->line, c->line_len);
+				if (c->on_line)
+					c->on_line(c, c->line, c->line_len);
 				c->line_len = 0;
 				if (ch == '\n')
 					continue;

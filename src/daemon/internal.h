@@ -7,13 +7,16 @@
  *   ctlsrv.c    the control socket and its requests
  *   reload.c    load/apply a config (first apply fails closed), reload
  *   links.c     rtnetlink link events
+ *   dhcp6.c     DHCPv6 delegations and the LAN's renumbering
  *   services.c  which children the model asks for, DHCP events
  *   child.c     supervision of one child: spawn, log, reap, backoff
  *   log.c, poller.c, notify.c   the log, event sources, sd_notify
  *
  * Event sources are callbacks (poller.h): whoever opens an fd watches it
  * with the function to call and that function's data; nothing else
- * needs to know it exists. */
+ * needs to know it exists. A file that must hear from one above it takes
+ * a callback too (struct child's on_line). tests/docs/check-daemon-calls
+ * fails the suite on a circle. */
 #ifndef NFTROUTER_DAEMON_INTERNAL_H
 #define NFTROUTER_DAEMON_INTERNAL_H
 
@@ -64,6 +67,10 @@ struct child {
 	char error[200];     /* why it cannot do its job (status, log), "" none */
 	bool lease_unapplied; /* udhcpc: took a lease its hook has not reported yet */
 	struct timespec lease_at; /* CLOCK_MONOTONIC of that lease */
+	/* Called with each line of its output (after it is logged), by
+	 * whoever wants to read it (services.c for the DHCP clients), so
+	 * that child.c needs to know no kind of child. NULL: log only. */
+	void (*on_line)(struct child *c, const char *line, size_t len);
 };
 
 struct client {
@@ -203,9 +210,6 @@ void services_stop_stale(struct daemon *d);
 /* A DHCP client's hook reports on PORT: arg is "PORT [EVENT ok|EVENT
  * error MESSAGE]" (docs/control-socket.md). */
 int services_dhcp_event(struct daemon *d, char *arg, struct diags *dg);
-/* A line of a child's output: a DHCP client whose hook cannot run is an
- * error of that child (status, log), never silent. */
-void services_child_line(struct daemon *d, struct child *c, const char *line, size_t len);
 /* The child's error for status, or NULL: its own, or (set now) a lease
  * its hook has left unapplied for more than a few seconds. */
 const char *services_child_error(struct child *c);

@@ -303,6 +303,8 @@ static int services_dhclient6(struct daemon *d, const struct render_paths *rp, s
 	return 0;
 }
 
+static void services_child_line(struct child *c, const char *line, size_t len);
+
 /* Adopt what is wanted into a running child of the same name (restarted
  * only if its command line or config changed), or start a new child. */
 static void services_adopt(struct daemon *d, struct want *w)
@@ -336,6 +338,7 @@ static void services_adopt(struct daemon *d, struct want *w)
 		return;
 	}
 	memcpy(c->error, w->error, sizeof(c->error));
+	c->on_line = services_child_line;
 	memset(w, 0, sizeof(*w));
 	child_start(c);
 }
@@ -510,8 +513,11 @@ int services_dhcp_event(struct daemon *d, char *arg, struct diags *dg)
 	return d->r->dns.n_upstream ? 0 : services_sync(d);
 }
 
-void services_child_line(struct daemon *d, struct child *c, const char *line, size_t len)
+/* A line of a DHCP client's output: one whose hook cannot run is an
+ * error of that child (status, log), never silent. */
+static void services_child_line(struct child *c, const char *line, size_t len)
 {
+	struct daemon *d = c->d;
 	char text[sizeof(c->line) + 1];
 	if (strncmp(c->name, "udhcpc-", 7) != 0)
 		return;
