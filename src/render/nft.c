@@ -537,7 +537,6 @@ static void put_input_zone(struct nft_out *o, const struct zone *z)
 	buf_puts(&o->b, "\t\ticmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } "
 			"ip6 hoplimit 255 accept");
 	put_why(o, "IPv6 neighbour discovery, on-link only");
-	put_rp_filter(o, z);
 	put_dhcp_limit(o, z);
 	for (size_t i = 0; i < z->n_ifaces; i++)
 		put_input_ipv6(o, z->ifaces[i]);
@@ -592,7 +591,6 @@ static void put_forward_zone(struct nft_out *o, const struct zone *z)
 {
 	const struct router *r = o->r;
 	buf_printf(&o->b, "\tchain forward_%s {\n", z->name);
-	put_rp_filter(o, z);
 	put_rules(o, z, false);
 	put_block_dot(o, z); /* after rules: a rule may let one host through */
 	for (size_t i = 0; i < r->n_fwds; i++)

@@ -20,11 +20,14 @@ void put_new_tcp(struct nft_out *o)
 
 /* Strict reverse-path check: a new connection's source must route back
  * out of the port it came in on, so the ISP cannot send with LAN
- * addresses and a LAN host cannot send with any source. In the
- * zone chains, after the ct rules: one route lookup per new connection,
- * not per packet, and a zone can opt out (rp-filter: false) for asymmetric
- * routing. DHCP's 0.0.0.0 to broadcast/multicast passes (the kernel's fib
- * expression lets it). */
+ * addresses and a LAN host cannot send with any source. First in the
+ * zone's dstnat chain (render/nft_nat.c): before routing, so traffic to
+ * the router and through it meet it alike, and NAT chains see only a
+ * connection's first packet, so one route lookup per connection, not one
+ * per packet of a flow that never gets a reply (measured, docs/render.md).
+ * A forged packet never confirms its connection and meets it every time.
+ * A zone opts out with rp-filter: false (asymmetric routing). DHCP's
+ * 0.0.0.0 to broadcast passes (the kernel's fib expression lets it). */
 void put_rp_filter(struct nft_out *o, const struct zone *z)
 {
 	if (!z->rp_filter)

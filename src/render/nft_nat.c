@@ -127,7 +127,7 @@ static bool zone_is_reflected(const struct router *r, const struct zone *z)
 
 static bool zone_dnats(const struct router *r, const struct zone *z)
 {
-	return z->force_dns || zone_has_fwds(r, z) || zone_reflects(r, z);
+	return z->rp_filter || z->force_dns || zone_has_fwds(r, z) || zone_reflects(r, z);
 }
 
 static bool any_dnat(const struct router *r)
@@ -188,6 +188,7 @@ static void put_dnat_zone(struct nft_out *o, const struct zone *y)
 {
 	const struct router *r = o->r;
 	buf_printf(&o->b, "\tchain dnat_%s {\n", y->name);
+	put_rp_filter(o, y);
 	/* force-dns: whatever address a client asks, the router answers
 	 * (redirect: to the address of the port the query came in on, where
 	 * dnsmasq listens). Replies carry the address the client asked. */
@@ -240,9 +241,10 @@ static void put_reflect_snat(struct nft_out *o)
 	}
 }
 
-/* Port forwards: the zone dispatch jumps to the zone's own DNAT chain,
- * so a new connection from a zone without forwards or reflection costs
- * one lookup however many forwards the WAN has. */
+/* The dstnat hook: the zone dispatch jumps to the zone's own chain (its
+ * reverse-path check, force-dns, its forwards, the jumps to reflected
+ * ones), so a new connection from the LAN costs one lookup however many
+ * forwards the WAN has. Only a connection's first packet comes here. */
 void put_nat(struct nft_out *o)
 {
 	const struct router *r = o->r;
