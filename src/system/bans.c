@@ -125,7 +125,9 @@ static void state_set_aside(const char *state_dir, const char *text, const struc
 	(void)state_save(state_dir, l, d);
 }
 
-/* Read the state, dropping expired bans; *changed if any were dropped.
+/* Read the state, dropping expired bans. *changed: the file should be
+ * rewritten (expired bans dropped, or it is missing or does not end in a
+ * newline, so a ban cannot simply be appended).
  * Bad lines are skipped with a warning (bans_state_parse); a writer
  * (holding the lock) also sets the bad file aside. own: refuse restored
  * bans that hold one of the router's addresses (NULL: not checked). */
@@ -139,13 +141,17 @@ static int state_load(const char *state_dir, const struct ban_own *own, bool wri
 	l->v = NULL;
 	l->n = 0;
 	int rc = state_read(state_dir, "bans", &text, &len);
-	if (rc == -ENOENT)
+	if (rc == -ENOENT) {
+		*changed = true;
 		return 0;
+	}
 	if (rc < 0) {
 		diag_error(d, nopos, "%s/bans: %s", state_dir, strerror(-rc));
 		return rc;
 	}
 	snprintf(path, sizeof(path), "%s/bans", state_dir);
+	if (len == 0 || text[len - 1] != '\n')
+		*changed = true;
 	rc = bans_state_parse(text, path, own, l, &bad, d);
 	if (rc < 0) {
 		diag_error(d, nopos, "%s: out of memory", path);
@@ -305,6 +311,19 @@ static int kernel_add(struct nlset *s, const struct router *r, const struct ban_
 	return rc;
 }
 
+/* Append one ban to the state file. A kill halfway leaves a cut last
+ * line, which the next reader skips (the ban was not in the kernel yet). */
+static int state_add_line(const char *state_dir, const struct ban *b, struct diags *d)
+{
+	struct ban_list one = {(struct ban *)b, 1};
+	char *text = bans_state_format(&one), *line = text ? strchr(text, '\n') : NULL;
+	int rc = line ? state_append(state_dir, "bans", line + 1, strlen(line + 1)) : -ENOMEM;
+	if (rc < 0)
+		diag_error(d, nopos, "cannot write %s/bans: %s", state_dir, strerror(-rc));
+	free(text);
+	return rc;
+}
+
 /* Refusals that need the system: the router's own addresses, and an
  * overlap with a ban of another length in the state file. Holds the
  * lock's caller's list l; *same is the ban of the same prefix, if any. */
@@ -371,7 +390,10 @@ int bans_add_nocut(const struct router *r, const char *state_dir, const struct c
 		diag_error(d, nopos, "out of memory");
 		goto out;
 	}
-	if ((rc = state_save(state_dir, &l, d)) < 0)
+	/* A new ban is one line appended (one write, one fdatasync); a
+	 * changed one, or a file to tidy, is a rewrite (rename, two syncs). */
+	rc = same || changed ? state_save(state_dir, &l, d) : state_add_line(state_dir, &b, d);
+	if (rc < 0)
 		goto out; /* nothing in the kernel yet */
 	struct ban_lens lens;
 	lens_of(&l, &lens);

@@ -58,6 +58,15 @@ int state_write(const char *dir, const char *name, const char *data, size_t len)
 	return file_write_atomic(path, data, len, 0600, FILE_SYNC);
 }
 
+int state_append(const char *dir, const char *name, const char *data, size_t len)
+{
+	char path[PATH_MAX];
+	int rc = join(path, sizeof(path), dir, name);
+	if (rc < 0 || (rc = file_dir_check(dir, NULL, NULL)) < 0)
+		return rc;
+	return file_append_sync(path, data, len);
+}
+
 int state_read(const char *dir, const char *name, char **out, size_t *len)
 {
 	char path[PATH_MAX];

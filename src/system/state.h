@@ -26,6 +26,10 @@ int state_mkdir(const char *dir);
 int state_dir_ready(const char *dir, const char *kind, struct diags *d);
 /* Atomic, fsynced (file_write_atomic); -EPERM if dir fails file_dir_check. */
 int state_write(const char *dir, const char *name, const char *data, size_t len);
+/* Append to an existing dir/name and fdatasync it (file_append_sync):
+ * cheaper than state_write (no rename, no directory sync), for a file
+ * whose reader skips a cut last line. -ENOENT if it does not exist. */
+int state_append(const char *dir, const char *name, const char *data, size_t len);
 /* *out malloc'd and NUL-terminated; -ENOENT when absent. */
 int state_read(const char *dir, const char *name, char **out, size_t *len);
 /* mkdir dir, then an exclusive flock on dir/name (created 0600), waiting

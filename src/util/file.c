@@ -48,6 +48,20 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
+int file_append_sync(const char *path, const char *data, size_t len)
+{
+	/* no O_CREAT: appending only continues a file the caller made */
+	int fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int ret = write_all(fd, data, len);
+	if (ret == 0 && fdatasync(fd) < 0)
+		ret = -errno;
+	if (close(fd) < 0 && ret == 0)
+		ret = -errno;
+	return ret;
+}
+
 /* O_NOFOLLOW as file_write_atomic's temporaries: a symlink at path is
  * refused (ELOOP), not written through. */
 int file_write(const char *path, const char *text, mode_t mode)

@@ -29,6 +29,11 @@ int file_sync_dir(const char *dir);
 int file_write_atomic(const char *path, const char *data, size_t len, mode_t mode,
 		      unsigned flags);
 
+/* Append data to an existing file (O_APPEND, O_NOFOLLOW, never created)
+ * and fdatasync it: one write and one flush, no rename. A crash can leave
+ * a cut last line, so only for files whose reader skips one. 0 or -errno. */
+int file_append_sync(const char *path, const char *data, size_t len);
+
 /* OpenSSH's StrictModes for the state and run dirs: dir must be a
  * directory owned by the effective user (root, for every command that
  * writes there) and writable by nobody else, or anyone could plant,

@@ -71,3 +71,14 @@ pass "bad lines skipped with FILE:LINE warnings; $kernel restored; file kept as 
 napply apply -c "$T_DIR/base.yaml" >"$T_DIR/out" 2>&1 || fail "re-apply exited $?"
 ! grep -q "bans:" "$T_DIR/out" || fail "re-apply warned again: $(cat "$T_DIR/out")"
 pass "re-apply: no warnings"
+
+# 4. A ban is appended to the state file; a valid last line without its
+# newline (a hand edit) is not glued to it: the file is rewritten instead.
+printf '# hand-edited\n198.51.100.7/32 0 1700000000' >"$STATE/bans"
+napply ban 198.51.100.8 --for 1h >/dev/null || fail "ban after a hand edit exited $?"
+[ "$(grep -v '^#' "$STATE/bans" | cut -d' ' -f1 | sort | tr '\n' ' ')" = "198.51.100.7/32 198.51.100.8/32 " ] ||
+    fail "state file after the ban: $(cat "$STATE/bans")"
+napply ban 198.51.100.9 --for 1h >/dev/null || fail "second ban exited $?"
+[ "$(grep -c '^198\.51\.100\.' "$STATE/bans")" = 3 ] && [ "$(tail -c1 "$STATE/bans" | od -An -c | tr -d ' ')" = '\n' ] ||
+    fail "state file after an appended ban: $(cat "$STATE/bans")"
+pass "bans appended line by line; a last line without newline is never glued to"
