@@ -65,6 +65,9 @@ void cmd_render_paths(const struct cmd_paths *p, struct render_paths *rp);
  * it cannot be read or is invalid (the command then exits 1). */
 struct router_file *cmd_load(const char *path);
 
+/* $name, or dflt when it is unset or empty. */
+const char *cmd_getenv(const char *name, const char *dflt);
+
 /* Print "nftrouter: MSG" to stderr. */
 void cmd_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print errors and warnings, sorted. */

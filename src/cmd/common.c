@@ -6,6 +6,12 @@
 #include <string.h>
 #include <unistd.h>
 
+const char *cmd_getenv(const char *name, const char *dflt)
+{
+	const char *v = getenv(name);
+	return v && *v ? v : dflt;
+}
+
 void cmd_paths_init(struct cmd_paths *p)
 {
 	const char *e;

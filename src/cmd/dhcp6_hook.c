@@ -36,12 +36,6 @@ static void dhcp6_hook_usage(FILE *f)
 	      f);
 }
 
-static const char *env_or(const char *name, const char *dflt)
-{
-	const char *v = getenv(name);
-	return v && *v ? v : dflt;
-}
-
 static uint32_t env_u32(const char *name, uint32_t dflt)
 {
 	const char *v = getenv(name);
@@ -68,7 +62,7 @@ static int addr_of(const char *pre, struct cidr *out)
 	char a[80], l[80], spec[96];
 	snprintf(a, sizeof(a), "%sip6_address", pre);
 	snprintf(l, sizeof(l), "%sip6_prefixlen", pre);
-	snprintf(spec, sizeof(spec), "%s/%s", env_or(a, ""), env_or(l, "128"));
+	snprintf(spec, sizeof(spec), "%s/%s", cmd_getenv(a, ""), cmd_getenv(l, "128"));
 	return cidr_parse(spec, out) == 0 && out->addr.family == AF_INET6 ? 0 : -EINVAL;
 }
 
@@ -87,7 +81,7 @@ static int dhcp6_hook_addr(const char *ifname, int ifindex, const char *reason)
 					env_u32("new_preferred_life", 0xffffffffu));
 	link_sock_close(s);
 	fprintf(stderr, "dhcp6-hook: %s: %s address %s\n", ifname, reason,
-		env_or(has_new ? "new_ip6_address" : "old_ip6_address", "-"));
+		cmd_getenv(has_new ? "new_ip6_address" : "old_ip6_address", "-"));
 	return rc;
 }
 
@@ -101,14 +95,14 @@ static int dhcp6_hook_prefix(const char *run_dir, const char *ifname, const char
 	const char *prefix = "";
 	uint32_t valid = 0, preferred = 0;
 	if (reason_is(reason, GAINED)) {
-		prefix = env_or("new_ip6_prefix", "");
+		prefix = cmd_getenv("new_ip6_prefix", "");
 		valid = env_u32("new_max_life", 0);
 		preferred = env_u32("new_preferred_life", 0);
 	} else if (strcmp(reason, "DEPREF6") == 0) {
-		prefix = env_or("cur_ip6_prefix", "");
+		prefix = cmd_getenv("cur_ip6_prefix", "");
 		valid = env_u32("cur_max_life", env_u32("new_max_life", 0));
 	} else if (reason_is(reason, LOST)) {
-		prefix = env_or("old_ip6_prefix", "");
+		prefix = cmd_getenv("old_ip6_prefix", "");
 	}
 	struct cidr c;
 	if (*prefix && (cidr_parse(prefix, &c) < 0 || c.addr.family != AF_INET6 || c.len > 64)) {

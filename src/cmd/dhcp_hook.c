@@ -47,12 +47,6 @@ static void dhcp_hook_usage(FILE *f)
 	      f);
 }
 
-static const char *env_or(const char *name, const char *dflt)
-{
-	const char *v = getenv(name);
-	return v && *v ? v : dflt;
-}
-
 /* The config the daemon applied: which port this is, its metric, and the
  * other ports' subnets. Read through the one way in for a config (owner
  * and mode checked). NULL (d says why) if it cannot be read. */
@@ -96,7 +90,7 @@ static void dhcp_hook_print_lease(const char *ifname, const char *event, uint32_
 	}
 	fprintf(stderr, "dhcp-hook: %s: %s %s, routes: %s, metric %u%s (lease %ss)\n", ifname,
 		event, a, b.len ? b.s : "none", (unsigned)metric,
-		l->classless ? ", from classless static routes" : "", env_or("lease", "?"));
+		l->classless ? ", from classless static routes" : "", cmd_getenv("lease", "?"));
 	if (l->dns_refused[0])
 		fprintf(stderr, "dhcp-hook: %s: DNS servers not used: %s\n", ifname, l->dns_refused);
 	buf_free(&b);
@@ -123,7 +117,7 @@ static int dhcp_hook_bound(const struct cmd_paths *paths, const char *ifname, in
 		diag_error(d, nopos, "nothing changed");
 		return EXIT_SYSTEM;
 	}
-	snprintf(from, sizeof(from), "lease refused (from server %.40s): ", env_or("serverid", "?"));
+	snprintf(from, sizeof(from), "lease refused (from server %.40s): ", cmd_getenv("serverid", "?"));
 	if (!p || p->ipv4 != IPV4_DHCP) {
 		diag_error(d, nopos, "lease refused: not an `ipv4: dhcp` port of the applied config");
 		diag_error(d, nopos, "nothing changed");
@@ -172,7 +166,7 @@ static int dhcp_hook_record(const char *run_dir, const char *ifname, const char 
 					   "domain", "lease", "serverid"};
 	buf_printf(&b, "event=%s\ntime=%lld\n", event, (long long)time(NULL));
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		record_value(&b, keys[i], l ? env_or(keys[i], "") : "");
+		record_value(&b, keys[i], l ? cmd_getenv(keys[i], "") : "");
 	buf_puts(&b, "dns=");
 	for (size_t i = 0; l && i < l->n_dns; i++) {
 		addr_format(&l->dns[i], a, sizeof(a));

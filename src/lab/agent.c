@@ -24,13 +24,6 @@ struct agent {
 	size_t len;
 };
 
-static long agent_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 static int agent_send(struct agent *a, const char *s)
 {
 	size_t n = strlen(s), off = 0;
@@ -59,7 +52,7 @@ static int agent_line(struct agent *a, char **line, long deadline)
 		}
 		if (a->len == sizeof(a->in))
 			return -EMSGSIZE;
-		long left = deadline - agent_now_ms();
+		long left = deadline - lab_now_ms();
 		if (left <= 0)
 			return -ETIMEDOUT;
 		struct pollfd p = {.fd = a->fd, .events = POLLIN};
@@ -95,7 +88,7 @@ static int agent_open(const struct lab *l, struct agent *a, long deadline)
 		close(a->fd);
 		return ret;
 	}
-	long id = (long)(agent_now_ms() % 1000000000L) ^ (long)getpid();
+	long id = (long)(lab_now_ms() % 1000000000L) ^ (long)getpid();
 	snprintf(req, sizeof(req), "{\"execute\":\"guest-sync\",\"arguments\":{\"id\":%ld}}\n", id);
 	snprintf(want, sizeof(want), "\"return\": %ld", id);
 	ret = agent_send(a, req);
@@ -211,7 +204,7 @@ static int agent_start(struct agent *a, char *const argv[], bool capture, long d
 
 int lab_vm_exec(const struct lab *l, char *const argv[], struct buf *out, int timeout_ms)
 {
-	long deadline = agent_now_ms() + timeout_ms, pid = -1;
+	long deadline = lab_now_ms() + timeout_ms, pid = -1;
 	struct agent a;
 	char req[128], *reply = NULL;
 	int ret = agent_open(l, &a, deadline);
@@ -235,7 +228,7 @@ int lab_vm_exec(const struct lab *l, char *const argv[], struct buf *out, int ti
 		}
 		free(reply);
 		reply = NULL;
-		if (agent_now_ms() + wait_ms >= deadline) {
+		if (lab_now_ms() + wait_ms >= deadline) {
 			ret = -ETIMEDOUT;
 			break;
 		}
@@ -254,7 +247,7 @@ int lab_vm_exec(const struct lab *l, char *const argv[], struct buf *out, int ti
 
 pid_t lab_vm_spawn(const struct lab *l, char *const argv[])
 {
-	long deadline = agent_now_ms() + 15000, pid = -1;
+	long deadline = lab_now_ms() + 15000, pid = -1;
 	struct agent a;
 	int ret = agent_open(l, &a, deadline);
 	if (ret < 0)

@@ -17,13 +17,6 @@
 
 #define V6_WAIT_MS 30000
 
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void nap(void)
 {
 	struct timespec ts = {0, 250000000L};
@@ -109,7 +102,7 @@ static bool wait_client_addr(struct tctx *t, const struct lab_host *c, const str
 			     bool ula, struct ipaddr *out, char *net, size_t n)
 {
 	bool dep;
-	for (long end = now_ms() + V6_WAIT_MS; now_ms() < end; nap()) {
+	for (long end = lab_now_ms() + V6_WAIT_MS; lab_now_ms() < end; nap()) {
 		lan64_of(t, p, ula, net, n);
 		if (client_addr_in(t, c, net, out, &dep) && !dep)
 			return true;
@@ -122,7 +115,7 @@ static void check_wan6(struct tctx *t, const struct lab_host *isp)
 	struct buf b = BUF_INIT;
 	char pd[ADDR_STRLEN] = "", pool[64];
 	bool ra = false;
-	for (long end = now_ms() + V6_WAIT_MS; !ra && now_ms() < end; nap()) {
+	for (long end = lab_now_ms() + V6_WAIT_MS; !ra && lab_now_ms() < end; nap()) {
 		check_run(t, lab_router(t->l), &b, 5000,
 			  (char *[]){"ip", "-6", "route", "show", "default", "dev",
 				     (char *)isp->port->name, NULL});
@@ -131,7 +124,7 @@ static void check_wan6(struct tctx *t, const struct lab_host *isp)
 	check_report(t, "ipv6-ra", ra, "%s: router's default route from the ISP's RA: %s", isp->name,
 		     ra ? "yes (accept_ra 2)" : "NONE");
 	if (isp->port->ipv6 == IPV6_DHCP) {
-		for (long end = now_ms() + V6_WAIT_MS; !pd[0] && now_ms() < end; nap()) {
+		for (long end = lab_now_ms() + V6_WAIT_MS; !pd[0] && lab_now_ms() < end; nap()) {
 			check_nftrouter(t, &b, (char *[]){"status", "--json", NULL});
 			status_field(check_out(&b), isp->port->name, "prefix", 0, pd, sizeof(pd));
 		}
@@ -258,7 +251,7 @@ static void check_renumber(struct tctx *t, const struct lab_host *isp)
 		}
 		lab_isp6_dhcpd_stop(t->l, isp);
 		check_run(t, isp, &b, 5000, (char *[]){"ip", "link", "set", "eth0", "down", NULL});
-		long t0 = now_ms();
+		long t0 = lab_now_ms();
 		/* Down long enough for the router to see it (a reconnect takes
 		 * seconds; the daemon reads the carrier when the event comes). */
 		for (int k = 0; k < 8; k++)
@@ -269,7 +262,7 @@ static void check_renumber(struct tctx *t, const struct lab_host *isp)
 		snprintf(g, sizeof(g), "%u\n", gen);
 		file_write(genf, g, 0600);
 		bool moved = false, gone_old = false;
-		while (now_ms() - t0 < V6_WAIT_MS && !(moved && gone_old)) {
+		while (lab_now_ms() - t0 < V6_WAIT_MS && !(moved && gone_old)) {
 			nap();
 			lan64_of(t, c->port, false, net, sizeof(net));
 			moved = strcmp(net, old) != 0 && client_addr_in(t, c, net, &now, &dep) && !dep;
@@ -277,7 +270,7 @@ static void check_renumber(struct tctx *t, const struct lab_host *isp)
 		}
 		check_report(t, "ipv6-renumber", pid > 0 && moved && gone_old,
 			     "%s: ISP renumbered (link flap): %s -> %s in %.1f s, old prefix %s", c->name,
-			     old, moved ? net : "NOTHING NEW", (double)(now_ms() - t0) / 1000.0,
+			     old, moved ? net : "NOTHING NEW", (double)(lab_now_ms() - t0) / 1000.0,
 			     gone_old ? "deprecated" : "STILL PREFERRED");
 		break; /* one client shows it; the ISP has moved on */
 	}

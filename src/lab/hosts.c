@@ -48,14 +48,6 @@ static const char udhcpc_sh[] =
 	"esac\n"
 	"exit 0\n";
 
-static bool has_tls(const struct lab *l)
-{
-	for (size_t i = 0; i < l->r->dns.n_upstream; i++)
-		if (l->r->dns.upstream[i].tls)
-			return true;
-	return false;
-}
-
 static int openssl(struct lab *l, char *const argv[])
 {
 	struct buf out = BUF_INIT;
@@ -132,7 +124,7 @@ int lab_hosts_prepare(struct lab *l)
 	ret = file_write(path, udhcpc_sh, 0755);
 	if (ret < 0)
 		return ret;
-	if (has_tls(l))
+	if (dns_has_tls(l->r))
 		ret = make_test_ca(l);
 	return ret;
 }
@@ -333,7 +325,7 @@ int lab_start_internet(struct lab *l, const struct lab_host *h)
 		ret = peer_spawn(l, h, (char *[]){"dnsmasq", "-k", "-C", conf, NULL}, log, "dnsmasq", &p);
 	if (ret < 0)
 		return ret;
-	if (has_tls(l)) {
+	if (dns_has_tls(l->r)) {
 		snprintf(conf, sizeof(conf), "%s/%s.unbound.conf", l->dir, h->name);
 		ret = write_unbound_conf(l, h, conf);
 		if (ret == 0)
@@ -361,13 +353,6 @@ int lab_start_internet(struct lab *l, const struct lab_host *h)
 	return peers_alive(l, h, &p, log);
 }
 
-static long mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 static void log_tail(struct lab *l, const char *log)
 {
 	char text[600];
@@ -382,19 +367,13 @@ static bool file_has(const char *path, const char *needle)
 	return file_read_into(path, text, sizeof(text)) >= 0 && strstr(text, needle);
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	nanosleep(&ts, NULL);
-}
-
 /* Wait for READY=1 in the notify log, or the daemon's exit. */
 static int wait_ready(struct lab *l, const char *notes, pid_t pid, const char *log, int timeout_ms)
 {
-	long deadline = mono_ms() + timeout_ms;
+	long deadline = lab_now_ms() + timeout_ms;
 	int st;
 
-	while (mono_ms() < deadline) {
+	while (lab_now_ms() < deadline) {
 		if (file_has(notes, "READY=1"))
 			return 0;
 		if (lab_interrupted(l))
@@ -405,7 +384,7 @@ static int wait_ready(struct lab *l, const char *notes, pid_t pid, const char *l
 			log_tail(l, log);
 			return -ECHILD;
 		}
-		sleep_ms(100);
+		lab_sleep_ms(100);
 	}
 	lab_error(l, "nftrouter run sent no READY=1 within %d s", timeout_ms / 1000);
 	log_tail(l, log);
@@ -428,7 +407,7 @@ static int start_notify(struct lab *l, const char *sock, const char *notes)
 	for (int i = 0; i < 50; i++) {
 		if (access(sock, F_OK) == 0)
 			return 0;
-		sleep_ms(50);
+		lab_sleep_ms(50);
 	}
 	lab_error(l, "socat did not create the notify socket %s", sock);
 	return -ETIMEDOUT;
@@ -453,7 +432,7 @@ int lab_start_router(struct lab *l, int timeout_ms)
 	if (ret < 0)
 		return ret;
 	snprintf(env_notify, sizeof(env_notify), "NOTIFY_SOCKET=%s", sock);
-	if (has_tls(l)) {
+	if (dns_has_tls(l->r)) {
 		lab_path(l, "ca.pem", ca, sizeof(ca));
 		snprintf(env_ca, sizeof(env_ca), "NFTROUTER_TLS_CA=%s", ca);
 		env[1] = env_ca;
@@ -498,7 +477,7 @@ static int client_resolv_static(struct lab *l, const struct lab_host *h)
 
 int lab_start_clients(struct lab *l, int timeout_ms)
 {
-	long deadline = mono_ms() + timeout_ms;
+	long deadline = lab_now_ms() + timeout_ms;
 	for (size_t i = 1; i < l->n_hosts; i++) {
 		const struct lab_host *h = &l->hosts[i];
 		char hook[PATH_MAX], log[PATH_MAX], e_lease[PATH_MAX + 20], e_resolv[PATH_MAX + 20];
@@ -523,7 +502,7 @@ int lab_start_clients(struct lab *l, int timeout_ms)
 		if (pid < 0)
 			return pid;
 	}
-	while (!all_leased(l) && mono_ms() < deadline) {
+	while (!all_leased(l) && lab_now_ms() < deadline) {
 		if (lab_interrupted(l))
 			return -EINTR;
 		struct timespec ts = {0, 300000000L};

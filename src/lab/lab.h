@@ -112,6 +112,11 @@ int lab_manifest_get(const struct lab *l, const char *kind, char *out, size_t n)
 /* Path of a file in the lab dir. */
 void lab_path(const struct lab *l, const char *file, char *out, size_t n);
 
+/* spawn.c: the monotonic clock in milliseconds, and a sleep, for every
+ * bounded wait of the lab. */
+long lab_now_ms(void);
+void lab_sleep_ms(long ms);
+
 /* spawn.c: child processes. */
 /* Run argv (NULL-terminated) and wait at most timeout_ms. stdout and
  * stderr go to out when it is not NULL. Returns the exit status (0-255),

@@ -363,12 +363,6 @@ static int signal_lab(const struct lab *l, const struct lab_ns_set *s, int sig)
 	return count;
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	nanosleep(&ts, NULL);
-}
-
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
@@ -434,9 +428,9 @@ int lab_down(struct lab *l)
 	/* SIGTERM first, so the daemon can stop its own children. */
 	signal_lab(l, &s, SIGTERM);
 	for (int i = 0; i < 30 && signal_lab(l, &s, 0) > 0; i++)
-		sleep_ms(100);
+		lab_sleep_ms(100);
 	for (int i = 0; i < 20 && signal_lab(l, &s, SIGKILL) > 0; i++)
-		sleep_ms(100);
+		lab_sleep_ms(100);
 	for (size_t i = 0; i < s.n; i++) {
 		char *argv[] = {"ip", "netns", "del", s.names[i], NULL};
 		snprintf(path, sizeof(path), "/run/netns/%s", s.names[i]);

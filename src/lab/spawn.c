@@ -15,11 +15,17 @@
 
 #define LAB_ARGV_MAX 64
 
-static long now_ms(void)
+long lab_now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+void lab_sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
 }
 
 static void child_setup_env(char *const env[])
@@ -44,7 +50,7 @@ int lab_run(char *const argv[], char *const env[], struct buf *out, int timeout_
 {
 	int fds[2], st = 0, ret;
 	char chunk[4096];
-	long deadline = now_ms() + timeout_ms;
+	long deadline = lab_now_ms() + timeout_ms;
 	pid_t pid;
 
 	if (pipe2(fds, O_CLOEXEC) < 0)
@@ -69,7 +75,7 @@ int lab_run(char *const argv[], char *const env[], struct buf *out, int timeout_
 	ret = 0;
 	for (;;) {
 		struct pollfd p = {.fd = fds[0], .events = POLLIN};
-		long left = deadline - now_ms();
+		long left = deadline - lab_now_ms();
 		if (left <= 0) {
 			kill(pid, SIGKILL);
 			ret = -ETIMEDOUT;

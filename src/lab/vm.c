@@ -27,19 +27,6 @@
 
 #define VM_CACHE_DEFAULT "/var/cache/nftrouter-vm"
 
-static long vm_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static void vm_sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	nanosleep(&ts, NULL);
-}
-
 /* The newest ready image in the cache ($NFTROUTER_VM_IMAGE names one). */
 static void vm_find_image(struct lab *l, const char *cache)
 {
@@ -347,7 +334,7 @@ static int vm_wait_taps(struct lab *l, const char *log)
 				lab_error_lines(l, tail);
 				return -ECHILD;
 			}
-			vm_sleep_ms(50);
+			lab_sleep_ms(50);
 		}
 		if (access(sys, F_OK) < 0) {
 			lab_error(l, "qemu made no tap %s in 10 s", tap);
@@ -391,7 +378,7 @@ int lab_vm_cont(struct lab *l)
 	for (int i = 0; i < 50; i++) {
 		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
 			break;
-		vm_sleep_ms(100);
+		lab_sleep_ms(100);
 	}
 	if (write(fd, "cont\n", 5) != 5)
 		ret = -errno;
@@ -403,7 +390,7 @@ int lab_vm_cont(struct lab *l)
 			if (strstr(buf, "cont"))
 				break;
 		}
-		vm_sleep_ms(50);
+		lab_sleep_ms(50);
 	}
 	close(fd);
 	if (ret < 0)
@@ -417,7 +404,7 @@ static void vm_journal(struct lab *l, long start)
 	lab_vm_exec(l, (char *[]){"journalctl", "-b", "-u", "nftrouter", "-n", "15", "--no-pager", "-o", "cat", NULL},
 		    &b, 10000);
 	lab_error(l, "nftrouter.service in the guest is not active after %ld s; its journal:",
-		  (vm_now_ms() - start) / 1000);
+		  (lab_now_ms() - start) / 1000);
 	lab_error_lines(l, b.s ? b.s : "(the guest agent does not answer; see console.log)");
 	buf_free(&b);
 }
@@ -426,10 +413,10 @@ static void vm_journal(struct lab *l, long start)
  * READY=1), through the guest agent. */
 int lab_vm_wait_ready(struct lab *l, int timeout_ms)
 {
-	long start = vm_now_ms(), deadline = start + timeout_ms;
+	long start = lab_now_ms(), deadline = start + timeout_ms;
 	struct buf b = BUF_INIT;
 	char rec[32];
-	while (vm_now_ms() < deadline) {
+	while (lab_now_ms() < deadline) {
 		if (lab_interrupted(l))
 			return -EINTR;
 		if (l->vm_pid > 0 && !vm_alive(l->vm_pid)) {
@@ -440,14 +427,14 @@ int lab_vm_wait_ready(struct lab *l, int timeout_ms)
 		int ret = lab_vm_exec(l, (char *[]){"systemctl", "is-active", "nftrouter.service", NULL}, &b, 5000);
 		const char *s = b.s ? b.s : "";
 		if (ret == 0 && strncmp(s, "active", 6) == 0) {
-			l->vm_ready_ms = vm_now_ms() - start;
+			l->vm_ready_ms = lab_now_ms() - start;
 			snprintf(rec, sizeof(rec), "%ld", l->vm_ready_ms);
 			buf_free(&b);
 			return lab_manifest_add(l, "ready_ms", rec);
 		}
 		if (strncmp(s, "failed", 6) == 0)
 			break;
-		vm_sleep_ms(ret < 0 ? 1000 : 300);
+		lab_sleep_ms(ret < 0 ? 1000 : 300);
 	}
 	buf_free(&b);
 	vm_journal(l, start);
@@ -475,13 +462,13 @@ void lab_vm_stop(const struct lab *l, pid_t pid)
 	kill(pid, SIGTERM);
 	for (int i = 0; i < 50 && vm_is_ours(l, pid); i++) {
 		waitpid(pid, NULL, WNOHANG);
-		vm_sleep_ms(100);
+		lab_sleep_ms(100);
 	}
 	if (vm_is_ours(l, pid)) {
 		kill(pid, SIGKILL);
 		for (int i = 0; i < 30 && vm_is_ours(l, pid); i++) {
 			waitpid(pid, NULL, WNOHANG);
-			vm_sleep_ms(100);
+			lab_sleep_ms(100);
 		}
 	}
 }

@@ -280,6 +280,16 @@ const struct service *service_find(const char *name);
 const struct iface *router_iface(const struct router *r, const char *name);
 const struct zone *router_zone(const struct router *r, const char *name);
 bool zone_has_service(const struct zone *z, const char *name);
+/* Whether an upstream is DNS over TLS: unbound then runs (and the lab
+ * makes a test CA for it). Inline: renderers tested without the model's
+ * code use it too. */
+static inline bool dns_has_tls(const struct router *r)
+{
+	for (size_t i = 0; i < r->dns.n_upstream; i++)
+		if (r->dns.upstream[i].tls)
+			return true;
+	return false;
+}
 const char *verdict_name(enum verdict v);
 /* IPv6 on the LAN side: the port gets router addresses of its own to
  * advertise (IPV6_LAN, or static addresses of a /64). Inline: the

@@ -32,14 +32,6 @@ static void put_file(struct buf *b, const char *path, const char *mode, const ch
 	}
 }
 
-static bool has_tls(const struct router *r)
-{
-	for (size_t i = 0; i < r->dns.n_upstream; i++)
-		if (r->dns.upstream[i].tls)
-			return true;
-	return false;
-}
-
 static void put_packages(struct buf *b, const struct router *r, const struct proxmox *p)
 {
 	buf_puts(b, "# What nftrouter runs: nftables for the ruleset, dnsmasq for DHCP and DNS,\n"
@@ -50,7 +42,7 @@ static void put_packages(struct buf *b, const struct router *r, const struct pro
 		    "  - nftables\n"
 		    "  - qemu-guest-agent\n"
 		    "  - udhcpc\n");
-	if (has_tls(r))
+	if (dns_has_tls(r))
 		buf_puts(b, "  - unbound # the DNS-over-TLS forwarder (dns.upstream has tls://)\n");
 	if (p && p->source[0])
 		buf_puts(b, "  # to build nftrouter from proxmox.source\n"

@@ -53,11 +53,6 @@ static bool route_in(const struct route4 *r, const struct route4 *v, size_t n)
 	return false;
 }
 
-static bool cidr_same(const struct cidr *a, const struct cidr *b)
-{
-	return a->len == b->len && addr_equal(&a->addr, &b->addr);
-}
-
 static int tx_snapshot(struct lease_tx *t)
 {
 	struct link_addr *a = NULL;
@@ -88,7 +83,7 @@ static int tx_undo(struct lease_tx *t, const struct cidr *addr)
 	/* Old addresses first: the old routes' gateways are reached through
 	 * them (removing an address also took the routes that needed it). */
 	for (size_t i = 0; i < t->n_old_addrs; i++) {
-		if (cidr_same(&t->old_addrs[i], addr))
+		if (cidr_equal(&t->old_addrs[i], addr))
 			continue; /* never removed */
 		r = link_addr_add(t->s, t->ifindex, &t->old_addrs[i]);
 		if (r < 0 && r != -EEXIST && !rc)
@@ -106,7 +101,7 @@ static int tx_do(struct lease_tx *t, uint32_t metric, const struct lease *l, str
 	int rc = 0;
 	bool have = false;
 	for (size_t i = 0; i < t->n_old_addrs; i++) {
-		if (cidr_same(&t->old_addrs[i], &l->addr)) {
+		if (cidr_equal(&t->old_addrs[i], &l->addr)) {
 			have = true;
 			continue;
 		}

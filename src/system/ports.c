@@ -86,11 +86,6 @@ bool port_plan_empty(const struct port_plan *pl)
 	return true;
 }
 
-static bool cidr_same(const struct cidr *a, const struct cidr *b)
-{
-	return a->len == b->len && addr_equal(&a->addr, &b->addr);
-}
-
 /* Adds and removals that bring the port's addresses of family to
  * want[0..n_want): IPv4, every address (a static port); IPv6, those
  * link_addr6_managed counts as ours. */
@@ -104,7 +99,7 @@ static void step_plan_family(struct port_plan *pl, struct port_step *s, int fami
 			continue;
 		bool wanted = false;
 		for (size_t j = 0; j < n_want; j++)
-			wanted |= cidr_same(&want[j], &a->addr);
+			wanted |= cidr_equal(&want[j], &a->addr);
 		if (!wanted)
 			s->del[s->n_del++] = a->addr;
 	}
@@ -112,7 +107,7 @@ static void step_plan_family(struct port_plan *pl, struct port_step *s, int fami
 		bool present = false;
 		for (size_t i = 0; i < pl->n_addrs; i++)
 			present |= pl->addrs[i].ifindex == s->ifindex &&
-				   cidr_same(&want[j], &pl->addrs[i].addr);
+				   cidr_equal(&want[j], &pl->addrs[i].addr);
 		if (!present)
 			s->add[s->n_add++] = want[j];
 	}

@@ -123,6 +123,11 @@ bool cidr_contains(const struct cidr *c, const struct ipaddr *a)
 	return c->addr.family == a->family && prefix_match(c->addr.a, a->a, c->len);
 }
 
+bool cidr_equal(const struct cidr *a, const struct cidr *b)
+{
+	return a->len == b->len && addr_equal(&a->addr, &b->addr);
+}
+
 bool cidr_overlap(const struct cidr *a, const struct cidr *b)
 {
 	if (a->addr.family != b->addr.family)

@@ -38,6 +38,7 @@ void cidr_format(const struct cidr *c, char *out, size_t size);  /* "A/LEN" */
 void cidr_network(const struct cidr *c, struct cidr *net);       /* host bits cleared */
 bool cidr_contains(const struct cidr *c, const struct ipaddr *a);
 bool cidr_overlap(const struct cidr *a, const struct cidr *b);
+bool cidr_equal(const struct cidr *a, const struct cidr *b);       /* same address and length */
 int addr_cmp(const struct ipaddr *a, const struct ipaddr *b);   /* memcmp order, same family */
 bool addr_equal(const struct ipaddr *a, const struct ipaddr *b);
 
