@@ -37,7 +37,8 @@ static void run_usage(FILE *f)
 	      "                      $NFTROUTER_TLS_CA or the system bundle)\n"
 	      "  -h, --help          this text\n\n"
 	      "Exit status: 0 stopped by SIGTERM/SIGINT; 2 usage; 3 the system refused before\n"
-	      "the first apply (not root, run dir, another daemon serves the socket, netlink).\n"
+	      "the first apply: a refused run or state dir, netlink (the router is closed\n"
+	      "first, as above); not root, or another daemon serves the socket (nothing done).\n"
 	      "Only when the first apply failed and not even the fail-closed table could be\n"
 	      "loaded does it exit with the apply's status: 1 invalid, 3 refused, 4 rolled\n"
 	      "back. See docs/run.md and nftrouter(8).\n",

@@ -171,6 +171,7 @@ struct daemon {
 	 * one that was loaded then (kept_ruleset) or the fail-closed one. */
 	bool fail_closed;
 	bool kept_ruleset;
+	bool dirs_ok;         /* run and state dir made and trusted */
 };
 
 /* log.c */
@@ -187,6 +188,10 @@ int64_t daemon_uptime(const struct timespec *since);
 int daemon_load(struct daemon *d, bool first, struct buf *msg);
 /* Re-read the config; a reply for the control socket in *msg (malloc'd). */
 int daemon_reload(struct daemon *d, char **msg);
+/* The daemon cannot start (a refused dir, netlink, the socket): before it
+ * exits, the router is closed as a failed first apply leaves it (the
+ * loaded table kept, else the fail-closed one). */
+void daemon_close_at_exit(struct daemon *d);
 
 /* child.c: supervision */
 /* A new child, in d->children, not started (child_start). Takes argv,

@@ -122,6 +122,7 @@ static int daemon_open(struct daemon *d)
 	int err = daemon_dirs(d);
 	if (err < 0)
 		return err;
+	d->dirs_ok = true;
 	if ((err = poller_init(&d->poll)) < 0 || (err = daemon_signals(d)) < 0) {
 		daemon_log(d, "nftrouter: error: epoll/signalfd: %s", strerror(-err));
 		return err;
@@ -153,8 +154,13 @@ int daemon_run(const struct daemon_opts *o)
 	if (ns && *ns)
 		d->notify = strdup(ns);
 	unsetenv("NOTIFY_SOCKET");
-	if (daemon_open(d) < 0)
+	int err = daemon_open(d);
+	if (err < 0) {
+		/* Another daemon serves the socket: the router is its own. */
+		if (err != -EADDRINUSE)
+			daemon_close_at_exit(d);
 		goto out;
+	}
 	notify_send(d->notify, "STATUS=applying the config");
 	rc = daemon_load(d, true, &msg);
 	if (rc != 0)

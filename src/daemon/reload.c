@@ -37,14 +37,14 @@ static void daemon_set_error(struct daemon *d, const char *why)
 	d->error_time = d->error ? (int64_t)time(NULL) : 0;
 }
 
-/* The model whose admin access the fail-closed ruleset keeps: the config
- * tried if it was valid, else the last applied one (STATE_DIR/applied.yaml),
- * else none. */
+/* The model whose admin access the fail-closed ruleset keeps when the
+ * config tried is not valid: the last applied one (STATE_DIR/applied.yaml)
+ * if the state dir is trusted, else none. */
 static struct router_file *daemon_admin_model(struct daemon *d)
 {
 	struct diags dg = DIAGS_INIT;
 	size_t len = strlen(d->o->state_dir) + sizeof("/applied.yaml");
-	char *path = malloc(len);
+	char *path = d->dirs_ok ? malloc(len) : NULL;
 	struct router_file *f = NULL;
 	if (path) {
 		snprintf(path, len, "%s/applied.yaml", d->o->state_dir);
@@ -55,41 +55,63 @@ static struct router_file *daemon_admin_model(struct daemon *d)
 	return f;
 }
 
-/* The first apply failed: the router must not forward unfiltered. Keep
- * the loaded nftrouter table, or load the fail-closed one with the admin
- * access of `tried` (may be NULL) and, should the kernel refuse that,
- * without any. 0: the daemon runs on, fail-closed; else an exit status. */
-static int daemon_fail_closed(struct daemon *d, const struct router *tried)
+/* Keep the loaded nftrouter table, or load the fail-closed one with the
+ * admin access of `tried` (may be NULL: that of applied.yaml) and, should
+ * the kernel refuse that, without any. Under the apply lock when the run
+ * dir is usable. FAILSAFE_KEPT, FAILSAFE_LOADED or -errno, logged. */
+static int daemon_close_router(struct daemon *d, const struct router *tried)
 {
 	struct diags dg = DIAGS_INIT;
 	struct router_file *applied = tried ? NULL : daemon_admin_model(d);
 	const struct router *admin = tried ? tried : applied ? applied->r : NULL;
+	const char *lock_dir = d->dirs_ok ? d->o->run_dir : NULL;
 	char from[4096];
 	snprintf(from, sizeof(from), "%s", tried ? d->o->config : applied ? applied->path : "");
-	int rc = failsafe_ensure(admin, d->o->run_dir, &dg);
+	int rc = failsafe_ensure(admin, lock_dir, &dg);
 	daemon_log_diags(d, &dg, NULL);
 	diags_free(&dg);
 	if (rc < 0 && admin) {
 		admin = NULL;
-		rc = failsafe_ensure(NULL, d->o->run_dir, &dg);
+		rc = failsafe_ensure(NULL, lock_dir, &dg);
 		daemon_log_diags(d, &dg, NULL);
 		diags_free(&dg);
 	}
 	router_file_free(applied);
+	if (rc == FAILSAFE_KEPT)
+		daemon_log(d, "nftrouter: FAIL-CLOSED: the loaded nftrouter ruleset is kept");
+	else if (rc == FAILSAFE_LOADED)
+		daemon_log(d, "nftrouter: FAIL-CLOSED: nothing is forwarded; input: loopback%s%s%s",
+			   admin ? " and the ssh access " : " only (no admin access)", admin ? from : "",
+			   admin ? " allows" : "");
+	return rc;
+}
+
+void daemon_close_at_exit(struct daemon *d)
+{
+	struct diags dg = DIAGS_INIT;
+	/* Only a trusted config gives admin access (its owner and mode
+	 * checked); its errors were or will be someone else's to report. */
+	struct router_file *f = router_file_load(d->o->config, &dg);
+	diags_free(&dg);
+	int rc = daemon_close_router(d, f ? f->r : NULL);
+	router_file_free(f);
+	if (rc < 0)
+		daemon_log(d, "nftrouter: error: cannot fail closed either (%s)", strerror(-rc));
+}
+
+/* The first apply failed: the router must not forward unfiltered
+ * (daemon_close_router). 0: the daemon runs on, fail-closed; else an
+ * exit status. */
+static int daemon_fail_closed(struct daemon *d, const struct router *tried)
+{
+	int rc = daemon_close_router(d, tried);
 	if (rc < 0) {
 		daemon_log(d, "nftrouter: error: cannot fail closed (%s); stopping", strerror(-rc));
 		return EXIT_SYSTEM;
 	}
 	d->fail_closed = true;
 	d->kept_ruleset = rc == FAILSAFE_KEPT;
-	if (rc == FAILSAFE_KEPT)
-		daemon_log(d, "nftrouter: FAIL-CLOSED: the loaded nftrouter ruleset is kept; "
-			      "fix the config and reload");
-	else
-		daemon_log(d, "nftrouter: FAIL-CLOSED: nothing is forwarded; input: loopback%s%s%s; "
-			      "fix the config and reload",
-			   admin ? " and the ssh access " : " only (no admin access)", admin ? from : "",
-			   admin ? " allows" : "");
+	daemon_log(d, "nftrouter: running fail-closed: fix the config and reload");
 	return EXIT_OK;
 }
 

@@ -14,8 +14,8 @@ int failsafe_ensure(const struct router *r, const char *run_dir, struct diags *d
 {
 	char *list = NULL, *err = NULL, *script = NULL;
 	struct nft *n = NULL;
-	int lock = apply_lock(run_dir), rc;
-	if (lock < 0) {
+	int lock = run_dir ? apply_lock(run_dir) : -1, rc;
+	if (run_dir && lock < 0) {
 		diag_error(d, nopos, "run dir %s: %s", run_dir, strerror(-lock));
 		return lock;
 	}
@@ -53,6 +53,7 @@ out:
 	free(err);
 	free(script);
 	nft_close(n);
-	close(lock);
+	if (lock >= 0)
+		close(lock);
 	return rc;
 }

@@ -15,7 +15,8 @@ enum failsafe_result {
 
 /* Keep the loaded `inet nftrouter` table (the last applied ruleset, or an
  * earlier fail-closed one), or load render_nft_failsafe(r) (r may be
- * NULL: no admin access). Holds the apply lock in run_dir meanwhile.
+ * NULL: no admin access). Holds the apply lock in run_dir meanwhile
+ * (run_dir NULL: the run dir is unusable, no lock; nor can an apply run).
  * FAILSAFE_KEPT, FAILSAFE_LOADED, or -errno with the reason in d. */
 int failsafe_ensure(const struct router *r, const char *run_dir, struct diags *d);
 

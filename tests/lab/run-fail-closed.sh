@@ -16,7 +16,11 @@
 #  3. an invalid config at boot, no ruleset loaded: fail-closed with the
 #     admin access of the last applied config (STATE_DIR/applied.yaml);
 #  4. an invalid config at a daemon restart, the ruleset still loaded: it
-#     is kept (status: ruleset "kept").
+#     is kept (status: ruleset "kept");
+#  5. a state dir the daemon refuses (writable by others) at boot: it
+#     exits 3 with the reason, but first loads the fail-closed ruleset
+#     (SSH as the valid config allows); a second daemon refused because
+#     the first one serves the socket touches nothing.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/run-common.bash"
 command -v socat >/dev/null || skip "socat not installed"
@@ -181,4 +185,32 @@ cp "$T_DIR/good.yaml" "$T_DIR/router.yaml"
 rctl reload >/dev/null || fail "reload of the good config"
 jq -e '.daemon.ruleset == "config" and .daemon.error == null' <(status_json) >/dev/null || fail "not recovered"
 pass "invalid config at a restart: the last applied ruleset kept (status: kept); reload recovers"
+fc_stop
+
+# 5. A refused state dir at boot: exit 3, but closed first.
+reboot_router
+chmod 0777 "$T_DIR/state"
+rc=0
+ip netns exec "$R" "$NFTROUTER" run -c "$T_DIR/router.yaml" --state-dir "$T_DIR/state" \
+    --run-dir "$T_DIR/run" 2>"$T_DIR/dir.err" || rc=$?
+chmod 0700 "$T_DIR/state"
+[ "$rc" -eq 3 ] || fail "refused state dir: exit $rc, want 3 ($(cat "$T_DIR/dir.err"))"
+grep -q "state dir" "$T_DIR/dir.err" && grep -q "FAIL-CLOSED" "$T_DIR/dir.err" ||
+    fail "refused state dir: $(cat "$T_DIR/dir.err")"
+nsx "$R" nft list table inet nftrouter | grep -q "fail-closed" || fail "refused state dir: no fail-closed table"
+closed "refused state dir"
+reach "$C" 192.168.100.1 22 || fail "refused state dir: SSH from the LAN refused"
+pass "refused state dir at boot: exit 3 ($(grep -m1 'state dir' "$T_DIR/dir.err" | cut -c1-80)), fail-closed first"
+
+# The socket served by a daemon: a second one exits 3 and changes nothing.
+fc_start
+nsx "$R" nft -s list table inet nftrouter >"$T_DIR/t.before"
+rc=0
+ip netns exec "$R" "$NFTROUTER" run -c "$T_DIR/router.yaml" --state-dir "$T_DIR/state" \
+    --run-dir "$T_DIR/run" 2>"$T_DIR/second.err" || rc=$?
+[ "$rc" -eq 3 ] || fail "second daemon: exit $rc"
+grep -q "FAIL-CLOSED" "$T_DIR/second.err" && fail "second daemon touched the ruleset"
+nsx "$R" nft -s list table inet nftrouter | diff -q - "$T_DIR/t.before" >/dev/null || fail "second daemon changed the ruleset"
+reach "$C" 203.0.113.1 8080 || fail "second daemon: forwarding broken"
+pass "a second daemon (socket taken) exits 3 and leaves the first one's ruleset alone"
 fc_stop
