@@ -14,9 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "daemon/internal.h"
 #include "system/status.h"
+#include "system/apply.h"
 #include "system/ipv6.h"
 #include "system/link.h"
 #include "system/route.h"
@@ -31,12 +33,12 @@ static ssize_t dhcp6_port(struct daemon *d, const char *name)
 }
 
 /* RUN_DIR/dhcp6-PORT.env, as dhcp6-hook wrote it: one prefix. */
-static int dhcp6_read(struct daemon *d, size_t i, struct dhcp6_prefix *e, bool *has, char *err,
-		      size_t errlen)
+static int dhcp6_read_port(struct daemon *d, const char *port, struct dhcp6_prefix *e, bool *has,
+			   char *err, size_t errlen)
 {
 	char file[64], *path, *text = NULL;
 	int rc;
-	snprintf(file, sizeof(file), "dhcp6-%s.env", d->r->ifaces[i].name);
+	snprintf(file, sizeof(file), "dhcp6-%s.env", port);
 	if (!(path = services_run_path(d, file)))
 		return -ENOMEM;
 	memset(e, 0, sizeof(*e));
@@ -67,6 +69,12 @@ out:
 	free(text);
 	free(path);
 	return rc;
+}
+
+static int dhcp6_read(struct daemon *d, size_t i, struct dhcp6_prefix *e, bool *has, char *err,
+		      size_t errlen)
+{
+	return dhcp6_read_port(d, d->r->ifaces[i].name, e, has, err, errlen);
 }
 
 /* Merge one reported prefix into the port's set: updated in place, added,
@@ -212,6 +220,46 @@ int dhcp6_event(struct daemon *d, const char *port, char *err, size_t errlen)
 		dhcp6_renumber(d);
 	}
 	return 0;
+}
+
+/* The record of port p if it names a prefix still valid now. */
+static bool dhcp6_still_valid(struct daemon *d, const struct iface *p, struct dhcp6_prefix *e)
+{
+	char err[160];
+	bool has;
+	if (p->ipv6 != IPV6_DHCP || dhcp6_read_port(d, p->name, e, &has, err, sizeof(err)) < 0)
+		return false;
+	int64_t now = (int64_t)time(NULL);
+	return has && e->valid && e->time <= now && now - e->time < (int64_t)e->valid;
+}
+
+size_t dhcp6_recover(struct daemon *d, const struct router *r, struct ipv6_pd_known *out,
+		     size_t max)
+{
+	struct dhcp6_prefix e;
+	size_t n = 0;
+	for (size_t i = 0; i < r->n_ifaces && n < max; i++) {
+		if (!dhcp6_still_valid(d, &r->ifaces[i], &e))
+			continue;
+		snprintf(out[n].port, sizeof(out[n].port), "%s", r->ifaces[i].name);
+		out[n++].prefix = e.prefix;
+	}
+	return n;
+}
+
+void dhcp6_recovered(struct daemon *d, const struct router *r, struct port_state *ports)
+{
+	struct dhcp6_prefix e;
+	char a[ADDR_STRLEN];
+	for (size_t i = 0; i < r->n_ifaces; i++) {
+		if (!dhcp6_still_valid(d, &r->ifaces[i], &e))
+			continue;
+		dhcp6_merge(&ports[i].pd, &e, true);
+		cidr_format(&e.prefix, a, sizeof(a));
+		daemon_log(d, "nftrouter: %s: keeping %s from the last daemon until DHCPv6 says "
+			      "otherwise",
+			   r->ifaces[i].name, a);
+	}
 }
 
 /* RFC 8415 18.2.5/18.2.12: after the link was away the client must

@@ -233,6 +233,13 @@ void dhcp6_renumber(struct daemon *d);
 /* For status: one entry per r->ifaces (malloc'd), or NULL. */
 struct status_ipv6;
 struct status_ipv6 *dhcp6_status(struct daemon *d);
+/* At start: the still-valid delegations RUN_DIR/dhcp6-PORT.env records
+ * for r's `ipv6: dhcp` ports (for the first apply), and into ports (for
+ * status and the next events). */
+struct ipv6_pd_known;
+size_t dhcp6_recover(struct daemon *d, const struct router *r, struct ipv6_pd_known *out,
+		     size_t max);
+void dhcp6_recovered(struct daemon *d, const struct router *r, struct port_state *ports);
 /* Carrier back on port i: rebind now (restart its client). */
 void dhcp6_carrier_back(struct daemon *d, size_t i);
 /* health.c: WAN health checks (interfaces.X.health) */

@@ -143,6 +143,11 @@ int daemon_load(struct daemon *d, bool first, struct buf *msg)
 		snprintf(pd[n_pd].port, sizeof(pd[n_pd].port), "%s", d->r->ifaces[i].name);
 		pd[n_pd++].prefix = d->ports[i].pd.prefix;
 	}
+	/* A daemon that starts again (an upgrade, a crash) keeps what the
+	 * last one was delegated while it is valid, instead of taking the
+	 * LAN's global addresses away until dhclient has rebound. */
+	if (first)
+		n_pd = dhcp6_recover(d, f->r, pd, 64);
 	struct apply_opts ao = {.state_dir = d->o->state_dir,
 				.run_dir = d->o->run_dir,
 				.config_path = d->o->config,
@@ -163,6 +168,8 @@ int daemon_load(struct daemon *d, bool first, struct buf *msg)
 		rc = EXIT_SYSTEM;
 		goto out;
 	}
+	if (first)
+		dhcp6_recovered(d, f->r, ports);
 	/* A DHCP port whose metric changed renews at once: its routes are
 	 * set by its hook, with the metric of the config applied then. */
 	for (size_t i = 0; d->r && i < f->r->n_ifaces; i++) {
