@@ -115,6 +115,14 @@ grep -q "^FAIL-CLOSED" "$T_DIR/s1.txt" && grep -q "NOT APPLIED" "$T_DIR/s1.txt" 
     fail "status text: $(cat "$T_DIR/s1.txt")"
 pass "kernel refused: fail-closed (nothing forwarded, SSH from the LAN only), status: $(jq -r '.daemon.error.message' "$T_DIR/s1.json" | head -1 | cut -c1-90)"
 
+# A reload that fails again (the kernel still refuses) stays closed.
+rc=0; rctl reload >"$T_DIR/reload.out" 2>&1 || rc=$?
+[ "$rc" -ne 0 ] || fail "reload succeeded while the kernel refuses"
+nsx "$R" nft list table inet nftrouter | grep -q "fail-closed" || fail "a failed reload left the fail-closed ruleset"
+closed "failed reload"
+jq -e '.daemon.fail_closed and (.daemon.error.message | test("rp_filter"))' <(status_json) >/dev/null ||
+    fail "status after a failed reload: $(status_json | jq -c .daemon)"
+pass "a reload the kernel still refuses (exit $rc): still fail-closed, error shown"
 nsenter -t "$DAEMON" -m -n umount "$rp" || fail "cannot make rp_filter writable again"
 rctl reload >"$T_DIR/reload.out" 2>&1 || fail "reload after the fix: $(cat "$T_DIR/reload.out")"
 status_json >"$T_DIR/s2.json"
