@@ -13,7 +13,7 @@
 #include "lab/lab.h"
 
 static const char lab_usage[] =
-	"Usage: nftrouter lab up     [-c FILE] [--name ID] [--optional] [--vm]\n"
+	"Usage: nftrouter lab up     [-c FILE] [--name ID] [--optional] [--vm [--cloud-init]]\n"
 	"       nftrouter lab down   [--name ID]\n"
 	"       nftrouter lab exec   [--name ID] HOST COMMAND [ARG...]\n"
 	"       nftrouter lab status [--name ID] [--json]\n"
@@ -63,6 +63,7 @@ static const char lab_usage[] =
 	"                     names coexist\n"
 	"      --optional     up: build optional ports too\n"
 	"      --vm           up: the router is a QEMU guest, not a namespace\n"
+	"      --cloud-init   up --vm: installed by cloud-init from `render cloud-init`\n"
 	"      --json         status: one JSON document on stdout\n"
 	"  -h, --help         this text\n"
 	"\n"
@@ -85,7 +86,7 @@ static const struct lab_help {
 	const char *text;
 } lab_helps[] = {
 	{"up",
-	 "Usage: nftrouter lab up [-c FILE] [--name ID] [--optional] [--vm]\n\n"
+	 "Usage: nftrouter lab up [-c FILE] [--name ID] [--optional] [--vm [--cloud-init]]\n\n"
 	 "Build the router of FILE in network namespaces and start it. Creates the\n"
 	 "namespaces nftr-ID-router and nftr-ID-PORT (one peer per configured port),\n"
 	 "a veth per port whose router end carries the kernel name and MAC the\n"
@@ -109,12 +110,18 @@ static const struct lab_help {
 	 "it boots; up waits until systemd reports the unit active. `lab exec ID\n"
 	 "router CMD` and the checks reach the guest through its QEMU guest agent.\n"
 	 "down stops QEMU by the pid up recorded. docs/lab.md.\n\n"
+	 "With --cloud-init (implies --vm) the guest is installed as docs/proxmox.md\n"
+	 "does it: only the nftrouter binary is in the image (the template), and\n"
+	 "cloud-init applies `nftrouter render cloud-init` from a NoCloud seed at the\n"
+	 "first boot (config, udev rules, unit, enable) and reboots; up waits for\n"
+	 "the unit after that reboot. Minutes under emulation.\n\n"
 	 "Options:\n"
 	 "  -c, --config FILE  the config (default $NFTROUTER_CONFIG or " DEFAULT_CONFIG ")\n"
 	 "  -n, --name ID      the lab's name: 1-8 of [a-z0-9] (default $NFTROUTER_LAB or " LAB_DEFAULT_ID ")\n"
 	 "      --optional     also build the ports marked optional (default: left out,\n"
 	 "                     to show the router comes up without them)\n"
-	 "      --vm           the router as a QEMU guest instead of a namespace\n\n"
+	 "      --vm           the router as a QEMU guest instead of a namespace\n"
+	 "      --cloud-init   with --vm: installed by cloud-init from its user-data\n\n"
 	 "Exit status: 0 the lab is up; 1 the config fails `check` (its errors are\n"
 	 "printed) or the name is in use (a lab dir or a namespace nftr-ID-*):\n"
 	 "nothing changed; 2 usage; 3 the system refused (what up made is removed).\n"},
@@ -186,7 +193,7 @@ static void lab_help(const char *verb)
 struct lab_opts {
 	const char *config;
 	const char *name;
-	bool json, optional, vm;
+	bool json, optional, vm, cloud_init;
 	int rest; /* first non-option argument */
 };
 
@@ -195,7 +202,7 @@ static int lab_parse(int argc, char **argv, struct lab_opts *o)
 	static const struct option longopts[] = {
 		CMD_OPTION_CONFIG, {"name", required_argument, NULL, 'n'},
 		{"json", no_argument, NULL, 'j'}, {"optional", no_argument, NULL, 'o'},
-		{"vm", no_argument, NULL, 'v'},
+		{"vm", no_argument, NULL, 'v'}, {"cloud-init", no_argument, NULL, 'C'},
 		CMD_OPTION_HELP, CMD_OPTION_END,
 	};
 	const char *e = getenv("NFTROUTER_LAB");
@@ -209,6 +216,7 @@ static int lab_parse(int argc, char **argv, struct lab_opts *o)
 		case 'j': o->json = true; break;
 		case 'o': o->optional = true; break;
 		case 'v': o->vm = true; break;
+		case 'C': o->cloud_init = o->vm = true; break;
 		case 'h': lab_help(argv[0]); exit(EXIT_OK);
 		default: fputs(lab_usage, stderr); return -EINVAL;
 		}
@@ -264,6 +272,7 @@ static int lab_load(struct lab *l, const struct lab_opts *o, bool existing)
 		l->vm = true;
 	if (!existing && o->vm) {
 		l->vm = true;
+		l->vm_cloud_init = o->cloud_init;
 		if ((ret = lab_vm_image(l)) < 0)
 			return lab_report(l, ret, "lab up --vm: no guest to run", EXIT_SYSTEM);
 	}

@@ -63,6 +63,7 @@ struct lab {
 	char bin[PATH_MAX];       /* the nftrouter executable */
 	bool with_optional;       /* build optional ports too */
 	bool vm;                  /* the router is a QEMU guest (lab up --vm), not a namespace */
+	bool vm_cloud_init;       /* ... installed by cloud-init from `render cloud-init` */
 	char vm_image[200];       /* the cached guest image's dir (vm.c) */
 	char vm_accel[8];         /* "tcg" or "kvm" */
 	pid_t vm_pid;             /* QEMU, while up runs */

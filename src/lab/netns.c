@@ -213,9 +213,12 @@ int lab_up(struct lab *l, lab_progress_fn *progress, void *arg)
 	if (ret == 0 && !l->vm && (ret = step(l, progress, arg, "nftrouter run (waiting for READY=1)")) == 0)
 		ret = lab_start_router(l, 30000);
 	if (ret == 0 && l->vm &&
-	    (ret = step(l, progress, arg, "guest boots; systemd starts nftrouter.service (waiting for it)")) == 0 &&
+	    (ret = step(l, progress, arg,
+			l->vm_cloud_init ? "guest boots; cloud-init installs the router from its user-data, reboots; "
+					   "systemd starts nftrouter.service (waiting for it, minutes)"
+					 : "guest boots; systemd starts nftrouter.service (waiting for it)")) == 0 &&
 	    (ret = lab_vm_cont(l)) == 0)
-		ret = lab_vm_wait_ready(l, 300000);
+		ret = lab_vm_wait_ready(l, l->vm_cloud_init ? 900000 : 300000);
 	if (ret == 0 && l->vm) {
 		snprintf(buf, sizeof(buf), "nftrouter.service active %.1f s after the guest started",
 			 (double)l->vm_ready_ms / 1000);

@@ -162,6 +162,25 @@ static char *vm_render(struct lab *l, const char *what)
 	return buf_steal(&fixed);
 }
 
+/* --cloud-init: the template of docs/proxmox.md (nftrouter in
+ * /usr/sbin, nothing else of it) and a NoCloud seed with the user-data
+ * `nftrouter render cloud-init` prints: cloud-init does the rest. */
+static int vm_payload_cloud_init(struct lab *l, const char *root)
+{
+	char dst[256], meta[160];
+	char *ud;
+	int ret;
+	snprintf(dst, sizeof(dst), "%.90s/var/lib/cloud/seed/nocloud", root);
+	if ((ret = run_quiet(l, (char *[]){"mkdir", "-p", dst, NULL})) < 0)
+		return ret;
+	if (!(ud = vm_render(l, "cloud-init")))
+		return -EIO;
+	if ((ret = put_text(l, root, "var/lib/cloud/seed/nocloud/user-data", ud, 0600)) < 0)
+		return ret;
+	snprintf(meta, sizeof(meta), "instance-id: nftrouter-lab-%s\nlocal-hostname: router\n", l->id);
+	return put_text(l, root, "var/lib/cloud/seed/nocloud/meta-data", strdup(meta), 0600);
+}
+
 /* The payload disk: what an install of nftrouter puts on the router. */
 static int vm_payload(struct lab *l, const char *img)
 {
@@ -177,8 +196,14 @@ static int vm_payload(struct lab *l, const char *img)
 		if ((ret = run_quiet(l, (char *[]){"mkdir", "-p", dst, NULL})) < 0)
 			return ret;
 	}
-	if ((ret = put_copy(l, root, "usr/sbin/nftrouter", l->bin)) < 0 ||
-	    (ret = put_copy(l, root, "etc/nftrouter/router.yaml", l->config)) < 0)
+	if ((ret = put_copy(l, root, "usr/sbin/nftrouter", l->bin)) < 0)
+		return ret;
+	if (l->vm_cloud_init) {
+		if ((ret = vm_payload_cloud_init(l, root)) < 0 || (ret = put_lab_ca(l, root)) < 0)
+			return ret;
+		goto pack;
+	}
+	if ((ret = put_copy(l, root, "etc/nftrouter/router.yaml", l->config)) < 0)
 		return ret;
 	/* The unit meson installs (dist/nftrouter.service is this output). */
 	if (!(unit = vm_render(l, "systemd")))
@@ -193,6 +218,7 @@ static int vm_payload(struct lab *l, const char *img)
 	if ((ret = put_text(l, root, "etc/udev/rules.d/10-nftrouter.rules", udev, 0644)) < 0 ||
 	    (ret = put_lab_ca(l, root)) < 0)
 		return ret;
+pack:
 	return run_quiet(l, (char *[]){"mkfs.ext4", "-q", "-F", "-L", "NFTR-PAYLOAD", "-d", root, (char *)img,
 				       "128M", NULL});
 }
@@ -269,14 +295,15 @@ static void vm_argv_nics(struct lab *l, struct vargv *a, lab_progress_fn *progre
 static void vm_argv(struct lab *l, struct vargv *a, const char *payload, lab_progress_fn *progress, void *arg)
 {
 	static const char *const fixed[] = {"qemu-system-x86_64", "-m", "1024", "-smp", "1", "-nodefaults",
-					    "-display", "none", "-S", "-append",
-					    "console=ttyS0 root=/dev/vda rw net.ifnames=0 panic=-1 nftr.payload=/dev/vdb",
-					    "-device", "virtio-serial-pci", "-device",
+					    "-display", "none", "-S", "-device", "virtio-serial-pci", "-device",
 					    "virtserialport,chardev=qga,name=org.qemu.guest_agent.0"};
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
 		varg(a, "%s", fixed[i]);
 	varg(a, "-machine");
 	varg(a, "pc,accel=%s", l->vm_accel);
+	varg(a, "-append");
+	varg(a, "console=ttyS0 root=/dev/vda rw net.ifnames=0 panic=-1 nftr.payload=/dev/vdb%s",
+	     l->vm_cloud_init ? "" : " cloud-init=disabled");
 	varg(a, "-kernel");
 	varg(a, "%s/vmlinuz", l->vm_image);
 	varg(a, "-initrd");
