@@ -18,11 +18,22 @@
 #include <time.h>
 #include <unistd.h>
 
+/* The agent sends a command's whole output in one reply (base64): up to
+ * its own limit of 16 MiB, so the buffer grows to that. */
+#define AGENT_REPLY_MAX (24u << 20)
+
 struct agent {
 	int fd;
-	char in[65536];
-	size_t len;
+	char *in;
+	size_t len, cap;
 };
+
+static void agent_close(struct agent *a)
+{
+	close(a->fd);
+	free(a->in);
+	a->in = NULL;
+}
 
 static int agent_send(struct agent *a, const char *s)
 {
@@ -42,7 +53,7 @@ static int agent_send(struct agent *a, const char *s)
 static int agent_line(struct agent *a, char **line, long deadline)
 {
 	for (;;) {
-		char *nl = memchr(a->in, '\n', a->len);
+		char *nl = a->len ? memchr(a->in, '\n', a->len) : NULL;
 		if (nl) {
 			size_t n = (size_t)(nl - a->in);
 			*line = strndup(a->in, n);
@@ -50,8 +61,14 @@ static int agent_line(struct agent *a, char **line, long deadline)
 			a->len -= n + 1;
 			return *line ? 0 : -ENOMEM;
 		}
-		if (a->len == sizeof(a->in))
-			return -EMSGSIZE;
+		if (a->len == a->cap) {
+			size_t cap = a->cap ? a->cap * 2 : 65536;
+			char *in = cap <= AGENT_REPLY_MAX ? realloc(a->in, cap) : NULL;
+			if (!in)
+				return a->cap >= AGENT_REPLY_MAX ? -EMSGSIZE : -ENOMEM;
+			a->in = in;
+			a->cap = cap;
+		}
 		long left = deadline - lab_now_ms();
 		if (left <= 0)
 			return -ETIMEDOUT;
@@ -61,7 +78,7 @@ static int agent_line(struct agent *a, char **line, long deadline)
 			continue;
 		if (r <= 0)
 			continue;
-		ssize_t got = read(a->fd, a->in + a->len, sizeof(a->in) - a->len);
+		ssize_t got = read(a->fd, a->in + a->len, a->cap - a->len);
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got <= 0)
@@ -78,7 +95,8 @@ static int agent_open(const struct lab *l, struct agent *a, long deadline)
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	char req[96], want[48], *line = NULL;
 	int ret;
-	a->len = 0;
+	a->len = a->cap = 0;
+	a->in = NULL;
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/qga.sock", l->dir);
 	a->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (a->fd < 0)
@@ -101,7 +119,7 @@ static int agent_open(const struct lab *l, struct agent *a, long deadline)
 		if (ok)
 			return 0;
 	}
-	close(a->fd);
+	agent_close(a);
 	return ret;
 }
 
@@ -223,7 +241,7 @@ int lab_vm_exec(const struct lab *l, char *const argv[], struct buf *out, int ti
 			long sig = json_num(reply, "\"signal\"", 0);
 			ret = sig > 0 ? 128 + (int)sig : (int)json_num(reply, "\"exitcode\"", 255);
 			free(reply);
-			close(a.fd);
+			agent_close(&a);
 			return ret;
 		}
 		free(reply);
@@ -236,7 +254,7 @@ int lab_vm_exec(const struct lab *l, char *const argv[], struct buf *out, int ti
 		nanosleep(&ts, NULL);
 		wait_ms = wait_ms < 200 ? wait_ms * 2 : 200;
 	}
-	close(a.fd);
+	agent_close(&a);
 	if (ret == -ETIMEDOUT && pid > 0) {
 		char p[24];
 		snprintf(p, sizeof(p), "%ld", pid);
@@ -253,7 +271,7 @@ pid_t lab_vm_spawn(const struct lab *l, char *const argv[])
 	if (ret < 0)
 		return ret;
 	ret = agent_start(&a, argv, false, deadline, &pid);
-	close(a.fd);
+	agent_close(&a);
 	return ret < 0 ? ret : (pid_t)pid;
 }
 
