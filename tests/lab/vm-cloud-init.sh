@@ -40,6 +40,8 @@ x test -f /etc/systemd/system/nftrouter.service || fail "cloud-init did not writ
 [ "$(x systemctl is-enabled nftrouter.service)" = enabled ] || fail "nftrouter.service not enabled"
 x cat /var/log/cloud-init-output.log >"$T_DIR/ci.log" 2>&1 || true
 grep -i 'valid' "$T_DIR/ci.log" || fail "the user-data's nftrouter check did not run"
+echo "what cloud-init said of the packages (the guest reaches no mirror):"
+grep -iE 'apt|package|W: |E: ' "$T_DIR/ci.log" | head -n 10 || true
 pass "first boot: cloud-init wrote and enabled the router, rebooted ($boots boots)"
 
 "$NFTROUTER" lab test --name "$id" >"$T_DIR/test.out" 2>&1 && rc=0 || rc=$?
