@@ -192,11 +192,18 @@ static void put_ra(struct buf *b, const struct router *r, const struct iface *i)
 	else
 		buf_printf(b, "dhcp-range=set:%s,::,constructor:%s,%s,ra-names,64,%s\n", i->name,
 			   i->name, m == DHCP6_SLAAC ? "ra-only" : "ra-stateless", l);
-	if (!dns_served(i))
+	if (!dns_served(i)) {
 		buf_printf(b,
 			   "# Zone %s does not open dns: advertise no DNS server.\n"
 			   "dhcp-option=tag:%s,option6:dns-server\n",
 			   i->zone ? i->zone->name : "?", i->name);
+		return;
+	}
+	if (r->dns.domain[0])
+		buf_printf(b,
+			   "# The search domain, in the RA (DNSSL) and to DHCPv6 clients.\n"
+			   "dhcp-option=tag:%s,option6:domain-search,%s\n",
+			   i->name, r->dns.domain);
 }
 
 char *render_dnsmasq(const struct router *r, const struct render_paths *p)

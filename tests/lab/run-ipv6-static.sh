@@ -61,6 +61,16 @@ gua=${gua%/64}
 ip -n "$C" -6 route show default | grep -q 'via fe80::' || fail "client: no default route from the RA"
 pass "client: SLAAC $gua and a ULA address, default route via the router's link-local address"
 
+# What the router's RA carries: both /64s for SLAAC, itself as DNS server
+# (RDNSS), the domain (DNSSL).
+ip netns exec "$C" python3 "$NFTROUTER_SRCDIR/tests/lab/fixtures/ra-dump.py" eth0 15 >"$T_DIR/ra.txt" ||
+    fail "no router advertisement on the LAN"
+grep -q "^prefix 2001:db8:1::/64 onlink=1 auto=1 " "$T_DIR/ra.txt" || fail "RA lacks 2001:db8:1::/64: $(cat "$T_DIR/ra.txt")"
+grep -q "^prefix $ula_net:1::/64 onlink=1 auto=1 " "$T_DIR/ra.txt" || fail "RA lacks the ULA /64: $(cat "$T_DIR/ra.txt")"
+grep -q "^rdnss " "$T_DIR/ra.txt" || fail "RA has no RDNSS: $(cat "$T_DIR/ra.txt")"
+grep -q "^dnssl lan " "$T_DIR/ra.txt" || fail "RA has no DNSSL lan: $(cat "$T_DIR/ra.txt")"
+pass "RA: $(tr '\n' ';' <"$T_DIR/ra.txt")"
+
 # Out to the ISP's server, which sees the client's own address.
 got=$(ip netns exec "$C" timeout 10 socat -T5 - "TCP6:[2001:db8:ffff::1]:80" </dev/null) ||
     fail "client cannot reach [2001:db8:ffff::1]:80"
