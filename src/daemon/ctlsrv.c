@@ -481,11 +481,12 @@ static void req_dhcp_event(struct daemon *d, char *arg, struct buf *b)
 
 static void req_dhcp6_event(struct daemon *d, char *arg, struct buf *b)
 {
-	char err[256];
-	if (dhcp6_event(d, arg, err, sizeof(err)) < 0)
-		reply_error(b, err);
+	struct diags dg = DIAGS_INIT;
+	if (dhcp6_event(d, arg, &dg) < 0)
+		reply_diags(b, &dg, "dhcp6-event failed", 0);
 	else
 		buf_puts(b, "{\"ok\":true}\n");
+	diags_free(&dg);
 }
 
 static void ctlsrv_handle(struct client *c, char *line)

@@ -34,7 +34,7 @@ static ssize_t dhcp6_port(struct daemon *d, const char *name)
 
 /* RUN_DIR/dhcp6-PORT.env, as dhcp6-hook wrote it: one prefix. */
 static int dhcp6_read_port(struct daemon *d, const char *port, struct dhcp6_prefix *e, bool *has,
-			   char *err, size_t errlen)
+			   struct diags *dg)
 {
 	char file[64], *path, *text = NULL;
 	int rc;
@@ -44,7 +44,7 @@ static int dhcp6_read_port(struct daemon *d, const char *port, struct dhcp6_pref
 	memset(e, 0, sizeof(*e));
 	*has = false;
 	if ((rc = file_read(path, 4096, &text, NULL)) < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+		diag_error(dg, nopos, "%s: %s", path, strerror(-rc));
 		goto out;
 	}
 	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
@@ -71,10 +71,10 @@ out:
 	return rc;
 }
 
-static int dhcp6_read(struct daemon *d, size_t i, struct dhcp6_prefix *e, bool *has, char *err,
-		      size_t errlen)
+static int dhcp6_read(struct daemon *d, size_t i, struct dhcp6_prefix *e, bool *has,
+		      struct diags *dg)
 {
-	return dhcp6_read_port(d, d->r->ifaces[i].name, e, has, err, errlen);
+	return dhcp6_read_port(d, d->r->ifaces[i].name, e, has, dg);
 }
 
 /* Merge one reported prefix into the port's set: updated in place, added,
@@ -177,7 +177,7 @@ out:
 	free(pd);
 }
 
-int dhcp6_event(struct daemon *d, const char *port, char *err, size_t errlen)
+int dhcp6_event(struct daemon *d, const char *port, struct diags *dg)
 {
 	struct dhcp6_prefix e;
 	bool has;
@@ -185,14 +185,14 @@ int dhcp6_event(struct daemon *d, const char *port, char *err, size_t errlen)
 	ssize_t i = d->r ? dhcp6_port(d, port) : -1;
 	int rc;
 	if (!d->r) {
-		snprintf(err, errlen, "no config is applied (fail-closed)");
+		diag_error(dg, nopos, "no config is applied (fail-closed)");
 		return -EINVAL;
 	}
 	if (i < 0) {
-		snprintf(err, errlen, "no port '%s' with ipv6: dhcp", port);
+		diag_error(dg, nopos, "no port '%s' with ipv6: dhcp", port);
 		return -EINVAL;
 	}
-	if ((rc = dhcp6_read(d, (size_t)i, &e, &has, err, errlen)) < 0)
+	if ((rc = dhcp6_read(d, (size_t)i, &e, &has, dg)) < 0)
 		return rc;
 	struct dhcp6_state *ps = &d->ports[i].pd;
 	struct cidr before = ps->prefix;
@@ -225,9 +225,11 @@ int dhcp6_event(struct daemon *d, const char *port, char *err, size_t errlen)
 /* The record of port p if it names a prefix still valid now. */
 static bool dhcp6_still_valid(struct daemon *d, const struct iface *p, struct dhcp6_prefix *e)
 {
-	char err[160];
+	struct diags none = DIAGS_INIT; /* an unreadable record is simply no prefix */
 	bool has;
-	if (p->ipv6 != IPV6_DHCP || dhcp6_read_port(d, p->name, e, &has, err, sizeof(err)) < 0)
+	int rc = p->ipv6 == IPV6_DHCP ? dhcp6_read_port(d, p->name, e, &has, &none) : -ENOENT;
+	diags_free(&none);
+	if (rc < 0)
 		return false;
 	int64_t now = (int64_t)time(NULL);
 	return has && e->valid && e->time <= now && now - e->time < (int64_t)e->valid;

@@ -225,7 +225,7 @@ char *services_run_path(struct daemon *d, const char *file);
 /* dhcp6.c: the DHCPv6 clients of `ipv6: dhcp` ports and the LAN
  * addresses derived from their delegations. */
 /* `dhcp6-event PORT`: read the port's record, renumber the LAN ports. */
-int dhcp6_event(struct daemon *d, const char *port, char *err, size_t errlen);
+int dhcp6_event(struct daemon *d, const char *port, struct diags *dg);
 /* The ULA and the delegations (pd: r->n_ifaces entries) as an ipv6_live. */
 void dhcp6_live(struct daemon *d, struct ipv6_live *lv, struct cidr *pd);
 /* Every present `{ from, subnet }` port gets exactly its derived addresses. */

@@ -219,24 +219,25 @@ static int services_unbound(struct daemon *d, const struct render_paths *rp, str
  * is on /run, mounted noexec on a stock Debian system, where udhcpc could
  * not execute one and the lease would be taken but never applied. The
  * dirs travel in the environment udhcpc inherits. 0, or -EACCES with why
- * set when the binary cannot be executed from where it lies. */
-static int services_hook(struct daemon *d, char *why, size_t n)
+ * in dg when the binary cannot be executed from where it lies. */
+static int services_hook(struct daemon *d, struct diags *dg)
 {
 	struct statvfs sv;
 	if (setenv(HOOK_ENV_STATE_DIR, d->o->state_dir, 1) < 0 || setenv(HOOK_ENV_RUN_DIR, d->o->run_dir, 1) < 0)
 		return -errno;
-	why[0] = '\0';
 	if (access(d->o->self, X_OK) < 0)
-		snprintf(why, n, "its hook %s cannot be executed: %s", d->o->self, strerror(errno));
+		diag_error(dg, nopos, "its hook %s cannot be executed: %s", d->o->self, strerror(errno));
 	else if (statvfs(d->o->self, &sv) == 0 && (sv.f_flag & ST_NOEXEC))
-		snprintf(why, n, "its hook %s is on a noexec mount", d->o->self);
-	return why[0] ? -EACCES : 0;
+		diag_error(dg, nopos, "its hook %s is on a noexec mount", d->o->self);
+	else
+		return 0;
+	return -EACCES;
 }
 
 /* One udhcpc per `ipv4: dhcp` port that is present. */
 static int services_udhcpc(struct daemon *d, const struct render_paths *rp, struct wants *ws)
 {
-	char name[32], host[80], why[sizeof(((struct child *)0)->error)];
+	char name[32], host[80];
 	int rc;
 	(void)rp;
 	snprintf(host, sizeof(host), "hostname:%s", d->r->hostname[0] ? d->r->hostname : "router");
@@ -244,8 +245,11 @@ static int services_udhcpc(struct daemon *d, const struct render_paths *rp, stru
 		const struct iface *p = &d->r->ifaces[i];
 		if (p->ipv4 != IPV4_DHCP || !d->ports[i].ifindex)
 			continue;
-		if ((rc = services_hook(d, why, sizeof(why))) < 0 && rc != -EACCES)
+		struct diags why = DIAGS_INIT;
+		if ((rc = services_hook(d, &why)) < 0 && rc != -EACCES) {
+			diags_free(&why);
 			return rc;
+		}
 		snprintf(name, sizeof(name), "udhcpc-%s", p->name);
 		struct want *w = wants_add(ws, name);
 		/* -O: ask for classless static routes (RFC 3442, and Microsoft's
@@ -254,13 +258,17 @@ static int services_udhcpc(struct daemon *d, const struct render_paths *rp, stru
 			w->argv = services_argv(12, UDHCPC_BIN, "-f", "-i", p->name, "-s", d->o->self,
 						"-x", host, "-O", "staticroutes", "-O",
 						"msstaticroutes");
+		if (rc == -EACCES && w && w->argv) {
+			/* Started anyway, so the port shows in status with the error. */
+			char *msg = diags_join(&why, "; ");
+			daemon_log(d, "nftrouter: %s: ERROR: %s; its leases would never be applied", name,
+				   msg ? msg : "its hook cannot run");
+			snprintf(w->error, sizeof(w->error), "%s", msg ? msg : "its hook cannot run");
+			free(msg);
+		}
+		diags_free(&why);
 		if (!w || !w->argv)
 			return -ENOMEM;
-		if (rc == -EACCES) {
-			/* Started anyway, so the port shows in status with the error. */
-			daemon_log(d, "nftrouter: %s: ERROR: %s; its leases would never be applied", name, why);
-			snprintf(w->error, sizeof(w->error), "%s", why);
-		}
 	}
 	return 0;
 }
