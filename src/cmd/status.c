@@ -78,6 +78,10 @@ static int status_local(const struct cmd_paths *p, bool json)
 	if (!f)
 		goto out;
 	struct status_in in = {.r = f->r, .config = file, .state_dir = p->state_dir, .run_dir = p->run_dir};
+	/* Showing applied.yaml: its hash is of the bytes just read, not of
+	 * a second read. */
+	if (file == applied)
+		in.hash = f->hash;
 	if (status_format(&in, json, &b) < 0) {
 		cmd_err("status: cannot read the kernel's links");
 		rc = EXIT_SYSTEM;

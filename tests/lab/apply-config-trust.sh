@@ -44,6 +44,9 @@ cmp "$STATE/applied.yaml" "$T_DIR/base.yaml" || fail "applied.yaml is not the ap
 hash=$(sha256sum <"$T_DIR/base.yaml" | cut -d' ' -f1)
 napply status --json -c "$T_DIR/base.yaml" | grep -q "\"applied_hash\":\"$hash\"" ||
     fail "status does not show the hash of the applied bytes ($hash)"
+# Without -c, status shows applied.yaml itself, hashed as it was read.
+napply status --json | grep -q "\"applied_hash\":\"$hash\"" ||
+    fail "status of applied.yaml does not show its hash ($hash)"
 pass "applied.yaml holds the bytes applied; status shows their hash"
 
 # A corrupt previous.yaml: rollback names previous.yaml, not router.yaml.
