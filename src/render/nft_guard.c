@@ -18,21 +18,34 @@ void put_new_tcp(struct nft_out *o)
 	put_why(o, "a new TCP connection starts with a SYN");
 }
 
-/* Strict reverse-path check: a new connection's source must route back
- * out of the port it came in on, so the ISP cannot send with LAN
- * addresses and a LAN host cannot send with any source. First in the
+/* Reverse-path check: the route back to a new connection's source must
+ * leave through a port of the zone it came in from, so the ISP cannot send
+ * with LAN addresses and a LAN host cannot send with a made-up source.
+ * Per zone rather than per port (`fib saddr . iif oif missing` would be):
+ * a zone with two WANs gets its internet traffic on both while only one
+ * holds the preferred default route, and that must pass. First in the
  * zone's dstnat chain (render/nft_nat.c): before routing, so traffic to
  * the router and through it meet it alike, and NAT chains see only a
  * connection's first packet, so one route lookup per connection, not one
  * per packet of a flow that never gets a reply (measured, docs/render.md).
  * A forged packet never confirms its connection and meets it every time.
- * A zone opts out with rp-filter: false (asymmetric routing). DHCP's
- * 0.0.0.0 to broadcast passes (the kernel's fib expression lets it). */
+ * A zone opts out with rp-filter: false (asymmetric routing between
+ * zones). DHCP's 0.0.0.0 to broadcast and IPv6 link-local sources come
+ * back as the port they came in on (the kernel's fib expression). No
+ * route back at all gives no name, which is no port of the zone: drop. */
 void put_rp_filter(struct nft_out *o, const struct zone *z)
 {
-	if (!z->rp_filter)
+	if (!z->rp_filter || !z->n_ifaces)
 		return;
-	buf_puts(&o->b, "\t\tfib saddr . iif oif missing drop");
+	buf_puts(&o->b, "\t\tfib saddr oifname != ");
+	if (z->n_ifaces > 1)
+		buf_puts(&o->b, "{ ");
+	for (size_t i = 0; i < z->n_ifaces; i++) {
+		if (i)
+			buf_puts(&o->b, ", ");
+		put_ifname(o, z->ifaces[i]);
+	}
+	buf_puts(&o->b, z->n_ifaces > 1 ? " } drop" : " drop");
 	put_origin(o, "zone ", z->name, ": rp-filter", z->pos.line);
 }
 

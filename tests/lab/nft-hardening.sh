@@ -9,6 +9,9 @@
 #     (new TCP must be a SYN); a normal SYN is (the control);
 #   - a LAN host cannot send with a source that does not route back through
 #     its port, IPv4 or IPv6; its own source is forwarded (the control);
+#   - a zone with two WAN ports: internet traffic that arrives on the one
+#     without the default route still gets through (the check is per
+#     zone, not per port), a LAN source there does not;
 #   - `rp-filter: false` on a zone turns the check off there;
 #   - dhcp client-rate: DHCP packets beyond the rate from one MAC are
 #     dropped, another MAC still gets through, 0.0.0.0 DISCOVERs pass the
@@ -21,9 +24,10 @@ conf() { # RP_FILTER_OF_WAN
 hostname: r
 interfaces:
   wan: { match: { name: wan }, ipv4: 203.0.113.1/24 }
+  wan2: { match: { name: wan2 }, ipv4: 198.51.100.1/24 }
   lan: { match: { name: lan }, ipv4: 192.168.80.1/24 }
 zones:
-  wan: { interfaces: [wan], masquerade: true, input: drop, counters: true, rp-filter: $1 }
+  wan: { interfaces: [wan, wan2], masquerade: true, input: drop, counters: true, rp-filter: $1 }
   lan: { interfaces: [lan], input: reject, services: [dhcp], forward: [wan] }
 rules:
   - { name: admin-ssh, from: wan, tcp: 22, log: "admin ssh: ", action: accept }
@@ -38,14 +42,17 @@ conf false >"$T_DIR/router-norp.yaml"
 "$NFTROUTER" render -c "$T_DIR/router.yaml" nft >"$T_DIR/r.nft" || fail "render nft"
 "$NFTROUTER" render -c "$T_DIR/router-norp.yaml" nft >"$T_DIR/norp.nft" || fail "render nft (rp-filter: false)"
 
-R=$(netns r) W=$(netns w) L=$(netns l)
+R=$(netns r) W=$(netns w) W2=$(netns w2) L=$(netns l)
 veth "$R" wan "$W" eth0
+veth "$R" wan2 "$W2" eth0
 veth "$R" lan "$L" eth0 02:00:00:00:80:01
-for i in wan lan; do nsx "$R" ip link set "$i" up; done
+for i in wan wan2 lan; do nsx "$R" ip link set "$i" up; done
 nsx "$R" sysctl -qw net.ipv4.ip_forward=1
 nsx "$R" sysctl -qw net.ipv6.conf.all.forwarding=1
 nsx "$R" ip addr add 203.0.113.1/24 dev wan
 nsx "$R" ip addr add 192.168.80.1/24 dev lan
+nsx "$R" ip addr add 198.51.100.1/24 dev wan2
+nsx "$W2" ip addr add 198.51.100.2/24 dev eth0
 nsx "$R" ip -6 addr add 2001:db8:1::1/64 dev wan nodad
 nsx "$R" ip -6 addr add 2001:db8:80::1/64 dev lan nodad
 # The ISP is the default route, as on a real WAN: internet sources route
@@ -104,6 +111,16 @@ syn "$W" --tcp -p 8080 --flags ack 203.0.113.1
 n3=$(probe "$L" web)
 [ "$n3" -eq "$n2" ] || fail "an ACK without a connection reached the forward's target ($((n3 - n2)) packets)"
 pass "an ACK without a connection is dropped (new TCP must be a SYN)"
+
+# --- two WAN ports in one zone, the default route on the first ------------
+w0=$(probe "$L" web)
+syn "$W2" --tcp -p 8080 --flags syn -S 203.0.113.77 198.51.100.1
+w1=$(probe "$L" web)
+[ "$w1" -gt "$w0" ] || fail "internet traffic on the second WAN port (its route back leaves by the first) was dropped"
+syn "$W2" --tcp -p 8080 --flags syn -S 192.168.80.5 198.51.100.1
+w2=$(probe "$L" web)
+[ "$w2" -eq "$w1" ] || fail "a LAN source on the second WAN port was delivered into the LAN"
+pass "two WAN ports in one zone: internet sources pass on either, LAN sources on neither"
 
 # --- finding 10: from the LAN ---------------------------------------------
 m0=$(probe "$W" tcp81)

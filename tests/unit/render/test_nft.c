@@ -212,7 +212,7 @@ static void test_shape(void **state)
 	 * once per connection (the zone's dstnat chain). */
 	assert_contains(s, "ct state invalid drop comment \"not part of any connection conntrack "
 			   "can follow\"\n\t\ttcp flags & (fin | syn | rst | ack) != syn drop");
-	assert_contains(s, "chain dnat_lan {\n\t\tfib saddr . iif oif missing drop comment "
+	assert_contains(s, "chain dnat_lan {\n\t\tfib saddr oifname != { \"lan\", \"vm1\" } drop comment "
 			   "\"nftrouter: zone lan: rp-filter (router.yaml:20)\"");
 	assert_null(strstr(s, "chain forward_lan {\n\t\tfib"));
 	assert_contains(s,
@@ -221,14 +221,14 @@ static void test_shape(void **state)
 	assert_contains(s, "type nat hook prerouting priority dstnat;");
 	/* DNAT only in the forwards' zone's own chain, reached by the dispatch. */
 	assert_contains(s, "\"wan\" : jump dnat_wan");
-	assert_contains(s, "\tchain dnat_wan {\n\t\tfib saddr . iif oif missing drop comment "
+	assert_contains(s, "\tchain dnat_wan {\n\t\tfib saddr oifname != { \"wan\", \"vm0\" } drop comment "
 			   "\"nftrouter: zone wan: rp-filter (router.yaml:10)\"\n"
 			   "\t\ttcp dport 8443 dnat ip to 192.168.100.20:443 "
 			   "comment \"nftrouter: web (router.yaml:42)\"");
 	assert_contains(s, "\t\tmeta l4proto { tcp, udp } th dport 27000-27015 dnat "
 			   "ip to 192.168.100.30 comment");
 	/* lan has no forwards: its dstnat chain is its reverse-path check only. */
-	assert_contains(s, "\tchain dnat_lan {\n\t\tfib saddr . iif oif missing drop comment "
+	assert_contains(s, "\tchain dnat_lan {\n\t\tfib saddr oifname != { \"lan\", \"vm1\" } drop comment "
 			   "\"nftrouter: zone lan: rp-filter (router.yaml:20)\"\n\t}\n");
 	assert_contains(s, "oifname \"lan\" ip daddr 192.168.100.20 tcp dport 443 ct status dnat "
 			   "accept comment \"nftrouter: web (router.yaml:42)\"");
