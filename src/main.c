@@ -8,6 +8,7 @@ static const struct cmd commands[] = {
 	{"check", check_main, "validate router.yaml and dry-run its ruleset in the kernel"},
 	{"render", render_main, "print what would be applied (nft, dnsmasq, sysctl, ...)"},
 	{"apply", apply_main, "bring the system to the config (ports, firewall, bans, sysctls)"},
+	{"diff", diff_main, "what an apply would change (ports, addresses, ruleset diff, bans), changing nothing"},
 	{"confirm", confirm_main, "keep what the pending `apply --confirm` applied"},
 	{"rollback", rollback_main, "restore the previous state now"},
 	{"ban", ban_main, "drop an address or prefix, before conntrack (IPv4 or IPv6)"},

@@ -77,6 +77,7 @@ int check_main(int argc, char **argv);
 int render_main(int argc, char **argv);
 int lab_main(int argc, char **argv);
 int apply_main(int argc, char **argv);
+int diff_main(int argc, char **argv);
 int confirm_main(int argc, char **argv);
 int rollback_main(int argc, char **argv);
 int ban_main(int argc, char **argv);

@@ -22,7 +22,7 @@
 /* --- counters and the kernel table --------------------------------- */
 
 /* The table's text with counter values blanked, for "still the same". */
-static char *listing_normalize(const char *s)
+char *apply_listing_normalize(const char *s)
 {
 	char *o = malloc(strlen(s) + 1), *q = o;
 	if (!o)
@@ -91,7 +91,7 @@ static bool nft_unchanged(struct apply_ctx *c)
 	    strcmp(saved, c->nft_plain) != 0 ||
 	    state_read(c->o->state_dir, "applied.list", &list, NULL) < 0)
 		goto out;
-	now = listing_normalize(c->old_table);
+	now = apply_listing_normalize(c->old_table);
 	same = now && strcmp(now, list) == 0;
 out:
 	free(saved);
@@ -265,7 +265,7 @@ static int save_state(struct apply_ctx *c)
 	if ((rc = journal_commit(dir, c->j)) < 0)
 		goto out;
 	if (nft_query(c->nft, "list table " NFT_TABLE, false, &list, NULL) == 0 &&
-	    (norm = listing_normalize(list)))
+	    (norm = apply_listing_normalize(list)))
 		rc = state_write(dir, c->o->confirm_secs ? "pending.list" : "applied.list", norm,
 				 strlen(norm));
 out:

@@ -50,6 +50,10 @@ struct apply_ctx {
 	struct journal own;
 };
 
+/* `list table` text with counter values blanked (0), for "the kernel
+ * still holds what was applied" (STATE/applied.list); malloc'd or NULL. */
+char *apply_listing_normalize(const char *s);
+
 /* Undo what ctx records as done, in reverse order. 0 if everything was
  * restored; d lists what could not be. */
 int apply_undo(struct apply_ctx *c);

@@ -653,3 +653,24 @@ out:
 		close(lock);
 	return rc;
 }
+
+int bans_missing(const char *state_dir, size_t *saved, size_t *missing, struct diags *d)
+{
+	struct ban_list st = {0}, k = {0};
+	bool changed;
+	int rc = state_load(state_dir, NULL, false, &st, &changed, d);
+	*saved = *missing = 0;
+	if (rc == 0)
+		rc = bans_list(state_dir, &k, d);
+	for (size_t i = 0; rc == 0 && i < st.n; i++) {
+		bool found = false;
+		for (size_t j = 0; j < k.n && !found; j++)
+			found = st.v[i].prefix.len == k.v[j].prefix.len &&
+				addr_equal(&st.v[i].prefix.addr, &k.v[j].prefix.addr);
+		*missing += !found;
+	}
+	*saved = st.n;
+	ban_list_free(&st);
+	ban_list_free(&k);
+	return rc;
+}

@@ -135,4 +135,9 @@ int bans_del(const char *state_dir, const struct cidr *c, struct diags *d);
  * added-at times). Sorted by family, then address. */
 int bans_list(const char *state_dir, struct ban_list *out, struct diags *d);
 
+/* For `diff`: the unexpired bans of the state file (*saved) and how many
+ * of them the kernel lacks (*missing: the next apply restores them).
+ * Reads only. 0 or -errno (d). */
+int bans_missing(const char *state_dir, size_t *saved, size_t *missing, struct diags *d);
+
 #endif

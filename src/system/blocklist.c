@@ -404,3 +404,38 @@ out:
 	free(old);
 	return rc;
 }
+
+int blocklist_plan(struct nlset *s, const struct router *r, const char *state_dir,
+		   size_t *ranges, struct diags *d)
+{
+	struct blocklist_set b = {0};
+	char *stamp = stamp_make(s, r), *old = NULL;
+	size_t len;
+	int rc = -ENOMEM;
+	*ranges = 0;
+	if (!stamp) {
+		diag_error(d, (struct pos){0}, "out of memory");
+		goto out;
+	}
+	if (state_read(state_dir, "blocklists", &old, &len) == 0 && strcmp(old, stamp) == 0) {
+		rc = 0;
+		goto out;
+	}
+	/* No lists and none ever loaded: apply would empty empty sets. */
+	if (!r->blackhole.n_lists && !old) {
+		rc = 0;
+		goto out;
+	}
+	if ((rc = blocklist_read(r->blackhole.lists, r->blackhole.n_lists, &b, d)) < 0)
+		goto out;
+	blocklist_set_merge(&b);
+	if ((rc = drop_own(&b, r, d)) < 0)
+		goto out;
+	*ranges = b.n4 + b.n6;
+	rc = 1;
+out:
+	blocklist_set_free(&b);
+	free(stamp);
+	free(old);
+	return rc;
+}

@@ -72,4 +72,10 @@ int blocklist_check(const struct router *r, const char *state_dir, struct diags 
 int blocklist_apply(struct nlset *s, const struct router *r, const char *state_dir,
 		    struct diags *d);
 
+/* For `diff`: what blocklist_apply would do, changing nothing. 1 and
+ * *ranges (after merging, the router's own addresses left out) when it
+ * would (re)load the sets; 0 when they are up to date; -errno (d). */
+int blocklist_plan(struct nlset *s, const struct router *r, const char *state_dir,
+		   size_t *ranges, struct diags *d);
+
 #endif

@@ -33,8 +33,9 @@ static bool ula_valid(const struct cidr *c)
 	       addr_equal(&net.addr, &c->addr);
 }
 
-int ipv6_ula_load(const char *state_dir, const struct router *r, struct ipv6_live *lv,
-		  struct diags *d)
+/* create false: 1 (has_ula false) where a prefix would be generated. */
+static int ula_load(const char *state_dir, const struct router *r, struct ipv6_live *lv,
+		    struct diags *d, bool create)
 {
 	char path[4096], buf[128], txt[ADDR_STRLEN];
 	struct pos at = r->ipv6.ula_pos;
@@ -67,6 +68,8 @@ int ipv6_ula_load(const char *state_dir, const struct router *r, struct ipv6_liv
 		diag_error(d, at, "%s: %s", path, strerror((int)-n));
 		return (int)n;
 	}
+	if (!create)
+		return 1;
 	if ((rc = state_mkdir(state_dir)) < 0 || (rc = ula_generate(&lv->ula)) < 0) {
 		diag_error(d, at, "generating a ULA prefix: %s", strerror(-rc));
 		return rc;
@@ -79,6 +82,18 @@ int ipv6_ula_load(const char *state_dir, const struct router *r, struct ipv6_liv
 	}
 	lv->has_ula = true;
 	return 0;
+}
+
+int ipv6_ula_load(const char *state_dir, const struct router *r, struct ipv6_live *lv,
+		  struct diags *d)
+{
+	return ula_load(state_dir, r, lv, d, true);
+}
+
+int ipv6_ula_peek(const char *state_dir, const struct router *r, struct ipv6_live *lv,
+		  struct diags *d)
+{
+	return ula_load(state_dir, r, lv, d, false);
 }
 
 int ipv6_accept_ra_wanted(const struct iface *p)

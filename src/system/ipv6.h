@@ -14,6 +14,10 @@
  * the first time. 0 or -errno (reported in d). */
 int ipv6_ula_load(const char *state_dir, const struct router *r, struct ipv6_live *lv,
 		  struct diags *d);
+/* The same without writing anything (`diff`): 1, has_ula false, where
+ * ipv6_ula_load would generate the prefix. */
+int ipv6_ula_peek(const char *state_dir, const struct router *r, struct ipv6_live *lv,
+		  struct diags *d);
 
 /* net.ipv6.conf.NAME.accept_ra the port wants: 2 for slaac and dhcp
  * (router advertisements are ignored on a forwarding port otherwise), 1

@@ -8,6 +8,7 @@
 
 #include "model/model.h"
 #include "system/link.h"
+#include "util/buf.h"
 #include "util/diag.h"
 
 struct port_plan;
@@ -20,6 +21,10 @@ struct port_plan *port_plan_new(struct link_sock *s, const struct router *r,
 				int *err);
 void port_plan_free(struct port_plan *pl);
 bool port_plan_empty(const struct port_plan *pl);
+/* The plan as lines "+ PORT: address A/L", "- ...", "~ PORT: mtu 1500 ->
+ * 1400" (`nftrouter diff`), appended to b; the number of lines. A default
+ * route only re-set because its link changes is not listed. */
+size_t port_plan_describe(const struct port_plan *pl, struct buf *b);
 /* Carry out the plan. On failure returns -errno with d filled; the steps
  * done are recorded, so port_plan_undo() reverses exactly those. */
 int port_plan_apply(struct link_sock *s, struct port_plan *pl, struct diags *d);

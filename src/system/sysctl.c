@@ -199,3 +199,19 @@ int sysctl_restore(struct sysctl_set *s, struct diags *d)
 	}
 	return rc;
 }
+
+size_t sysctl_describe(struct sysctl_set *s, struct buf *b)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		char cur[sizeof(s->v[i].old)];
+		if (sysctl_read(s->v[i].key, cur, sizeof(cur)) < 0)
+			snprintf(cur, sizeof(cur), "(unreadable)");
+		else if (value_equal(cur, s->v[i].value))
+			continue;
+		cur[strcspn(cur, "\n")] = '\0';
+		buf_printf(b, "~ %s: %s -> %s\n", s->v[i].key, cur, s->v[i].value);
+		n++;
+	}
+	return n;
+}

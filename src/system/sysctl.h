@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "util/buf.h"
 #include "util/diag.h"
 
 struct sysctl_entry {
@@ -38,5 +39,8 @@ int sysctl_apply(struct sysctl_set *s, struct diags *d);
 int sysctl_restore(struct sysctl_set *s, struct diags *d);
 /* True if every entry already has its value (nothing to write). */
 bool sysctl_unchanged(struct sysctl_set *s);
+/* For `diff`: "~ KEY: NOW -> WANTED" for each entry that differs, appended
+ * to b; how many. */
+size_t sysctl_describe(struct sysctl_set *s, struct buf *b);
 
 #endif

@@ -455,9 +455,42 @@ static void test_undo_order(void **state)
 	run_end(&t);
 }
 
+/* `diff`'s text of the plan: every change the plan makes, named; after
+ * the apply a new plan of the same config describes nothing. */
+static void test_plan_describe(void **state)
+{
+	(void)state;
+	struct run t;
+	struct buf b = BUF_INIT;
+	int err = 0;
+	run_start(&t, 0);
+	size_t n = port_plan_describe(t.pl, &b);
+	print_message("%s", b.s);
+	assert_string_equal(b.s, "~ wan: rename link 'nrtfk0' to 'wan'\n"
+				 "~ wan: mtu 1500 -> 1400\n"
+				 "- wan: address 203.0.113.9/24\n"
+				 "+ wan: address 203.0.113.1/24\n"
+				 "~ lan: rename link 'nrtfk1' to 'lan'\n"
+				 "- lan: address 10.9.9.9/8\n"
+				 "+ lan: address 192.168.200.1/24\n"
+				 "- (no port): default route via 10.0.0.1 metric 5\n");
+	assert_int_equal(n, 8);
+	assert_int_equal(port_plan_apply(t.ls, t.pl, &t.d), 0);
+	struct port_plan *again = port_plan_new(t.ls, t.r, NULL, &t.d, &err);
+	assert_non_null(again);
+	buf_free(&b);
+	assert_int_equal(port_plan_describe(again, &b), 0);
+	assert_int_equal(b.len, 0);
+	assert_true(port_plan_empty(again));
+	port_plan_free(again);
+	buf_free(&b);
+	run_end(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plan_describe),
 		cmocka_unit_test(test_plan_order),
 		cmocka_unit_test(test_fail_each_change),
 		cmocka_unit_test(test_undo_order),
