@@ -33,10 +33,13 @@ static void diff_usage(FILE *f)
 	      "            when the daemon runs (its control socket in RUN_DIR): unified\n"
 	      "            diffs of the configs it wrote against those it would write after\n"
 	      "            `nftrouter reload` (without dns.upstream, the servers it learned\n"
-	      "            by DHCP are left out of the comparison)\n\n"
-	      "Nothing is printed when nothing would change. IPv6 addresses numbered from\n"
-	      "prefixes delegated to the running daemon are not known here. Needs root\n"
-	      "(reading the ruleset); writes nothing: not the state dir, not the kernel.\n\n"
+	      "            by DHCP are left out of the comparison; the CA bundle is\n"
+	      "            $NFTROUTER_TLS_CA when set, as for `run`)\n\n"
+	      "Nothing is printed when nothing would change. With the daemon running, LAN\n"
+	      "IPv6 addresses numbered from a delegated prefix follow the prefix its\n"
+	      "DHCPv6 hook last reported (RUN_DIR/dhcp6-PORT.env), as its reload does.\n"
+	      "Needs root (reading the ruleset); writes nothing: not the state dir, not\n"
+	      "the kernel.\n\n"
 	      "Options:\n"
 	      "  -c, --config FILE   the config (default $NFTROUTER_CONFIG or " DEFAULT_CONFIG ")\n"
 	      "      --state-dir DIR what was applied (default $NFTROUTER_STATE_DIR or\n"
@@ -76,10 +79,16 @@ int diff_main(int argc, char **argv)
 		goto out;
 	}
 	cmd_render_paths(&paths, &rp);
+	/* as `run` renders unbound.conf */
+	const char *ca = getenv("NFTROUTER_TLS_CA");
+	if (ca && *ca)
+		rp.tls_ca = ca;
 	struct diff_opts o = {.state_dir = paths.state_dir, .run_dir = paths.run_dir,
 			      .config_path = paths.config, .config_text = f->text, .rp = &rp};
 	int r = diff_router(f->r, &o, &out, &d);
 	if (r < 0) {
+		if (!d.n_errors) /* every failure is said, even one that forgot to */
+			cmd_err("diff: %s", strerror(-r));
 		rc = EXIT_SYSTEM;
 		goto out;
 	}

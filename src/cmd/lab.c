@@ -143,6 +143,11 @@ static const struct lab_help {
 	 "Run COMMAND in HOST's namespace (`ip netns exec`), with that host's\n"
 	 "resolv.conf: HOST is `router` or a configured port's name (the ISP or\n"
 	 "client behind it). Options stop at HOST, so COMMAND takes its own.\n"
+	 "On the router, COMMAND gets NFTROUTER_CONFIG, NFTROUTER_STATE_DIR and\n"
+	 "NFTROUTER_RUN_DIR set to the lab's config and dirs, NFTROUTER_LAB to its\n"
+	 "name and NFTROUTER_TLS_CA to its test CA (when it has one), which every\n"
+	 "nftrouter command honours: `lab exec router nftrouter status` describes\n"
+	 "the lab's router, and so do `diff`, `bans` or `leases`.\n"
 	 "On a --vm lab, `router` is the guest: COMMAND runs there as root through\n"
 	 "the QEMU guest agent (searched in the guest's PATH), and its output\n"
 	 "(stdout, then stderr) is printed when it has exited.\n\n"
@@ -398,6 +403,25 @@ static int lab_exec_guest(struct lab *l, int argc, char **argv)
 	return ret < 0 ? EXIT_SYSTEM : ret;
 }
 
+/* A command run on the router as its admin would run it: `nftrouter
+ * status` (or any other) finds the lab's config, state and run dirs
+ * through the variables every command honours (cmd_paths_init). */
+static int lab_exec_env(const struct lab *l)
+{
+	char state[PATH_MAX], run[PATH_MAX], ca[PATH_MAX];
+	lab_path(l, "state", state, sizeof(state));
+	lab_path(l, "run", run, sizeof(run));
+	lab_path(l, "ca.pem", ca, sizeof(ca));
+	/* the test CA the lab's daemon checks DoT upstreams against */
+	if (access(ca, R_OK) == 0 && setenv("NFTROUTER_TLS_CA", ca, 1) < 0)
+		return -errno;
+	if (setenv("NFTROUTER_CONFIG", l->config, 1) < 0 ||
+	    setenv("NFTROUTER_STATE_DIR", state, 1) < 0 || setenv("NFTROUTER_RUN_DIR", run, 1) < 0 ||
+	    setenv("NFTROUTER_LAB", l->id, 1) < 0)
+		return -errno;
+	return 0;
+}
+
 static int lab_cmd_exec(const struct lab_opts *o, int argc, char **argv)
 {
 	struct lab l;
@@ -422,6 +446,12 @@ static int lab_cmd_exec(const struct lab_opts *o, int argc, char **argv)
 		return lab_exec_guest(&l, argc - o->rest - 1, argv + o->rest + 1);
 	v = calloc((size_t)(argc - o->rest) + 5, sizeof(*v));
 	if (!v) {
+		lab_release(&l);
+		return EXIT_SYSTEM;
+	}
+	if (h->role == LAB_ROUTER && lab_exec_env(&l) < 0) {
+		cmd_err("lab exec: setenv: %s", strerror(errno));
+		free(v);
 		lab_release(&l);
 		return EXIT_SYSTEM;
 	}

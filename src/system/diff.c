@@ -122,6 +122,41 @@ static void section(struct buf *out, const char *title, const struct buf *body)
 	}
 }
 
+static bool daemon_runs(const struct diff_opts *o)
+{
+	char sock[4096];
+	snprintf(sock, sizeof(sock), "%s/%s", o->run_dir, CTL_SOCK_NAME);
+	return access(sock, F_OK) == 0;
+}
+
+/* The prefix a running daemon's LAN ports are numbered from: the one its
+ * DHCPv6 hook last reported for the WAN port (RUN_DIR/dhcp6-PORT.env,
+ * "prefix=" with a non-zero "valid="), as the daemon's reload passes its
+ * delegations to apply. Without it the plan would remove those addresses
+ * (and an apply from the command line does). */
+static void delegated(const struct router *r, const struct diff_opts *o, struct cidr *pd)
+{
+	for (size_t i = 0; i < r->n_ifaces; i++) {
+		char path[4096], *text = NULL;
+		struct cidr c = {0};
+		bool valid = false;
+		if (r->ifaces[i].ipv6 != IPV6_DHCP)
+			continue;
+		snprintf(path, sizeof(path), "%s/dhcp6-%s.env", o->run_dir, r->ifaces[i].name);
+		if (file_read(path, 4096, &text, NULL) < 0)
+			continue;
+		for (char *l = strtok(text, "\n"); l; l = strtok(NULL, "\n")) {
+			if (strncmp(l, "prefix=", 7) == 0 && cidr_parse(l + 7, &c) < 0)
+				c.addr.family = 0;
+			else if (strncmp(l, "valid=", 6) == 0)
+				valid = strtoul(l + 6, NULL, 10) > 0;
+		}
+		if (valid && c.addr.family == AF_INET6 && c.len <= 64)
+			cidr_network(&c, &pd[i]);
+		free(text);
+	}
+}
+
 /* Ports, addresses, default routes: apply's own port plan. */
 static int diff_ports(const struct router *r, const struct diff_opts *o, struct buf *out,
 		      struct diags *d)
@@ -130,6 +165,7 @@ static int diff_ports(const struct router *r, const struct diff_opts *o, struct 
 	struct buf b = BUF_INIT;
 	struct link_sock *ls = link_sock_open();
 	struct port_plan *pl = NULL;
+	struct cidr *pd = NULL;
 	int rc;
 	if (!ls) {
 		rc = -errno;
@@ -138,6 +174,10 @@ static int diff_ports(const struct router *r, const struct diff_opts *o, struct 
 	}
 	if ((rc = ipv6_ula_peek(o->state_dir, r, &v6, d)) < 0)
 		goto out;
+	if (daemon_runs(o) && (pd = calloc(r->n_ifaces + 1, sizeof(*pd)))) {
+		delegated(r, o, pd);
+		v6.pd = pd;
+	}
 	if (rc == 1)
 		buf_printf(&b, "+ a ULA prefix would be generated (%s/%s); the LAN addresses "
 			       "numbered from it are not listed\n", o->state_dir, ULA_FILE);
@@ -149,6 +189,7 @@ out:
 	port_plan_free(pl);
 	link_sock_close(ls);
 	buf_free(&b);
+	free(pd);
 	return rc;
 }
 
@@ -263,6 +304,8 @@ static int diff_service(const struct router *r, const struct diff_opts *o, const
 		diag_error(d, nopos, "%s: %s", path, strerror(-rc));
 		goto out;
 	}
+	if (rc == -ENOENT)
+		was = strdup(""); /* not written: the daemon runs none */
 	if (!r->dns.n_upstream && strcmp(file, "dnsmasq.conf") == 0) {
 		char *a = drop_learned(was ? was : "", r), *b = drop_learned(now, r);
 		free(was);
@@ -272,6 +315,7 @@ static int diff_service(const struct router *r, const struct diff_opts *o, const
 	}
 	if (!was || !now) {
 		rc = -ENOMEM;
+		diag_error(d, nopos, "out of memory");
 		goto out;
 	}
 	snprintf(label, sizeof(label), "%s (rendered)", o->config_path);
@@ -293,9 +337,7 @@ out:
 static int diff_services(const struct router *r, const struct diff_opts *o, struct buf *out,
 			 struct diags *d)
 {
-	char sock[4096];
-	snprintf(sock, sizeof(sock), "%s/%s", o->run_dir, CTL_SOCK_NAME);
-	if (access(sock, F_OK) < 0)
+	if (!daemon_runs(o))
 		return 0;
 	int a = diff_service(r, o, "dnsmasq.conf", render_dnsmasq(r, o->rp), out, d);
 	if (a < 0)
