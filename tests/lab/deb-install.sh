@@ -12,8 +12,10 @@
 for p in dpkg-buildpackage dh lintian debugfs unshare; do
     command -v "$p" >/dev/null || skip "$p is missing (bash scripts/deps --deb)"
 done
-img_dir=$(bash "$NFTROUTER_SRCDIR/scripts/vm-image" --check) ||
+# tests/run names this checkout's image; alone, the current cached one
+img_dir=${NFTROUTER_VM_IMAGE:-$(bash "$NFTROUTER_SRCDIR/scripts/vm-image" --check)} ||
     skip "no cached guest image to install into (bash scripts/vm-image builds it)"
+[ -f "$img_dir/rootfs.img" ] || skip "no guest image in $img_dir (bash scripts/vm-image builds it)"
 
 start=$(date +%s)
 DEB_BUILD_OPTIONS="nocheck parallel=2" bash "$NFTROUTER_SRCDIR/scripts/deb" "$T_DIR/deb" \
