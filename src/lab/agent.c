@@ -194,11 +194,9 @@ static int agent_call(struct agent *a, const char *req, char **reply, long deadl
 	return ret;
 }
 
-static int agent_start(struct agent *a, char *const argv[], bool capture, long deadline, long *pid)
+char *lab_agent_exec_request(char *const argv[], bool capture)
 {
 	struct buf b = BUF_INIT;
-	char *req, *reply = NULL;
-	int ret;
 	buf_puts(&b, "{\"execute\":\"guest-exec\",\"arguments\":{\"path\":");
 	json_arg(&b, argv[0]);
 	buf_puts(&b, ",\"arg\":[");
@@ -207,7 +205,25 @@ static int agent_start(struct agent *a, char *const argv[], bool capture, long d
 		json_arg(&b, argv[i]);
 	}
 	buf_printf(&b, "],\"capture-output\":%s}}\n", capture ? "true" : "false");
-	req = buf_steal(&b);
+	return buf_steal(&b);
+}
+
+int lab_agent_exec_status(const char *reply, struct buf *out)
+{
+	if (!strstr(reply, "\"return\""))
+		return -EIO;
+	if (!strstr(reply, "\"exited\": true") && !strstr(reply, "\"exited\":true"))
+		return -EAGAIN;
+	json_b64(reply, "\"out-data\"", out);
+	json_b64(reply, "\"err-data\"", out);
+	long sig = json_num(reply, "\"signal\"", 0);
+	return sig > 0 ? 128 + (int)sig : (int)json_num(reply, "\"exitcode\"", 255);
+}
+
+static int agent_start(struct agent *a, char *const argv[], bool capture, long deadline, long *pid)
+{
+	char *req = lab_agent_exec_request(argv, capture), *reply = NULL;
+	int ret;
 	if (!req)
 		return -ENOMEM;
 	ret = agent_call(a, req, &reply, deadline);
@@ -235,14 +251,11 @@ int lab_vm_exec(const struct lab *l, char *const argv[], struct buf *out, int ti
 	for (long wait_ms = 20; ret == 0;) {
 		if ((ret = agent_call(&a, req, &reply, deadline)) < 0)
 			break;
-		if (strstr(reply, "\"exited\": true") || strstr(reply, "\"exited\":true")) {
-			json_b64(reply, "\"out-data\"", out);
-			json_b64(reply, "\"err-data\"", out);
-			long sig = json_num(reply, "\"signal\"", 0);
-			ret = sig > 0 ? 128 + (int)sig : (int)json_num(reply, "\"exitcode\"", 255);
+		int st = lab_agent_exec_status(reply, out);
+		if (st != -EAGAIN) {
 			free(reply);
 			agent_close(&a);
-			return ret;
+			return st;
 		}
 		free(reply);
 		reply = NULL;

@@ -185,6 +185,13 @@ void lab_vm_stop(const struct lab *l, pid_t pid);
  * out: exit status, 128+signal, or -errno (-ETIMEDOUT: killed). */
 int lab_vm_exec(const struct lab *l, char *const argv[], struct buf *out, int timeout_ms);
 pid_t lab_vm_spawn(const struct lab *l, char *const argv[]);
+/* The agent's protocol, pure (tests/unit/lab): the guest-exec request
+ * line for argv (malloc'd, NULL without memory), and what a
+ * guest-exec-status reply says: -EAGAIN still running, -EIO not a reply,
+ * else the exit status (128+signal) with the output (stdout, then
+ * stderr, base64-decoded) appended to out when out is not NULL. */
+char *lab_agent_exec_request(char *const argv[], bool capture);
+int lab_agent_exec_status(const char *reply, struct buf *out);
 void lab_vm_kill(const struct lab *l, pid_t pid);
 
 /* checks.c: `lab test`. Returns the number of failed checks, or -errno. */
