@@ -87,6 +87,11 @@ static int ctl_recv_all(int fd, const struct timespec *deadline, char **out)
 				goto out;
 			continue;
 		}
+		/* A peer that closes with our request partly unread resets the
+		 * connection after its reply (the daemon drains to avoid it; an
+		 * older one did not): a whole reply line is still the answer. */
+		if (n < 0 && errno == ECONNRESET && len && buf[len - 1] == '\n')
+			break;
 		if (n < 0) {
 			rc = -errno;
 			goto out;

@@ -352,6 +352,46 @@ static void test_children_uncapped(void **state)
 	fclose(o.log);
 }
 
+/* A server that answers after reading part of the request and closes
+ * with the rest unread resets the connection: the client still takes the
+ * whole reply line it got before the reset. */
+static void test_ctl_reset_after_reply(void **state)
+{
+	char dir[] = "/tmp/nftr-test-ctl.XXXXXX", path[128], req[3001], *reply = NULL;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/" CTL_SOCK_NAME, dir);
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	assert_true(strlen(path) < sizeof(sa.sun_path));
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	int l = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(l >= 0);
+	assert_int_equal(bind(l, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(l, 1), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char b[16];
+		int c = accept(l, NULL, NULL);
+		ssize_t n = c >= 0 ? read(c, b, sizeof(b)) : -1;
+		const char *r = "{\"ok\":false,\"error\":\"too long\"}\n";
+		if (n > 0 && write(c, r, strlen(r)) < 0)
+			_exit(2);
+		_exit(0); /* closes with the request's rest unread: a reset */
+	}
+	close(l);
+	memset(req, 'a', sizeof(req) - 1);
+	req[sizeof(req) - 1] = '\0';
+	int rc = ctl_request(dir, req, 5000, &reply);
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(rc, 0);
+	assert_non_null(reply);
+	assert_string_equal(reply, "{\"ok\":false,\"error\":\"too long\"}\n");
+	free(reply);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -359,7 +399,7 @@ int main(void)
 		cmocka_unit_test(test_leases),         cmocka_unit_test(test_reply_parsing),
 		cmocka_unit_test(test_spawn),          cmocka_unit_test(test_notify),
 		cmocka_unit_test(test_stop_stale),     cmocka_unit_test(test_poller),
-		cmocka_unit_test(test_children_uncapped),
+		cmocka_unit_test(test_children_uncapped), cmocka_unit_test(test_ctl_reset_after_reply),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
