@@ -2,7 +2,7 @@
 # diff: config A applied, `diff A` says nothing and exits 0; `diff B` (the
 # LAN address and a rule changed) exits 1 and names the address added and
 # removed and a ruleset hunk; a stray address, a sysctl, a hand-deleted
-# table and a missing saved ban are each reported; diff never changes
+# table, a missing saved ban and a changed blocklist are each reported; diff never changes
 # the system or the state dir; a missing port is exit 3, an invalid config 2.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/apply-topo.inc"
@@ -16,8 +16,10 @@ ndiff() {
     cat "$T_DIR/out" "$T_DIR/err"
 }
 # unchanged WHAT: neither the namespace nor the state dir changed by diff.
+# (a ban's time left counts down between two snapshots: left out)
 unchanged() {
     snap "$T_DIR/after"
+    sed -i 's/ expires [0-9a-z]*//g' "$T_DIR/before" "$T_DIR/after"
     same "$T_DIR/before" "$T_DIR/after" "the system after $1"
     (cd "$STATE" && find . -type f | sort | xargs sha256sum) >"$T_DIR/state.after"
     same "$T_DIR/state.before" "$T_DIR/state.after" "the state dir after $1"
@@ -80,7 +82,7 @@ ndiff -c "$T_DIR/base.yaml"
 pass "drift reported: stray address, sysctl, deleted table"
 
 # A saved ban the kernel lacks (its set flushed by hand): apply restores it.
-napply ban 198.51.100.7 >/dev/null || fail "ban exited $?"
+napply ban -c "$T_DIR/base.yaml" 198.51.100.7 >/dev/null || fail "ban exited $?"
 ndiff -c "$T_DIR/base.yaml"
 [ $rc -eq 0 ] || fail "after a ban: exit $rc, want 0"
 nsx "$R" nft flush set inet nftrouter_bans blackhole4
@@ -91,7 +93,27 @@ grep -q '1 of the 1 saved bans are not in the kernel' "$T_DIR/out" || fail "miss
 unchanged "diff (missing ban)"
 pass "a saved ban missing from the kernel is reported"
 
+# A blocklist: loaded by apply; a changed file is reported with the number
+# of ranges apply would load (after merging: 2 adjacent /25s are one range).
+{ cat "$T_DIR/base.yaml"; printf 'blackhole:\n  lists: [drop.txt]\n'; } >"$T_DIR/bl.yaml"
+printf '198.51.100.0/25\n' >"$T_DIR/drop.txt"
+napply apply -c "$T_DIR/bl.yaml" >/dev/null || fail "apply with a blocklist exited $?"
+ndiff -c "$T_DIR/bl.yaml"
+[ $rc -eq 0 ] || fail "blocklist applied: exit $rc, want 0"
+printf '198.51.100.0/25\n198.51.100.128/25\n203.0.113.128/25\n' >"$T_DIR/drop.txt"
+mark
+ndiff -c "$T_DIR/bl.yaml"
+[ $rc -eq 1 ] || fail "changed blocklist: exit $rc, want 1"
+grep -q 'blocklists: .*changed since the last load: 2 ranges from 1 file' "$T_DIR/out" ||
+    fail "changed blocklist not reported with its size"
+unchanged "diff (blocklist)"
+napply apply -c "$T_DIR/bl.yaml" >/dev/null || fail "apply of the changed blocklist exited $?"
+ndiff -c "$T_DIR/bl.yaml"
+[ $rc -eq 0 ] || fail "blocklist reloaded: exit $rc, want 0"
+pass "a changed blocklist is reported with the ranges apply would load"
+
 # Errors: a missing port is 3 (as apply), an invalid config 2, usage 2.
+mark
 sed 's/00:00:03"/00:00:09"/' "$T_DIR/base.yaml" >"$T_DIR/missing.yaml"
 ndiff -c "$T_DIR/missing.yaml"
 [ $rc -eq 3 ] || fail "missing port: exit $rc, want 3"
