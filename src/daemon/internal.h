@@ -10,6 +10,7 @@
  *   dhcp6.c     DHCPv6 delegations and the LAN's renumbering
  *   services.c  which children the model asks for, DHCP events
  *   child.c     supervision of one child: spawn, log, reap, backoff
+ *   metrics.c   the Prometheus endpoint (libmicrohttpd in the loop)
  *   log.c, poller.c, notify.c   the log, event sources, sd_notify
  *
  * Event sources are callbacks (poller.h): whoever opens an fd watches it
@@ -172,6 +173,9 @@ struct daemon {
 	bool fail_closed;
 	bool kept_ruleset;
 	bool dirs_ok;         /* run and state dir made and trusted */
+	int64_t apply_time;   /* UNIX time of the last apply or reload attempt */
+	uint64_t log_events;  /* firewall log events read (fwlog.c) */
+	struct metrics_srv *metrics; /* metrics.c, NULL when not serving */
 };
 
 /* log.c */
@@ -256,6 +260,11 @@ void links_close(struct daemon *d);
 /* ctlsrv.c: the control socket */
 int ctlsrv_open(struct daemon *d);
 void ctlsrv_close(struct daemon *d);
+
+/* metrics.c: the Prometheus endpoint (metrics.listen). Start, move or
+ * stop it to match d->r; a failure is logged, the daemon runs on. */
+int metrics_sync(struct daemon *d);
+void metrics_close(struct daemon *d);
 
 /* notify.c: sd_notify without libsystemd */
 int notify_send(const char *path, const char *state); /* path NULL: no-op */

@@ -99,6 +99,7 @@ static int daemon_dirs(struct daemon *d)
 
 static void daemon_free(struct daemon *d)
 {
+	metrics_close(d);
 	ctlsrv_close(d);
 	health_stop(d);
 	links_close(d);
@@ -170,6 +171,7 @@ int daemon_run(const struct daemon_opts *o)
 	links_scan(d);
 	services_stop_stale(d);
 	services_sync(d);
+	metrics_sync(d);
 	notify_send(d->notify, d->fail_closed ? "READY=1\nSTATUS=fail-closed: the config was not applied"
 					      : "READY=1\nSTATUS=running");
 	daemon_log(d, "nftrouter: ready (pid %d)", (int)getpid());

@@ -35,6 +35,7 @@ static void daemon_set_error(struct daemon *d, const char *why)
 	free(d->error);
 	d->error = why ? strdup(why) : NULL;
 	d->error_time = d->error ? (int64_t)time(NULL) : 0;
+	d->apply_time = (int64_t)time(NULL);
 }
 
 /* The model whose admin access the fail-closed ruleset keeps when the
@@ -224,6 +225,7 @@ int daemon_reload(struct daemon *d, char **msg)
 					   d->r->ifaces[i].name);
 				links_renew(d, &d->r->ifaces[i]);
 			}
+		metrics_sync(d);
 		daemon_log(d, "nftrouter: reloaded (config %.12s%s)", d->hash,
 			   strcmp(old, d->hash) == 0 ? ", unchanged" : "");
 		notify_send(d->notify, "STATUS=running (reloaded)");

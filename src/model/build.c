@@ -45,6 +45,7 @@ static const struct section {
     {"blackhole", blackhole_build, false},
     {"ipv6", ipv6_build, false},
     {"proxmox", proxmox_build, false},
+    {"metrics", metrics_build, false},
 };
 
 #define N_SECTIONS (sizeof(sections) / sizeof(sections[0]))

@@ -222,6 +222,18 @@ struct ipv6cfg {
 
 struct proxmox; /* model/proxmox.h; NULL when the section is absent */
 
+/* metrics: { listen } (docs/metrics.md): the daemon's Prometheus
+ * endpoint, loopback or one of the router's static addresses. */
+struct metrics_cfg {
+	bool on;
+	struct pos pos;
+	char listen[ADDR_STRLEN];   /* as written */
+	struct ipaddr addr;
+	uint16_t port;
+};
+/* "ADDR:PORT" or "[V6]:PORT" (model/metrics.c). 0 or -EINVAL. */
+int metrics_listen_parse(const char *s, struct ipaddr *addr, uint16_t *port);
+
 struct router {
 	char *file;             /* what positions name: the file the bytes came from */
 	char *origin;           /* the path it was written as: relative paths (blocklists)
@@ -242,6 +254,7 @@ struct router {
 	struct blackhole blackhole;
 	struct ipv6cfg ipv6;
 	struct proxmox *proxmox;
+	struct metrics_cfg metrics;
 };
 
 /* Build and validate. Returns NULL and fills d with every error found

@@ -393,6 +393,10 @@ int blocklist_apply(struct nlset *s, const struct router *r, const char *state_d
 			   strerror(-rc));
 		goto out;
 	}
+	/* For the metrics: what is loaded, without listing the sets. */
+	char count[64];
+	snprintf(count, sizeof(count), "%zu %zu\n", b.n4, b.n6);
+	(void)state_write(state_dir, "blocklist-ranges", count, strlen(count));
 	rc = state_write(state_dir, "blocklists", stamp, strlen(stamp));
 	if (rc < 0)
 		diag_warn(d, (struct pos){0}, "cannot write %s/blocklists: %s (the lists are loaded)",
@@ -437,5 +441,22 @@ out:
 	blocklist_set_free(&b);
 	free(stamp);
 	free(old);
+	return rc;
+}
+
+int blocklist_loaded(const char *state_dir, uint64_t *v4, uint64_t *v6)
+{
+	char *text = NULL;
+	size_t len;
+	unsigned long long a, b;
+	int rc = state_read(state_dir, "blocklist-ranges", &text, &len);
+	if (rc < 0)
+		return rc;
+	rc = sscanf(text, "%llu %llu", &a, &b) == 2 ? 0 : -EINVAL;
+	free(text);
+	if (rc == 0) {
+		*v4 = a;
+		*v6 = b;
+	}
 	return rc;
 }

@@ -78,4 +78,10 @@ int blocklist_apply(struct nlset *s, const struct router *r, const char *state_d
 int blocklist_plan(struct nlset *s, const struct router *r, const char *state_dir,
 		   size_t *ranges, struct diags *d);
 
+/* The ranges (IPv4, IPv6, after merging) the last blocklist load put in
+ * the kernel, as recorded in STATE_DIR/blocklist-ranges: the metrics
+ * read this, never the million-entry sets. 0 or -errno (-ENOENT: none
+ * loaded yet). */
+int blocklist_loaded(const char *state_dir, uint64_t *v4, uint64_t *v6);
+
 #endif

@@ -374,7 +374,7 @@ static void test_all_errors_one_run(void **state)
 	    "9:36: rule 'x': tcp: malformed port '0' (1-65535, or a range A-B with A <= B)",
 	    "9:47: rule 'x': action: expected accept, drop or reject, got 'permit'",
 	    "10:1: router.yaml: unknown key 'bogus' (allowed: hostname, interfaces, zones, rules, "
-	    "port-forwards, dhcp, dns, blackhole, ipv6, proxmox)",
+	    "port-forwards, dhcp, dns, blackhole, ipv6, proxmox, metrics)",
 	};
 	size_t n = sizeof(want) / sizeof(want[0]);
 	for (size_t i = 0; i < d.n && i < n; i++) {
@@ -737,6 +737,24 @@ static void test_health(void **state)
 			   "2:78: interface 'wan': health: targets: 1 to 8 addresses");
 }
 
+/* metrics.listen: ADDRESS:PORT, brackets for IPv6 (and only for it). */
+static void test_metrics_listen(void **state)
+{
+	(void)state;
+	struct ipaddr a;
+	uint16_t port = 0;
+	assert_int_equal(metrics_listen_parse("127.0.0.1:9630", &a, &port), 0);
+	assert_int_equal(a.family, AF_INET);
+	assert_int_equal(port, 9630);
+	assert_int_equal(metrics_listen_parse("[::1]:80", &a, &port), 0);
+	assert_int_equal(a.family, AF_INET6);
+	assert_int_equal(port, 80);
+	const char *bad[] = {"127.0.0.1", "::1:9630", "[127.0.0.1]:1", "[::1]9630", "[::1]:0",
+			     ":9630", "127.0.0.1:", "127.0.0.1:65536", "host:9630", "[]:1"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(metrics_listen_parse(bad[i], &a, &port), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -746,6 +764,7 @@ int main(void)
 	    cmocka_unit_test(test_router_file_parse),
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_all_errors_one_run),
+	    cmocka_unit_test(test_metrics_listen),
 	    cmocka_unit_test(test_injection),
 	    cmocka_unit_test(test_warnings),
 	    cmocka_unit_test(test_dhcp_overrides),
