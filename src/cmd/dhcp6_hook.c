@@ -109,8 +109,13 @@ static int dhcp6_hook_prefix(const char *run_dir, const char *ifname, const char
 		cmd_err("dhcp6-hook: %s: unusable delegated prefix '%s'", ifname, prefix);
 		prefix = "";
 	}
-	buf_printf(&b, "event=%s\ntime=%lld\nprefix=%s\nvalid=%u\npreferred=%u\n", reason,
+	buf_printf(&b, "event=%s\ntime=%lld\nprefix=%s\nvalid=%u\npreferred=%u\ndns=", reason,
 		   (long long)time(NULL), prefix, (unsigned)valid, (unsigned)preferred);
+	/* The DNS servers of the lease, one line whatever the server sent. */
+	for (const char *v = reason_is(reason, GAINED) ? cmd_getenv("new_dhcp6_name_servers", "") : "";
+	     *v; v++)
+		buf_putc(&b, (*v == '\n' || *v == '\r') ? ' ' : *v);
+	buf_putc(&b, '\n');
 	char *text = buf_steal(&b);
 	snprintf(path, sizeof(path), "%s/dhcp6-%s.env", run_dir, ifname);
 	int rc = text ? file_write_atomic(path, text, strlen(text), 0600, 0) : -ENOMEM;

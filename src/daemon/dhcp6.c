@@ -34,7 +34,7 @@ static ssize_t dhcp6_port(struct daemon *d, const char *name)
 
 /* RUN_DIR/dhcp6-PORT.env, as dhcp6-hook wrote it: one prefix. */
 static int dhcp6_read_port(struct daemon *d, const char *port, struct dhcp6_prefix *e, bool *has,
-			   struct diags *dg)
+			   struct dhcp6_state *dns, struct diags *dg)
 {
 	char file[64], *path, *text = NULL;
 	int rc;
@@ -63,6 +63,14 @@ static int dhcp6_read_port(struct daemon *d, const char *port, struct dhcp6_pref
 			e->time = strtoll(v, NULL, 10);
 		else if (strcmp(line, "event") == 0)
 			snprintf(e->event, sizeof(e->event), "%s", v);
+		else if (strcmp(line, "dns") == 0 && dns && *v) {
+			/* A lease without servers keeps the ones known. */
+			dns->n_dns = 0;
+			for (char *a = strtok_r(v, " ", &v); a && dns->n_dns < MAX_LEARNED_DNS;
+			     a = strtok_r(NULL, " ", &v))
+				if (addr_parse(a, &dns->dns[dns->n_dns]) == 0)
+					dns->n_dns++;
+		}
 	}
 	cidr_network(&e->prefix, &e->prefix);
 out:
@@ -74,7 +82,7 @@ out:
 static int dhcp6_read(struct daemon *d, size_t i, struct dhcp6_prefix *e, bool *has,
 		      struct diags *dg)
 {
-	return dhcp6_read_port(d, d->r->ifaces[i].name, e, has, dg);
+	return dhcp6_read_port(d, d->r->ifaces[i].name, e, has, &d->ports[i].pd, dg);
 }
 
 /* Merge one reported prefix into the port's set: updated in place, added,
@@ -192,9 +200,13 @@ int dhcp6_event(struct daemon *d, const char *port, struct diags *dg)
 		diag_error(dg, nopos, "no port '%s' with ipv6: dhcp", port);
 		return -EINVAL;
 	}
+	struct dhcp6_state *ps = &d->ports[i].pd;
+	struct ipaddr dns_was[MAX_LEARNED_DNS];
+	size_t n_dns_was = ps->n_dns;
+	memcpy(dns_was, ps->dns, sizeof(dns_was));
 	if ((rc = dhcp6_read(d, (size_t)i, &e, &has, dg)) < 0)
 		return rc;
-	struct dhcp6_state *ps = &d->ports[i].pd;
+	bool dns_changed = n_dns_was != ps->n_dns || memcmp(dns_was, ps->dns, sizeof(dns_was)) != 0;
 	struct cidr before = ps->prefix;
 	bool had = ps->has;
 	if (had)
@@ -219,15 +231,21 @@ int dhcp6_event(struct daemon *d, const char *port, struct diags *dg)
 				   strerror(-rc));
 		dhcp6_renumber(d);
 	}
+	if (dns_changed && d->r->dns.n_upstream == 0) {
+		/* dns.upstream is empty: the learned servers are dnsmasq's. */
+		daemon_log(d, "nftrouter: %s: %zu DHCPv6 DNS server(s) learned", port, ps->n_dns);
+		services_sync(d);
+	}
 	return 0;
 }
 
 /* The record of port p if it names a prefix still valid now. */
-static bool dhcp6_still_valid(struct daemon *d, const struct iface *p, struct dhcp6_prefix *e)
+static bool dhcp6_still_valid(struct daemon *d, const struct iface *p, struct dhcp6_prefix *e,
+			      struct dhcp6_state *dns)
 {
 	struct diags none = DIAGS_INIT; /* an unreadable record is simply no prefix */
 	bool has;
-	int rc = p->ipv6 == IPV6_DHCP ? dhcp6_read_port(d, p->name, e, &has, &none) : -ENOENT;
+	int rc = p->ipv6 == IPV6_DHCP ? dhcp6_read_port(d, p->name, e, &has, dns, &none) : -ENOENT;
 	diags_free(&none);
 	if (rc < 0)
 		return false;
@@ -241,7 +259,7 @@ size_t dhcp6_recover(struct daemon *d, const struct router *r, struct ipv6_pd_kn
 	struct dhcp6_prefix e;
 	size_t n = 0;
 	for (size_t i = 0; i < r->n_ifaces && n < max; i++) {
-		if (!dhcp6_still_valid(d, &r->ifaces[i], &e))
+		if (!dhcp6_still_valid(d, &r->ifaces[i], &e, NULL))
 			continue;
 		snprintf(out[n].port, sizeof(out[n].port), "%s", r->ifaces[i].name);
 		out[n++].prefix = e.prefix;
@@ -254,7 +272,10 @@ void dhcp6_recovered(struct daemon *d, const struct router *r, struct port_state
 	struct dhcp6_prefix e;
 	char a[ADDR_STRLEN];
 	for (size_t i = 0; i < r->n_ifaces; i++) {
-		if (!dhcp6_still_valid(d, &r->ifaces[i], &e))
+		/* Its DNS servers too: learning them again at the first event
+		 * would restart dnsmasq, which then forgets the prefixes it
+		 * must still advertise as deprecated. */
+		if (!dhcp6_still_valid(d, &r->ifaces[i], &e, &ports[i].pd))
 			continue;
 		dhcp6_merge(&ports[i].pd, &e, true);
 		cidr_format(&e.prefix, a, sizeof(a));

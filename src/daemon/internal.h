@@ -118,6 +118,8 @@ struct dhcp6_state {
 	uint32_t valid, preferred;
 	int64_t time;         /* of the last event; 0: none yet */
 	char event[16];
+	struct ipaddr dns[MAX_LEARNED_DNS]; /* DHCPv6 name servers of the last lease */
+	size_t n_dns;
 };
 
 /* A WAN's health checks (daemon/health.c): the probe socket and round

@@ -129,19 +129,23 @@ static bool str_equal(const char *a, const char *b)
 static size_t services_learned(struct daemon *d, struct upstream *out, size_t max)
 {
 	size_t n = 0;
-	for (size_t i = 0; i < d->r->n_ifaces; i++)
-		for (size_t j = 0; j < d->ports[i].n_dns; j++) {
+	for (size_t i = 0; i < d->r->n_ifaces; i++) {
+		const struct port_state *ps = &d->ports[i];
+		/* DHCP's servers, then DHCPv6's (dhcp6.c). */
+		for (size_t j = 0; j < ps->n_dns + ps->pd.n_dns; j++) {
+			const struct ipaddr *a = j < ps->n_dns ? &ps->dns[j] : &ps->pd.dns[j - ps->n_dns];
 			bool dup = false;
 			for (size_t k = 0; k < n; k++)
-				dup |= addr_equal(&out[k].addr, &d->ports[i].dns[j]);
+				dup |= addr_equal(&out[k].addr, a);
 			if (dup || n == max)
 				continue;
 			memset(&out[n], 0, sizeof(out[n]));
-			out[n].addr = d->ports[i].dns[j];
+			out[n].addr = *a;
 			out[n].port = 53;
 			out[n].pos.file = d->r->file;
 			n++;
 		}
+	}
 	return n;
 }
 

@@ -29,7 +29,7 @@ rules:
 dhcp:
   lan: { range: 192.168.100.10-192.168.100.50, lease: 1h }
 dns:
-  upstream: ["203.0.113.1"]
+  upstream: []
   domain: lan
 YAML
 run_net
@@ -54,6 +54,7 @@ max-lease-time 600;
 subnet6 2001:db8:ffff::/64 {
   range6 2001:db8:ffff::100 2001:db8:ffff::1ff;
   prefix6 2001:db8:$1:: 2001:db8:$1:$last:: /$len;
+  option dhcp6.name-servers 2001:db8:53::53;
 }
 CONF
     : >"$T_DIR/dhcpd6.leases"
@@ -64,6 +65,13 @@ CONF
     ip -n "$I" -6 route replace 2001:db8:$1::/48 via $r_ll dev up0
 }
 isp_dhcpd 1
+# The DNS server DHCPv6 hands out (dns.upstream is empty: the router
+# forwards to the servers its WAN learns, DHCP's and DHCPv6's).
+# Off the ISP link's prefix: reached through the router's default route.
+ip -n "$I" addr add 2001:db8:53::53/128 dev lo
+bg ip netns exec "$I" dnsmasq --keep-in-foreground --log-facility=- --user=root --no-resolv \
+    --no-hosts --listen-address=2001:db8:53::53 --bind-interfaces --pid-file= \
+    --address=/v6only.test/2001:db8:ffff::80 2>"$T_DIR/isp-dns6.log"
 bg ip netns exec "$I" socat TCP6-LISTEN:80,bind=[2001:db8:ffff::1],reuseaddr,fork \
     SYSTEM:'echo "peer=$SOCAT_PEERADDR"'
 # A fixed MAC: the client's SLAAC interface identifier is ::5054:ff:febb:20,
@@ -130,6 +138,15 @@ pass "the ISP reaches [$gua]:8081, opened by a rule naming the host's suffix"
 a=$(ip netns exec "$C" dig +short +time=2 +tries=3 @"$lan_addr" router.lan AAAA | tr '\n' ' ')
 case $a in *"$lan_addr"*) ;; *) fail "router.lan AAAA over IPv6: '$a'" ;; esac
 pass "dig @$lan_addr router.lan AAAA: $a"
+grep -q "^server=2001:db8:53::53#53" "$T_DIR/run/dnsmasq.conf" ||
+    fail "the DHCPv6 DNS server is not among dnsmasq's upstreams: $(grep ^server= "$T_DIR/run/dnsmasq.conf")"
+a=""
+for _ in 1 2 3 4 5; do
+    a=$(ip netns exec "$C" dig +short +time=2 +tries=2 @"$lan_addr" v6only.test AAAA) || true
+    [ -n "$a" ] && break
+done
+[ "$a" = 2001:db8:ffff::80 ] || fail "v6only.test (known only to the DHCPv6 DNS server): '$a'"
+pass "DHCPv6's DNS server 2001:db8:53::53 became an upstream (dns.upstream: []): v6only.test AAAA = $a"
 
 # A daemon that starts again keeps the delegation it finds still valid:
 # the LAN's global address is there as soon as it is ready.
