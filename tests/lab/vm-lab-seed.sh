@@ -35,6 +35,14 @@ grep -q noexec <<<"$opts" || fail "the guest's /run is not noexec ($opts): the t
     fail "nftrouter.service is not enabled in the guest"
 pass "guest: /run is $opts; nftrouter.service enabled and started by systemd"
 
+# As `lab up` prints it: the installed defaults find the daemon and its config.
+"$NFTROUTER" lab exec --name "$id" router nftrouter status >"$T_DIR/rstatus" 2>&1 ||
+    { cat "$T_DIR/rstatus"; fail "lab exec router nftrouter status"; }
+grep -q '^daemon: pid ' "$T_DIR/rstatus" || fail "status in the guest did not reach the daemon: $(cat "$T_DIR/rstatus")"
+"$NFTROUTER" lab exec --name "$id" router nftrouter diff >"$T_DIR/rdiff" 2>&1 && rc=0 || rc=$?
+[ "$rc" -eq 0 ] || fail "nftrouter diff of the running guest: exit $rc: $(cat "$T_DIR/rdiff")"
+pass "guest: nftrouter status reaches the daemon; nftrouter diff is empty"
+
 start=$(date +%s)
 "$NFTROUTER" lab test --name "$id" >"$T_DIR/test.out" 2>&1 && rc=0 || rc=$?
 cat "$T_DIR/test.out"
