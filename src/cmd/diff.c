@@ -33,8 +33,9 @@ static void diff_usage(FILE *f)
 	      "            when the daemon runs (its control socket in RUN_DIR): unified\n"
 	      "            diffs of the configs it wrote against those it would write after\n"
 	      "            `nftrouter reload` (without dns.upstream, the servers it learned\n"
-	      "            by DHCP are left out of the comparison; the CA bundle is\n"
-	      "            $NFTROUTER_TLS_CA when set, as for `run`)\n\n"
+	      "            by DHCP are left out of the comparison; the CA bundle, an\n"
+	      "            option of `run`, is $NFTROUTER_TLS_CA when set, else the one\n"
+	      "            the running unbound.conf names)\n\n"
 	      "Nothing is printed when nothing would change. With the daemon running, LAN\n"
 	      "IPv6 addresses numbered from a delegated prefix follow the prefix its\n"
 	      "DHCPv6 hook last reported (RUN_DIR/dhcp6-PORT.env), as its reload does.\n"
@@ -84,7 +85,8 @@ int diff_main(int argc, char **argv)
 	if (ca && *ca)
 		rp.tls_ca = ca;
 	struct diff_opts o = {.state_dir = paths.state_dir, .run_dir = paths.run_dir,
-			      .config_path = paths.config, .config_text = f->text, .rp = &rp};
+			      .config_path = paths.config, .config_text = f->text, .rp = &rp,
+			      .tls_ca_given = ca && *ca};
 	int r = diff_router(f->r, &o, &out, &d);
 	if (r < 0) {
 		if (!d.n_errors) /* every failure is said, even one that forgot to */

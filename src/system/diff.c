@@ -332,6 +332,28 @@ out:
 	return rc;
 }
 
+/* The CA bundle the running unbound.conf names (its `tls-cert-bundle:`
+ * line), in out; false when there is none. */
+static bool running_ca(const struct diff_opts *o, char *out, size_t n)
+{
+	char path[4096], *text = NULL;
+	const char *key = "tls-cert-bundle: \"";
+	bool found = false;
+	snprintf(path, sizeof(path), "%s/unbound.conf", o->run_dir);
+	if (file_read(path, 1 << 20, &text, NULL) < 0)
+		return false;
+	const char *s = strstr(text, key);
+	if (s) {
+		s += strlen(key);
+		size_t len = strcspn(s, "\"\n");
+		found = s[len] == '"' && len < n;
+		if (found)
+			snprintf(out, n, "%.*s", (int)len, s);
+	}
+	free(text);
+	return found;
+}
+
 /* dnsmasq and unbound exist only under the daemon: compared when its
  * control socket is there, else there is nothing running to change. */
 static int diff_services(const struct router *r, const struct diff_opts *o, struct buf *out,
@@ -342,7 +364,13 @@ static int diff_services(const struct router *r, const struct diff_opts *o, stru
 	int a = diff_service(r, o, "dnsmasq.conf", render_dnsmasq(r, o->rp), out, d);
 	if (a < 0)
 		return a;
-	int b = diff_service(r, o, "unbound.conf", render_unbound(r, o->rp), out, d);
+	/* The CA bundle is the daemon's option, not the config's: without one
+	 * given here, the running daemon's stays out of the comparison. */
+	struct render_paths rp = *o->rp;
+	char ca[4096];
+	if (!o->tls_ca_given && running_ca(o, ca, sizeof(ca)))
+		rp.tls_ca = ca;
+	int b = diff_service(r, o, "unbound.conf", render_unbound(r, &rp), out, d);
 	return b < 0 ? b : (a || b);
 }
 

@@ -18,6 +18,9 @@ struct diff_opts {
 	const char *config_path;       /* for labels and the applied.path compare */
 	const char *config_text;       /* compared with STATE/applied.yaml */
 	const struct render_paths *rp; /* as the daemon renders dnsmasq/unbound */
+	/* rp->tls_ca was given (--tls-ca, $NFTROUTER_TLS_CA); else the bundle
+	 * the running unbound.conf names is kept: a daemon option, not config */
+	bool tls_ca_given;
 };
 
 /* The report, section by section, appended to out (nothing when nothing

@@ -53,8 +53,17 @@ a=$(ip netns exec "$C" dig +short +time=3 +tries=2 @192.168.100.1 www.example.ne
 [ "$a" = 203.0.113.80 ] || { cat "$T_DIR/daemon.log"; fail "DoT: www.example.net = '$a'"; }
 pass "resolved through DNS over TLS (verified by the test CA): www.example.net = $a"
 
+# diff: the daemon's --tls-ca is its option, not the config's: kept out
+# of the comparison (no $NFTROUTER_TLS_CA here); a changed #NAME is an
+# unbound.conf hunk.
+ndiff() { ip netns exec "$R" "$NFTROUTER" diff -c "$T_DIR/router.yaml" --state-dir "$T_DIR/state" --run-dir "$T_DIR/run"; }
+ndiff >"$T_DIR/diff.out" 2>&1 || { cat "$T_DIR/diff.out"; fail "diff of the running DoT config: exit $?"; }
 dpid=$(child_pid dnsmasq); upid=$(child_pid unbound)
 sed -i 's/#dot.example.net/#wrong.example.net/' "$T_DIR/router.yaml"
+rc=0; ndiff >"$T_DIR/diff.out" 2>&1 || rc=$?
+[ $rc -eq 1 ] && grep -q '^+.*wrong.example.net' "$T_DIR/diff.out" ||
+    { cat "$T_DIR/diff.out"; fail "diff of a changed #NAME: exit $rc, or no unbound.conf hunk"; }
+pass "diff: the running DoT config empty (its --tls-ca kept), a changed #NAME an unbound.conf hunk"
 rctl reload || fail "reload"
 [ "$(child_pid dnsmasq)" = "$dpid" ] || fail "dnsmasq restarted, its config did not change"
 [ "$(child_pid unbound)" != "$upid" ] || fail "unbound not restarted with its new config"

@@ -16,7 +16,7 @@ run_net
 mkdir -p "$T_DIR/run"
 mount -t tmpfs -o nosuid,nodev,noexec,mode=0755 nftr-noexec "$T_DIR/run"
 # shellcheck disable=SC2317 # invoked by the EXIT trap
-unmount() { umount -l "$T_DIR/run" 2>/dev/null; t_cleanup; }
+unmount() { local rc=$?; umount -l "$T_DIR/run" 2>/dev/null; (exit $rc); t_cleanup; }
 trap unmount EXIT
 findmnt -no OPTIONS "$T_DIR/run" | grep -q noexec || fail "the run dir is not noexec"
 run_start

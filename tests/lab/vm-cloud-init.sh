@@ -17,7 +17,7 @@ command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not install
 id="ci$T_ID"
 lab=/run/nftrouter-lab/$id
 # shellcheck disable=SC2317 # invoked by the EXIT trap
-down() { "$NFTROUTER" lab down --name "$id" >/dev/null 2>&1; t_cleanup; }
+down() { local rc=$?; "$NFTROUTER" lab down --name "$id" >/dev/null 2>&1; (exit $rc); t_cleanup; }
 trap down EXIT
 
 start=$(date +%s)

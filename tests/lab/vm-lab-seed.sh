@@ -15,7 +15,7 @@ command -v dnsmasq >/dev/null || skip "dnsmasq not installed"
 id="vm$T_ID"
 lab=/run/nftrouter-lab/$id
 # shellcheck disable=SC2317 # invoked by the EXIT trap
-down() { "$NFTROUTER" lab down --name "$id" >/dev/null 2>&1; t_cleanup; }
+down() { local rc=$?; "$NFTROUTER" lab down --name "$id" >/dev/null 2>&1; (exit $rc); t_cleanup; }
 trap down EXIT
 
 start=$(date +%s)
