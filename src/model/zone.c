@@ -32,6 +32,21 @@ static const struct service services[] = {
 };
 /* clang-format on */
 
+/* "ssh, dns, ...": the names in the table, for the unknown-service
+ * message (written from the table, so it never lists one that is gone). */
+static const char *service_names(char *out, size_t size)
+{
+	size_t used = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof(services) / sizeof(services[0]); i++) {
+		int n = snprintf(out + used, size - used, "%s%s", i ? ", " : "", services[i].name);
+		if (n < 0 || (size_t)n >= size - used)
+			break;
+		used += (size_t)n;
+	}
+	return out;
+}
+
 const struct service *service_find(const char *name)
 {
 	for (size_t i = 0; i < sizeof(services) / sizeof(services[0]); i++)
@@ -287,12 +302,9 @@ static void zone_services(struct diags *d, const struct cfg_node *n, struct zone
 			continue;
 		const struct service *svc = service_find(s);
 		if (!svc) {
-			diag_error(
-			    d, item->pos,
-			    "%s: unknown service '%s' (known: ssh, dns, dns-tls, dhcp, dhcpv6, "
-			    "http, https, ntp, tftp, snmp, syslog, mdns, wireguard, iperf3; "
-			    "other ports: a rule)",
-			    w, node_show(item, &sh));
+			char known[256];
+			diag_error(d, item->pos, "%s: unknown service '%s' (known: %s; other ports: a rule)",
+				   w, node_show(item, &sh), service_names(known, sizeof(known)));
 			continue;
 		}
 		if (zone_has_service(z, s)) {
