@@ -8,10 +8,11 @@
 #include "cmd/cmd.h"
 #include "model/model.h"
 #include "system/apply.h"
+#include "system/diff.h"
 
 static void apply_usage(FILE *f)
 {
-	fputs("Usage: nftrouter apply [-c FILE] [--confirm SECS] [--force]\n"
+	fputs("Usage: nftrouter apply [-c FILE] [--confirm SECS] [--force] [--diff]\n"
 	      "                       [--state-dir DIR] [--run-dir DIR]\n\n"
 	      "Bring this machine to the config once: ports (found by mac, name or pci;\n"
 	      "renamed, MTU, exactly the configured IPv4 addresses, up), the firewall\n"
@@ -33,6 +34,9 @@ static void apply_usage(FILE *f)
 	      "                      terminal or SSH session that started it. Until it is\n"
 	      "                      confirmed or rolled back, another apply is refused.\n"
 	      "      --force         skip the lockout guard\n"
+	      "      --diff          first print what `nftrouter diff` prints (what this\n"
+	      "                      apply changes, as the system is just before it;\n"
+	      "                      \"nothing to change\" when nothing), then apply\n"
 	      "      --state-dir DIR applied/previous configs and bans (default\n"
 	      "                      $NFTROUTER_STATE_DIR or " DEFAULT_STATE_DIR ")\n"
 	      "      --run-dir DIR   the confirm timer's pid file (default $NFTROUTER_RUN_DIR\n"
@@ -58,15 +62,47 @@ static int parse_secs(const char *s, unsigned *out)
 	return 0;
 }
 
+/* apply --diff: `nftrouter diff`'s report first (the same code, as the
+ * system is just before the apply). EXIT_SYSTEM, nothing applied, when it
+ * cannot be made: the apply would meet the same fault. */
+static int apply_print_diff(const struct router_file *f, const struct cmd_paths *p,
+			    struct diags *d)
+{
+	struct render_paths rp;
+	struct buf out = BUF_INIT;
+	cmd_render_paths(p, &rp);
+	const char *ca = getenv("NFTROUTER_TLS_CA");
+	if (ca && *ca)
+		rp.tls_ca = ca;
+	struct diff_opts o = {.state_dir = p->state_dir, .run_dir = p->run_dir,
+			      .config_path = p->config, .config_text = f->text, .rp = &rp,
+			      .tls_ca_given = ca && *ca};
+	int r = diff_router(f->r, &o, &out, d);
+	if (r < 0) {
+		cmd_err("apply --diff: %s (nothing applied)", strerror(-r));
+		buf_free(&out);
+		return EXIT_SYSTEM;
+	}
+	if (r == 0)
+		printf("nothing to change\n");
+	else
+		fwrite(out.s, 1, out.len, stdout);
+	fflush(stdout);
+	buf_free(&out);
+	return EXIT_OK;
+}
+
 int apply_main(int argc, char **argv)
 {
-	enum { OPT_CONFIRM = CMD_OPT_OWN, OPT_FORCE };
+	enum { OPT_CONFIRM = CMD_OPT_OWN, OPT_FORCE, OPT_DIFF };
 	static const struct option opts[] = {CMD_OPTION_CONFIG, CMD_OPTION_STATE_DIR, CMD_OPTION_RUN_DIR,
 					     {"confirm", required_argument, NULL, OPT_CONFIRM},
 					     {"force", no_argument, NULL, OPT_FORCE},
+					     {"diff", no_argument, NULL, OPT_DIFF},
 					     CMD_OPTION_HELP, CMD_OPTION_END};
 	struct cmd_paths paths;
 	struct apply_opts o = {0};
+	bool show_diff = false;
 	int c, st;
 	cmd_paths_init(&paths);
 	while ((c = cmd_getopt(argc, argv, "c:h", opts, &paths, apply_usage, &st)) != CMD_OPT_END) {
@@ -79,6 +115,7 @@ int apply_main(int argc, char **argv)
 			}
 			break;
 		case OPT_FORCE: o.force = true; break;
+		case OPT_DIFF: show_diff = true; break;
 		}
 	}
 	if (!cmd_operands(argc, 0, apply_usage))
@@ -100,6 +137,8 @@ int apply_main(int argc, char **argv)
 	o.config_path = paths.config;
 	o.config_text = f->text;
 	o.ssh_connection = getenv("SSH_CONNECTION");
+	if (show_diff && (rc = apply_print_diff(f, &paths, &d)) != EXIT_OK)
+		goto out;
 	rc = (int)apply_router(f->r, &o, &d);
 out:
 	cmd_print_diags(&d);
