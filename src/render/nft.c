@@ -589,13 +589,10 @@ static bool zone_forwards(const struct router *r, const struct zone *z)
 
 static void put_forward_zone(struct nft_out *o, const struct zone *z)
 {
-	const struct router *r = o->r;
 	buf_printf(&o->b, "\tchain forward_%s {\n", z->name);
 	put_rules(o, z, false);
 	put_block_dot(o, z); /* after rules: a rule may let one host through */
-	for (size_t i = 0; i < r->n_fwds; i++)
-		if (r->fwds[i].from == z || fwd_reflects_to(&r->fwds[i], z))
-			put_fwd_accept(o, &r->fwds[i]);
+	put_fwd_accept_jump(o, z);
 	if (forward_ifaces(z) <= IFNAME_RULES_MAX) {
 		/* Few interfaces: one compare each is cheaper than a set lookup. */
 		for (size_t i = 0; i < z->n_forward; i++)
@@ -636,6 +633,9 @@ static void put_forward(struct nft_out *o)
 	for (size_t i = 0; i < r->n_zones && zone_ok(o, &r->zones[i]); i++)
 		if (zone_forwards(r, &r->zones[i]))
 			put_forward_zone(o, &r->zones[i]);
+	for (size_t i = 0; i < r->n_zones && zone_ok(o, &r->zones[i]); i++)
+		if (zone_forwards(r, &r->zones[i]))
+			put_fwd_accept_chain(o, &r->zones[i]);
 }
 
 /* --- the script ---------------------------------------------------------- */

@@ -36,7 +36,7 @@ static struct portrange fwd_target_ports(const struct portfwd *f)
 
 /* The forward half of a port forward: only connections our own DNAT
  * rewrote, to that target, from the forward's zone (this chain). */
-void put_fwd_accept(struct nft_out *o, const struct portfwd *f)
+static void put_fwd_accept(struct nft_out *o, const struct portfwd *f)
 {
 	char to[ADDR_STRLEN];
 	struct portrange pr = fwd_target_ports(f);
@@ -52,6 +52,64 @@ void put_fwd_accept(struct nft_out *o, const struct portfwd *f)
 	put_fwd_proto(o, f, &pr);
 	buf_puts(&o->b, "ct status dnat accept");
 	put_origin(o, "", f->name, "", f->pos.line);
+}
+
+/* Two forwards whose forward accepts would be the same rule but for the
+ * comment (same target, port, protocols, port and source): the first one
+ * says it; the rest would never be reached. */
+static bool fwd_accept_same(const struct portfwd *f, const struct portfwd *g)
+{
+	struct portrange a = fwd_target_ports(f), b = fwd_target_ports(g);
+	return f->to_iface == g->to_iface && f->tcp == g->tcp && f->udp == g->udp &&
+	       a.lo == b.lo && a.hi == b.hi && addr_equal(&f->to, &g->to) &&
+	       f->has_source == g->has_source &&
+	       (!f->has_source || cidr_equal(&f->source, &g->source));
+}
+
+static bool zone_accepts(const struct portfwd *f, const struct zone *z)
+{
+	return f->from == z || fwd_reflects_to(f, z);
+}
+
+static bool zone_has_accepts(const struct router *r, const struct zone *z)
+{
+	for (size_t i = 0; i < r->n_fwds; i++)
+		if (zone_accepts(&r->fwds[i], z))
+			return true;
+	return false;
+}
+
+/* In forward_Z: one rule for all of Z's forward accepts. A connection no
+ * DNAT of ours rewrote (all the zone's own traffic out, a flow's every
+ * packet until the reply) passes them with one compare, however many
+ * forwards there are. */
+void put_fwd_accept_jump(struct nft_out *o, const struct zone *z)
+{
+	if (!zone_has_accepts(o->r, z))
+		return;
+	buf_printf(&o->b, "\t\tct status dnat jump fwdin_%s", z->name);
+	put_why(o, "port forwards: only connections our own DNAT rewrote");
+}
+
+/* fwdin_Z: the forward accepts of Z's forwards and of those Z reaches by
+ * reflection, one rule per distinct accept. */
+void put_fwd_accept_chain(struct nft_out *o, const struct zone *z)
+{
+	const struct router *r = o->r;
+	if (!zone_has_accepts(r, z))
+		return;
+	buf_printf(&o->b, "\tchain fwdin_%s {\n", z->name);
+	for (size_t i = 0; i < r->n_fwds; i++) {
+		const struct portfwd *f = &r->fwds[i];
+		bool seen = false;
+		if (!zone_accepts(f, z))
+			continue;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = zone_accepts(&r->fwds[k], z) && fwd_accept_same(&r->fwds[k], f);
+		if (!seen)
+			put_fwd_accept(o, f);
+	}
+	buf_puts(&o->b, "\t}\n\n");
 }
 
 /* --- NAT --------------------------------------------------------------- */
@@ -84,6 +142,126 @@ static bool zone_has_fwds(const struct router *r, const struct zone *z)
 		if (r->fwds[i].from == z)
 			return true;
 	return false;
+}
+
+/* --- the port map ------------------------------------------------------- */
+
+static bool ports_share(const struct portfwd *f, const struct portfwd *g)
+{
+	return ((f->tcp && g->tcp) || (f->udp && g->udp)) && f->ext.lo <= g->ext.hi &&
+	       g->ext.lo <= f->ext.hi;
+}
+
+/* A forward goes into its zone's port map when no other forward of the
+ * zone shares a port with it (the model refuses that between forwards
+ * without a source, so only a source-limited forward and its neighbours
+ * stay out): then the order of map and rules cannot matter. The others
+ * keep one rule each, in config order, before the map. */
+static bool fwd_mapped(const struct router *r, const struct portfwd *f)
+{
+	if (f->has_source)
+		return false;
+	for (size_t i = 0; i < r->n_fwds; i++)
+		if (&r->fwds[i] != f && r->fwds[i].from == f->from && ports_share(f, &r->fwds[i]))
+			return false;
+	return true;
+}
+
+/* Forward f in zone z's map: all of z's mapped forwards (reflect false),
+ * or those with reflection (reflect true: the map of reflect_Z). */
+static bool in_map(const struct router *r, const struct portfwd *f, const struct zone *z,
+		   bool reflect)
+{
+	return f->from == z && (!reflect || f->reflection) && fwd_mapped(r, f);
+}
+
+static size_t map_size(const struct router *r, const struct zone *z, bool reflect)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->n_fwds; i++)
+		n += in_map(r, &r->fwds[i], z, reflect);
+	return n;
+}
+
+/* The reflected forwards' map is the zone's own unless some mapped
+ * forward has `reflection: false`. */
+static bool map_own(const struct router *r, const struct zone *z, bool reflect)
+{
+	return reflect && map_size(r, z, true) != map_size(r, z, false);
+}
+
+static const char *map_name(const struct router *r, const struct zone *z, bool reflect)
+{
+	return map_own(r, z, reflect) ? "fwdr" : "fwd";
+}
+
+static void put_map_elem(struct nft_out *o, const struct portfwd *f, const char *proto,
+			 bool *first)
+{
+	buf_printf(&o->b, "%s%s . ", *first ? "" : ", ", proto);
+	put_range(o, &f->ext);
+	buf_printf(&o->b, " : jump pf_%s", f->name);
+	*first = false;
+}
+
+/* map fwd_Z (or fwdr_Z): protocol and port on the router -> the chain of
+ * the forward, pf_NAME, which holds its DNAT rule and its comment. One
+ * lookup finds the 1,000th forward as fast as the first. A hash unless a
+ * range needs an interval map. */
+static void put_fwd_map(struct nft_out *o, const struct zone *z, bool reflect)
+{
+	const struct router *r = o->r;
+	bool range = false, first = true;
+	if (!map_size(r, z, reflect) || (reflect && !map_own(r, z, true)))
+		return;
+	for (size_t i = 0; i < r->n_fwds; i++)
+		if (in_map(r, &r->fwds[i], z, reflect) && r->fwds[i].ext.lo != r->fwds[i].ext.hi)
+			range = true;
+	buf_printf(&o->b, "\tmap %s_%s {\n\t\ttype inet_proto . inet_service : verdict\n",
+		   map_name(r, z, reflect), z->name);
+	if (range)
+		buf_puts(&o->b, "\t\tflags interval\n");
+	buf_puts(&o->b, "\t\telements = { ");
+	for (size_t i = 0; i < r->n_fwds; i++) {
+		const struct portfwd *f = &r->fwds[i];
+		if (!in_map(r, f, z, reflect) || !name_valid(f->name))
+			continue;
+		if (f->tcp)
+			put_map_elem(o, f, "tcp", &first);
+		if (f->udp)
+			put_map_elem(o, f, "udp", &first);
+	}
+	buf_printf(&o->b, " }\n\t\tcomment \"port forwards of zone %s%s\"\n\t}\n\n", z->name,
+		   reflect ? " with reflection" : "");
+}
+
+/* The rules before the map (forwards it cannot hold), then the lookup. */
+static void put_fwd_lookup(struct nft_out *o, const struct zone *z, bool reflect)
+{
+	const struct router *r = o->r;
+	for (size_t i = 0; i < r->n_fwds; i++) {
+		const struct portfwd *f = &r->fwds[i];
+		if (f->from == z && (!reflect || f->reflection) && !fwd_mapped(r, f))
+			put_dnat(o, f);
+	}
+	if (!map_size(r, z, reflect))
+		return;
+	buf_printf(&o->b, "\t\tmeta l4proto . th dport vmap @%s_%s", map_name(r, z, reflect),
+		   z->name);
+	put_why(o, "port forwards: one lookup, however many");
+}
+
+static void put_fwd_chains(struct nft_out *o, const struct zone *z)
+{
+	const struct router *r = o->r;
+	for (size_t i = 0; i < r->n_fwds; i++) {
+		const struct portfwd *f = &r->fwds[i];
+		if (!in_map(r, f, z, false))
+			continue;
+		buf_printf(&o->b, "\tchain pf_%s {\n", f->name);
+		put_dnat(o, f);
+		buf_puts(&o->b, "\t}\n\n");
+	}
 }
 
 /* --- hairpin NAT (reflection) ------------------------------------------ */
@@ -171,16 +349,11 @@ static void put_reflect_skip(struct nft_out *o, const struct zone *z)
  * packets of connections come here (NAT chains see nothing else). */
 static void put_reflect_chain(struct nft_out *o, const struct zone *z)
 {
-	const struct router *r = o->r;
 	buf_printf(&o->b, "\tchain reflect_%s {\n", z->name);
 	put_reflect_skip(o, z);
 	buf_puts(&o->b, "\t\tfib daddr type != local return");
 	put_why(o, "hairpin NAT: only what is addressed to the router");
-	for (size_t i = 0; i < r->n_fwds; i++) {
-		const struct portfwd *f = &r->fwds[i];
-		if (f->from == z && f->reflection)
-			put_dnat(o, f);
-	}
+	put_fwd_lookup(o, z, true);
 	buf_puts(&o->b, "\t}\n\n");
 }
 
@@ -196,9 +369,7 @@ static void put_dnat_zone(struct nft_out *o, const struct zone *y)
 		buf_puts(&o->b, "\t\tmeta l4proto { tcp, udp } th dport 53 redirect");
 		put_origin(o, "zone ", y->name, ": force-dns", y->pos.line);
 	}
-	for (size_t i = 0; i < r->n_fwds; i++)
-		if (r->fwds[i].from == y)
-			put_dnat(o, &r->fwds[i]);
+	put_fwd_lookup(o, y, false);
 	for (size_t z = 0; z < r->n_zones; z++) {
 		if (!zone_reflects_into(r, y, &r->zones[z]))
 			continue;
@@ -208,37 +379,60 @@ static void put_dnat_zone(struct nft_out *o, const struct zone *y)
 	buf_puts(&o->b, "\t}\n\n");
 }
 
+/* The port of the target's subnet, when a client of that same subnet
+ * reaches forward f by reflection; else NULL. */
+static const struct cidr *fwd_snat_net(const struct portfwd *f)
+{
+	const struct iface *ifc = f->to_iface;
+	if (!ifc || !ifc->zone || !fwd_reflects_to(f, ifc->zone))
+		return NULL;
+	for (size_t a = 0; a < ifc->n_addrs; a++)
+		if (cidr_contains(&ifc->addrs[a], &f->to))
+			return &ifc->addrs[a];
+	return NULL;
+}
+
+static bool any_reflect_snat(const struct router *r)
+{
+	for (size_t i = 0; i < r->n_fwds; i++)
+		if (fwd_snat_net(&r->fwds[i]))
+			return true;
+	return false;
+}
+
 /* Client and server in one subnet: without source NAT the server would
  * answer the client directly, from an address the client never spoke
  * to. So the connection takes the router's address on that port, and the
  * server sees the router as the client (documented). Clients of other
  * subnets keep their address: their replies route back through the
- * router anyway. */
+ * router anyway. Reached by `ct status dnat` only, so a connection to the
+ * internet passes all of them with one compare; two forwards to one
+ * target port need one rule. */
 static void put_reflect_snat(struct nft_out *o)
 {
 	const struct router *r = o->r;
+	buf_puts(&o->b, "	chain reflect_snat {\n");
 	for (size_t i = 0; i < r->n_fwds; i++) {
 		const struct portfwd *f = &r->fwds[i];
-		const struct iface *ifc = f->to_iface;
-		if (!ifc || !ifc->zone || !fwd_reflects_to(f, ifc->zone))
+		const struct cidr *net = fwd_snat_net(f);
+		bool seen = false;
+		char to[ADDR_STRLEN];
+		struct portrange pr = fwd_target_ports(f);
+		for (size_t k = 0; k < i && net && !seen; k++)
+			seen = fwd_snat_net(&r->fwds[k]) && fwd_accept_same(&r->fwds[k], f);
+		if (!net || seen)
 			continue;
-		for (size_t a = 0; a < ifc->n_addrs; a++) {
-			char to[ADDR_STRLEN];
-			struct portrange pr = fwd_target_ports(f);
-			if (!cidr_contains(&ifc->addrs[a], &f->to))
-				continue;
-			addr_format(&f->to, to, sizeof(to));
-			buf_puts(&o->b, "\t\toifname ");
-			put_ifname(o, ifc);
-			buf_putc(&o->b, ' ');
-			put_source(o, true, &ifc->addrs[a]);
-			buf_printf(&o->b, "ip daddr %s ", to);
-			put_fwd_proto(o, f, &pr);
-			buf_puts(&o->b, "ct status dnat masquerade");
-			put_origin(o, "", f->name, "", f->pos.line);
-			break;
-		}
+		addr_format(&f->to, to, sizeof(to));
+		buf_puts(&o->b, "\t\toifname ");
+		put_ifname(o, f->to_iface);
+		buf_putc(&o->b, ' ');
+		put_source(o, true, net);
+		buf_printf(&o->b, "ip daddr %s ", to);
+		put_fwd_proto(o, f, &pr);
+		buf_puts(&o->b, "ct status dnat masquerade");
+		put_origin(o, "", f->name, "", f->pos.line);
 	}
+	buf_puts(&o->b, "\t}\n");
 }
 
 /* The dstnat hook: the zone dispatch jumps to the zone's own chain (its
@@ -253,18 +447,28 @@ void put_nat(struct nft_out *o)
 				"\t\ttype nat hook prerouting priority dstnat; policy accept;\n");
 		put_dispatch(o, "iifname", "dnat", zone_dnats);
 		buf_puts(&o->b, "\t}\n\n");
-		for (size_t z = 0; z < r->n_zones && zone_ok(o, &r->zones[z]); z++)
+		for (size_t z = 0; z < r->n_zones && zone_ok(o, &r->zones[z]); z++) {
+			put_fwd_map(o, &r->zones[z], false);
 			if (zone_dnats(r, &r->zones[z]))
 				put_dnat_zone(o, &r->zones[z]);
+		}
+		for (size_t z = 0; z < r->n_zones && zone_ok(o, &r->zones[z]); z++) {
+			if (!zone_is_reflected(r, &r->zones[z]))
+				continue;
+			put_fwd_map(o, &r->zones[z], true);
+			put_reflect_chain(o, &r->zones[z]);
+		}
 		for (size_t z = 0; z < r->n_zones && zone_ok(o, &r->zones[z]); z++)
-			if (zone_is_reflected(r, &r->zones[z]))
-				put_reflect_chain(o, &r->zones[z]);
+			put_fwd_chains(o, &r->zones[z]);
 	}
 	if (!any_masquerade(r))
 		return;
 	buf_puts(&o->b, "\tchain postrouting_nat {\n"
 			"\t\ttype nat hook postrouting priority srcnat; policy accept;\n");
-	put_reflect_snat(o);
+	if (any_reflect_snat(r)) {
+		buf_puts(&o->b, "\t\tct status dnat jump reflect_snat");
+		put_why(o, "hairpin NAT: only connections our own DNAT rewrote");
+	}
 	for (size_t i = 0; i < r->n_zones && zone_ok(o, &r->zones[i]); i++) {
 		const struct zone *z = &r->zones[i];
 		if (!z->masquerade || !z->n_ifaces)
@@ -274,4 +478,8 @@ void put_nat(struct nft_out *o)
 		put_origin(o, "zone ", z->name, ": masquerade", z->pos.line);
 	}
 	buf_puts(&o->b, "\t}\n");
+	if (any_reflect_snat(r)) {
+		buf_putc(&o->b, '\n');
+		put_reflect_snat(o);
+	}
 }

@@ -219,14 +219,22 @@ static void test_shape(void **state)
 			"oifname @zone_wan ip saddr 192.168.100.0/24 reject with icmpx type "
 			"admin-prohibited comment \"nftrouter: no-lan-to-lab (router.yaml:36)\"");
 	assert_contains(s, "type nat hook prerouting priority dstnat;");
-	/* DNAT only in the forwards' zone's own chain, reached by the dispatch. */
+	/* DNAT only in the forwards' zone's own chain, reached by the
+	 * dispatch: one map lookup (protocol . port -> the forward's chain,
+	 * which holds its rule and comment), however many forwards. */
 	assert_contains(s, "\"wan\" : jump dnat_wan");
 	assert_contains(s, "\tchain dnat_wan {\n\t\tfib saddr oifname != { \"wan\", \"vm0\" } drop comment "
 			   "\"nftrouter: zone wan: rp-filter (router.yaml:10)\"\n"
-			   "\t\ttcp dport 8443 dnat ip to 192.168.100.20:443 "
-			   "comment \"nftrouter: web (router.yaml:42)\"");
+			   "\t\tmeta l4proto . th dport vmap @fwd_wan comment");
+	assert_contains(s, "\tmap fwd_wan {\n\t\ttype inet_proto . inet_service : verdict\n"
+			   "\t\tflags interval\n\t\telements = { tcp . 8443 : jump pf_web, "
+			   "tcp . 27000-27015 : jump pf_games, udp . 27000-27015 : jump pf_games }");
+	assert_contains(s, "\tchain pf_web {\n\t\ttcp dport 8443 dnat ip to 192.168.100.20:443 "
+			   "comment \"nftrouter: web (router.yaml:42)\"\n\t}");
 	assert_contains(s, "\t\tmeta l4proto { tcp, udp } th dport 27000-27015 dnat "
 			   "ip to 192.168.100.30 comment");
+	/* The forward accepts: one compare for what no DNAT of ours rewrote. */
+	assert_contains(s, "\t\tct status dnat jump fwdin_wan comment");
 	/* lan has no forwards: its dstnat chain is its reverse-path check only. */
 	assert_contains(s, "\tchain dnat_lan {\n\t\tfib saddr oifname != { \"lan\", \"vm1\" } drop comment "
 			   "\"nftrouter: zone lan: rp-filter (router.yaml:20)\"\n\t}\n");
