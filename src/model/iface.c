@@ -9,7 +9,7 @@
 
 static const char *const iface_keys[] = {"match",   "ipv4",	"ipv6",		"optional",
 					 "mtu",	    "gateway",	"ipv6-prefix", "ipv6-gateway",
-					 "metric",  "health",	NULL};
+					 "metric",  "health",	"vlan",		NULL};
 static const char *const match_keys[] = {"mac", "name", "pci", NULL};
 
 /* A kernel interface name as udev and ip(8) accept it, and safe in text. */
@@ -322,8 +322,20 @@ static void iface_build(struct diags *d, const struct cfg_node *key, const struc
 		return;
 	check_keys(d, n, iface_keys, what);
 	const struct cfg_node *v;
-	if ((v = require_key(d, n, "match", key->pos, what)))
+	const struct cfg_node *vlan = cfg_map_get(n, "vlan");
+	if (vlan) {
+		/* Resolved once every port is known (vlan_build_all). */
+		i->vlan_node = true;
+		i->match = MATCH_NAME;
+		snprintf(i->match_name, sizeof(i->match_name), "%s", i->name);
+		if ((v = cfg_map_get(n, "match")))
+			diag_error(d, v->pos,
+				   "%s: match: a VLAN port has no match (apply makes its link on "
+				   "the parent's, named '%s')",
+				   what, i->name);
+	} else if ((v = require_key(d, n, "match", key->pos, what))) {
 		match_build(d, v, r, i, what);
+	}
 	if ((v = cfg_map_get(n, "ipv4")))
 		ipv4_build(d, v, r, i, what);
 	ipv6_iface_build(d, n, r, i, what);
@@ -425,6 +437,7 @@ int iface_build_all(const struct cfg_node *n, struct router *r, struct diags *d)
 	r->n_ifaces = n->n;
 	for (size_t k = 0; k < n->n; k++)
 		iface_build(d, n->key[k], n->val[k], r, &r->ifaces[k]);
+	vlan_build_all(d, n, r);
 	iface_metrics(d, n, r);
 	return 0;
 }

@@ -81,6 +81,10 @@ int expect_ports(struct diags *d, const struct cfg_node *n, const char *what, st
 void health_build(struct diags *d, const struct cfg_node *n, struct router *r, struct iface *i,
 		  const char *what);
 
+/* interfaces.X.vlan, once every port is built (model/vlan.c); n is the
+ * interfaces map. */
+void vlan_build_all(struct diags *d, const struct cfg_node *n, struct router *r);
+
 /* Section handlers, in model/{iface,zone,rule,dhcp}.c. */
 int iface_build_all(const struct cfg_node *n, struct router *r, struct diags *d);
 int zone_build_all(const struct cfg_node *n, struct router *r, struct diags *d);

@@ -82,6 +82,12 @@ struct iface {
 	uint32_t metric;
 	bool has_metric;         /* written in the file */
 	struct health health;    /* health.on: checked (model/health.c) */
+	/* `vlan: { parent, id }` (model/vlan.c): an 802.1Q link apply makes
+	 * on the parent's link, named as the port and matched by that name
+	 * (MATCH_NAME). vlan_id 0: not a VLAN. */
+	struct iface *vlan_parent;
+	uint16_t vlan_id;
+	bool vlan_node;          /* the file has `vlan:` (set before it is resolved) */
 };
 
 /* Whether a port installs an IPv4 default route: a `gateway`, or a DHCP

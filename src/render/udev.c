@@ -33,6 +33,12 @@ char *render_udev(const struct router *r)
 			    f->match_pci, f->name);
 			break;
 		case MATCH_NAME:
+			if (f->vlan_parent) {
+				buf_printf(&b,
+					   "# VLAN %u on %s, made by nftrouter apply: no rule\n",
+					   (unsigned)f->vlan_id, f->vlan_parent->name);
+				break;
+			}
 			buf_printf(&b,
 				   "# matched by its kernel name \"%s\", used as it is: no rule\n",
 				   f->match_name);
