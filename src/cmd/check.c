@@ -9,6 +9,7 @@
 #include "model/model.h"
 #include "render/render.h"
 #include "system/bans.h"
+#include "system/kfeature.h"
 #include "system/nft.h"
 
 static void check_usage(FILE *f)
@@ -25,7 +26,9 @@ static void check_usage(FILE *f)
 	      "  -h, --help         this text\n\n"
 	      "Exit status: 0 valid; 1 invalid (every error is printed as FILE:LINE:COL, a\n"
 	      "blocklist's too); "
-	      "2 usage; 3 the kernel rejected the rendered ruleset.\n",
+	      "2 usage; 3 the kernel rejected the rendered ruleset, or lacks a feature the\n"
+	      "config needs (802.1Q for a vlan port: the error names the feature and the\n"
+	      "line).\n",
 	      f);
 }
 
@@ -95,6 +98,27 @@ out:
 	return rc;
 }
 
+/* What the config needs of the kernel beyond nftables, asked before any
+ * apply: the first port that needs a missing feature, with its line. */
+static int kernel_features(const struct router *r)
+{
+	char where[256];
+	for (size_t i = 0; i < r->n_ifaces; i++) {
+		const struct iface *p = &r->ifaces[i];
+		if (!p->vlan_parent || kfeature_vlan(where, sizeof(where)))
+			continue;
+		struct diags d = DIAGS_INIT;
+		diag_error(&d, p->pos,
+			   "interface '%s': vlan: this kernel has no 802.1Q VLANs (the 8021q "
+			   "module: %s); apply would fail",
+			   p->name, where);
+		cmd_print_diags(&d);
+		diags_free(&d);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
 int check_main(int argc, char **argv)
 {
 	static const struct option opts[] = {CMD_OPTION_CONFIG, {"quiet", no_argument, NULL, 'q'},
@@ -134,6 +158,8 @@ int check_main(int argc, char **argv)
 		printf("%s: valid (%zu interfaces, %zu zones, %zu rules, %zu port forwards)\n",
 		       paths.config, r->n_ifaces, r->n_zones, r->n_rules, r->n_fwds);
 	rc = kernel_check(r, quiet);
+	if (kernel_features(r) < 0)
+		rc = EXIT_SYSTEM;
 out:
 	router_file_free(f);
 	return rc;

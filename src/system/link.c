@@ -387,7 +387,9 @@ int link_match_ports(const struct router *r, const struct link_info *links, size
 				rc = rc ? rc : -EINVAL;
 			}
 		}
-		if (e == 0 && hit < 0 && !p->optional) {
+		/* An absent VLAN is made by apply on its parent's link (whose
+		 * own absence is the parent's error). */
+		if (e == 0 && hit < 0 && !p->optional && !p->vlan_parent) {
 			diag_error(d, p->pos,
 				   "interface '%s': no link matches %s (not optional; nothing changed)",
 				   p->name, match_desc(p, desc, sizeof(desc)));
@@ -436,6 +438,59 @@ int link_set_up(struct link_sock *s, int ifindex, bool up)
 	if (s->be)
 		return s->be->set_up(s->be_data, ifindex, up);
 	return link_change(s, ifindex, up ? IFF_UP : 0, IFF_UP, NULL, 0);
+}
+
+/* The new link's index is found by its name: created with NLM_F_EXCL
+ * under a name no other link has, so the name is unambiguous. */
+int link_vlan_add(struct link_sock *s, const char *name, int parent, uint16_t id, int *ifindex)
+{
+	if (s->be)
+		return s->be->vlan_add ? s->be->vlan_add(s->be_data, name, parent, id, ifindex)
+				       : -EOPNOTSUPP;
+	char buf[LINK_REQ_BUF];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
+	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	mnl_attr_put_u32(nlh, IFLA_LINK, (uint32_t)parent);
+	struct nlattr *info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "vlan");
+	struct nlattr *data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	mnl_attr_put_u16(nlh, IFLA_VLAN_ID, id);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, info);
+	int rc = link_talk(s, nlh, NULL, NULL);
+	if (rc < 0)
+		return rc;
+	struct link_info *links;
+	size_t n;
+	if ((rc = link_dump(s, &links, &n)) < 0)
+		return rc;
+	rc = -ENODEV;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(links[i].name, name) == 0) {
+			*ifindex = links[i].ifindex;
+			rc = 0;
+		}
+	}
+	free(links);
+	return rc;
+}
+
+int link_del(struct link_sock *s, int ifindex)
+{
+	if (s->be)
+		return s->be->link_del ? s->be->link_del(s->be_data, ifindex) : -EOPNOTSUPP;
+	char buf[LINK_REQ_BUF];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_DELLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_family = AF_UNSPEC;
+	ifm->ifi_index = ifindex;
+	return link_talk(s, nlh, NULL, NULL);
 }
 
 static int port_sync_family(struct link_sock *s, const struct iface *p, int ifindex, int family,

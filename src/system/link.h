@@ -66,6 +66,9 @@ struct link_backend {
 	int (*route_dump)(void *data, int family, struct route_default **out, size_t *n);
 	int (*route_set)(void *data, int family, const struct route_default *r);
 	int (*route_remove)(void *data, int family, const struct route_default *r);
+	/* optional (NULL: -EOPNOTSUPP): an 802.1Q link, and removing a link */
+	int (*vlan_add)(void *data, const char *name, int parent, uint16_t id, int *ifindex);
+	int (*link_del)(void *data, int ifindex);
 };
 /* A link_sock whose every call goes to b (which must outlive it). */
 struct link_sock *link_sock_backend(const struct link_backend *b, void *data);
@@ -103,6 +106,12 @@ int link_set_mtu(struct link_sock *s, int ifindex, int mtu);
 int link_set_up(struct link_sock *s, int ifindex, bool up);
 int link_addr_add(struct link_sock *s, int ifindex, const struct cidr *a);
 int link_addr_del(struct link_sock *s, int ifindex, const struct cidr *a);
+/* A new 802.1Q VLAN link `name` with tag id on link parent (down); its
+ * index in *ifindex. -EEXIST if the name is taken; -EOPNOTSUPP when the
+ * kernel has no 802.1Q. */
+int link_vlan_add(struct link_sock *s, const char *name, int parent, uint16_t id, int *ifindex);
+/* Remove a link (one apply made: its undo). */
+int link_del(struct link_sock *s, int ifindex);
 /* Add or replace an address with finite lifetimes (seconds; 0xffffffff:
  * forever): the DHCPv6 client's IA_NA address, which the kernel then
  * removes by itself when the lease runs out. */

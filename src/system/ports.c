@@ -18,6 +18,10 @@ struct port_step {
 	struct cidr *add, *del; /* planned address changes, IPv4 and IPv6 */
 	size_t n_add, n_del;
 	bool rename, set_mtu, set_up;
+	/* a VLAN port without its link: made on parent_ifindex's link first
+	 * (ifindex 0 until then); created: made, so undo removes it */
+	bool create, created;
+	int parent_ifindex;
 	int old_accept_ra, accept_ra; /* accept_ra differs: set_ra */
 	bool set_ra, ra_done;
 	/* `gateway`: the default route with this port's metric, and the one it
@@ -79,7 +83,8 @@ bool port_plan_empty(const struct port_plan *pl)
 		return false;
 	for (size_t i = 0; i < pl->n; i++) {
 		const struct port_step *s = &pl->v[i];
-		if (s->rename || s->set_mtu || s->set_up || s->n_add || s->n_del || s->set_gw ||
+		if (s->create || s->rename || s->set_mtu || s->set_up || s->n_add || s->n_del ||
+		    s->set_gw ||
 		    s->set_ra || s->set_gw6)
 			return false;
 	}
@@ -230,6 +235,39 @@ static int plan_stale_routes6(struct port_plan *pl)
 	return 0;
 }
 
+/* A VLAN port whose link is absent while its parent's is present: a step
+ * that makes the link, then sets it up like a new port (every address
+ * added, up). An absent parent (optional) leaves its VLANs absent too. */
+static int plan_vlan(struct port_plan *pl, const struct router *r, const int *port_link,
+		     size_t i)
+{
+	const struct iface *p = &r->ifaces[i];
+	if (!p->vlan_parent)
+		return 0;
+	int parent = port_link[p->vlan_parent - r->ifaces];
+	if (parent < 0)
+		return 0;
+	struct port_step *s = &pl->v[pl->n++];
+	s->p = p;
+	s->create = true;
+	s->parent_ifindex = pl->links[parent].ifindex;
+	snprintf(s->old_name, sizeof(s->old_name), "%s", p->name);
+	s->set_mtu = p->mtu > 0;
+	s->set_up = true;
+	/* A new link starts with the default accept_ra; set it as wanted.
+	 * Undo has nothing to restore: the link goes. */
+	s->accept_ra = s->old_accept_ra = ipv6_accept_ra_wanted(p);
+	s->set_ra = true;
+	int rc = step_plan_addrs(pl, s);
+	if (rc < 0)
+		return rc;
+	if (p->has_gateway)
+		step_plan_gateway(pl, s);
+	if (p->has_gateway6)
+		step_plan_gateway6(pl, r, s);
+	return 0;
+}
+
 static int plan_build(struct port_plan *pl, const struct router *r, const int *port_link,
 		      struct diags *d)
 {
@@ -237,8 +275,12 @@ static int plan_build(struct port_plan *pl, const struct router *r, const int *p
 	if (!pl->v)
 		return -ENOMEM;
 	for (size_t i = 0; i < r->n_ifaces; i++) {
-		if (port_link[i] < 0)
+		if (port_link[i] < 0) {
+			int rc = plan_vlan(pl, r, port_link, i);
+			if (rc < 0)
+				return rc;
 			continue;
+		}
 		const struct link_info *l = &pl->links[port_link[i]];
 		struct port_step *s = &pl->v[pl->n++];
 		s->p = &r->ifaces[i];
@@ -363,6 +405,18 @@ static int step_apply(struct link_sock *ls, struct port_step *s, struct diags *d
 {
 	char txt[ADDR_STRLEN], what[128];
 	int rc;
+	if (s->create && !s->created) {
+		if ((rc = link_vlan_add(ls, s->p->name, s->parent_ifindex, s->p->vlan_id,
+					&s->ifindex)) < 0) {
+			snprintf(what, sizeof(what), "making VLAN %u on link %d%s",
+				 (unsigned)s->p->vlan_id, s->parent_ifindex,
+				 rc == -EOPNOTSUPP ? " (no 802.1Q in this kernel: modprobe 8021q)"
+						   : "");
+			return step_fail(s, d, what, rc);
+		}
+		s->created = true;
+		s->gw_new.ifindex = s->gw6_new.ifindex = s->ifindex;
+	}
 	if (s->set_mtu) {
 		if ((rc = link_set_mtu(ls, s->ifindex, s->p->mtu)) < 0)
 			return step_fail(s, d, "setting MTU", rc);
@@ -526,10 +580,33 @@ static void undo_flushed(struct link_sock *ls, struct port_plan *pl, struct diag
 	}
 }
 
+/* A link apply made goes, and with it its addresses, its state and its
+ * routes: nothing else of its step is undone (a replaced default route is
+ * still put back). */
+static void undo_created(struct link_sock *ls, struct port_plan *pl, struct diags *d,
+			 int *first)
+{
+	int rc;
+	for (size_t i = 0; i < pl->n; i++) {
+		struct port_step *s = &pl->v[i];
+		if (!s->created)
+			continue;
+		if ((rc = link_del(ls, s->ifindex)) < 0 && rc != -ENODEV)
+			undo_note(s, d, "removing the VLAN link it made", rc, first);
+		s->created = s->up_done = s->mtu_done = s->ra_done = false;
+		s->added = 0;
+		if (!s->gw_had_old)
+			s->gw_done = false;
+		if (!s->gw6_had_old)
+			s->gw6_done = false;
+	}
+}
+
 int port_plan_undo(struct link_sock *ls, struct port_plan *pl, struct diags *d)
 {
 	int first = 0, rc;
 	char tmp[16];
+	undo_created(ls, pl, d, &first);
 	for (size_t i = pl->n; i-- > 0;)
 		step_undo(ls, &pl->v[i], d, &first);
 	/* Names back in two phases too (the old names may be swapped); a link
@@ -626,6 +703,9 @@ size_t port_plan_describe(const struct port_plan *pl, struct buf *b)
 	for (size_t i = 0; i < pl->n; i++) {
 		const struct port_step *s = &pl->v[i];
 		const char *name = s->p->name;
+		if (s->create && ++n)
+			buf_printf(b, "+ %s: VLAN %u on link %d\n", name, (unsigned)s->p->vlan_id,
+				   s->parent_ifindex);
 		if (s->rename && ++n)
 			buf_printf(b, "~ %s: rename link '%s' to '%s'\n", name, s->old_name, name);
 		if (s->set_mtu && ++n)

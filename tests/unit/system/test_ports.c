@@ -240,7 +240,7 @@ static int fk_route_remove(void *data, int family, const struct route_default *r
 
 static const struct link_backend fake_backend = {
 	fk_dump,   fk_addr_dump, fk_set_name,   fk_set_mtu,   fk_set_up,
-	fk_addr_add, fk_addr_del, fk_route_dump, fk_route_set, fk_route_remove,
+	fk_addr_add, fk_addr_del, fk_route_dump, fk_route_set, fk_route_remove, NULL, NULL,
 };
 
 /* The start: wan's link with another address and a static default route

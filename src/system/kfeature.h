@@ -1,0 +1,16 @@
+/* Kernel features a config needs that the host may lack (a cloud or
+ * container kernel built without them), asked without changing anything
+ * so `nftrouter check` can say so before any apply. */
+#ifndef NFTROUTER_SYSTEM_KFEATURE_H
+#define NFTROUTER_SYSTEM_KFEATURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* 802.1Q VLANs: the 8021q module loaded (/sys/module/8021q), built in
+ * (modules.builtin), or installed for the kernel to load on the first
+ * VLAN (/lib/modules/RELEASE/kernel/net/8021q). false with what was
+ * looked at in where[0..size). */
+bool kfeature_vlan(char *where, size_t size);
+
+#endif
