@@ -15,6 +15,7 @@ static const struct cmd commands[] = {
 	{"unban", unban_main, "lift a ban"},
 	{"bans", bans_main, "list bans with the time they have left"},
 	{"counters", counters_main, "zone counters (packets, bytes)"},
+	{"log", log_main, "the firewall log: packets `log` rules and `log: true` zones dropped"},
 	{"run", run_main, "the router daemon: apply, supervise dnsmasq/unbound/udhcpc, reload"},
 	{"reload", reload_main, "make the running daemon re-read its config"},
 	{"status", status_main, "ports, zones, children, applied config hash, pending confirm"},

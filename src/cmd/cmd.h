@@ -84,6 +84,7 @@ int ban_main(int argc, char **argv);
 int unban_main(int argc, char **argv);
 int bans_main(int argc, char **argv);
 int counters_main(int argc, char **argv);
+int log_main(int argc, char **argv);
 int run_main(int argc, char **argv);
 int reload_main(int argc, char **argv);
 int status_main(int argc, char **argv);

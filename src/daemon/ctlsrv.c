@@ -489,6 +489,31 @@ static void req_dhcp6_event(struct daemon *d, char *arg, struct buf *b)
 	diags_free(&dg);
 }
 
+/* "log N SINCE json|text": the firewall log's events after seq SINCE, at
+ * most N (0: all the ring holds), formatted into one string member. */
+static void req_log(struct daemon *d, const char *arg, struct buf *b)
+{
+	unsigned long long n, since;
+	char mode[8];
+	struct buf t = BUF_INIT;
+	if (sscanf(arg, "%llu %llu %7s", &n, &since, mode) != 3 ||
+	    (strcmp(mode, "json") != 0 && strcmp(mode, "text") != 0)) {
+		reply_error(b, "usage: log N SINCE json|text");
+		return;
+	}
+	uint64_t last = fwlog_format_since(d, since, (size_t)n, mode[0] == 'j', &t);
+	char *s = buf_steal(&t);
+	if (!s) {
+		reply_error(b, "out of memory");
+		return;
+	}
+	buf_printf(b, "{\"ok\":true,\"reading\":%s,\"last\":%llu,\"text\":",
+		   d->fwlog ? "true" : "false", (unsigned long long)last);
+	json_puts(b, s);
+	buf_puts(b, "}\n");
+	free(s);
+}
+
 static void ctlsrv_handle(struct client *c, char *line)
 {
 	struct daemon *d = c->d;
@@ -519,6 +544,8 @@ static void ctlsrv_handle(struct client *c, char *line)
 		req_bans(d, &b);
 	else if (strcmp(line, "counters") == 0 && !*arg)
 		req_counters(d, &b);
+	else if (strcmp(line, "log") == 0 && *arg)
+		req_log(d, arg, &b);
 	else if (strcmp(line, "dhcp-event") == 0 && *arg)
 		req_dhcp_event(d, arg, &b);
 	else if (strcmp(line, "dhcp6-event") == 0 && *arg)

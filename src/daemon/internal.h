@@ -11,6 +11,7 @@
  *   services.c  which children the model asks for, DHCP events
  *   child.c     supervision of one child: spawn, log, reap, backoff
  *   metrics.c   the Prometheus endpoint (libmicrohttpd in the loop)
+ *   fwlog.c     the firewall log: NFLOG events into the log and a ring
  *   log.c, poller.c, notify.c   the log, event sources, sd_notify
  *
  * Event sources are callbacks (poller.h): whoever opens an fd watches it
@@ -178,6 +179,7 @@ struct daemon {
 	int64_t apply_time;   /* UNIX time of the last apply or reload attempt */
 	uint64_t log_events;  /* firewall log events read (fwlog.c) */
 	struct metrics_srv *metrics; /* metrics.c, NULL when not serving */
+	struct fwlog *fwlog;  /* fwlog.c, NULL when the NFLOG group is not read */
 };
 
 /* log.c */
@@ -267,6 +269,15 @@ void ctlsrv_close(struct daemon *d);
  * stop it to match d->r; a failure is logged, the daemon runs on. */
 int metrics_sync(struct daemon *d);
 void metrics_close(struct daemon *d);
+
+/* fwlog.c: the firewall log (NFLOG group NFTROUTER_LOG_GROUP). */
+int fwlog_open(struct daemon *d);
+void fwlog_close(struct daemon *d);
+/* The ring's events after seq `since` (at most max, the newest; 0: all
+ * it holds), one line each (fwlog_format) into out. Returns the newest
+ * seq (0: none yet). */
+uint64_t fwlog_format_since(struct daemon *d, uint64_t since, size_t max, bool json,
+			    struct buf *out);
 
 /* notify.c: sd_notify without libsystemd */
 int notify_send(const char *path, const char *state); /* path NULL: no-op */

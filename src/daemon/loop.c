@@ -100,6 +100,7 @@ static int daemon_dirs(struct daemon *d)
 static void daemon_free(struct daemon *d)
 {
 	metrics_close(d);
+	fwlog_close(d);
 	ctlsrv_close(d);
 	health_stop(d);
 	links_close(d);
@@ -141,6 +142,12 @@ static int daemon_open(struct daemon *d)
 			   err == -EADDRINUSE ? " (another nftrouter run serves it)" : "");
 		return err;
 	}
+	/* Before the first apply, so the first logged packet is read. The
+	 * router works without it (the group may be taken by another
+	 * listener): a warning. */
+	if ((err = fwlog_open(d)) < 0)
+		daemon_log(d, "nftrouter: warning: firewall log (NFLOG group %d): %s; "
+			      "`nftrouter log` shows nothing", NFTROUTER_LOG_GROUP, strerror(-err));
 	return 0;
 }
 

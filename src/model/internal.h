@@ -26,6 +26,12 @@
 #define MAX_BLOCKLISTS 256
 #define METRIC_MAX 65535 /* interfaces.X.metric */
 
+/* Without log-rate/log-burst (rules) and for a zone's `log: true`: enough
+ * to see who knocks, never a line per packet of a flood (unlimited, 4 s
+ * of SYNs to a logged rule wrote 218,111 kernel log lines). */
+#define LOG_RATE_DEFAULT ((struct rate){10, "minute"})
+#define LOG_BURST_DEFAULT 5
+
 /* Room for "rule 'some-name': interface" style prefixes. */
 #define WHAT_MAX 160
 

@@ -126,7 +126,18 @@ struct zone {
 	bool rp_filter;         /* new connections must come in where their source routes back */
 	bool force_dns;         /* DNS (53) from the zone to any address goes to the router */
 	bool block_dot;         /* DNS over TLS/QUIC (853) out of the zone refused */
+	/* log: true: what the input policy drops or rejects, and new
+	 * connections no forward entry allows, go to the NFLOG group
+	 * (rate-limited as a rule's log). */
+	bool log;
+	int log_line;           /* of the `log` key, for the log prefix */
+	struct rate log_rate;
+	uint32_t log_burst;
 };
+
+/* The NFLOG group every `log` line of the ruleset sends to and the
+ * daemon reads (docs/firewall-log.md). */
+#define NFTROUTER_LOG_GROUP 3960
 
 struct portrange {
 	uint16_t lo, hi; /* lo == hi for one port; 0/0 = none */

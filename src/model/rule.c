@@ -12,11 +12,6 @@ static const char *const fwd_keys[] = {"name", "from",	 "tcp",	       "udp",
 				       "to",   "source", "reflection", NULL};
 
 #define LOG_PREFIX_MAX 127
-/* Without log-rate/log-burst: enough to see who knocks, never a line per
- * packet of a flood (unlimited, 4 s of SYNs to a logged rule wrote 218,111
- * kernel log lines). */
-#define LOG_RATE_DEFAULT ((struct rate){10, "minute"})
-#define LOG_BURST_DEFAULT 5
 #define LOG_BURST_MAX 10000
 
 /* name: shared by rules and forwards. Sets what to "KIND 'NAME'". */

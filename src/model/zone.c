@@ -9,7 +9,7 @@
 
 static const char *const zone_keys[] = {"interfaces", "input",	   "services",	"forward",
 					"masquerade", "icmp",	   "icmp-rate", "counters",
-					"rp-filter",  "force-dns", "block-dot", NULL};
+					"rp-filter",  "force-dns", "block-dot", "log", NULL};
 
 /* What `services: [NAME]` opens on the router. Documented in
  * docs/router.yaml.md; keep both in step. */
@@ -401,6 +401,13 @@ static void zone_build(struct diags *d, const struct cfg_node *n, struct router 
 	if ((v = cfg_map_get(n, "counters"))) {
 		what_join(w, what, "counters");
 		expect_bool(d, v, w, &z->counters);
+	}
+	z->log_rate = LOG_RATE_DEFAULT;
+	z->log_burst = LOG_BURST_DEFAULT;
+	if ((v = cfg_map_get(n, "log"))) {
+		what_join(w, what, "log");
+		expect_bool(d, v, w, &z->log);
+		z->log_line = v->pos.line;
 	}
 	if ((v = cfg_map_get(n, "rp-filter"))) {
 		what_join(w, what, "rp-filter");

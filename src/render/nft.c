@@ -366,13 +366,7 @@ static void put_rule_line(struct nft_out *o, const struct rule *ru, const char *
 {
 	if (ru->log) {
 		put_rule_match(o, ru, proto, p);
-		/* NF_LOG_PREFIXLEN is 128 with the NUL. */
-		if (!str_quotable(ru->log, 127) || !ru->log_rate.count || !ru->log_rate.unit)
-			o->bad = true;
-		else
-			buf_printf(&o->b,
-				   "limit rate %u/%s burst %u packets counter log prefix \"%s\"",
-				   ru->log_rate.count, ru->log_rate.unit, ru->log_burst, ru->log);
+		put_rule_log(o, ru);
 		put_origin(o, "", ru->name, "", ru->pos.line);
 	}
 	put_rule_match(o, ru, proto, p);
@@ -544,6 +538,8 @@ static void put_input_zone(struct nft_out *o, const struct zone *z)
 	put_icmp(o, z);
 	put_services_proto(o, z, true);
 	put_services_proto(o, z, false);
+	if (z->input != VERDICT_ACCEPT)
+		put_zone_log(o, z, "input");
 	put_input_policy(o, z);
 	buf_puts(&o->b, "\t}\n\n");
 }
@@ -576,7 +572,7 @@ static size_t forward_ifaces(const struct zone *z)
 
 static bool zone_forwards(const struct router *r, const struct zone *z)
 {
-	if (forward_ifaces(z))
+	if (forward_ifaces(z) || z->log)
 		return true;
 	for (size_t i = 0; i < r->n_rules; i++)
 		if (r->rules[i].from == z && r->rules[i].to)
@@ -616,6 +612,8 @@ static void put_forward_zone(struct nft_out *o, const struct zone *z)
 		buf_puts(&o->b, " } accept");
 		put_origin(o, "zone ", z->name, ": forward", z->pos.line);
 	}
+	/* What is left falls to the forward chain's policy drop. */
+	put_zone_log(o, z, "forward");
 	buf_puts(&o->b, "\t}\n\n");
 }
 

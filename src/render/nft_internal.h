@@ -56,4 +56,11 @@ void put_dhcp_sets(struct nft_out *o);
 void put_dhcp_limit(struct nft_out *o, const struct zone *z);
 void put_block_dot(struct nft_out *o, const struct zone *z);
 
+/* render/nft_log.c: log lines to the NFLOG group (prefix: render/fwlog.h). */
+/* A rule's log line (after its match, before its origin comment). */
+void put_rule_log(struct nft_out *o, const struct rule *ru);
+/* A zone's `log: true` line for hook "input" or "forward"; nothing
+ * without it. */
+void put_zone_log(struct nft_out *o, const struct zone *z, const char *hook);
+
 #endif

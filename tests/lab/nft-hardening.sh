@@ -158,7 +158,7 @@ bg nsx "$R" socat TCP-LISTEN:22,fork,reuseaddr SYSTEM:'echo ssh-banner'
 wait_for 5 nsx "$R" sh -c "ss -Hltn 'sport = :22' | grep -q LISTEN" || fail "listener 22"
 logged() { # packets counted by the log line of admin-ssh (its own counter)
     nsx "$R" nft list chain inet nftrouter input_wan |
-        sed -n 's/.*tcp dport 22 .*counter packets \([0-9]*\) .*log prefix "admin ssh: ".*/\1/p'
+        sed -n 's/.*tcp dport 22 .*counter packets \([0-9]*\) .*log prefix "nftr [^ ]* [0-9]* admin ssh: ".*/\1/p'
 }
 [ -n "$(logged)" ] || fail "the log rule has no counter and no limit: $(nsx "$R" nft list chain inet nftrouter input_wan | grep 'admin ssh')"
 in0=$(nsx "$R" nft list counter inet nftrouter wan-ingress | awk '/packets/ {print $2}')

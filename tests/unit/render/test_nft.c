@@ -204,7 +204,8 @@ static void test_shape(void **state)
 	/* log: rate-limited on a line of its own, so the verdict holds when
 	 * the limit is over. */
 	assert_contains(s, "iifname \"vm0\" tcp dport 22 limit rate 10/minute burst 5 packets "
-			   "counter log prefix \"Admin connection on VM0: \" comment "
+			   "counter log prefix \"nftr admin-ssh 30 Admin connection on VM0: \" "
+			   "group 3960 comment "
 			   "\"nftrouter: admin-ssh (router.yaml:30)\"\n"
 			   "\t\tiifname \"vm0\" tcp dport 22 accept comment \"nftrouter: admin-ssh "
 			   "(router.yaml:30)\"");
