@@ -17,7 +17,8 @@ int metrics_listen_parse(const char *s, struct ipaddr *addr, uint16_t *port)
 	char host[ADDR_STRLEN];
 	const char *colon;
 	size_t n;
-	if (s[0] == '[') {
+	bool bracket = s[0] == '[';
+	if (bracket) {
 		const char *close = strchr(s, ']');
 		if (!close || close[1] != ':')
 			return -EINVAL;
@@ -34,7 +35,7 @@ int metrics_listen_parse(const char *s, struct ipaddr *addr, uint16_t *port)
 		return -EINVAL;
 	memcpy(host, s, n);
 	host[n] = '\0';
-	if (addr_parse(host, addr) < 0 || (s[-1] == '[') != (addr->family == AF_INET6))
+	if (addr_parse(host, addr) < 0 || bracket != (addr->family == AF_INET6))
 		return -EINVAL;
 	return port_parse(colon + 1, port);
 }
