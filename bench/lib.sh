@@ -184,6 +184,28 @@ m_conn() {
 		printf "%.0f %.0f\n", n[2] / c[2], n[2] / s[2] }'
 }
 
+# m_fwdconn T:PORT: new TCP connections from T's WAN host to the router's
+# PORT (a port forward to 192.168.100.20:PORT on T's LAN host, see
+# fwd_server), per client CPU-second and per wall second. Comparing two
+# ports of one topology compares the cost of finding one forward among
+# many (issue 17 point 3).
+m_fwdconn() {
+	local t=${1%%:*} p=${1#*:} out
+	out=$(nx "$t-wan" "$B_BIN/connloop" client -d 203.0.113.1 -p "$p" -t "$(dur)")
+	echo "$out" | awk '{ split($1, n, "="); split($3, s, "="); split($4, c, "=");
+		printf "%.0f %.0f\n", n[2] / c[2], n[2] / s[2] }'
+}
+
+# fwd_server T PORT...: the forwards' target on T's LAN host:
+# 192.168.100.20, a connloop server on each PORT. (Two forwards to one
+# server port would share conntrack reply tuples and clash in the NAT.)
+fwd_server() {
+	local t=$1 p
+	shift
+	ip -n "$(ns "$t-lan")" addr add 192.168.100.20/24 dev eth0
+	for p in "$@"; do bgnx "$t-lan" "$B_BIN/connloop" server -p "$p" -t 3600; done
+}
+
 # --- paired runner and statistics -----------------------------------------
 
 # paired METRIC A B: N pairs, alternating A B A B; prints "ratio-stats"
@@ -351,11 +373,13 @@ ban_elements() {
 	EOF
 }
 
-# forwards_yaml OUT COUNT: COUNT extra port forwards (tcp 20000+i -> 192.168.100.20:443)
+# forwards_yaml OUT COUNT: COUNT extra port forwards (tcp 20000+i ->
+# 192.168.100.20, the same port): each its own target, so each has its own
+# forward accept, as forwards to different services do.
 forwards_yaml() {
 	local i
 	for i in $(seq 0 $(($2 - 1))); do
-		echo "  - { name: bench$i, from: wan, tcp: $((20000 + i)), to: 192.168.100.20:443 }"
+		echo "  - { name: bench$i, from: wan, tcp: $((20000 + i)), to: 192.168.100.20 }"
 	done >"$1"
 }
 

@@ -634,6 +634,7 @@ static void put_forward(struct nft_out *o)
 	for (size_t i = 0; i < r->n_zones && zone_ok(o, &r->zones[i]); i++)
 		if (zone_forwards(r, &r->zones[i]))
 			put_fwd_accept_chain(o, &r->zones[i]);
+	put_fwd_accept_targets(o);
 }
 
 /* --- the script ---------------------------------------------------------- */

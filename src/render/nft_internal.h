@@ -45,6 +45,8 @@ void put_dispatch(struct nft_out *o, const char *dir, const char *chain,
 /* forward_Z's one jump to its forward accepts, and that chain. */
 void put_fwd_accept_jump(struct nft_out *o, const struct zone *z);
 void put_fwd_accept_chain(struct nft_out *o, const struct zone *z);
+/* The forwards' own accept chains the fwdin4_Z maps lead to. */
+void put_fwd_accept_targets(struct nft_out *o);
 void put_nat(struct nft_out *o);
 /* Whether zone y's clients reach forward f through the router's address. */
 bool fwd_reflects_to(const struct portfwd *f, const struct zone *y);

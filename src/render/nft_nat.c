@@ -91,25 +91,124 @@ void put_fwd_accept_jump(struct nft_out *o, const struct zone *z)
 	put_why(o, "port forwards: only connections our own DNAT rewrote");
 }
 
+/* f's accept is the first of its kind in zone z's list (see
+ * fwd_accept_same). */
+static bool accept_first(const struct router *r, const struct portfwd *f, const struct zone *z)
+{
+	for (const struct portfwd *g = r->fwds; g < f; g++)
+		if (zone_accepts(g, z) && fwd_accept_same(g, f))
+			return false;
+	return true;
+}
+
+/* f's accept is found by the lookup in fwdin4_Z when its target is IPv4
+ * and no other accept of the chain shares its address and a port: then
+ * which is tried first cannot matter. The others stay rules. */
+static bool accept_mapped(const struct router *r, const struct portfwd *f, const struct zone *z)
+{
+	struct portrange pf = fwd_target_ports(f);
+	if (f->to.family != AF_INET || !zone_accepts(f, z) || !accept_first(r, f, z))
+		return false;
+	for (size_t i = 0; i < r->n_fwds; i++) {
+		const struct portfwd *g = &r->fwds[i];
+		struct portrange pg = fwd_target_ports(g);
+		/* A g with f's very rule is f's duplicate; any other g that
+		 * shares the key, or a duplicate of it, makes f a rule. */
+		if (g == f || !zone_accepts(g, z) || fwd_accept_same(f, g) ||
+		    !addr_equal(&f->to, &g->to))
+			continue;
+		if (((f->tcp && g->tcp) || (f->udp && g->udp)) && pf.lo <= pg.hi && pg.lo <= pf.hi)
+			return false;
+	}
+	return true;
+}
+
+static void put_accept_elem(struct nft_out *o, const struct portfwd *f, const char *proto,
+			    bool *first)
+{
+	char to[ADDR_STRLEN];
+	struct portrange pr = fwd_target_ports(f);
+	addr_format(&f->to, to, sizeof(to));
+	buf_printf(&o->b, "%s%s . %s . ", *first ? "" : ", ", to, proto);
+	put_range(o, &pr);
+	buf_printf(&o->b, " : jump pfa_%s", f->name);
+	*first = false;
+}
+
+/* map fwdin4_Z: target address, protocol and port -> the forward's
+ * accept chain pfa_NAME. */
+static void put_accept_map(struct nft_out *o, const struct zone *z)
+{
+	const struct router *r = o->r;
+	bool range = false, any = false, first = true;
+	for (size_t i = 0; i < r->n_fwds; i++) {
+		struct portrange pr = fwd_target_ports(&r->fwds[i]);
+		if (!accept_mapped(r, &r->fwds[i], z))
+			continue;
+		any = true;
+		range |= pr.lo != pr.hi;
+	}
+	if (!any)
+		return;
+	buf_printf(&o->b, "\tmap fwdin4_%s {\n\t\ttype ipv4_addr . inet_proto . inet_service : "
+			  "verdict\n", z->name);
+	if (range)
+		buf_puts(&o->b, "\t\tflags interval\n");
+	buf_puts(&o->b, "\t\telements = { ");
+	for (size_t i = 0; i < r->n_fwds; i++) {
+		const struct portfwd *f = &r->fwds[i];
+		if (!accept_mapped(r, f, z) || !name_valid(f->name))
+			continue;
+		if (f->tcp)
+			put_accept_elem(o, f, "tcp", &first);
+		if (f->udp)
+			put_accept_elem(o, f, "udp", &first);
+	}
+	buf_printf(&o->b, " }\n\t\tcomment \"port forward targets reached from zone %s\"\n\t}\n\n",
+		   z->name);
+}
+
 /* fwdin_Z: the forward accepts of Z's forwards and of those Z reaches by
- * reflection, one rule per distinct accept. */
+ * reflection, one per distinct rule: the ones the map cannot hold as
+ * rules, then one lookup for all the others (the 1,000th forward's
+ * accept costs what the first one's does). */
 void put_fwd_accept_chain(struct nft_out *o, const struct zone *z)
 {
 	const struct router *r = o->r;
+	bool mapped = false;
 	if (!zone_has_accepts(r, z))
 		return;
+	put_accept_map(o, z);
 	buf_printf(&o->b, "\tchain fwdin_%s {\n", z->name);
 	for (size_t i = 0; i < r->n_fwds; i++) {
 		const struct portfwd *f = &r->fwds[i];
-		bool seen = false;
-		if (!zone_accepts(f, z))
-			continue;
-		for (size_t k = 0; k < i && !seen; k++)
-			seen = zone_accepts(&r->fwds[k], z) && fwd_accept_same(&r->fwds[k], f);
-		if (!seen)
+		if (accept_mapped(r, f, z))
+			mapped = true;
+		else if (zone_accepts(f, z) && accept_first(r, f, z))
 			put_fwd_accept(o, f);
 	}
+	if (mapped) {
+		buf_printf(&o->b, "\t\tip daddr . meta l4proto . th dport vmap @fwdin4_%s", z->name);
+		put_why(o, "port forward targets: one lookup, however many");
+	}
 	buf_puts(&o->b, "\t}\n\n");
+}
+
+/* pfa_NAME: the accept of each forward some fwdin4_Z leads to. */
+void put_fwd_accept_targets(struct nft_out *o)
+{
+	const struct router *r = o->r;
+	for (size_t i = 0; i < r->n_fwds; i++) {
+		const struct portfwd *f = &r->fwds[i];
+		bool mapped = false;
+		for (size_t z = 0; z < r->n_zones && !mapped; z++)
+			mapped = accept_mapped(r, f, &r->zones[z]);
+		if (!mapped)
+			continue;
+		buf_printf(&o->b, "\tchain pfa_%s {\n", f->name);
+		put_fwd_accept(o, f);
+		buf_puts(&o->b, "\t}\n\n");
+	}
 }
 
 /* --- NAT --------------------------------------------------------------- */
