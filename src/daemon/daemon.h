@@ -18,8 +18,10 @@ struct daemon_opts {
 };
 
 /* Apply, start the children, notify readiness, serve until SIGTERM or
- * SIGINT. Returns an exit status (cmd.h): 0 after a clean stop, 1 invalid
- * config at start, 3 the system refused, 4 the first apply rolled back. */
+ * SIGINT. A first apply that fails leaves the router fail-closed and the
+ * daemon running (docs/run.md). Returns an exit status (util/exit.h): 0
+ * after a clean stop, 3 when the daemon cannot start (a refused dir,
+ * netlink, the control socket). */
 int daemon_run(const struct daemon_opts *o);
 
 /* udhcpc runs nftrouter itself as its script (main.c dispatches its

@@ -30,6 +30,7 @@
 #include "daemon/daemon.h"
 #include "daemon/poller.h"
 #include "model/model.h"
+#include "system/apply.h"
 #include "system/ctl.h"
 #include "util/buf.h"
 #include "util/diag.h"
@@ -47,6 +48,19 @@
 #define DHCP_ERROR_MAX 256
 
 struct daemon;
+
+/* What reload.c asks of the kernel, behind two pointers (as apply's
+ * link_backend) so that the unit tests drive daemon_load and
+ * daemon_reload without root: the first apply failing into fail-closed,
+ * a refused reload keeping the config that runs, a metric change
+ * renewing a lease. NULL in struct daemon: daemon_sys_kernel. */
+struct daemon_sys {
+	enum exit_status (*apply)(const struct router *r, const struct apply_opts *o,
+				  struct diags *dg);
+	/* failsafe_ensure: FAILSAFE_KEPT, FAILSAFE_LOADED or -errno */
+	int (*close)(const struct router *admin, const char *lock_dir, struct diags *dg);
+};
+extern const struct daemon_sys daemon_sys_kernel;
 
 struct child {
 	struct daemon *d;
@@ -152,6 +166,7 @@ struct port_state {
 
 struct daemon {
 	const struct daemon_opts *o;
+	const struct daemon_sys *sys; /* NULL: daemon_sys_kernel */
 	struct poller poll;
 	struct router *r;
 	char *config_text;

@@ -9,6 +9,13 @@
 #include "system/apply.h"
 #include "system/failsafe.h"
 
+const struct daemon_sys daemon_sys_kernel = {.apply = apply_router, .close = failsafe_ensure};
+
+static const struct daemon_sys *daemon_sys(const struct daemon *d)
+{
+	return d->sys ? d->sys : &daemon_sys_kernel;
+}
+
 static struct port_state *daemon_ports_new(const struct router *r, const struct daemon *old)
 {
 	struct port_state *p = calloc(r->n_ifaces ? r->n_ifaces : 1, sizeof(*p));
@@ -68,12 +75,12 @@ static int daemon_close_router(struct daemon *d, const struct router *tried)
 	const char *lock_dir = d->dirs_ok ? d->o->run_dir : NULL;
 	char from[4096];
 	snprintf(from, sizeof(from), "%s", tried ? d->o->config : applied ? applied->path : "");
-	int rc = failsafe_ensure(admin, lock_dir, &dg);
+	int rc = daemon_sys(d)->close(admin, lock_dir, &dg);
 	daemon_log_diags(d, &dg, NULL);
 	diags_free(&dg);
 	if (rc < 0 && admin) {
 		admin = NULL;
-		rc = failsafe_ensure(NULL, lock_dir, &dg);
+		rc = daemon_sys(d)->close(NULL, lock_dir, &dg);
 		daemon_log_diags(d, &dg, NULL);
 		diags_free(&dg);
 	}
@@ -156,7 +163,7 @@ int daemon_load(struct daemon *d, bool first, struct buf *msg)
 				.ignore_pending = !first,
 				.pd = pd,
 				.n_pd = n_pd};
-	enum exit_status st = apply_router(f->r, &ao, &dg);
+	enum exit_status st = daemon_sys(d)->apply(f->r, &ao, &dg);
 	daemon_log_diags(d, &dg, msg);
 	if (st != EXIT_OK) {
 		daemon_log(d, "nftrouter: %s: not applied (status %d); the router stays as it was",

@@ -1,6 +1,7 @@
 /* Units of the daemon: hashing, JSON escaping, the lease file parser,
  * reply parsing, child spawning, sd_notify, the poller's callbacks and
- * supervision without a cap on children. */
+ * supervision without a cap on children, and what load and reload decide
+ * against a recording system (no root). */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -22,6 +24,7 @@
 #include "daemon/internal.h"
 #include "system/status.h"
 #include "system/ctl.h"
+#include "system/failsafe.h"
 #include "system/proc.h"
 #include "util/json.h"
 #include "util/file.h"
@@ -392,6 +395,156 @@ static void test_ctl_reset_after_reply(void **state)
 	rmdir(dir);
 }
 
+/* daemon_load, at start and as daemon_reload calls it, against a
+ * recording system (struct daemon_sys): what the daemon decides, without
+ * root. (daemon_reload then rescans links and syncs the children, which
+ * start real programs: the namespace tests run-reload and
+ * run-fail-closed cover that part.) */
+static struct {
+	int applies, closes;
+	enum exit_status apply_rc;
+	bool close_admin;    /* the last close was given a model */
+	bool ignore_pending; /* of the last apply */
+} sys_rec;
+
+static enum exit_status rec_apply(const struct router *r, const struct apply_opts *o,
+				  struct diags *dg)
+{
+	sys_rec.applies++;
+	sys_rec.ignore_pending = o->ignore_pending;
+	if (sys_rec.apply_rc != EXIT_OK)
+		diag_error(dg, nopos, "the kernel said no");
+	return sys_rec.apply_rc;
+}
+
+static int rec_close(const struct router *admin, const char *lock_dir, struct diags *dg)
+{
+	sys_rec.closes++;
+	sys_rec.close_admin = admin != NULL;
+	return FAILSAFE_LOADED;
+}
+
+static const char reload_yaml[] =
+	"interfaces:\n"
+	"  wan: { match: { name: wan0 }, ipv4: dhcp, metric: %d }\n"
+	"  lan: { match: { name: lan0 }, ipv4: 192.168.50.1/24 }\n"
+	"zones:\n"
+	"  wan: { interfaces: [wan], masquerade: true, input: drop }\n"
+	"  lan: { interfaces: [lan], input: reject, services: [dns, dhcp], forward: [wan] }\n"
+	"dhcp:\n"
+	"  lan: { range: 192.168.50.100-192.168.50.199 }\n"
+	"dns:\n"
+	"  upstream: [\"192.0.2.53\"]\n";
+
+static void write_config(const char *path, int metric)
+{
+	char text[sizeof(reload_yaml) + 16];
+	snprintf(text, sizeof(text), reload_yaml, metric);
+	assert_int_equal(write_text(path, text, 0600), 0);
+}
+
+static void test_reload_decisions(void **state)
+{
+	char dir[] = "/tmp/nftr-test-reload.XXXXXX", cfg[128], st[128], run[128];
+	assert_non_null(mkdtemp(dir));
+	snprintf(cfg, sizeof(cfg), "%s/router.yaml", dir);
+	snprintf(st, sizeof(st), "%s/state", dir);
+	snprintf(run, sizeof(run), "%s/run", dir);
+	assert_int_equal(mkdir(st, 0700), 0);
+	assert_int_equal(mkdir(run, 0700), 0);
+	static const struct daemon_sys rec = {.apply = rec_apply, .close = rec_close};
+	struct daemon_opts o = {.config = cfg, .state_dir = st, .run_dir = run, .log = tmpfile()};
+	struct daemon d = {.o = &o, .sys = &rec, .sig_fd = -1, .listen_fd = -1};
+	struct buf msg = BUF_INIT;
+	assert_non_null(o.log);
+	assert_int_equal(poller_init(&d.poll), 0);
+
+	/* The first apply refused: the router closes (with the admin access
+	 * of the config tried) and the daemon runs on, showing why. */
+	write_config(cfg, 10);
+	sys_rec.apply_rc = EXIT_SYSTEM;
+	assert_int_equal(daemon_load(&d, true, &msg), EXIT_OK);
+	assert_int_equal(sys_rec.applies, 1);
+	assert_int_equal(sys_rec.closes, 1);
+	assert_true(sys_rec.close_admin);
+	assert_false(sys_rec.ignore_pending); /* the first apply honours a pending confirm */
+	assert_true(d.fail_closed);
+	assert_null(d.r);
+	assert_non_null(d.error);
+	assert_non_null(strstr(d.error, "the kernel said no"));
+	buf_free(&msg);
+
+	/* A reload the kernel takes: the config runs, the error clears. */
+	sys_rec.apply_rc = EXIT_OK;
+	assert_int_equal(daemon_load(&d, false, &msg), EXIT_OK);
+	buf_free(&msg);
+	assert_int_equal(sys_rec.applies, 2);
+	assert_true(sys_rec.ignore_pending);
+	assert_false(d.fail_closed);
+	assert_null(d.error);
+	assert_non_null(d.r);
+	const struct router *running = d.r;
+	char hash[65];
+	memcpy(hash, d.hash, sizeof(hash));
+
+	/* A broken config on reload: nothing applied, nothing closed, the
+	 * running config stays and status says why. */
+	assert_int_equal(write_text(cfg, "interfaces: [\n", 0600), 0);
+	assert_int_equal(daemon_load(&d, false, &msg), EXIT_INVALID);
+	assert_non_null(strstr(msg.s, "router.yaml:"));
+	buf_free(&msg);
+	assert_int_equal(sys_rec.applies, 2);
+	assert_int_equal(sys_rec.closes, 1);
+	assert_ptr_equal(d.r, running);
+	assert_string_equal(d.hash, hash);
+	assert_non_null(d.error);
+
+	/* A reload the kernel refuses: the same, and never fail-closed. */
+	write_config(cfg, 20);
+	sys_rec.apply_rc = EXIT_SYSTEM;
+	assert_int_equal(daemon_load(&d, false, &msg), EXIT_SYSTEM);
+	assert_non_null(strstr(msg.s, "the kernel said no"));
+	buf_free(&msg);
+	assert_int_equal(sys_rec.applies, 3);
+	assert_int_equal(sys_rec.closes, 1);
+	assert_ptr_equal(d.r, running);
+	assert_false(d.fail_closed);
+
+	/* Only the metric of a DHCP port changed: applied, and that port is
+	 * marked to renew its lease (its hook sets the routes). */
+	sys_rec.apply_rc = EXIT_OK;
+	assert_int_equal(daemon_load(&d, false, &msg), EXIT_OK);
+	buf_free(&msg);
+	assert_int_equal(d.r->ifaces[0].metric, 20);
+	assert_true(d.ports[0].renew);
+	assert_false(d.ports[1].renew);
+
+	/* An invalid config at a first start: closed with no model to take
+	 * admin access from (the state dir was not checked: none trusted). */
+	struct daemon d2 = {.o = &o, .sys = &rec, .sig_fd = -1, .listen_fd = -1};
+	assert_int_equal(poller_init(&d2.poll), 0);
+	assert_int_equal(write_text(cfg, "zones: 7\n", 0600), 0);
+	assert_int_equal(daemon_load(&d2, true, &msg), EXIT_OK);
+	buf_free(&msg);
+	assert_int_equal(sys_rec.closes, 2);
+	assert_false(sys_rec.close_admin);
+	assert_true(d2.fail_closed);
+	assert_non_null(d2.error);
+
+	free(d2.error);
+	free(d2.ports);
+	poller_fini(&d2.poll);
+	router_free(d.r);
+	free(d.config_text);
+	free(d.ports);
+	free(d.error);
+	poller_fini(&d.poll);
+	fclose(o.log);
+	char cmd[160];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -400,6 +553,7 @@ int main(void)
 		cmocka_unit_test(test_spawn),          cmocka_unit_test(test_notify),
 		cmocka_unit_test(test_stop_stale),     cmocka_unit_test(test_poller),
 		cmocka_unit_test(test_children_uncapped), cmocka_unit_test(test_ctl_reset_after_reply),
+		cmocka_unit_test(test_reload_decisions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
