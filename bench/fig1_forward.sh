@@ -2,7 +2,9 @@
 # streams, 64-byte UDP packets per second, for
 #   a: the limit (bench/rulesets/limit.nft: one masquerade rule),
 #   b: nftrouter's ruleset for examples/seed.yaml (bench_config),
-#   c: the seed's own nftables.conf (bench/rulesets/seed.nft).
+#   c: the seed's own nftables.conf (bench/rulesets/seed.nft),
+#   w: firewalld's ruleset for an equivalent zone config (peer; 64-byte
+#      UDP only).
 # 64-byte UDP twice: a flow that never sees a reply (every packet is
 # conntrack "new" and walks the whole forward path: the worst case) and an
 # established one (one reply first: the steady state of real traffic).
@@ -26,6 +28,52 @@ if [ -n "$NFTROUTER" ] && bench_config "$B_TMP/router.yaml" &&
 	fi
 else
 	log "nftrouter render: $(cat "$B_TMP/b.err" 2>/dev/null)"
+fi
+# w: firewalld (peer, issue 17 point 6), running on w's router with a zone
+# config equivalent to the seed's on these two ports: wan in "external"
+# (masquerade, the seed's forward 8443 -> 192.168.100.20:443), lan in
+# "internal" (DNS, DHCP), a policy accepting lan -> wan. Its ruleset is
+# what firewalld generates for that; firewalld stays idle during samples.
+have_w=
+if command -v firewalld >/dev/null && command -v dbus-daemon >/dev/null; then
+	fw=$B_TMP/fw
+	mkdir -p "$fw/etc/zones" "$fw/etc/policies"
+	cat >"$fw/etc/zones/external.xml" <<-'EOF'
+	<?xml version="1.0" encoding="utf-8"?>
+	<zone>
+	  <short>External</short>
+	  <interface name="wan"/>
+	  <masquerade/>
+	  <forward/>
+	  <forward-port port="8443" protocol="tcp" to-port="443" to-addr="192.168.100.20"/>
+	</zone>
+	EOF
+	cat >"$fw/etc/zones/internal.xml" <<-'EOF'
+	<?xml version="1.0" encoding="utf-8"?>
+	<zone>
+	  <short>Internal</short>
+	  <interface name="lan"/>
+	  <service name="dns"/>
+	  <service name="dhcp"/>
+	  <forward/>
+	</zone>
+	EOF
+	cat >"$fw/etc/policies/lan-wan.xml" <<-'EOF'
+	<?xml version="1.0" encoding="utf-8"?>
+	<policy target="ACCEPT">
+	  <short>lan to wan</short>
+	  <ingress-zone name="internal"/>
+	  <egress-zone name="external"/>
+	</policy>
+	EOF
+	topo w
+	if firewalld_up w-rtr "$fw" && reachable w; then
+		have_w=1
+		nx w-rtr nft list ruleset >"$B_TMP/w.nft"
+		log "firewalld's ruleset: $(grep -c . "$B_TMP/w.nft") lines"
+	else
+		log "firewalld: not answering or no path: $(tail -1 "$fw/firewalld.log")"
+	fi
 fi
 reachable a || die "limit topology: no path"
 reachable c || die "seed topology: no path"
@@ -54,6 +102,14 @@ for m in m_udp64 m_udp64e m_tcp1 m_tcp4; do
 	else
 		not_measured 1 "$m: b/a, b/c" "nftrouter render nft not available for examples/seed.yaml"
 	fi
+	case $m in m_udp64*)
+		if [ -n "$have_w" ]; then
+			pair_rows "w/a (firewalld / limit)" "$m" a w ""
+			[ -z "$have_b" ] || pair_rows "b/w (nftrouter / firewalld)" "$m" w b ""
+		else
+			not_measured 1 "$m: firewalld peer" "firewalld not installed or not answering"
+		fi ;;
+	esac
 	# The contrasts only in the full run (quick stays under 10 min).
 	[ -n "${B_QUICK:-}" ] || pair_rows "c/a (seed / limit)" "$m" a c ""
 	case $m in m_udp64*)

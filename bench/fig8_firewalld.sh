@@ -30,22 +30,6 @@ topo g
 seed_ports g
 fw=$B_TMP/fw
 mkdir -p "$fw/etc/ipsets" "$fw/etc/zones" "$B_TMP/state" "$B_TMP/run"
-cp /etc/firewalld/firewalld.conf "$fw/etc/" 2>/dev/null || true
-cat >"$fw/bus.conf" <<EOF2
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=$fw/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_destination="*"/>
-    <allow receive_sender="*"/>
-  </policy>
-</busconfig>
-EOF2
 cat >"$fw/etc/zones/drop.xml" <<'EOF2'
 <?xml version="1.0" encoding="utf-8"?>
 <zone target="DROP">
@@ -53,9 +37,6 @@ cat >"$fw/etc/zones/drop.xml" <<'EOF2'
   <source ipset="bench"/>
 </zone>
 EOF2
-bgrun dbus-daemon --config-file="$fw/bus.conf" --nofork --nopidfile
-export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$fw/bus
-for i in $(seq 1 50); do [ -S "$fw/bus" ] && break; sleep 0.1; done
 fwset() { # N: the ipset file and the same entries as a block list
 	python3 - "$1" "$fw/etc/ipsets/bench.xml" "$B_TMP/block.txt" <<-'EOF2'
 	import sys
@@ -72,14 +53,7 @@ fwset() { # N: the ipset file and the same entries as a block list
 	EOF2
 }
 fwset 10
-bgnx f-rtr firewalld --nofork --nopid --system-config "$fw/etc" --log-target console \
-	>"$fw/firewalld.log" 2>&1
-for i in $(seq 1 100); do
-	nx f-rtr firewall-cmd --state >/dev/null 2>&1 && break
-	sleep 0.3
-done
-nx f-rtr firewall-cmd --state >/dev/null 2>&1 || {
-	tail -20 "$fw/firewalld.log" >&2
+firewalld_up f-rtr "$fw" || {
 	not_measured 8 "firewalld" "firewalld did not answer on the private bus: $(tail -1 "$fw/firewalld.log")"
 	return 0
 }

@@ -206,6 +206,45 @@ fwd_server() {
 	for p in "$@"; do bgnx "$t-lan" "$B_BIN/connloop" server -p "$p" -t 3600; done
 }
 
+# firewalld_up NS DIR: firewalld (nftables backend) in namespace NS with
+# its permanent config in DIR/etc (zones/, policies/, ipsets/ as the
+# caller wrote them), without systemd: a private dbus-daemon (system-bus
+# config of our own, socket DIR/bus) and `firewalld --nofork --nopid
+# --system-config DIR/etc`, so the host's /etc/firewalld is untouched.
+# Exports DBUS_SYSTEM_BUS_ADDRESS for firewall-cmd. Returns 1 if it does
+# not answer within about 30 s (its log: DIR/firewalld.log).
+firewalld_up() {
+	local n=$1 fw=$2 i
+	mkdir -p "$fw/etc"
+	cp /etc/firewalld/firewalld.conf "$fw/etc/" 2>/dev/null || true
+	cat >"$fw/bus.conf" <<-EOF
+	<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+	 "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+	<busconfig>
+	  <type>system</type>
+	  <listen>unix:path=$fw/bus</listen>
+	  <auth>EXTERNAL</auth>
+	  <policy context="default">
+	    <allow user="*"/>
+	    <allow own="*"/>
+	    <allow send_destination="*"/>
+	    <allow receive_sender="*"/>
+	  </policy>
+	</busconfig>
+	EOF
+	bgrun dbus-daemon --config-file="$fw/bus.conf" --nofork --nopidfile
+	export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$fw/bus
+	for i in $(seq 1 50); do [ -S "$fw/bus" ] && break; sleep 0.1; done
+	bgnx "$n" firewalld --nofork --nopid --system-config "$fw/etc" --log-target console \
+		>"$fw/firewalld.log" 2>&1
+	for i in $(seq 1 100); do
+		nx "$n" firewall-cmd --state >/dev/null 2>&1 && return 0
+		sleep 0.3
+	done
+	tail -20 "$fw/firewalld.log" >&2
+	return 1
+}
+
 # --- paired runner and statistics -----------------------------------------
 
 # paired METRIC A B: N pairs, alternating A B A B; prints "ratio-stats"
