@@ -187,9 +187,9 @@ static int agent_call(struct agent *a, const char *req, char **reply, long deadl
 	if (ret == 0)
 		ret = agent_line(a, reply, deadline);
 	if (ret == 0 && strstr(*reply, "\"error\"")) {
+		ret = -EIO;
 		free(*reply);
 		*reply = NULL;
-		return -EIO;
 	}
 	return ret;
 }
@@ -245,6 +245,14 @@ int lab_vm_exec(const struct lab *l, char *const argv[], struct buf *out, int ti
 	if (ret < 0)
 		return ret;
 	ret = agent_start(&a, argv, true, deadline, &pid);
+	if (ret == -EIO) {
+		/* The agent refused to start it (no such program, mostly): as a
+		 * shell would, status 127, so a check sees a failure. */
+		if (out)
+			buf_printf(out, "%s: the router guest's agent could not start it\n", argv[0]);
+		agent_close(&a);
+		return 127;
+	}
 	if (ret == 0 && out)
 		buf_put(out, "", 0);
 	snprintf(req, sizeof(req), "{\"execute\":\"guest-exec-status\",\"arguments\":{\"pid\":%ld}}\n", pid);

@@ -182,7 +182,8 @@ int lab_vm_cont(struct lab *l);
 int lab_vm_wait_ready(struct lab *l, int timeout_ms);
 void lab_vm_stop(const struct lab *l, pid_t pid);
 /* argv in the guest through its agent, output (stdout then stderr) to
- * out: exit status, 128+signal, or -errno (-ETIMEDOUT: killed). */
+ * out: exit status, 128+signal, 127 (and a line saying so) when the
+ * agent could not start it, or -errno (-ETIMEDOUT: killed). */
 int lab_vm_exec(const struct lab *l, char *const argv[], struct buf *out, int timeout_ms);
 pid_t lab_vm_spawn(const struct lab *l, char *const argv[]);
 /* The agent's protocol, pure (tests/unit/lab): the guest-exec request

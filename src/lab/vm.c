@@ -181,6 +181,36 @@ static int vm_payload_cloud_init(struct lab *l, const char *root)
 	return put_text(l, root, "var/lib/cloud/seed/nocloud/meta-data", strdup(meta), 0600);
 }
 
+/* Every shared library the binary links (ldd) is in the image (its list
+ * of library names, written when it was built): else the unit would only
+ * fail to start in the guest, minutes later. */
+static int vm_check_libs(struct lab *l)
+{
+	char path[256], *have = NULL;
+	struct buf out = BUF_INIT;
+	int ret = 0;
+	snprintf(path, sizeof(path), "%.200s/libs", l->vm_image);
+	if (file_read(path, 1 << 22, &have, NULL) < 0)
+		return 0; /* an image from before the list: nothing to compare */
+	if (lab_run((char *[]){"ldd", l->bin, NULL}, NULL, &out, 30000) == 0 && out.s) {
+		for (char *line = strtok(out.s, "\n"); line && ret == 0; line = strtok(NULL, "\n")) {
+			char name[128], want[132];
+			if (!strstr(line, "=>") || sscanf(line, " %127s", name) != 1)
+				continue;
+			snprintf(want, sizeof(want), "\n%s\n", name);
+			if (!strstr(have, want) && strncmp(have, want + 1, strlen(want + 1)) != 0) {
+				lab_error(l, "%s links %s, which the guest image lacks: add its package to the recipe "
+					     "in scripts/vm-image",
+					  l->bin, name);
+				ret = -ENOENT;
+			}
+		}
+	}
+	buf_free(&out);
+	free(have);
+	return ret;
+}
+
 /* The payload disk: what an install of nftrouter puts on the router. */
 static int vm_payload(struct lab *l, const char *img)
 {
@@ -190,6 +220,8 @@ static int vm_payload(struct lab *l, const char *img)
 	char root[96], dst[256];
 	char *unit, *udev;
 	int ret;
+	if ((ret = vm_check_libs(l)) < 0)
+		return ret;
 	lab_path(l, "payload", root, sizeof(root));
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		snprintf(dst, sizeof(dst), "%.90s/%.150s", root, dirs[i]);
