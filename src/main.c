@@ -18,6 +18,7 @@ static const struct cmd commands[] = {
 	{"log", log_main, "the firewall log: packets `log` rules and `log: true` zones dropped"},
 	{"run", run_main, "the router daemon: apply, supervise dnsmasq/unbound/udhcpc, reload"},
 	{"reload", reload_main, "make the running daemon re-read its config"},
+	{"dns-check", dns_check_main, "is a name blocked by dns.blocklists, and by which FILE:LINE"},
 	{"status", status_main, "ports, zones, children, applied config hash, pending confirm"},
 	{"leases", leases_main, "DHCP leases (mac, ip, name, expiry)"},
 	{"dhcp-hook", dhcp_hook_main, "(internal) the WAN DHCP client's event hook, run by udhcpc"},

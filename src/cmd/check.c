@@ -9,14 +9,15 @@
 #include "model/model.h"
 #include "render/render.h"
 #include "system/bans.h"
+#include "system/dnsblock.h"
 #include "system/kfeature.h"
 #include "system/nft.h"
 
 static void check_usage(FILE *f)
 {
 	fputs("Usage: nftrouter check [-c FILE] [-q]\n\n"
-	      "Parse and validate router.yaml, read the blocklist files (blackhole.lists) as\n"
-	      "apply would, render every output, then ask the kernel to check the rendered\n"
+	      "Parse and validate router.yaml, read the blocklist files (blackhole.lists and\n"
+	      "dns.blocklists) as apply would, render every output, then ask the kernel to check the rendered\n"
 	      "ruleset without committing it (a libnftables dry run).\n"
 	      "Changes nothing. The kernel check needs CAP_NET_ADMIN: run as root, or\n"
 	      "inside `unshare -rn`; without it the check says plainly that it was skipped.\n\n"
@@ -144,6 +145,8 @@ int check_main(int argc, char **argv)
 	 * so apply does not refuse what check passed. */
 	struct diags d = DIAGS_INIT;
 	int brc = bans_check(r, NULL, &d);
+	if (brc >= 0)
+		brc = dnsblock_check(r, &d);
 	cmd_print_diags(&d);
 	diags_free(&d);
 	if (brc < 0) {

@@ -87,6 +87,7 @@ int counters_main(int argc, char **argv);
 int log_main(int argc, char **argv);
 int run_main(int argc, char **argv);
 int reload_main(int argc, char **argv);
+int dns_check_main(int argc, char **argv);
 int status_main(int argc, char **argv);
 int leases_main(int argc, char **argv);
 int dhcp_hook_main(int argc, char **argv);

@@ -195,6 +195,7 @@ int daemon_load(struct daemon *d, bool first, struct buf *msg)
 	memcpy(d->hash, f->hash, sizeof(d->hash));
 	f->r = NULL;
 	f->text = NULL;
+	services_dnsblock(d);
 	if (health_start(d) < 0)
 		daemon_log(d, "nftrouter: WAN health checks could not start: %s", strerror(errno));
 	d->fail_closed = false;

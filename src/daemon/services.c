@@ -3,6 +3,7 @@
  * port that is present. A child is restarted only when its command line
  * or its rendered config changed. */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "daemon/internal.h"
 #include "model/lease.h"
 #include "render/render.h"
+#include "system/dnsblock.h"
 #include "system/proc.h"
 #include "util/file.h"
 
@@ -376,6 +378,39 @@ void services_stop_stale(struct daemon *d)
 static services_fn *const services[] = {services_unbound, services_dnsmasq, services_udhcpc,
 					services_dhclient6};
 
+int services_dnsblock(struct daemon *d)
+{
+	struct diags dg = DIAGS_INIT;
+	struct timespec t0, t1;
+	bool changed = false;
+	size_t count = 0;
+	char *path = services_path(d, RENDER_DNSBLOCK_FILE);
+	int rc = -ENOMEM;
+	if (!path)
+		goto out;
+	if (!d->r->dns.n_blocklists) {
+		rc = unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+		goto out;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = dnsblock_write(d->r, path, &changed, &count, &dg);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	daemon_log_diags(d, &dg, NULL);
+	if (rc == 0) {
+		d->dnsblock_hup = changed;
+		daemon_log(d, "nftrouter: dns blocklists: %zu names%s (%ld ms)", count,
+			   changed ? "" : ", unchanged",
+			   (long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
+	}
+out:
+	if (rc < 0)
+		daemon_log(d, "nftrouter: dns blocklists: not written (%s); dnsmasq keeps the last ones",
+			   strerror(-rc));
+	diags_free(&dg);
+	free(path);
+	return rc;
+}
+
 int services_sync(struct daemon *d)
 {
 	struct wants w = {0};
@@ -408,6 +443,13 @@ int services_sync(struct daemon *d)
 	}
 	for (size_t j = 0; j < w.n; j++)
 		services_adopt(d, &w.v[j]);
+	if (d->dnsblock_hup) {
+		/* A dnsmasq started or restarted just now reads the new file itself. */
+		struct child *c = child_find(d, "dnsmasq");
+		d->dnsblock_hup = false;
+		if (c && c->pid > 0 && !c->replacing && kill(c->pid, SIGHUP) == 0)
+			daemon_log(d, "nftrouter: dnsmasq: re-reading the dns blocklists");
+	}
 	rc = 0;
 out:
 	if (rc < 0)

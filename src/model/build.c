@@ -150,6 +150,9 @@ void router_free(struct router *r)
 	}
 	free(r->dhcps);
 	free(r->dns.upstream);
+	for (size_t i = 0; i < r->dns.n_blocklists; i++)
+		free(r->dns.blocklists[i].path);
+	free(r->dns.blocklists);
 	for (size_t i = 0; i < r->blackhole.n_lists; i++)
 		free(r->blackhole.lists[i].path);
 	free(r->blackhole.lists);

@@ -9,7 +9,7 @@
 static const char *const dhcp_keys[] = {"range",   "lease", "hosts",	   "dns",
 					"gateway", "ipv6",  "client-rate", NULL};
 static const char *const host_keys[] = {"mac", "ip", "name", NULL};
-static const char *const dns_keys[] = {"upstream", "domain", NULL};
+static const char *const dns_keys[] = {"upstream", "domain", "blocklists", NULL};
 static const char *const blackhole_keys[] = {"timeout", "lists", NULL};
 
 #define LEASE_MIN 120 /* dnsmasq raises anything shorter to 2m silently */
@@ -329,6 +329,9 @@ static int upstream_parse(const char *s, struct upstream *u, const char **why)
 	return 0;
 }
 
+static int lists_build(const struct cfg_node *v, struct router *r, const char *what,
+		       struct blocklist **out, size_t *n, struct diags *d);
+
 int dns_build(const struct cfg_node *n, struct router *r, struct diags *d)
 {
 	if (!expect_map(d, n, "dns"))
@@ -372,6 +375,8 @@ int dns_build(const struct cfg_node *n, struct router *r, struct diags *d)
 		else
 			snprintf(r->dns.domain, sizeof(r->dns.domain), "%s", v->str);
 	}
+	if ((v = cfg_map_get(n, "blocklists")))
+		lists_build(v, r, "dns: blocklists", &r->dns.blocklists, &r->dns.n_blocklists, d);
 	return 0;
 }
 
@@ -386,6 +391,34 @@ static char *path_resolve(const char *config, const char *path)
 	return out;
 }
 
+/* A list of files (blackhole.lists, dns.blocklists), each resolved
+ * against the config's directory. */
+static int lists_build(const struct cfg_node *v, struct router *r, const char *what,
+		       struct blocklist **out, size_t *n, struct diags *d)
+{
+	if (!expect_seq(d, v, what) || v->n == 0 || !within_limit(d, v, MAX_BLOCKLISTS, what))
+		return 0;
+	*out = calloc(v->n, sizeof(**out));
+	if (!*out) {
+		diag_error(d, v->pos, "out of memory");
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < v->n; i++) {
+		const struct cfg_node *item = v->val[i];
+		if (expect_safe_text(d, item, what) < 0)
+			continue;
+		struct blocklist *l = &(*out)[*n];
+		l->pos = model_pos(r, item);
+		l->path = path_resolve(r->origin, item->str);
+		if (!l->path) {
+			diag_error(d, item->pos, "out of memory");
+			continue;
+		}
+		(*n)++;
+	}
+	return 0;
+}
+
 int blackhole_build(const struct cfg_node *n, struct router *r, struct diags *d)
 {
 	if (!expect_map(d, n, "blackhole"))
@@ -396,26 +429,5 @@ int blackhole_build(const struct cfg_node *n, struct router *r, struct diags *d)
 		expect_duration(d, v, "blackhole: timeout", &r->blackhole.timeout);
 	if (!(v = cfg_map_get(n, "lists")))
 		return 0;
-	if (!expect_seq(d, v, "blackhole: lists") || v->n == 0 ||
-	    !within_limit(d, v, MAX_BLOCKLISTS, "blackhole: lists"))
-		return 0;
-	r->blackhole.lists = calloc(v->n, sizeof(*r->blackhole.lists));
-	if (!r->blackhole.lists) {
-		diag_error(d, v->pos, "out of memory");
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < v->n; i++) {
-		const struct cfg_node *item = v->val[i];
-		if (expect_safe_text(d, item, "blackhole: lists") < 0)
-			continue;
-		struct blocklist *l = &r->blackhole.lists[r->blackhole.n_lists];
-		l->pos = model_pos(r, item);
-		l->path = path_resolve(r->origin, item->str);
-		if (!l->path) {
-			diag_error(d, item->pos, "out of memory");
-			continue;
-		}
-		r->blackhole.n_lists++;
-	}
-	return 0;
+	return lists_build(v, r, "blackhole: lists", &r->blackhole.lists, &r->blackhole.n_lists, d);
 }

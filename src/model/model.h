@@ -213,15 +213,17 @@ struct upstream {
 	char tls_name[254];     /* tls only: the name the certificate must carry */
 };
 
+struct blocklist {
+	struct pos pos;
+	char *path;             /* as written, resolved against the config's directory */
+};
+
 struct dns {
 	struct upstream *upstream;
 	size_t n_upstream;
 	char domain[254];       /* "" = none */
-};
-
-struct blocklist {
-	struct pos pos;
-	char *path;             /* as written, resolved against the config's directory */
+	struct blocklist *blocklists; /* dns.blocklists: names answered NXDOMAIN (system/dnsblock.h) */
+	size_t n_blocklists;
 };
 
 struct blackhole {

@@ -70,7 +70,7 @@ static bool any_dns_served(const struct router *r)
 	return false;
 }
 
-static void put_dns(struct buf *b, const struct router *r)
+static void put_dns(struct buf *b, const struct router *r, const struct render_paths *p)
 {
 	bool tls = false;
 
@@ -105,6 +105,15 @@ static void put_dns(struct buf *b, const struct router *r)
 			   "# and dhcp hosts: NAME.%s) and never forwarded.\n"
 			   "domain=%s\nlocal=/%s/\n",
 			   r->dns.domain, r->dns.domain, r->dns.domain);
+	if (r->dns.n_blocklists) {
+		buf_puts(b, "# dns.blocklists: every name listed, and every name under it, is\n"
+			    "# answered NXDOMAIN here and never forwarded. The file is written by\n"
+			    "# nftrouter from these lists (names validated) and re-read on SIGHUP:\n");
+		for (size_t i = 0; i < r->dns.n_blocklists; i++)
+			buf_printf(b, "#   %s:%d %s\n", r->file_base, r->dns.blocklists[i].pos.line,
+				   r->dns.blocklists[i].path);
+		buf_printf(b, "servers-file=%s/%s\n", p->run_dir, RENDER_DNSBLOCK_FILE);
+	}
 	buf_puts(b, "# The router's own name: its address on the port the query came in on.\n"
 		    "localise-queries\n");
 	for (size_t i = 0; i < r->n_ifaces; i++) {
@@ -206,6 +215,15 @@ static void put_ra(struct buf *b, const struct router *r, const struct iface *i)
 			   i->name, r->dns.domain);
 }
 
+/* `server=/NAME/` with no address: local only, so dnsmasq answers
+ * NXDOMAIN for NAME and everything under it (there are no local records
+ * for them: no-hosts). In a servers-file, unlike address=, it is re-read
+ * on SIGHUP, so a changed list needs no restart. */
+void render_dnsmasq_blocked(const char *name, char *out, size_t size)
+{
+	snprintf(out, size, "server=/%s/\n", name);
+}
+
 char *render_dnsmasq(const struct router *r, const struct render_paths *p)
 {
 	struct buf b = BUF_INIT;
@@ -225,7 +243,7 @@ char *render_dnsmasq(const struct router *r, const struct render_paths *p)
 		if (f->dhcp || dns_served(f) || iface_ra(f))
 			buf_printf(&b, "interface=%s\n", f->name);
 	}
-	put_dns(&b, r);
+	put_dns(&b, r, p);
 	if (r->n_dhcps || any_ra(r)) {
 		buf_printf(&b,
 			   "\n# DHCP: the only server on these networks, so answer clients that\n"

@@ -68,6 +68,11 @@ char *render_nft_ban_len(int family, int len);
 /* The set of prefix length len: "blackhole4_24", "blackhole6_48". */
 void ban_set_name(int family, int len, char *out, size_t size);
 char *render_dnsmasq(const struct router *r, const struct render_paths *p);
+/* dns.blocklists: the servers-file dnsmasq.conf names (RUN_DIR/dns-blocklist.conf),
+ * one line per name, written by the daemon from validated names only
+ * (system/dnsblock.c). The line for one name, into out. */
+#define RENDER_DNSBLOCK_FILE "dns-blocklist.conf"
+void render_dnsmasq_blocked(const char *name, char *out, size_t size);
 char *render_unbound(const struct router *r, const struct render_paths *p); /* "" if no tls upstream */
 char *render_sysctl(const struct router *r);
 char *render_udev(const struct router *r);

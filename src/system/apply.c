@@ -14,6 +14,7 @@
 #include "system/apply_int.h"
 #include "system/bans.h"
 #include "system/counters.h"
+#include "system/dnsblock.h"
 #include "system/ipv6.h"
 #include "system/journal.h"
 #include "system/state.h"
@@ -323,7 +324,8 @@ static enum exit_status prepare(struct apply_ctx *c)
 		goto out;
 	/* A malformed blocklist line is the config's fault: refuse it here
 	 * (FILE:LINE in d), not halfway through the steps. */
-	if ((rc = bans_check(c->r, c->o->state_dir, c->d)) < 0) {
+	if ((rc = bans_check(c->r, c->o->state_dir, c->d)) < 0 ||
+	    (rc = dnsblock_check(c->r, c->d)) < 0) {
 		st = rc == -ENOMEM ? EXIT_SYSTEM : EXIT_INVALID;
 		goto out;
 	}
