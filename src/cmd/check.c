@@ -17,8 +17,8 @@ static void check_usage(FILE *f)
 {
 	fputs("Usage: nftrouter check [-c FILE] [-q]\n\n"
 	      "Parse and validate router.yaml, read the blocklist files (blackhole.lists and\n"
-	      "dns.blocklists) as apply would, render every output, then ask the kernel to check the rendered\n"
-	      "ruleset without committing it (a libnftables dry run).\n"
+	      "dns.blocklists) as apply would, render every output, then ask the kernel to\n"
+	      "check the rendered ruleset without committing it (a libnftables dry run).\n"
 	      "Changes nothing. The kernel check needs CAP_NET_ADMIN: run as root, or\n"
 	      "inside `unshare -rn`; without it the check says plainly that it was skipped.\n\n"
 	      "Options:\n"

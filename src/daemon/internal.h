@@ -189,7 +189,7 @@ struct daemon {
 	/* The first apply failed: no config runs. The nftrouter table is the
 	 * one that was loaded then (kept_ruleset) or the fail-closed one. */
 	bool fail_closed;
-	bool dnsblock_hup;       /* the dns.blocklists file changed: dnsmasq re-reads it on SIGHUP */
+	bool dnsblock_changed;   /* the dns.blocklists file changed: a running dnsmasq restarts */
 	bool kept_ruleset;
 	bool dirs_ok;         /* run and state dir made and trusted */
 	int64_t apply_time;   /* UNIX time of the last apply or reload attempt */
@@ -236,7 +236,7 @@ struct child *child_find(struct daemon *d, const char *name);
 int services_sync(struct daemon *d);
 /* Write RUN_DIR/dns-blocklist.conf from d->r's dns.blocklists (removed
  * when there are none), after a config is applied; services_sync then
- * tells a running dnsmasq to re-read it. 0 or -errno (logged). */
+ * restarts a running dnsmasq if it changed. 0 or -errno (logged). */
 int services_dnsblock(struct daemon *d);
 /* Children an earlier daemon left behind (it was SIGKILLed), by pid file. */
 void services_stop_stale(struct daemon *d);

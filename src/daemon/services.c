@@ -3,7 +3,6 @@
  * port that is present. A child is restarted only when its command line
  * or its rendered config changed. */
 #include <errno.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -397,7 +396,7 @@ int services_dnsblock(struct daemon *d)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	daemon_log_diags(d, &dg, NULL);
 	if (rc == 0) {
-		d->dnsblock_hup = changed;
+		d->dnsblock_changed = changed;
 		daemon_log(d, "nftrouter: dns blocklists: %zu names%s (%ld ms)", count,
 			   changed ? "" : ", unchanged",
 			   (long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
@@ -441,14 +440,18 @@ int services_sync(struct daemon *d)
 		else
 			child_release(c);
 	}
+	/* A changed blocklist file restarts a dnsmasq that runs already (one
+	 * started now reads it anyway): it reads the file as root at start
+	 * only; what it re-reads on SIGHUP (a servers-file) it reads after it
+	 * dropped privileges, and RUN_DIR is 0700. */
+	struct child *dm = d->dnsblock_changed ? child_find(d, "dnsmasq") : NULL;
+	d->dnsblock_changed = false;
 	for (size_t j = 0; j < w.n; j++)
 		services_adopt(d, &w.v[j]);
-	if (d->dnsblock_hup) {
-		/* A dnsmasq started or restarted just now reads the new file itself. */
-		struct child *c = child_find(d, "dnsmasq");
-		d->dnsblock_hup = false;
-		if (c && c->pid > 0 && !c->replacing && kill(c->pid, SIGHUP) == 0)
-			daemon_log(d, "nftrouter: dnsmasq: re-reading the dns blocklists");
+	if (dm && dm->wanted && dm->pid > 0 && !dm->replacing) {
+		daemon_log(d, "nftrouter: dnsmasq: dns blocklists changed, restarting");
+		dm->replacing = true;
+		child_stop(dm);
 	}
 	rc = 0;
 out:

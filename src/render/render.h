@@ -68,7 +68,7 @@ char *render_nft_ban_len(int family, int len);
 /* The set of prefix length len: "blackhole4_24", "blackhole6_48". */
 void ban_set_name(int family, int len, char *out, size_t size);
 char *render_dnsmasq(const struct router *r, const struct render_paths *p);
-/* dns.blocklists: the servers-file dnsmasq.conf names (RUN_DIR/dns-blocklist.conf),
+/* dns.blocklists: the conf-file dnsmasq.conf names (RUN_DIR/dns-blocklist.conf),
  * one line per name, written by the daemon from validated names only
  * (system/dnsblock.c). The line for one name, into out. */
 #define RENDER_DNSBLOCK_FILE "dns-blocklist.conf"

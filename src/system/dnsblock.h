@@ -53,7 +53,7 @@ int dnsblock_read(const struct router *r, dnsblock_fn *fn, void *ctx, struct dia
 /* What `check` and `apply` call: the lists are valid. 0 or -errno. */
 int dnsblock_check(const struct router *r, struct diags *d);
 
-/* Write the dnsmasq servers-file for r's lists to path (atomically:
+/* Write the dnsmasq conf-file (server=/NAME/ lines) for r's lists to path (atomically:
  * written beside it and renamed). *changed is set when its bytes differ
  * from what was there. *count: names written. 0 or -errno (the old file
  * stays). */

@@ -9,6 +9,8 @@ SRC=${NFTROUTER_SRCDIR:?}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/state" "$tmp/run"
+# dns.blocklists: the file the daemon writes (render_dnsmasq_blocked lines)
+printf 'server=/ads.example.com/\n' >"$tmp/run/dns-blocklist.conf"
 fails=0 n=0
 fail() {
 	echo "FAIL: $*" >&2

@@ -1,0 +1,115 @@
+/* system/dnsblock: the line parser accepts both formats and refuses every
+ * line that is not a DNS name (what could reach dnsmasq's text), and the
+ * rendered line for a name is exactly `server=/NAME/`. Pure: no files. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "render/render.h"
+#include "system/dnsblock.h"
+
+static int parse(const char *line, struct dnsblock_line *out)
+{
+	struct diags d = DIAGS_INIT;
+	int rc = dnsblock_parse_line(line, out, &d);
+	assert_int_equal(rc < 0, d.n_errors > 0);
+	diags_free(&d);
+	return rc;
+}
+
+static void test_accepts(void **state)
+{
+	struct dnsblock_line l;
+	(void)state;
+	static const struct {
+		const char *line;
+		size_t n;
+		const char *first, *second;
+	} ok[] = {
+		{"example.com\n", 1, "example.com", NULL},
+		{"  Ads.Example.COM.  # trailing dot, case, comment\r\n", 1, "ads.example.com", NULL},
+		{"0.0.0.0 ads.example.net\n", 1, "ads.example.net", NULL},
+		{"127.0.0.1\ta.example\tb_c.example\n", 2, "a.example", "b_c.example"},
+		{":: v6.example\n", 1, "v6.example", NULL},
+		{"::1 localhost ip6-localhost\n", 0, NULL, NULL},
+		{"255.255.255.255 broadcasthost\n", 0, NULL, NULL},
+		{"fe80::1%lo0 localhost\n", 0, NULL, NULL},
+		{"ff02::1 ip6-allnodes\n", 0, NULL, NULL},
+		{"0.0.0.0 0.0.0.0\n", 0, NULL, NULL},
+		{"# comment only\n", 0, NULL, NULL},
+		{"\n", 0, NULL, NULL},
+		{"", 0, NULL, NULL},
+		{"xn--bcher-kva.example\n", 1, "xn--bcher-kva.example", NULL},
+	};
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		memset(&l, 0xaa, sizeof(l));
+		assert_int_equal(parse(ok[i].line, &l), 0);
+		assert_int_equal(l.n, ok[i].n);
+		if (ok[i].first)
+			assert_string_equal(l.names[0], ok[i].first);
+		if (ok[i].second)
+			assert_string_equal(l.names[1], ok[i].second);
+	}
+}
+
+static void test_refuses(void **state)
+{
+	struct dnsblock_line l;
+	char long_label[80], long_name[300];
+	(void)state;
+	memset(long_label, 'a', 64);
+	strcpy(long_label + 64, ".example\n");
+	for (size_t i = 0; i < 127; i++)
+		memcpy(long_name + 2 * i, "a.", 2);
+	strcpy(long_name + 254, "b\n");
+	static const char *const bad[] = {
+		"*.example.com\n",
+		"a..b\n",
+		".example.com\n",
+		"ads.example.com^\n",
+		"||ads.example.com^\n",
+		"a/b.example\n",
+		"server=/x/\n",
+		"ads.example.com\x01\n",
+		"ads.exam\x7fple.com\n",
+		"b\xc3\xbc" "cher.example\n",
+		"1.2.3.4 bank.example\n",
+		"0.0.0.1 x.example\n",
+		"0.0.0.0 ok.example bad!name\n",
+		"example.com extra\n",
+		"0.0.0.0 a b c d e f g h i j k l m n o p q\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(parse(bad[i], &l), -EINVAL);
+	assert_int_equal(parse(long_label, &l), -EINVAL);
+	assert_int_equal(parse(long_name, &l), -EINVAL);
+	strcpy(long_label + 63, ".example\n"); /* 63 bytes: fine */
+	assert_int_equal(parse(long_label, &l), 0);
+	long_name[252] = '\n'; /* 251 bytes: fine */
+	long_name[253] = '\0';
+	assert_int_equal(parse(long_name, &l), 0);
+}
+
+static void test_render(void **state)
+{
+	char out[300];
+	(void)state;
+	render_dnsmasq_blocked("ads.example.com", out, sizeof(out));
+	assert_string_equal(out, "server=/ads.example.com/\n");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_accepts),
+		cmocka_unit_test(test_refuses),
+		cmocka_unit_test(test_render),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
