@@ -39,6 +39,14 @@ static void check_dhcp(struct router *r, struct diags *d)
  * item of the zone's services list. */
 static void check_dns(const struct cfg_node *root, struct router *r, struct diags *d)
 {
+	bool served = false;
+	for (size_t i = 0; i < r->n_zones; i++)
+		served |= zone_has_service(&r->zones[i], "dns");
+	/* Lists that answer no one: said, not refused (a zone may open dns later). */
+	if (r->dns.n_blocklists && !served)
+		diag_warn(d, r->dns.blocklists[0].pos,
+			  "dns: blocklists: no zone opens dns, so no client asks the router; "
+			  "the lists have no effect");
 	/* Upstreams written but malformed were reported where they are. */
 	if (r->dns.n_upstream || cfg_map_get(cfg_map_get(root, "dns"), "upstream"))
 		return;
