@@ -34,3 +34,23 @@ napply apply -c "$T_DIR/good.yaml" >"$T_DIR/apply.out" 2>&1 || fail "apply of a 
 grep -q "good.txt:2:1: warning: skipped: '127.0.0.0/8' is loopback" "$T_DIR/apply.out" ||
     fail "apply does not warn about the refused entry: $(cat "$T_DIR/apply.out")"
 pass "a good list with a refused entry: check and apply both pass, both warn at good.txt:2"
+
+# dns.blocklists (issue 14, point 3): a line that is neither a domain nor a
+# blocking hosts line is an error at FILE:LINE from both, and apply changes
+# nothing (the ruleset in the namespace is the one loaded before).
+printf '0.0.0.0 ads.example.com\n198.51.100.7 bank.example.com\n' >"$T_DIR/dbad.txt"
+{ cat "$T_DIR/base.yaml"; printf 'dns:\n  upstream: ["198.51.100.53"]\n  blocklists: [dbad.txt]\n'; } >"$T_DIR/dbad.yaml"
+nsx "$R" nft list ruleset >"$T_DIR/before.nft" 2>&1
+rc=0
+nsx "$R" "$NFTROUTER" check -c "$T_DIR/dbad.yaml" >"$T_DIR/check-dbad.out" 2>&1 || rc=$?
+[ "$rc" -eq 1 ] || fail "check of a bad dns blocklist exited $rc: $(cat "$T_DIR/check-dbad.out")"
+rc=0
+napply apply -c "$T_DIR/dbad.yaml" >"$T_DIR/apply-dbad.out" 2>&1 || rc=$?
+[ "$rc" -eq 1 ] || fail "apply of a bad dns blocklist exited $rc: $(cat "$T_DIR/apply-dbad.out")"
+for o in check-dbad apply-dbad; do
+    grep -q "dbad.txt:2:1: error: '198.51.100.7': neither a domain list nor a blocking hosts line" "$T_DIR/$o.out" ||
+        fail "$o does not name dbad.txt:2:1: $(cat "$T_DIR/$o.out")"
+done
+nsx "$R" nft list ruleset >"$T_DIR/after.nft" 2>&1
+same "$T_DIR/before.nft" "$T_DIR/after.nft" "the ruleset after a refused apply"
+pass "a bad dns blocklist line: check and apply both exit 1 at dbad.txt:2:1, nothing changed"

@@ -96,6 +96,45 @@ static void test_refuses(void **state)
 	assert_int_equal(parse(long_name, &l), 0);
 }
 
+/* What is accepted is only ever a DNS name, whatever the line: 300,000
+ * lines of random bytes drawn mostly from the characters that matter
+ * (a fixed seed, so a failure repeats). */
+static void test_random_lines(void **state)
+{
+	static const char alphabet[] = "aZ09-_.*/ \t#\r\n:%=^|$;'\"\\\x01\x7f\xff";
+	struct dnsblock_line l;
+	char line[96];
+	uint32_t x = 2463534242u;
+	size_t accepted = 0;
+	(void)state;
+	for (int i = 0; i < 300000; i++) {
+		size_t n = 0, len;
+		x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+		len = x % (sizeof(line) - 1);
+		for (n = 0; n < len; n++) {
+			x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+			line[n] = (x & 3) ? alphabet[(x >> 2) % (sizeof(alphabet) - 1)] : (char)(x >> 8);
+			if (line[n] == '\0')
+				line[n] = 'a';
+		}
+		line[n] = '\0';
+		struct diags d = DIAGS_INIT;
+		int rc = dnsblock_parse_line(line, &l, &d);
+		diags_free(&d);
+		if (rc < 0)
+			continue;
+		for (size_t k = 0; k < l.n; k++) {
+			const char *s = l.names[k];
+			size_t sl = strlen(s);
+			accepted++;
+			assert_true(sl > 0 && sl <= DNSBLOCK_NAME_MAX);
+			assert_true(s[0] != '.' && s[sl - 1] != '.' && !strstr(s, ".."));
+			assert_int_equal(strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-_."), sl);
+		}
+	}
+	assert_true(accepted > 100); /* the draw does reach names */
+}
+
 static void test_render(void **state)
 {
 	char out[300];
@@ -109,6 +148,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_accepts),
 		cmocka_unit_test(test_refuses),
+		cmocka_unit_test(test_random_lines),
 		cmocka_unit_test(test_render),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
