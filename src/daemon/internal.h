@@ -11,6 +11,7 @@
  *   services.c  which children the model asks for, DHCP events
  *   child.c     supervision of one child: spawn, log, reap, backoff
  *   metrics.c   the Prometheus endpoint (libmicrohttpd in the loop)
+ *   page.c      the status page beside it, and its traffic history
  *   fwlog.c     the firewall log: NFLOG events into the log and a ring
  *   log.c, poller.c, notify.c   the log, event sources, sd_notify
  *
@@ -196,6 +197,7 @@ struct daemon {
 	uint64_t log_events;  /* firewall log events read (fwlog.c) */
 	struct metrics_srv *metrics; /* metrics.c, NULL when not serving */
 	struct fwlog *fwlog;  /* fwlog.c, NULL when the NFLOG group is not read */
+	struct page_hist *page; /* page.c, while the metrics endpoint is open */
 };
 
 /* log.c */
@@ -289,6 +291,12 @@ void ctlsrv_close(struct daemon *d);
  * stop it to match d->r; a failure is logged, the daemon runs on. */
 int metrics_sync(struct daemon *d);
 void metrics_close(struct daemon *d);
+
+/* page.c: the status page (GET / beside /metrics) and the traffic
+ * history it draws, sampled between page_open and page_close. */
+int page_open(struct daemon *d);
+void page_close(struct daemon *d);
+int page_render(struct daemon *d, struct buf *out);
 
 /* fwlog.c: the firewall log (NFLOG group NFTROUTER_LOG_GROUP). */
 int fwlog_open(struct daemon *d);

@@ -210,9 +210,16 @@ static enum MHD_Result metrics_on_request(void *cls, struct MHD_Connection *conn
 	if (*upload_size)
 		return MHD_NO;
 	(void)req_cls;
+	if (strcmp(url, "/") == 0) {
+		struct buf page = BUF_INIT;
+		char *html = page_render(m->d, &page) == 0 ? buf_steal(&page) : NULL;
+		buf_free(&page);
+		return html ? metrics_reply(conn, MHD_HTTP_OK, html, "text/html; charset=utf-8")
+			    : MHD_NO;
+	}
 	if (strcmp(url, "/metrics") != 0)
-		return metrics_reply(conn, MHD_HTTP_NOT_FOUND, strdup("not found: try /metrics\n"),
-				     "text/plain");
+		return metrics_reply(conn, MHD_HTTP_NOT_FOUND,
+				     strdup("not found: try / or /metrics\n"), "text/plain");
 	struct gather g = {0};
 	struct buf b = BUF_INIT;
 	gather(m->d, &g);
@@ -258,6 +265,7 @@ static void metrics_stop(struct daemon *d)
 	poller_unwatch_close(&d->poll, &m->timer_fd);
 	if (m->mhd)
 		MHD_stop_daemon(m->mhd); /* closes its epoll fd */
+	page_close(d);
 	free(m);
 	d->metrics = NULL;
 }
@@ -296,6 +304,10 @@ static int metrics_start(struct daemon *d, const struct metrics_cfg *c)
 		return err;
 	}
 	m->epfd = info->epoll_fd;
+	if ((err = page_open(d)) < 0) {
+		metrics_stop(d);
+		return err;
+	}
 	m->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (m->timer_fd < 0 || (err = poller_watch(&d->poll, m->epfd, EPOLLIN, metrics_on_ready, m)) < 0 ||
 	    (err = poller_watch(&d->poll, m->timer_fd, EPOLLIN, metrics_on_ready, m)) < 0) {
