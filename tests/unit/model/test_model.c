@@ -115,8 +115,19 @@ static void test_seed(void **state)
 	assert_true(has_name(lan->icmpv6, lan->n_icmpv6, "echo-request"));
 	assert_true(has_name(lan->icmpv6, lan->n_icmpv6, "nd-neighbor-solicit"));
 	assert_int_equal(lan->icmp_rate.count, 0);
+	/* IPv6: prefix delegation on wan, a /64 of it per private port. */
+	const struct iface *iwan = router_iface(r, "wan");
+	assert_int_equal(iwan->ipv6, IPV6_DHCP);
+	assert_int_equal(iwan->pd_len, 56);
+	assert_int_equal(vm0->ipv6, IPV6_NONE);
+	assert_int_equal(ilan->ipv6, IPV6_LAN);
+	assert_ptr_equal(ilan->pd_from, iwan);
+	assert_int_equal(ilan->subnet, 2);
+	assert_int_equal(router_iface(r, "vm1")->subnet, 1);
+	assert_int_equal(router_iface(r, "opt2")->subnet, 4);
+	assert_int_equal(r->ipv6.ula, ULA_AUTO);
 	/* Rules and forwards. */
-	assert_int_equal(r->n_rules, 1);
+	assert_int_equal(r->n_rules, 2);
 	const struct rule *ru = &r->rules[0];
 	assert_string_equal(ru->name, "admin-ssh");
 	assert_ptr_equal(ru->from, wan);
@@ -130,6 +141,13 @@ static void test_seed(void **state)
 	assert_int_equal(ru->action, VERDICT_ACCEPT);
 	assert_string_equal(ru->pos.file, r->file);
 	assert_true(ru->pos.line > 0);
+	/* The web server's IPv6 rule names the host by its suffix. */
+	ru = &r->rules[1];
+	assert_string_equal(ru->name, "web6");
+	assert_ptr_equal(ru->to, lan);
+	assert_true(ru->has_dest);
+	assert_true(ru->dest_suffix);
+	assert_int_equal(ru->dest.len, 64);
 	assert_int_equal(r->n_fwds, 1);
 	const struct portfwd *f = &r->fwds[0];
 	assert_true(f->tcp);
