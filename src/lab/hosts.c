@@ -245,6 +245,8 @@ static int write_unbound_conf(struct lab *l, const struct lab_host *h, const cha
 	}
 	buf_printf(&b, "  local-zone: \"example.com.\" static\n");
 	buf_printf(&b, "  local-data: \"%s. 60 IN A %s\"\n", LAB_WEB_NAME, self);
+	if (lab_isp6_web_addr(l, a, sizeof(a)))
+		buf_printf(&b, "  local-data: \"%s. 60 IN AAAA %s\"\n", LAB_WEB_NAME, a);
 	buf_printf(&b, "remote-control:\n  control-enable: no\n");
 	text = buf_steal(&b);
 	if (!text)

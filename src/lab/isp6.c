@@ -49,16 +49,30 @@ static void router_ll(const struct lab_host *h, char *out, size_t n)
 		 0xfe00 | m[3], (m[4] << 8) | m[5]);
 }
 
+bool lab_isp6_web_addr(const struct lab *l, char *out, size_t n)
+{
+	for (size_t i = 0; i < l->n_hosts; i++) {
+		if (!l->hosts[i].absent && lab_isp6(&l->hosts[i])) {
+			lab_isp6_addr(l, &l->hosts[i], out, n);
+			return true;
+		}
+	}
+	return false;
+}
+
 int lab_isp6_dnsmasq_lines(const struct lab *l, const struct lab_host *h, struct buf *b)
 {
 	char a[ADDR_STRLEN];
+	/* The web name's AAAA at every ISP, as the internet's DNS is the
+	 * same whichever WAN a query leaves by: a router with two WANs may
+	 * resolve through the one without IPv6. */
+	if (lab_isp6_web_addr(l, a, sizeof(a)))
+		buf_printf(b, "address=/%s/%s\n", LAB_WEB_NAME, a);
 	if (!lab_isp6(h))
 		return 0;
-	lab_isp6_addr(l, h, a, sizeof(a));
 	buf_printf(b, "# IPv6: router advertisements for the link (no DHCPv6 here: dhcpd -6)\n"
 		      "enable-ra\ndhcp-range=::,constructor:eth0,ra-only,64,1h\n"
-		      "ra-param=eth0,10,1800\naddress=/%s/%s\n",
-		   LAB_WEB_NAME, a);
+		      "ra-param=eth0,10,1800\n");
 	return 0;
 }
 

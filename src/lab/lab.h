@@ -166,6 +166,8 @@ void lab_stop(const struct lab *l, const struct lab_host *h, pid_t pid);
 bool lab_isp6(const struct lab_host *h);
 void lab_isp6_addr(const struct lab *l, const struct lab_host *h, char *out, size_t n);
 void lab_isp6_pool(const struct lab *l, const struct lab_host *h, unsigned gen, char *out, size_t n);
+/* The IPv6 web server's address: the first ISP with IPv6 (false: none). */
+bool lab_isp6_web_addr(const struct lab *l, char *out, size_t n);
 int lab_isp6_dnsmasq_lines(const struct lab *l, const struct lab_host *h, struct buf *b);
 int lab_isp6_link(const struct lab *l, const struct lab_host *h);
 pid_t lab_isp6_dhcpd(struct lab *l, const struct lab_host *h, unsigned gen);
