@@ -7,7 +7,8 @@
 # cannot be loaded in useful time. Without --quick, also each half alone
 # (b: the bans only, f: the forwards only). The bans are stored as
 # `nftrouter ban` stores them: the 900,000 single addresses in blackhole4
-# (a hash set), the 100,000 /30 prefixes in blackhole4_nets (interval).
+# (a hash set), the 100,000 /30 prefixes in blackhole4_30 (the hash set
+# of the /30 bans, looked up as ip saddr & 255.255.255.252).
 # Metrics: 64-byte UDP per CPU-second (per-packet cost; each such packet is
 # conntrack state "new" until a reply is seen, so it walks the forward
 # chain each time) and new TCP connections per client CPU-second (each

@@ -55,8 +55,8 @@ static void put_fwd_accept(struct nft_out *o, const struct portfwd *f)
 }
 
 /* Two forwards whose forward accepts would be the same rule but for the
- * comment (same target, port, protocols, port and source): the first one
- * says it; the rest would never be reached. */
+ * comment (same target and target ports, protocols, outgoing port and
+ * source): the first one says it; the rest would never be reached. */
 static bool fwd_accept_same(const struct portfwd *f, const struct portfwd *g)
 {
 	struct portrange a = fwd_target_ports(f), b = fwd_target_ports(g);
