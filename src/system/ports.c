@@ -254,10 +254,11 @@ static int plan_vlan(struct port_plan *pl, const struct router *r, const int *po
 	snprintf(s->old_name, sizeof(s->old_name), "%s", p->name);
 	s->set_mtu = p->mtu > 0;
 	s->set_up = true;
-	/* A new link starts with the default accept_ra; set it as wanted.
-	 * Undo has nothing to restore: the link goes. */
-	s->accept_ra = s->old_accept_ra = ipv6_accept_ra_wanted(p);
-	s->set_ra = true;
+	/* A new link starts with conf/default's accept_ra (none without
+	 * IPv6). Undo has nothing to restore: the link goes. */
+	s->old_accept_ra = ipv6_accept_ra_get("default");
+	s->accept_ra = ipv6_accept_ra_wanted(p);
+	s->set_ra = s->old_accept_ra >= 0 && s->old_accept_ra != s->accept_ra;
 	int rc = step_plan_addrs(pl, s);
 	if (rc < 0)
 		return rc;
@@ -710,7 +711,7 @@ size_t port_plan_describe(const struct port_plan *pl, struct buf *b)
 			buf_printf(b, "~ %s: rename link '%s' to '%s'\n", name, s->old_name, name);
 		if (s->set_mtu && ++n)
 			buf_printf(b, "~ %s: mtu %d -> %d\n", name, s->old_mtu, s->p->mtu);
-		if (s->set_up && ++n)
+		if (s->set_up && !s->create && ++n)
 			buf_printf(b, "~ %s: set up (it is down)\n", name);
 		for (size_t k = 0; k < s->n_del; k++, n++) {
 			cidr_format(&s->del[k], a, sizeof(a));

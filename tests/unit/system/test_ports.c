@@ -31,7 +31,8 @@
 
 /* The fake kernel. */
 struct fake {
-	struct link_info links[2];
+	struct link_info links[3]; /* the third: a VLAN the plan makes */
+	size_t n_links;
 	struct link_addr addrs[MAX_ITEMS];
 	size_t n_addrs;
 	struct route_default routes[MAX_ITEMS]; /* IPv4 */
@@ -43,7 +44,7 @@ struct fake {
 
 static struct link_info *fk_link(struct fake *f, int ifindex)
 {
-	for (size_t i = 0; i < 2; i++)
+	for (size_t i = 0; i < f->n_links; i++)
 		if (f->links[i].ifindex == ifindex)
 			return &f->links[i];
 	return NULL;
@@ -77,7 +78,7 @@ static int fk_dump(void *data, struct link_info **out, size_t *n)
 	*out = malloc(sizeof(f->links));
 	assert_non_null(*out);
 	memcpy(*out, f->links, sizeof(f->links));
-	*n = 2;
+	*n = f->n_links;
 	return 0;
 }
 
@@ -102,7 +103,7 @@ static int fk_set_name(void *data, int ifindex, const char *name)
 		return rc;
 	if (l->flags & IFF_UP)
 		return -EBUSY; /* as the kernel: rename a link that is down */
-	for (size_t i = 0; i < 2; i++)
+	for (size_t i = 0; i < f->n_links; i++)
 		if (&f->links[i] != l && strcmp(f->links[i].name, name) == 0)
 			return -EEXIST;
 	snprintf(l->name, sizeof(l->name), "%s", name);
@@ -238,9 +239,51 @@ static int fk_route_remove(void *data, int family, const struct route_default *r
 	return -ESRCH;
 }
 
+/* As the kernel: a new link, down, under a free name; index 10. */
+static int fk_vlan_add(void *data, const char *name, int parent, uint16_t id, int *ifindex)
+{
+	struct fake *f = data;
+	int rc = fk_change(f, "vlan %s on %d id %u", name, parent, (unsigned)id);
+	if (rc < 0)
+		return rc;
+	assert_true(f->n_links < 3);
+	assert_non_null(fk_link(f, parent));
+	for (size_t i = 0; i < f->n_links; i++)
+		if (strcmp(f->links[i].name, name) == 0)
+			return -EEXIST;
+	f->links[f->n_links] = (struct link_info){.ifindex = 10, .mtu = 1500};
+	snprintf(f->links[f->n_links++].name, 16, "%s", name);
+	*ifindex = 10;
+	return 0;
+}
+
+/* Its addresses and routes go with it. */
+static int fk_link_del(void *data, int ifindex)
+{
+	struct fake *f = data;
+	int rc = fk_change(f, "dellink %d", ifindex);
+	if (rc < 0)
+		return rc;
+	struct link_info *l = fk_link(f, ifindex);
+	if (!l)
+		return -ENODEV;
+	*l = f->links[--f->n_links];
+	size_t k = 0;
+	for (size_t i = 0; i < f->n_addrs; i++)
+		if (f->addrs[i].ifindex != ifindex)
+			f->addrs[k++] = f->addrs[i];
+	f->n_addrs = k;
+	k = 0;
+	for (size_t i = 0; i < f->n_routes; i++)
+		if (f->routes[i].ifindex != ifindex)
+			f->routes[k++] = f->routes[i];
+	f->n_routes = k;
+	return 0;
+}
+
 static const struct link_backend fake_backend = {
 	fk_dump,   fk_addr_dump, fk_set_name,   fk_set_mtu,   fk_set_up,
-	fk_addr_add, fk_addr_del, fk_route_dump, fk_route_set, fk_route_remove, NULL, NULL,
+	fk_addr_add, fk_addr_del, fk_route_dump, fk_route_set, fk_route_remove, fk_vlan_add, fk_link_del,
 };
 
 /* The start: wan's link with another address and a static default route
@@ -253,6 +296,7 @@ static void fake_init(struct fake *f)
 	memset(f, 0, sizeof(*f));
 	f->links[0] = (struct link_info){.ifindex = 2, .name = "nrtfk0", .mtu = 1500, .flags = IFF_UP};
 	f->links[1] = (struct link_info){.ifindex = 3, .name = "nrtfk1", .mtu = 1500, .flags = IFF_UP};
+	f->n_links = 2;
 	static const struct {
 		int ifindex;
 		const char *a;
@@ -269,16 +313,8 @@ static void fake_init(struct fake *f)
 	f->n_routes = 2;
 }
 
-static struct router *build(void)
+static struct router *build_text(const char *text)
 {
-	static const char text[] =
-		"interfaces:\n"
-		"  wan: { match: { name: nrtfk0 }, ipv4: 203.0.113.1/24, gateway: 203.0.113.254, "
-		"mtu: 1400 }\n"
-		"  lan: { match: { name: nrtfk1 }, ipv4: [192.168.100.1/24, 192.168.200.1/24] }\n"
-		"zones:\n"
-		"  wan: { interfaces: [wan], input: drop }\n"
-		"  lan: { interfaces: [lan], input: accept }\n";
 	struct diags d = DIAGS_INIT;
 	struct cfg_doc *doc = cfg_parse_buf("t.yaml", text, strlen(text), &d);
 	struct router *r = doc ? model_build(doc, &d) : NULL;
@@ -290,16 +326,29 @@ static struct router *build(void)
 	return r;
 }
 
+static struct router *build(void)
+{
+	static const char text[] =
+		"interfaces:\n"
+		"  wan: { match: { name: nrtfk0 }, ipv4: 203.0.113.1/24, gateway: 203.0.113.254, "
+		"mtu: 1400 }\n"
+		"  lan: { match: { name: nrtfk1 }, ipv4: [192.168.100.1/24, 192.168.200.1/24] }\n"
+		"zones:\n"
+		"  wan: { interfaces: [wan], input: drop }\n"
+		"  lan: { interfaces: [lan], input: accept }\n";
+	return build_text(text);
+}
+
 /* The kernel state as text, addresses in their order, routes by metric. */
 static void fake_show(const struct fake *f, char *out, size_t size)
 {
 	size_t n = 0;
-	for (size_t i = 0; i < 2; i++)
+	for (size_t i = 0; i < f->n_links; i++)
 		n += (size_t)snprintf(out + n, size - n, "%d %s mtu %d %s;", f->links[i].ifindex,
 				      f->links[i].name, f->links[i].mtu,
 				      (f->links[i].flags & IFF_UP) ? "up" : "down");
 	/* Per link, in the link's order (which address is primary). */
-	for (size_t l = 0; l < 2; l++)
+	for (size_t l = 0; l < f->n_links; l++)
 		for (size_t i = 0; i < f->n_addrs; i++)
 			if (f->addrs[i].ifindex == f->links[l].ifindex)
 				n += (size_t)snprintf(out + n, size - n, " %d:%s", f->addrs[i].ifindex,
@@ -323,12 +372,12 @@ struct run {
 	struct diags d;
 };
 
-static void run_start(struct run *t, size_t fail_at)
+static void run_start_text(struct run *t, size_t fail_at, const char *text)
 {
 	int err = 0;
 	fake_init(&t->f);
 	t->f.fail_at = fail_at;
-	t->r = build();
+	t->r = text ? build_text(text) : build();
 	t->d = (struct diags)DIAGS_INIT;
 	t->ls = link_sock_backend(&fake_backend, &t->f);
 	assert_non_null(t->ls);
@@ -336,6 +385,11 @@ static void run_start(struct run *t, size_t fail_at)
 	if (!t->pl)
 		diags_print(&t->d, stderr);
 	assert_non_null(t->pl);
+}
+
+static void run_start(struct run *t, size_t fail_at)
+{
+	run_start_text(t, fail_at, NULL);
 }
 
 static void run_end(struct run *t)
@@ -487,6 +541,60 @@ static void test_plan_describe(void **state)
 	run_end(&t);
 }
 
+/* A VLAN port: its link is made on the parent's before it is configured
+ * (and the parent renamed in the same plan keeps its index); whatever
+ * change fails, the undo removes the link it made and puts the rest back. */
+static const char vlan_text[] =
+	"interfaces:\n"
+	"  wan: { match: { name: nrtfk0 }, ipv4: 203.0.113.9/24 }\n"
+	"  lan: { match: { name: nrtfk1 }, ipv4: [192.168.100.1/24, 10.9.9.9/8] }\n"
+	"  iot: { vlan: { parent: lan, id: 20 }, ipv4: 192.168.20.1/24 }\n"
+	"zones:\n"
+	"  wan: { interfaces: [wan], input: drop }\n"
+	"  lan: { interfaces: [lan, iot], input: accept }\n";
+
+static void test_vlan(void **state)
+{
+	(void)state;
+	static const char *const want[] = {
+		"down 2", "down 3", "name 2 wan", "name 3 lan", "up 2", "up 3",
+		"vlan iot on 3 id 20", "add 10 192.168.20.1/24", "up 10",
+		"unroute 3 metric 5",
+	};
+	struct run t;
+	struct buf b = BUF_INIT;
+	char before[1024], got[1024];
+	run_start_text(&t, 0, vlan_text);
+	fake_show(&t.f, before, sizeof(before));
+	port_plan_describe(t.pl, &b);
+	print_message("%s", b.s);
+	assert_non_null(strstr(b.s, "+ iot: VLAN 20 on link 3\n+ iot: address 192.168.20.1/24\n"));
+	buf_free(&b);
+	assert_int_equal(port_plan_apply(t.ls, t.pl, &t.d), 0);
+	for (size_t i = 0; i < t.f.n_log; i++)
+		print_message("  %s\n", t.f.log[i]);
+	assert_int_equal(t.f.n_log, sizeof(want) / sizeof(want[0]));
+	for (size_t i = 0; i < t.f.n_log; i++)
+		assert_string_equal(t.f.log[i], want[i]);
+	fake_show(&t.f, got, sizeof(got));
+	assert_non_null(strstr(got, "10 iot mtu 1500 up;"));
+	assert_non_null(strstr(got, " 10:192.168.20.1/24"));
+	size_t n = t.f.n_log;
+	run_end(&t);
+	for (size_t k = 1; k <= n; k++) {
+		run_start_text(&t, k, vlan_text);
+		assert_int_equal(port_plan_apply(t.ls, t.pl, &t.d), -EIO);
+		t.f.fail_at = 0;
+		int u = port_plan_undo(t.ls, t.pl, &t.d);
+		fake_show(&t.f, got, sizeof(got));
+		if (u != 0 || strcmp(before, got) != 0)
+			print_message("fail at %zu (%s): %s\n", k, t.f.log[k - 1], got);
+		assert_int_equal(u, 0);
+		assert_string_equal(got, before);
+		run_end(&t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -494,6 +602,7 @@ int main(void)
 		cmocka_unit_test(test_plan_order),
 		cmocka_unit_test(test_fail_each_change),
 		cmocka_unit_test(test_undo_order),
+		cmocka_unit_test(test_vlan),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
