@@ -159,6 +159,7 @@ struct port_state {
 	struct ipaddr dns[MAX_LEARNED_DNS]; /* learned from its DHCP server */
 	size_t n_dns;
 	struct dhcp_event dhcp;
+	int64_t lease_expiry;  /* UNIX time the applied IPv4 lease ends, 0 unknown */
 	bool renew;           /* reload changed its metric: renew the lease now */
 	struct dhcp6_state pd;    /* `ipv6: dhcp` ports */
 	char v6_note[192];        /* a LAN port's IPv6 numbering problem, "" if none */

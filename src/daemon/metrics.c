@@ -105,6 +105,7 @@ static void gather_ports(struct daemon *d, struct gather *g)
 		p->dhcp_bound = ps->dhcp.ok && (strcmp(ps->dhcp.event, "bound") == 0 ||
 						strcmp(ps->dhcp.event, "renew") == 0);
 		p->dhcp_event_time = ps->dhcp.time;
+		p->dhcp_lease_expiry = ps->lease_expiry;
 	}
 	g->in.ports = g->ports;
 	g->in.n_ports = r->n_ifaces;

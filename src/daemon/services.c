@@ -477,6 +477,17 @@ static int services_dhcp_dns(struct daemon *d, size_t i, struct diags *dg)
 		goto out;
 	}
 	ps->n_dns = 0;
+	ps->lease_expiry = 0;
+	/* time= and lease= come before dns= (dhcp_hook_record): the lease's
+	 * end, for metrics. An empty lease= (deconfig, a refusal) leaves 0. */
+	long long at = 0, secs = 0;
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		if (strncmp(l, "dns=", 4) == 0)
+			break;
+		if (sscanf(l, "time=%lld", &at) != 1 && sscanf(l, "lease=%lld", &secs) == 1 &&
+		    at > 0 && secs > 0 && secs <= UINT32_MAX)
+			ps->lease_expiry = (int64_t)(at + secs);
+	}
 	/* The hook writes only usable servers; checked again, as the lease
 	 * was (a stale or planted record; an address of another port would
 	 * make dnsmasq forward to itself). */

@@ -126,6 +126,14 @@ static void wan_dhcp(struct buf *b, const struct metrics_in *in)
 		if (in->ports[i].dhcp)
 			sample(b, "nftrouter_dhcp_client_event_timestamp_seconds", "port",
 			       in->ports[i].port, (uint64_t)in->ports[i].dhcp_event_time);
+	/* The end, not the time left: a gauge that does not move between
+	 * scrapes (time left is `- time()` in the query). */
+	family(b, "nftrouter_dhcp_client_lease_expiry_timestamp_seconds", "gauge",
+	       "UNIX time the applied lease ends (0: no lease applied).");
+	for (size_t i = 0; i < in->n_ports; i++)
+		if (in->ports[i].dhcp)
+			sample(b, "nftrouter_dhcp_client_lease_expiry_timestamp_seconds", "port",
+			       in->ports[i].port, (uint64_t)in->ports[i].dhcp_lease_expiry);
 }
 
 static void dhcp_ranges(struct buf *b, const struct metrics_in *in)

@@ -27,6 +27,7 @@ struct metrics_port {
 	bool dhcp;
 	bool dhcp_bound;       /* the last event was bound/renew and was applied */
 	int64_t dhcp_event_time; /* UNIX time, 0 none */
+	int64_t dhcp_lease_expiry; /* UNIX time the applied lease ends, 0 unknown */
 };
 
 /* A DHCP range: leases in the lease file inside it, and its size. */

@@ -58,6 +58,12 @@ pass "$N pings LAN → ISP: the wan zone counters and the lan/wan port counters 
 [ "$(metric "$T_DIR/m2" 'nftrouter_dhcp_range_addresses{range="lan"}')" = 41 ] || fail "lan range size"
 [ "$(metric "$T_DIR/m2" 'nftrouter_dhcp_client_bound{port="wan"}')" = 1 ] || fail "WAN DHCP not bound in metrics"
 pass "lan range: 1 lease of 41 addresses; WAN DHCP client bound"
+# The ISP leases for 1h: the lease ends within the hour after it was bound.
+end=$(metric "$T_DIR/m2" 'nftrouter_dhcp_client_lease_expiry_timestamp_seconds{port="wan"}')
+now=$(date +%s)
+[ -n "$end" ] && [ "$end" -gt "$now" ] && [ "$end" -le $((now + 3600)) ] ||
+    fail "WAN lease expiry '$end' is not within the hour after now ($now)"
+pass "WAN lease ends in $((end - now)) s (the ISP leases for 1h)"
 
 code=$(ip netns exec "$R" curl -s --max-time 5 -o /dev/null -w '%{http_code}' http://127.0.0.1:9630/nope)
 [ "$code" = 404 ] || fail "GET /nope: $code"

@@ -81,7 +81,7 @@ static void test_full(void **state)
 	struct metrics_port p[] = {
 	    {.port = "wan", .present = true, .carrier = true, .rx_packets = 5, .rx_bytes = 600,
 	     .tx_packets = 7, .tx_bytes = 800, .dhcp = true, .dhcp_bound = true,
-	     .dhcp_event_time = 1700000000},
+	     .dhcp_event_time = 1700000000, .dhcp_lease_expiry = 1700003600},
 	    {.port = "opt"},
 	};
 	struct metrics_range rg[] = {{"lan", 2, 41}};
@@ -106,6 +106,7 @@ static void test_full(void **state)
 	assert_null(strstr(s, "nftrouter_port_receive_bytes_total{port=\"opt\"}"));
 	has_line(s, "nftrouter_dhcp_client_bound{port=\"wan\"} 1");
 	has_line(s, "nftrouter_dhcp_client_event_timestamp_seconds{port=\"wan\"} 1700000000");
+	has_line(s, "nftrouter_dhcp_client_lease_expiry_timestamp_seconds{port=\"wan\"} 1700003600");
 	has_line(s, "nftrouter_dhcp_leases{range=\"lan\"} 2");
 	has_line(s, "nftrouter_dhcp_range_addresses{range=\"lan\"} 41");
 	has_line(s, "nftrouter_child_restarts_total{child=\"dnsmasq\"} 3");
