@@ -103,21 +103,14 @@ out:
  * apply: the first port that needs a missing feature, with its line. */
 static int kernel_features(const struct router *r)
 {
-	char where[256];
-	for (size_t i = 0; i < r->n_ifaces; i++) {
-		const struct iface *p = &r->ifaces[i];
-		if (!p->vlan_parent || kfeature_vlan(where, sizeof(where)))
-			continue;
-		struct diags d = DIAGS_INIT;
-		diag_error(&d, p->pos,
-			   "interface '%s': vlan: this kernel has no 802.1Q VLANs (the 8021q "
-			   "module: %s); apply would fail",
-			   p->name, where);
-		cmd_print_diags(&d);
-		diags_free(&d);
-		return -EOPNOTSUPP;
-	}
-	return 0;
+	struct diags d = DIAGS_INIT;
+	int rc = 0;
+	for (size_t i = 0; i < r->n_ifaces && rc == 0; i++)
+		if (r->ifaces[i].vlan_parent)
+			rc = kfeature_vlan(&r->ifaces[i], &d);
+	cmd_print_diags(&d);
+	diags_free(&d);
+	return rc;
 }
 
 int check_main(int argc, char **argv)

@@ -1,5 +1,6 @@
 #include "system/kfeature.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -26,7 +27,7 @@ static bool builtin(const char *release)
 	return found;
 }
 
-bool kfeature_vlan(char *where, size_t size)
+int kfeature_vlan(const struct iface *p, struct diags *d)
 {
 	struct utsname u;
 	char dir[320];
@@ -34,8 +35,11 @@ bool kfeature_vlan(char *where, size_t size)
 		snprintf(u.release, sizeof(u.release), "?");
 	snprintf(dir, sizeof(dir), "/lib/modules/%s/kernel/net/8021q", u.release);
 	if (exists("/sys/module/8021q") || builtin(u.release) || exists(dir))
-		return true;
-	snprintf(where, size, "no /sys/module/8021q, not in /lib/modules/%s/modules.builtin, no %s",
-		 u.release, dir);
-	return false;
+		return 0;
+	diag_error(d, p->pos,
+		   "interface '%s': vlan: this kernel has no 802.1Q VLANs (the 8021q module: no "
+		   "/sys/module/8021q, not in /lib/modules/%s/modules.builtin, no %s); apply "
+		   "would fail",
+		   p->name, u.release, dir);
+	return -EOPNOTSUPP;
 }

@@ -4,13 +4,13 @@
 #ifndef NFTROUTER_SYSTEM_KFEATURE_H
 #define NFTROUTER_SYSTEM_KFEATURE_H
 
-#include <stdbool.h>
-#include <stddef.h>
+#include "model/model.h"
+#include "util/diag.h"
 
 /* 802.1Q VLANs: the 8021q module loaded (/sys/module/8021q), built in
  * (modules.builtin), or installed for the kernel to load on the first
- * VLAN (/lib/modules/RELEASE/kernel/net/8021q). false with what was
- * looked at in where[0..size). */
-bool kfeature_vlan(char *where, size_t size);
+ * VLAN (/lib/modules/RELEASE/kernel/net/8021q). 0, or -EOPNOTSUPP with
+ * an error at VLAN port p's line in d naming what was looked at. */
+int kfeature_vlan(const struct iface *p, struct diags *d);
 
 #endif
