@@ -251,12 +251,18 @@ static void check_renumber(struct tctx *t, const struct lab_host *isp)
 		}
 		lab_isp6_dhcpd_stop(t->l, isp);
 		check_run(t, isp, &b, 5000, (char *[]){"ip", "link", "set", "eth0", "down", NULL});
+		/* A VM router's NIC keeps its carrier when the tap goes down:
+		 * QEMU drops it, as a pulled cable would. */
+		if (t->l->vm)
+			lab_vm_set_link(t->l, (size_t)(isp - t->l->hosts), false);
 		long t0 = lab_now_ms();
 		/* Down long enough for the router to see it (a reconnect takes
 		 * seconds; the daemon reads the carrier when the event comes). */
 		for (int k = 0; k < 8; k++)
 			nap();
 		check_run(t, isp, &b, 5000, (char *[]){"ip", "link", "set", "eth0", "up", NULL});
+		if (t->l->vm)
+			lab_vm_set_link(t->l, (size_t)(isp - t->l->hosts), true);
 		lab_isp6_link(t->l, isp);
 		pid_t pid = lab_isp6_dhcpd(t->l, isp, gen);
 		snprintf(g, sizeof(g), "%u\n", gen);

@@ -181,6 +181,9 @@ int lab_vm_image(struct lab *l);
 void lab_vm_tap_name(const struct lab *l, size_t host, char out[16]);
 int lab_vm_start(struct lab *l, lab_progress_fn *progress, void *arg);
 int lab_vm_cont(struct lab *l);
+/* HMP `set_link`: the guest's NIC of host's port loses or regains its
+ * carrier (a tap's own link state never reaches the guest). */
+int lab_vm_set_link(struct lab *l, size_t host, bool up);
 int lab_vm_wait_ready(struct lab *l, int timeout_ms);
 void lab_vm_stop(const struct lab *l, pid_t pid);
 /* argv in the guest through its agent, output (stdout then stderr) to

@@ -307,7 +307,7 @@ static void vm_argv_nics(struct lab *l, struct vargv *a, lab_progress_fn *progre
 	size_t order[64], n = vm_port_order(l, order, 64);
 	for (size_t k = 0; k < n; k++) {
 		const struct lab_host *h = &l->hosts[order[k]];
-		char tap[16], mac[18], want[16];
+		char tap[16], mac[18], want[24];
 		lab_vm_tap_name(l, order[k], tap);
 		mac_format(h->mac, mac);
 		snprintf(want, sizeof(want), "eth%zu", k);
@@ -429,13 +429,16 @@ int lab_vm_start(struct lab *l, lab_progress_fn *progress, void *arg)
 	return vm_wait_taps(l, log);
 }
 
-/* HMP `cont`: the guest starts booting. */
-int lab_vm_cont(struct lab *l)
+/* One HMP command (a line), read until the monitor echoes its first word,
+ * so it is handled before close. */
+static int vm_hmp(struct lab *l, const char *cmd)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	char buf[256];
+	char buf[256], word[32];
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), ret = 0;
+	size_t len = strlen(cmd);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/monitor.sock", l->dir);
+	snprintf(word, sizeof(word), "%.*s", (int)strcspn(cmd, " \n"), cmd);
 	if (fd < 0)
 		return -errno;
 	for (int i = 0; i < 50; i++) {
@@ -443,14 +446,13 @@ int lab_vm_cont(struct lab *l)
 			break;
 		lab_sleep_ms(100);
 	}
-	if (write(fd, "cont\n", 5) != 5)
+	if (write(fd, cmd, len) != (ssize_t)len)
 		ret = -errno;
-	/* Read until the prompt after `cont`, so it is handled before close. */
 	for (int i = 0; ret == 0 && i < 40; i++) {
 		ssize_t n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
 		if (n > 0) {
 			buf[n] = '\0';
-			if (strstr(buf, "cont"))
+			if (strstr(buf, word))
 				break;
 		}
 		lab_sleep_ms(50);
@@ -459,6 +461,25 @@ int lab_vm_cont(struct lab *l)
 	if (ret < 0)
 		lab_error(l, "qemu monitor %s/monitor.sock: %s", l->dir, strerror(-ret));
 	return ret;
+}
+
+/* HMP `cont`: the guest starts booting. */
+int lab_vm_cont(struct lab *l)
+{
+	return vm_hmp(l, "cont\n");
+}
+
+int lab_vm_set_link(struct lab *l, size_t host, bool up)
+{
+	size_t order[64], n = vm_port_order(l, order, 64);
+	char cmd[64];
+	for (size_t k = 0; k < n; k++) {
+		if (order[k] != host)
+			continue;
+		snprintf(cmd, sizeof(cmd), "set_link n%zu %s\n", k, up ? "on" : "off");
+		return vm_hmp(l, cmd);
+	}
+	return -ENOENT;
 }
 
 static void vm_journal(struct lab *l, long start)

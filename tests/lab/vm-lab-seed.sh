@@ -5,6 +5,7 @@
 # in the peers' namespaces; systemd starts nftrouter.service at boot. The
 # guest's /run is mounted noexec (the stock default): both DHCP WANs must
 # still get their leases applied (the defect the first VM boot found).
+# The IPv6 checks must pass too (ISC dhclient -6 in the guest image).
 # `lab test` must be green, and `lab down` must leave no namespace, tap or
 # QEMU process of the lab.
 . "$(dirname "$0")/lib.sh"
@@ -49,6 +50,11 @@ cat "$T_DIR/test.out"
 [ "$rc" -eq 0 ] || fail "lab test on the VM lab exited $rc"
 [ "$(grep -c '^ok *wan-dhcp' "$T_DIR/test.out")" -eq 2 ] || fail "not both DHCP WANs were checked"
 [ "$(grep -c '^ok *port ' "$T_DIR/test.out")" -eq 6 ] || fail "not all six ports were checked"
+# The seed is dual-stack: dhclient -6 in the guest, the LAN numbered from
+# the delegation, and the renumbering (QEMU drops the NIC's carrier).
+for c in ipv6-ra ipv6-pd ipv6-slaac ipv6-web ipv6-inbound ipv6-dns ipv6-renumber; do
+    grep -qE "^ok +$c " "$T_DIR/test.out" || fail "no passing '$c' check"
+done
 pass "lab test green in $(( $(date +%s) - start ))s: both WAN leases applied with /run noexec"
 
 errs=$("$NFTROUTER" lab status --name "$id" --json | jq -r '[.daemon.children[] | select(.error != null)] | length')
