@@ -7,57 +7,8 @@
 #include <string.h>
 
 #include "system/ipv6.h"
+#include "system/ports_int.h"
 #include "system/route.h"
-
-struct port_step {
-	const struct iface *p;
-	int ifindex;
-	char old_name[16];
-	int old_mtu;
-	bool old_up;
-	struct cidr *add, *del; /* planned address changes, IPv4 and IPv6 */
-	size_t n_add, n_del;
-	bool rename, set_mtu, set_up;
-	/* a VLAN port without its link: made on parent_ifindex's link first
-	 * (ifindex 0 until then); created: made, so undo removes it */
-	bool create, created;
-	int parent_ifindex;
-	int old_accept_ra, accept_ra; /* accept_ra differs: set_ra */
-	bool set_ra, ra_done;
-	/* `gateway`: the default route with this port's metric, and the one it
-	 * replaces (restored by undo) */
-	bool set_gw, gw_had_old;
-	struct route_default gw_new, gw_old;
-	/* the same for `ipv6-gateway` and the IPv6 default route */
-	bool set_gw6, gw6_had_old, gw6_done;
-	struct route_default gw6_new, gw6_old;
-	/* progress, for undo */
-	bool down_done, tmp_done, renamed, mtu_done, up_done, gw_done;
-	bool flushed; /* apply took it down: the kernel flushed its IPv4 routes */
-	size_t added, deleted;
-};
-
-struct port_plan {
-	struct port_step *v;
-	size_t n;
-	const struct router *r;
-	const struct ipv6_live *lv;
-	bool via_tmp; /* a target name is held by another renamed link (a swap) */
-	struct link_info *links;
-	size_t n_links;
-	struct link_addr *addrs; /* IPv4 and IPv6, for the ingress look-up */
-	size_t n_addrs;
-	struct route_default *routes; /* the IPv4 default routes before */
-	size_t n_routes;
-	/* default routes an earlier apply set that no gateway wants now
-	 * (pointers into routes), and how many were removed */
-	struct route_default **stale;
-	size_t n_stale, stale_done;
-	struct route_default *routes6; /* the IPv6 default routes before */
-	size_t n_routes6;
-	struct route_default **stale6;
-	size_t n_stale6, stale6_done;
-};
 
 void port_plan_free(struct port_plan *pl)
 {
@@ -683,57 +634,4 @@ int port_plan_ingress(const struct port_plan *pl, const struct router *r, const 
 		return 0;
 	}
 	return -ENOENT;
-}
-
-/* --- for `diff`: the plan as text ------------------------------------ */
-
-static void describe_gw(struct buf *b, const char *port, const char *fam,
-			const struct route_default *r, bool add)
-{
-	char gw[ADDR_STRLEN] = "";
-	if (r->gw.family)
-		addr_format(&r->gw, gw, sizeof(gw));
-	buf_printf(b, "%s %s: %sdefault route%s%s metric %u\n", add ? "+" : "-", port, fam,
-		   gw[0] ? " via " : "", gw, r->metric);
-}
-
-size_t port_plan_describe(const struct port_plan *pl, struct buf *b)
-{
-	size_t n = 0;
-	char a[ADDR_STRLEN];
-	for (size_t i = 0; i < pl->n; i++) {
-		const struct port_step *s = &pl->v[i];
-		const char *name = s->p->name;
-		if (s->create && ++n)
-			buf_printf(b, "+ %s: VLAN %u on link %d\n", name, (unsigned)s->p->vlan_id,
-				   s->parent_ifindex);
-		if (s->rename && ++n)
-			buf_printf(b, "~ %s: rename link '%s' to '%s'\n", name, s->old_name, name);
-		if (s->set_mtu && ++n)
-			buf_printf(b, "~ %s: mtu %d -> %d\n", name, s->old_mtu, s->p->mtu);
-		if (s->set_up && !s->create && ++n)
-			buf_printf(b, "~ %s: set up (it is down)\n", name);
-		for (size_t k = 0; k < s->n_del; k++, n++) {
-			cidr_format(&s->del[k], a, sizeof(a));
-			buf_printf(b, "- %s: address %s\n", name, a);
-		}
-		for (size_t k = 0; k < s->n_add; k++, n++) {
-			cidr_format(&s->add[k], a, sizeof(a));
-			buf_printf(b, "+ %s: address %s\n", name, a);
-		}
-		if (s->set_ra && ++n)
-			buf_printf(b, "~ %s: accept_ra %d -> %d\n", name, s->old_accept_ra, s->accept_ra);
-		/* A route only re-set because the link changes is not news. */
-		if (s->set_gw && (!s->gw_had_old || s->gw_old.ifindex != s->ifindex ||
-				  !addr_equal(&s->gw_old.gw, &s->p->gateway)) && ++n)
-			describe_gw(b, name, "", &s->gw_new, true);
-		if (s->set_gw6 && (!s->gw6_had_old || s->gw6_old.ifindex != s->ifindex ||
-				   !addr_equal(&s->gw6_old.gw, &s->p->gateway6)) && ++n)
-			describe_gw(b, name, "IPv6 ", &s->gw6_new, true);
-	}
-	for (size_t k = 0; k < pl->n_stale; k++, n++)
-		describe_gw(b, "(no port)", "", pl->stale[k], false);
-	for (size_t k = 0; k < pl->n_stale6; k++, n++)
-		describe_gw(b, "(no port)", "IPv6 ", pl->stale6[k], false);
-	return n;
 }
