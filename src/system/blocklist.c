@@ -364,29 +364,51 @@ static int drop_own(struct blocklist_set *b, const struct router *r, struct diag
 	return rc;
 }
 
+/* The lists as apply would load them: 0 when they are what the state
+ * dir's stamp says was loaded last (nothing to do), 1 when read into b
+ * (merged, the router's own addresses dropped), or -errno with d filled.
+ * *stamp is for the caller to save after a load. For `diff`, no lists
+ * and none ever loaded (no stamp) is nothing to do too; apply empties the
+ * sets then all the same (a state dir made anew over a loaded table). */
+static int blocklist_prepare(struct nlset *s, const struct router *r, const char *state_dir,
+			     bool for_diff, struct blocklist_set *b, char **stamp, struct diags *d)
+{
+	bool none_loaded;
+	char *old = NULL;
+	size_t len;
+	int rc;
+	*stamp = stamp_make(s, r);
+	if (!*stamp) {
+		diag_error(d, (struct pos){0}, "out of memory");
+		return -ENOMEM;
+	}
+	rc = state_read(state_dir, "blocklists", &old, &len);
+	none_loaded = rc < 0;
+	rc = rc == 0 && strcmp(old, *stamp) == 0;
+	free(old);
+	if (rc)
+		return 0;
+	if (for_diff && !r->blackhole.n_lists && none_loaded)
+		return 0;
+	if ((rc = blocklist_read(r->blackhole.lists, r->blackhole.n_lists, b, d)) < 0)
+		return rc;
+	blocklist_set_merge(b);
+	if ((rc = drop_own(b, r, d)) < 0) {
+		if (!d->n_errors)
+			diag_error(d, (struct pos){0}, "blocklists: %s", strerror(-rc));
+		return rc;
+	}
+	return 1;
+}
+
 int blocklist_apply(struct nlset *s, const struct router *r, const char *state_dir,
 		    struct diags *d)
 {
 	struct blocklist_set b = {0};
-	char *stamp = stamp_make(s, r), *old = NULL;
-	size_t len;
-	int rc = -ENOMEM;
-	if (!stamp) {
-		diag_error(d, (struct pos){0}, "out of memory");
+	char *stamp = NULL;
+	int rc = blocklist_prepare(s, r, state_dir, false, &b, &stamp, d);
+	if (rc <= 0)
 		goto out;
-	}
-	if (state_read(state_dir, "blocklists", &old, &len) == 0 && strcmp(old, stamp) == 0) {
-		rc = 0;
-		goto out;
-	}
-	if ((rc = blocklist_read(r->blackhole.lists, r->blackhole.n_lists, &b, d)) < 0)
-		goto out;
-	blocklist_set_merge(&b);
-	if ((rc = drop_own(&b, r, d)) < 0) {
-		if (!d->n_errors)
-			diag_error(d, (struct pos){0}, "blocklists: %s", strerror(-rc));
-		goto out;
-	}
 	rc = blocklist_load(s, &b);
 	if (rc < 0) {
 		diag_error(d, (struct pos){0}, "the kernel refused the blocklists: %s",
@@ -405,7 +427,6 @@ int blocklist_apply(struct nlset *s, const struct router *r, const char *state_d
 out:
 	blocklist_set_free(&b);
 	free(stamp);
-	free(old);
 	return rc;
 }
 
@@ -413,34 +434,13 @@ int blocklist_plan(struct nlset *s, const struct router *r, const char *state_di
 		   size_t *ranges, struct diags *d)
 {
 	struct blocklist_set b = {0};
-	char *stamp = stamp_make(s, r), *old = NULL;
-	size_t len;
-	int rc = -ENOMEM;
+	char *stamp = NULL;
 	*ranges = 0;
-	if (!stamp) {
-		diag_error(d, (struct pos){0}, "out of memory");
-		goto out;
-	}
-	if (state_read(state_dir, "blocklists", &old, &len) == 0 && strcmp(old, stamp) == 0) {
-		rc = 0;
-		goto out;
-	}
-	/* No lists and none ever loaded: apply would empty empty sets. */
-	if (!r->blackhole.n_lists && !old) {
-		rc = 0;
-		goto out;
-	}
-	if ((rc = blocklist_read(r->blackhole.lists, r->blackhole.n_lists, &b, d)) < 0)
-		goto out;
-	blocklist_set_merge(&b);
-	if ((rc = drop_own(&b, r, d)) < 0)
-		goto out;
-	*ranges = b.n4 + b.n6;
-	rc = 1;
-out:
+	int rc = blocklist_prepare(s, r, state_dir, true, &b, &stamp, d);
+	if (rc == 1)
+		*ranges = b.n4 + b.n6;
 	blocklist_set_free(&b);
 	free(stamp);
-	free(old);
 	return rc;
 }
 
