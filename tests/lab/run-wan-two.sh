@@ -25,24 +25,7 @@ zones:
 dns:
   upstream: ["203.0.113.1"]
 YAML
-R=$(netns r); I1=$(netns i1); I2=$(netns i2); C=$(netns c)
-veth "$R" eth1 "$I1" up0 "$MAC1"
-veth "$R" eth3 "$I2" up0 "$MAC2"
-veth "$R" eth2 "$C" eth0 "$R_MAC_LAN"
-ip -n "$I1" addr add 203.0.113.1/26 dev up0
-ip -n "$I2" addr add 198.51.100.1/26 dev up0
-ip -n "$C" addr add 192.168.100.20/24 dev eth0
-ip -n "$C" route add default via 192.168.100.1
-for n in 1 2; do
-    ns=I$n
-    ip -n "${!ns}" addr add 198.51.100.200/32 dev lo
-    bg ip netns exec "${!ns}" socat TCP-LISTEN:8080,bind=198.51.100.200,fork,reuseaddr SYSTEM:"echo isp$n"
-done
-scenario isp1 '{"ip": "203.0.113.10", "mask": "255.255.255.192", "router": ["203.0.113.1"]}'
-scenario isp2 '{"ip": "198.51.100.10", "mask": "255.255.255.192", "router": ["198.51.100.1"]}'
-hostile_start "$I1" up0 203.0.113.1 isp1
-hostile_start "$I2" up0 198.51.100.1 isp2
-run_start
+two_isps_start
 
 # which: the ISP that carries a new connection from the LAN client.
 which() { nsx "$C" socat -T 3 - TCP:198.51.100.200:8080,connect-timeout=3 2>/dev/null || echo none; }

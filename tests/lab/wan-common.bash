@@ -51,3 +51,29 @@ rebind() {
     udhcpc_signal "$1" USR1
     wait_more 20 "$2" "$n" || { tail -20 "$T_DIR/daemon.log"; fail "$1: no new lease ($2)"; }
 }
+
+# two_isps_start: the router (ports wan1, wan2 by MAC1/MAC2, lan) between
+# two ISPs of our own DHCP server (i1: 203.0.113.0/26, i2: 198.51.100.0/26)
+# and a LAN client c (192.168.100.20); both ISPs serve 198.51.100.200:8080,
+# each answering its name (isp1, isp2), so a connection tells which WAN
+# carried it. Sets R, I1, I2, C; starts the daemon on $T_DIR/router.yaml.
+two_isps_start() {
+    R=$(netns r); I1=$(netns i1); I2=$(netns i2); C=$(netns c)
+    veth "$R" eth1 "$I1" up0 "$MAC1"
+    veth "$R" eth3 "$I2" up0 "$MAC2"
+    veth "$R" eth2 "$C" eth0 "$R_MAC_LAN"
+    ip -n "$I1" addr add 203.0.113.1/26 dev up0
+    ip -n "$I2" addr add 198.51.100.1/26 dev up0
+    ip -n "$C" addr add 192.168.100.20/24 dev eth0
+    ip -n "$C" route add default via 192.168.100.1
+    for n in 1 2; do
+        ns=I$n
+        ip -n "${!ns}" addr add 198.51.100.200/32 dev lo
+        bg ip netns exec "${!ns}" socat TCP-LISTEN:8080,bind=198.51.100.200,fork,reuseaddr SYSTEM:"echo isp$n"
+    done
+    scenario isp1 '{"ip": "203.0.113.10", "mask": "255.255.255.192", "router": ["203.0.113.1"]}'
+    scenario isp2 '{"ip": "198.51.100.10", "mask": "255.255.255.192", "router": ["198.51.100.1"]}'
+    hostile_start "$I1" up0 203.0.113.1 isp1
+    hostile_start "$I2" up0 198.51.100.1 isp2
+    run_start
+}
