@@ -18,35 +18,8 @@
 #include <cmocka.h>
 
 #include "system/journal.h"
+#include "tmpdir.h"
 #include "util/file.h"
-
-static int dir_setup(void **state)
-{
-	char *dir = strdup("/tmp/nftr-test-journal-XXXXXX");
-	if (!dir || !mkdtemp(dir)) {
-		free(dir);
-		return -1;
-	}
-	*state = dir;
-	return 0;
-}
-
-static int dir_teardown(void **state)
-{
-	char *dir = *state, path[512];
-	DIR *dp = opendir(dir);
-	struct dirent *e;
-	while (dp && (e = readdir(dp)))
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-			unlink(path);
-		}
-	if (dp)
-		closedir(dp);
-	rmdir(dir);
-	free(dir);
-	return 0;
-}
 
 static void put(const char *dir, const char *name, const char *text)
 {
@@ -184,10 +157,10 @@ static void test_sweep(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_round_trip, dir_setup, dir_teardown),
-		cmocka_unit_test_setup_teardown(test_refused, dir_setup, dir_teardown),
-		cmocka_unit_test_setup_teardown(test_commit, dir_setup, dir_teardown),
-		cmocka_unit_test_setup_teardown(test_sweep, dir_setup, dir_teardown),
+		cmocka_unit_test_setup_teardown(test_round_trip, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_refused, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_commit, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_sweep, tmpdir_setup, tmpdir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,35 +14,8 @@
 
 #include <cmocka.h>
 
+#include "tmpdir.h"
 #include "util/file.h"
-
-static int dir_setup(void **state)
-{
-	char *dir = strdup("/tmp/nftr-test-file-XXXXXX");
-	if (!dir || !mkdtemp(dir)) {
-		free(dir);
-		return -1;
-	}
-	*state = dir;
-	return 0;
-}
-
-static int dir_teardown(void **state)
-{
-	char *dir = *state, path[512];
-	DIR *dp = opendir(dir);
-	struct dirent *e;
-	while (dp && (e = readdir(dp)))
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-			unlink(path);
-		}
-	if (dp)
-		closedir(dp);
-	rmdir(dir);
-	free(dir);
-	return 0;
-}
 
 static mode_t mode_of(const char *path)
 {
@@ -229,12 +202,12 @@ static void test_read_into(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_write_and_read, dir_setup, dir_teardown),
-		cmocka_unit_test_setup_teardown(test_write_atomic, dir_setup, dir_teardown),
-		cmocka_unit_test_setup_teardown(test_write_atomic_planted_symlink, dir_setup,
-						dir_teardown),
-		cmocka_unit_test_setup_teardown(test_dir_check, dir_setup, dir_teardown),
-		cmocka_unit_test_setup_teardown(test_read_into, dir_setup, dir_teardown),
+		cmocka_unit_test_setup_teardown(test_write_and_read, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_write_atomic, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_write_atomic_planted_symlink, tmpdir_setup,
+						tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_dir_check, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_read_into, tmpdir_setup, tmpdir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
