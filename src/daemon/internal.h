@@ -12,6 +12,7 @@
  *   child.c     supervision of one child: spawn, log, reap, backoff
  *   metrics.c   the Prometheus endpoint (libmicrohttpd in the loop)
  *   page.c      the status page beside it, and its traffic history
+ *   dnsstat.c   dnsmasq's query counters, asked over DNS for the metrics
  *   fwlog.c     the firewall log: NFLOG events into the log and a ring
  *   log.c, poller.c, notify.c   the log, event sources, sd_notify
  *
@@ -199,6 +200,7 @@ struct daemon {
 	struct metrics_srv *metrics; /* metrics.c, NULL when not serving */
 	struct fwlog *fwlog;  /* fwlog.c, NULL when the NFLOG group is not read */
 	struct page_hist *page; /* page.c, while the metrics endpoint is open */
+	struct dnsstat *dnsstat; /* dnsstat.c, while the metrics endpoint is open */
 };
 
 /* log.c */
@@ -298,6 +300,17 @@ void metrics_close(struct daemon *d);
 int page_open(struct daemon *d);
 void page_close(struct daemon *d);
 int page_render(struct daemon *d, struct buf *out);
+
+/* dnsstat.c: dnsmasq's query counters (CHAOS TXT *.bind), read between
+ * dnsstat_open and dnsstat_close. */
+int dnsstat_open(struct daemon *d);
+void dnsstat_close(struct daemon *d);
+/* Ask again now unless a round is under way or just was. */
+void dnsstat_kick(struct daemon *d);
+/* The last complete round of the running dnsmasq, or NULL. Valid until
+ * the next call. */
+struct metrics_dns;
+const struct metrics_dns *dnsstat_get(struct daemon *d);
 
 /* fwlog.c: the firewall log (NFLOG group NFTROUTER_LOG_GROUP). */
 int fwlog_open(struct daemon *d);

@@ -176,6 +176,7 @@ static void gather(struct daemon *d, struct gather *g)
 	ban_list_free(&bl);
 	diags_free(&dg);
 	in->has_blocklist = blocklist_loaded(d->o->state_dir, &in->blocklist4, &in->blocklist6) == 0;
+	in->dns = dnsstat_get(d);
 	gather_zones(g);
 	gather_ports(d, g);
 	gather_ranges(d, g);
@@ -226,6 +227,8 @@ static enum MHD_Result metrics_on_request(void *cls, struct MHD_Connection *conn
 	gather(m->d, &g);
 	render_metrics(&g.in, &b);
 	gather_free(&g);
+	/* This scrape showed the last round; the next one sees a newer. */
+	dnsstat_kick(m->d);
 	char *text = buf_steal(&b);
 	if (!text)
 		return MHD_NO;
@@ -267,6 +270,7 @@ static void metrics_stop(struct daemon *d)
 	if (m->mhd)
 		MHD_stop_daemon(m->mhd); /* closes its epoll fd */
 	page_close(d);
+	dnsstat_close(d);
 	free(m);
 	d->metrics = NULL;
 }
@@ -305,7 +309,7 @@ static int metrics_start(struct daemon *d, const struct metrics_cfg *c)
 		return err;
 	}
 	m->epfd = info->epoll_fd;
-	if ((err = page_open(d)) < 0) {
+	if ((err = page_open(d)) < 0 || (err = dnsstat_open(d)) < 0) {
 		metrics_stop(d);
 		return err;
 	}

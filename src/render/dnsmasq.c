@@ -83,6 +83,9 @@ static void put_dns(struct buf *b, const struct router *r, const struct render_p
 		    "cache-size=1000\n"
 		    "# Never forward plain names or private reverse lookups to the internet.\n"
 		    "domain-needed\nbogus-priv\n");
+	buf_puts(b, "# The daemon asks for the query counters (CHAOS TXT hits.bind, ...) on\n"
+		    "# this loopback address of its own; nothing else is served on loopback.\n"
+		    "listen-address=" RENDER_DNSMASQ_STATS_ADDR "\n");
 	for (size_t i = 0; i < r->dns.n_upstream; i++) {
 		const struct upstream *u = &r->dns.upstream[i];
 		char a[ADDR_STRLEN];

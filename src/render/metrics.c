@@ -192,6 +192,37 @@ static void filter(struct buf *b, const struct metrics_in *in)
 	      "Firewall log events the daemon read from its NFLOG group.", in->log_events);
 }
 
+static void dns(struct buf *b, const struct metrics_dns *d)
+{
+	const char *up_q = "nftrouter_dns_upstream_queries_total",
+		   *up_f = "nftrouter_dns_upstream_failed_queries_total";
+	if (!d)
+		return;
+	family(b, "nftrouter_dns_queries_total", "counter",
+	       "DNS queries over UDP dnsmasq answered itself (result=local: cache, local names, "
+	       "blocked names) or forwarded upstream (result=forwarded).");
+	buf_printf(b, "nftrouter_dns_queries_total{result=\"local\"} %" PRIu64 "\n", d->local);
+	buf_printf(b, "nftrouter_dns_queries_total{result=\"forwarded\"} %" PRIu64 "\n",
+		   d->forwarded);
+	if (d->n_upstreams) {
+		family(b, up_q, "counter", "Queries dnsmasq sent to the upstream (retries included).");
+		for (size_t i = 0; i < d->n_upstreams; i++)
+			sample(b, up_q, "upstream", d->upstreams[i].server, d->upstreams[i].queries);
+		family(b, up_f, "counter",
+		       "Queries dnsmasq gave up on with the upstream and retried elsewhere.");
+		for (size_t i = 0; i < d->n_upstreams; i++)
+			sample(b, up_f, "upstream", d->upstreams[i].server, d->upstreams[i].failed);
+	}
+	gauge(b, "nftrouter_dns_cache_entries_limit", "gauge", "dnsmasq's cache size, in entries.",
+	      d->cache_size);
+	gauge(b, "nftrouter_dns_cache_insertions_total", "counter",
+	      "Names dnsmasq put in its cache.", d->cache_insertions);
+	gauge(b, "nftrouter_dns_cache_evictions_total", "counter",
+	      "Cache entries dnsmasq dropped, still live, to make room.", d->cache_evictions);
+	gauge(b, "nftrouter_dns_stats_timestamp_seconds", "gauge",
+	      "UNIX time the DNS counters above were read from dnsmasq.", (uint64_t)d->time);
+}
+
 static void daemon_state(struct buf *b, const struct metrics_in *in)
 {
 	gauge(b, "nftrouter_start_time_seconds", "gauge", "UNIX time the daemon started.",
@@ -221,5 +252,6 @@ int render_metrics(const struct metrics_in *in, struct buf *out)
 	dhcp_ranges(out, in);
 	children(out, in);
 	filter(out, in);
+	dns(out, in->dns);
 	return out->oom ? -ENOMEM : 0;
 }

@@ -42,6 +42,22 @@ struct metrics_child {
 	unsigned restarts;
 };
 
+/* dnsmasq's own counters (CHAOS TXT *.bind), as the daemon last read
+ * them. */
+struct metrics_dns_upstream {
+	const char *server;    /* "ADDR#PORT", as dnsmasq names it */
+	uint64_t queries, failed;
+};
+
+struct metrics_dns {
+	int64_t time;          /* UNIX time they were read */
+	uint64_t local;        /* queries answered by dnsmasq itself (without the daemon's own) */
+	uint64_t forwarded;    /* queries sent on to an upstream */
+	uint64_t cache_size, cache_insertions, cache_evictions;
+	const struct metrics_dns_upstream *upstreams;
+	size_t n_upstreams;
+};
+
 struct metrics_in {
 	const char *hash;        /* the applied config's SHA-256, NULL none */
 	bool applied;            /* the last apply or reload succeeded */
@@ -64,6 +80,7 @@ struct metrics_in {
 	bool has_blocklist;
 	uint64_t blocklist4, blocklist6; /* ranges loaded, after merging */
 	uint64_t log_events;     /* firewall log events read (NFLOG) */
+	const struct metrics_dns *dns; /* NULL: not known (no DNS, dnsmasq down, no answer yet) */
 };
 
 /* Append the exposition to out. 0, or -ENOMEM (out's oom). */

@@ -32,6 +32,11 @@ struct render_paths {
 /* The port of the local DNS-over-TLS forwarder (unbound, on 127.0.0.1):
  * dnsmasq forwards to it, the daemon starts it. */
 #define RENDER_UNBOUND_PORT 5353
+/* The loopback address dnsmasq answers on for the daemon only, which
+ * asks it for its statistics there (daemon/dnsstat.c; docs/metrics.md
+ * says why an address of its own): not an address of any interface, and
+ * none a resolver usually takes (systemd-resolved: 127.0.0.53/54). */
+#define RENDER_DNSMASQ_STATS_ADDR "127.0.0.153"
 
 void render_paths_default(struct render_paths *p);
 

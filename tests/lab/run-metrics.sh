@@ -5,7 +5,10 @@
 # LAN → ISP move the wan zone's egress counter and the lan port's receive
 # counter by at least N; the LAN client's lease is counted in its range;
 # a reload that drops `metrics` closes the port, one that adds it back
-# opens it again; other paths get 404.
+# opens it again; other paths get 404. dnsmasq's query counters: N new
+# names through the router move `forwarded` and the upstream's count by
+# at least N, N local names move `local` by at least N, and the daemon's
+# own questions to dnsmasq are not counted as the clients'.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/run-common.bash"
 command -v dnsmasq >/dev/null || skip "dnsmasq not installed"
@@ -64,6 +67,61 @@ now=$(date +%s)
 [ -n "$end" ] && [ "$end" -gt "$now" ] && [ "$end" -le $((now + 3600)) ] ||
     fail "WAN lease expiry '$end' is not within the hour after now ($now)"
 pass "WAN lease ends in $((end - now)) s (the ISP leases for 1h)"
+
+# DNS: dnsmasq's own counters, which the daemon asks it for (CHAOS TXT
+# on 127.0.0.153) every 10 s and after each scrape; a scrape shows the
+# last answers, so poll until a read newer than the queries is shown.
+# dns_after FILE T: scrape into FILE until its DNS read is from T or later.
+dns_after() {
+    local i t
+    for i in $(seq 60); do
+        scrape "$1" >/dev/null || true
+        t=$(metric "$1" nftrouter_dns_stats_timestamp_seconds)
+        [ -n "$t" ] && [ "$t" -ge "$2" ] && return 0
+        sleep 0.5
+    done
+    return 1
+}
+local_q='nftrouter_dns_queries_total{result="local"}'
+fwd_q='nftrouter_dns_queries_total{result="forwarded"}'
+up_q='nftrouter_dns_upstream_queries_total{upstream="203.0.113.1#53"}'
+t0=$(($(date +%s) + 1))
+sleep 1.1
+dns_after "$T_DIR/d0" "$t0" || fail "no DNS counters newer than $t0: $(grep nftrouter_dns "$T_DIR/d0"; tail -5 "$T_DIR/daemon.log")"
+# The ISP answers every name under example.test with TTL 0 (nothing to
+# cache): N new names are N forwarded queries. Names under the local
+# domain (lan) and the router's own name are answered by dnsmasq itself.
+for i in $(seq "$N"); do
+    a=$(nsx "$C" dig +short +time=3 +tries=2 "@192.168.100.1" "n$i.example.test") || a=""
+    [ "$a" = 203.0.113.80 ] || fail "dig n$i.example.test through the router: '$a'"
+    nsx "$C" dig +short +time=3 +tries=2 "@192.168.100.1" router.lan >/dev/null || fail "dig router.lan"
+done
+t1=$(($(date +%s) + 1))
+sleep 1.1
+dns_after "$T_DIR/d1" "$t1" || fail "no DNS counters newer than $t1"
+for s in "$local_q" "$fwd_q" "$up_q"; do
+    a=$(metric "$T_DIR/d0" "$s"); b=$(metric "$T_DIR/d1" "$s")
+    [ -n "$a" ] && [ -n "$b" ] || fail "no sample $s: $(grep nftrouter_dns "$T_DIR/d1")"
+    [ $((b - a)) -ge "$N" ] || fail "$s moved $a → $b for $N queries"
+    echo "  $s: $a → $b"
+done
+promtool check metrics <"$T_DIR/d1" >"$T_DIR/promtool.out" 2>&1 ||
+    fail "promtool check metrics with DNS counters: $(cat "$T_DIR/promtool.out")"
+pass "$N new names: forwarded and upstream 203.0.113.1 moved by >= $N; $N local names: local moved by >= $N"
+# The daemon's own questions (6 each round) are not the clients': with no
+# client asking, local stays exactly where it was over more rounds.
+t2=$(($(date +%s) + 1))
+sleep 1.1
+dns_after "$T_DIR/d2" "$t2" || fail "no DNS counters newer than $t2"
+for s in "$local_q" "$fwd_q"; do
+    [ "$(metric "$T_DIR/d1" "$s")" = "$(metric "$T_DIR/d2" "$s")" ] ||
+        fail "$s moved with no client asking: $(metric "$T_DIR/d1" "$s") → $(metric "$T_DIR/d2" "$s")"
+done
+pass "no client queries: local and forwarded unchanged across the daemon's own rounds"
+# dnsmasq answers on its statistics address only, not on 127.0.0.1 (except-interface=lo).
+expect_fail nsx "$R" dig +short +time=1 +tries=1 @127.0.0.1 chaos txt hits.bind >/dev/null ||
+    fail "dnsmasq answers on 127.0.0.1"
+pass "dnsmasq does not answer on 127.0.0.1"
 
 code=$(ip netns exec "$R" curl -s --max-time 5 -o /dev/null -w '%{http_code}' http://127.0.0.1:9630/nope)
 [ "$code" = 404 ] || fail "GET /nope: $code"
