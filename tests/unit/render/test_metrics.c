@@ -86,7 +86,11 @@ static void test_full(void **state)
 	};
 	struct metrics_range rg[] = {{"lan", 2, 41}};
 	struct metrics_child c[] = {{"dnsmasq", true, 3}};
-	struct metrics_in in = {.hash = "abc123", .applied = true, .apply_time = 1700000001,
+	struct metrics_dns_upstream up[] = {{"203.0.113.1#53", 40, 1}, {"2001:db8::53#53", 7, 0}};
+	struct metrics_dns dns = {.time = 1700000005, .local = 60, .forwarded = 47,
+				  .cache_size = 1000, .cache_insertions = 45,
+				  .cache_evictions = 2, .upstreams = up, .n_upstreams = 2};
+	struct metrics_in in = {.dns = &dns, .hash = "abc123", .applied = true, .apply_time = 1700000001,
 				.start_time = 1700000000, .reloads = 2,
 				.zones = z, .n_zones = 2, .ports = p, .n_ports = 2,
 				.ranges = rg, .n_ranges = 1, .children = c, .n_children = 1,
@@ -119,6 +123,16 @@ static void test_full(void **state)
 	has_line(s, "nftrouter_reloads_total 2");
 	has_line(s, "nftrouter_config_info{hash=\"abc123\"} 1");
 	has_line(s, "nftrouter_log_events_total 9");
+	has_line(s, "# TYPE nftrouter_dns_queries_total counter");
+	has_line(s, "nftrouter_dns_queries_total{result=\"local\"} 60");
+	has_line(s, "nftrouter_dns_queries_total{result=\"forwarded\"} 47");
+	has_line(s, "nftrouter_dns_upstream_queries_total{upstream=\"203.0.113.1#53\"} 40");
+	has_line(s, "nftrouter_dns_upstream_queries_total{upstream=\"2001:db8::53#53\"} 7");
+	has_line(s, "nftrouter_dns_upstream_failed_queries_total{upstream=\"203.0.113.1#53\"} 1");
+	has_line(s, "nftrouter_dns_cache_entries_limit 1000");
+	has_line(s, "nftrouter_dns_cache_insertions_total 45");
+	has_line(s, "nftrouter_dns_cache_evictions_total 2");
+	has_line(s, "nftrouter_dns_stats_timestamp_seconds 1700000005");
 	check_structure(s);
 	free(s);
 }
@@ -136,6 +150,7 @@ static void test_empty(void **state)
 	assert_null(strstr(s, "conntrack"));
 	assert_null(strstr(s, "nftrouter_bans"));
 	assert_null(strstr(s, "config_info"));
+	assert_null(strstr(s, "nftrouter_dns_"));
 	check_structure(s);
 	free(s);
 }
@@ -147,6 +162,13 @@ static void test_escape(void **state)
 	struct metrics_in in = {.children = c, .n_children = 1};
 	char *s = render(&in);
 	has_line(s, "nftrouter_child_up{child=\"a\\\"b\\\\c\\nd\"} 0");
+	free(s);
+	/* An upstream as dnsmasq names it is a label value like any other. */
+	struct metrics_dns_upstream up[] = {{"fe80::1%lan\"#53", 1, 0}};
+	struct metrics_dns dns = {.upstreams = up, .n_upstreams = 1};
+	struct metrics_in in2 = {.dns = &dns};
+	s = render(&in2);
+	has_line(s, "nftrouter_dns_upstream_queries_total{upstream=\"fe80::1%lan\\\"#53\"} 1");
 	free(s);
 }
 
