@@ -4,12 +4,14 @@
 # test CA through --tls-ca) resolves through it. After a reload naming the
 # wrong certificate name (#NAME), resolution fails: verification is real.
 # The reload restarts unbound only. (example.net, not .test: unbound
-# answers .test itself, RFC 6761.)
+# answers .test itself, RFC 6761.) The DNS counters of the metrics count
+# the queries dnsmasq forwarded to the local unbound (127.0.0.1#5353).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/run-common.bash"
 command -v unbound >/dev/null || skip "unbound not installed"
 command -v openssl >/dev/null || skip "openssl not installed"
 command -v dig >/dev/null || skip "dig not installed"
+command -v curl >/dev/null || skip "curl not installed"
 
 # The test CA and the server's certificate for dot.example.net.
 cd "$T_DIR"
@@ -22,7 +24,9 @@ openssl x509 -req -in dot.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
 cd - >/dev/null
 
 run_config '["tls://203.0.113.1#dot.example.net"]'
+printf 'metrics: { listen: "127.0.0.1:9630" }\n' >>"$T_DIR/router.yaml"
 run_net
+ip -n "$R" link set lo up
 cat >"$T_DIR/upstream.conf" <<EOF2
 server:
 	interface: 203.0.113.1@853
@@ -52,6 +56,16 @@ client_lease "$C" eth0 client1 || fail "no lease"
 a=$(ip netns exec "$C" dig +short +time=3 +tries=2 @192.168.100.1 www.example.net A)
 [ "$a" = 203.0.113.80 ] || { cat "$T_DIR/daemon.log"; fail "DoT: www.example.net = '$a'"; }
 pass "resolved through DNS over TLS (verified by the test CA): www.example.net = $a"
+# dnsmasq's counters: the query went to unbound, dnsmasq's only upstream.
+up='nftrouter_dns_upstream_queries_total{upstream="127.0.0.1#5353"}'
+fwd='nftrouter_dns_queries_total{result="forwarded"}'
+dns_seen() {
+    ip netns exec "$R" curl -sS --max-time 5 -o "$T_DIR/m" http://127.0.0.1:9630/metrics || return 1
+    awk -v u="$up" -v f="$fwd" 'index($0, u" ") == 1 && $NF >= 1 { a = 1 }
+        index($0, f" ") == 1 && $NF >= 1 { b = 1 } END { exit !(a && b) }' "$T_DIR/m"
+}
+wait_for 30 dns_seen || fail "metrics: no forwarded query to 127.0.0.1#5353: $(grep nftrouter_dns "$T_DIR/m")"
+pass "metrics: $(grep -F "$up" "$T_DIR/m"), $(grep -F "$fwd" "$T_DIR/m")"
 
 # diff: the daemon's --tls-ca is its option, not the config's: kept out
 # of the comparison (no $NFTROUTER_TLS_CA here); a changed #NAME is an
