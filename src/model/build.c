@@ -127,6 +127,7 @@ void router_free(struct router *r)
 	for (size_t i = 0; i < r->n_ifaces; i++) {
 		free(r->ifaces[i].addrs);
 		free(r->ifaces[i].addrs6);
+		free(r->ifaces[i].bridge_ports);
 	}
 	free(r->ifaces);
 	for (size_t i = 0; i < r->n_zones; i++) {

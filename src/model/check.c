@@ -11,7 +11,7 @@ static void check_ifaces(struct router *r, struct diags *d, bool have_zones)
 {
 	for (size_t i = 0; i < r->n_ifaces; i++) {
 		const struct iface *a = &r->ifaces[i];
-		if (!a->name[0])
+		if (!a->name[0] || a->bridge)
 			continue;
 		if (have_zones && !a->zone)
 			diag_error(d, a->pos,

@@ -9,7 +9,8 @@
 
 static const char *const iface_keys[] = {"match",   "ipv4",	"ipv6",		"optional",
 					 "mtu",	    "gateway",	"ipv6-prefix", "ipv6-gateway",
-					 "metric",  "health",	"vlan",		NULL};
+					 "metric",  "health",	"vlan",		"bridge",
+					 NULL};
 static const char *const match_keys[] = {"mac", "name", "pci", NULL};
 
 /* A kernel interface name as udev and ip(8) accept it, and safe in text. */
@@ -323,7 +324,21 @@ static void iface_build(struct diags *d, const struct cfg_node *key, const struc
 	check_keys(d, n, iface_keys, what);
 	const struct cfg_node *v;
 	const struct cfg_node *vlan = cfg_map_get(n, "vlan");
-	if (vlan) {
+	const struct cfg_node *bridge = cfg_map_get(n, "bridge");
+	if (vlan && bridge) {
+		diag_error(d, bridge->pos, "%s: bridge: a port is a VLAN or a bridge, not both",
+			   what);
+	} else if (bridge) {
+		/* Resolved once every port is known (bridge_build_all). */
+		i->bridge_node = true;
+		i->match = MATCH_NAME;
+		snprintf(i->match_name, sizeof(i->match_name), "%s", i->name);
+		if ((v = cfg_map_get(n, "match")))
+			diag_error(d, v->pos,
+				   "%s: match: a bridge has no match (apply makes its link, named "
+				   "'%s', and its members are matched)",
+				   what, i->name);
+	} else if (vlan) {
 		/* Resolved once every port is known (vlan_build_all). */
 		i->vlan_node = true;
 		i->match = MATCH_NAME;
@@ -437,6 +452,7 @@ int iface_build_all(const struct cfg_node *n, struct router *r, struct diags *d)
 	r->n_ifaces = n->n;
 	for (size_t k = 0; k < n->n; k++)
 		iface_build(d, n->key[k], n->val[k], r, &r->ifaces[k]);
+	bridge_build_all(d, n, r);
 	vlan_build_all(d, n, r);
 	iface_metrics(d, n, r);
 	return 0;

@@ -90,6 +90,9 @@ void health_build(struct diags *d, const struct cfg_node *n, struct router *r, s
 /* interfaces.X.vlan, once every port is built (model/vlan.c); n is the
  * interfaces map. */
 void vlan_build_all(struct diags *d, const struct cfg_node *n, struct router *r);
+/* interfaces.X.bridge, the same way (model/bridge.c); before the VLANs,
+ * which must know the bridge members. */
+void bridge_build_all(struct diags *d, const struct cfg_node *n, struct router *r);
 
 /* Section handlers, in model/{iface,zone,rule,dhcp}.c. */
 int iface_build_all(const struct cfg_node *n, struct router *r, struct diags *d);

@@ -88,6 +88,13 @@ struct iface {
 	struct iface *vlan_parent;
 	uint16_t vlan_id;
 	bool vlan_node;          /* the file has `vlan:` (set before it is resolved) */
+	/* `bridge: [PORT, ...]` (model/bridge.c): a Linux bridge apply makes,
+	 * named as the port and matched by that name (MATCH_NAME); its members
+	 * are other ports, which carry no addresses and are in no zone. */
+	struct iface **bridge_ports; /* a bridge: its members */
+	size_t n_bridge_ports;
+	struct iface *bridge;        /* a member: its bridge, or NULL */
+	bool bridge_node;            /* the file has `bridge:` */
 };
 
 /* Whether a port installs an IPv4 default route: a `gateway`, or a DHCP

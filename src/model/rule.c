@@ -188,6 +188,11 @@ static void rule_build(struct diags *d, const struct cfg_node *n, size_t idx, st
 		struct shown sh;
 		if (s && !(ru->iface = model_iface(r, s)))
 			diag_error(d, v->pos, "%s: unknown interface '%s'", w, node_show(v, &sh));
+		else if (s && ru->iface->bridge)
+			diag_error(d, v->pos,
+				   "%s: '%s' is a member of bridge '%s': its traffic comes in on "
+				   "'%s'; name the bridge",
+				   w, s, ru->iface->bridge->name, ru->iface->bridge->name);
 		else if (s && ru->from && ru->iface->zone && ru->iface->zone != ru->from)
 			diag_error(d, v->pos, "%s: '%s' is in zone '%s', not in zone '%s' (from)",
 				   w, s, ru->iface->zone->name, ru->from->name);

@@ -61,6 +61,20 @@ static int vlan_build(struct diags *d, const struct cfg_node *n, struct router *
 			   w, p->name);
 		return -EINVAL;
 	}
+	if (p->bridge) {
+		diag_error(d, pn->pos,
+			   "%s: '%s' is a member of bridge '%s', which takes all its frames; "
+			   "a VLAN's parent is a port in no bridge",
+			   w, p->name, p->bridge->name);
+		return -EINVAL;
+	}
+	if (p->bridge_node) {
+		diag_error(d, pn->pos,
+			   "%s: '%s' is a bridge; a VLAN on a bridge is not supported (put the "
+			   "VLAN on a port that is no bridge member)",
+			   w, p->name);
+		return -EINVAL;
+	}
 	i->vlan_parent = p;
 	i->vlan_id = (uint16_t)id;
 	/* An absent parent has no VLANs: they come and go with it. */

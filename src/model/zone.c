@@ -273,6 +273,13 @@ static void zone_ifaces(struct diags *d, const struct cfg_node *n, struct router
 				   node_show(item, &sh));
 			continue;
 		}
+		if (ifc->bridge) {
+			diag_error(d, item->pos,
+				   "%s: interface '%s' is a member of bridge '%s', which is in the "
+				   "zones for it; name '%s' here instead",
+				   what, s, ifc->bridge->name, ifc->bridge->name);
+			continue;
+		}
 		if (ifc->zone == z) {
 			diag_error(d, item->pos, "%s: interface '%s' listed twice", what, s);
 			continue;

@@ -21,5 +21,19 @@ char *render_sysctl(const struct router *r)
 		     "# (several WANs, a default route learnt later by DHCP). The kernel uses\n"
 		     "# the larger of 'all' and the port's own value, so this covers every port.\n"
 		     "net.ipv4.conf.all.rp_filter = 2\n");
+	bool bridges = false;
+	for (size_t i = 0; i < r->n_ifaces; i++)
+		bridges |= r->ifaces[i].bridge_node;
+	if (bridges)
+		buf_puts(&b,
+			 "# Frames bridged between the members of a bridge stay off the\n"
+			 "# inet forward chain even where br_netfilter is loaded (Docker\n"
+			 "# loads it): they are one LAN segment, not routed traffic, and\n"
+			 "# conntrack must not rewrite them (docs/bridges.md). Per network\n"
+			 "# namespace; a bridge's own nf_call_iptables can only add to it.\n"
+			 "# '-': absent without br_netfilter, where nothing crosses anyway.\n"
+			 "-net.bridge.bridge-nf-call-iptables = 0\n"
+			 "-net.bridge.bridge-nf-call-ip6tables = 0\n"
+			 "-net.bridge.bridge-nf-call-arptables = 0\n");
 	return buf_steal(&b);
 }

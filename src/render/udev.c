@@ -33,6 +33,10 @@ char *render_udev(const struct router *r)
 			    f->match_pci, f->name);
 			break;
 		case MATCH_NAME:
+			if (f->bridge_node) {
+				buf_printf(&b, "# bridge, made by nftrouter apply: no rule\n");
+				break;
+			}
 			if (f->vlan_parent) {
 				buf_printf(&b,
 					   "# VLAN %u on %s, made by nftrouter apply: no rule\n",

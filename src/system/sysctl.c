@@ -65,6 +65,9 @@ int sysctl_parse(const char *text, struct sysctl_set *out, struct diags *d)
 			goto bad;
 		*eq = '\0';
 		char *k = trim(l), *v = trim(eq + 1);
+		bool optional = *k == '-';
+		if (optional)
+			k++;
 		if (!key_valid(k) || strlen(k) >= sizeof(out->v->key) || !*v ||
 		    strlen(v) >= sizeof(out->v->value))
 			goto bad;
@@ -80,6 +83,7 @@ int sysctl_parse(const char *text, struct sysctl_set *out, struct diags *d)
 		struct sysctl_entry *e = &out->v[out->n++];
 		memset(e, 0, sizeof(*e));
 		snprintf(e->key, sizeof(e->key), "%s", k);
+		e->optional = optional;
 		snprintf(e->value, sizeof(e->value), "%s", v);
 	}
 	return 0;
@@ -150,7 +154,10 @@ bool sysctl_unchanged(struct sysctl_set *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		char cur[sizeof(s->v[i].old)];
-		if (sysctl_read(s->v[i].key, cur, sizeof(cur)) < 0 || !value_equal(cur, s->v[i].value))
+		int rc = sysctl_read(s->v[i].key, cur, sizeof(cur));
+		if (rc == -ENOENT && s->v[i].optional)
+			continue;
+		if (rc < 0 || !value_equal(cur, s->v[i].value))
 			return false;
 	}
 	return true;
@@ -162,7 +169,12 @@ int sysctl_apply(struct sysctl_set *s, struct diags *d)
 	for (size_t i = 0; i < s->n; i++) {
 		struct sysctl_entry *e = &s->v[i];
 		e->written = false;
-		if ((rc = sysctl_read(e->key, e->old, sizeof(e->old))) < 0) {
+		rc = sysctl_read(e->key, e->old, sizeof(e->old));
+		if (rc == -ENOENT && e->optional) {
+			rc = 0;
+			continue;
+		}
+		if (rc < 0) {
 			diag_error(d, sysctl_pos, "sysctl %s: %s", e->key, strerror(-rc));
 			goto fail;
 		}
@@ -205,7 +217,10 @@ size_t sysctl_describe(struct sysctl_set *s, struct buf *b)
 	size_t n = 0;
 	for (size_t i = 0; i < s->n; i++) {
 		char cur[sizeof(s->v[i].old)];
-		if (sysctl_read(s->v[i].key, cur, sizeof(cur)) < 0)
+		int rc = sysctl_read(s->v[i].key, cur, sizeof(cur));
+		if (rc == -ENOENT && s->v[i].optional)
+			continue;
+		if (rc < 0)
 			snprintf(cur, sizeof(cur), "(unreadable)");
 		else if (value_equal(cur, s->v[i].value))
 			continue;

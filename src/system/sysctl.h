@@ -16,6 +16,7 @@ struct sysctl_entry {
 	char value[64];  /* wanted */
 	char old[64];    /* read before writing */
 	bool written;    /* apply changed it: restore puts old back */
+	bool optional;   /* "-key = value" (sysctl.d): absent is fine, nothing to set */
 };
 
 struct sysctl_set {
@@ -23,7 +24,8 @@ struct sysctl_set {
 	size_t n;
 };
 
-/* Parse sysctl.conf text ("key = value", '#'/';' comments). -EINVAL with
+/* Parse sysctl.conf text ("key = value", '#'/';' comments; "-key" as
+ * sysctl.d(5): a key the kernel does not have is skipped). -EINVAL with
  * a diag naming the line on malformed input. */
 int sysctl_parse(const char *text, struct sysctl_set *out, struct diags *d);
 void sysctl_set_free(struct sysctl_set *s);
