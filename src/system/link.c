@@ -2,6 +2,7 @@
  * an error names the change that failed. */
 #include "system/link.h"
 #include "system/ipv6.h"
+#include "system/link_int.h"
 
 #include <errno.h>
 #include <libmnl/libmnl.h>
@@ -15,18 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* MNL_SOCKET_BUFFER_SIZE is a sysconf() call (a VLA); requests are small and
- * one dump read never exceeds 32 KiB. */
-#define LINK_REQ_BUF 1024
-#define LINK_RECV_BUF 32768
-
-struct link_sock {
-	struct mnl_socket *nl;
-	unsigned int portid;
-	unsigned int seq;
-	const struct link_backend *be; /* not NULL: the calls go there */
-	void *be_data;
-};
 
 struct link_sock *link_sock_backend(const struct link_backend *b, void *data)
 {
@@ -88,7 +77,7 @@ void link_sock_close(struct link_sock *s)
 /* Send one request and read until its ack/done, feeding data to cb. Every
  * request must therefore be a dump (ends with NLMSG_DONE) or carry
  * NLM_F_ACK (ends with the ack, after the reply if there is one). */
-static int link_talk(struct link_sock *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+int link_talk(struct link_sock *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	char buf[LINK_RECV_BUF];
 	nlh->nlmsg_seq = ++s->seq;
@@ -132,6 +121,26 @@ static int link_attr_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
+static int linkinfo_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	if (mnl_attr_type_valid(attr, IFLA_INFO_MAX) < 0)
+		return MNL_CB_OK;
+	tb[mnl_attr_get_type(attr)] = attr;
+	return MNL_CB_OK;
+}
+
+static void link_parse_kind(const struct nlattr *info, struct link_info *l)
+{
+	const struct nlattr *tb[IFLA_INFO_MAX + 1] = {0};
+	if (mnl_attr_parse_nested(info, linkinfo_attr_cb, tb) < 0 || !tb[IFLA_INFO_KIND])
+		return;
+	snprintf(l->kind, sizeof(l->kind), "%.*s",
+		 (int)strnlen(mnl_attr_get_payload(tb[IFLA_INFO_KIND]),
+			      mnl_attr_get_payload_len(tb[IFLA_INFO_KIND])),
+		 (const char *)mnl_attr_get_payload(tb[IFLA_INFO_KIND]));
+}
+
 static void link_parse(const struct nlmsghdr *nlh, struct link_info *l)
 {
 	const struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
@@ -150,6 +159,10 @@ static void link_parse(const struct nlmsghdr *nlh, struct link_info *l)
 		l->mtu = (int)mnl_attr_get_u32(tb[IFLA_MTU]);
 	if (tb[IFLA_OPERSTATE])
 		l->operstate = mnl_attr_get_u8(tb[IFLA_OPERSTATE]);
+	if (tb[IFLA_MASTER])
+		l->master = (int)mnl_attr_get_u32(tb[IFLA_MASTER]);
+	if (tb[IFLA_LINKINFO])
+		link_parse_kind(tb[IFLA_LINKINFO], l);
 	l->carrier = tb[IFLA_CARRIER] ? mnl_attr_get_u8(tb[IFLA_CARRIER]) != 0
 				      : (l->flags & IFF_LOWER_UP) != 0;
 	link_read_pci(l);
@@ -305,7 +318,11 @@ int link_addr_dump(struct link_sock *s, int family, struct link_addr **out, size
 bool link_matches(const struct iface *p, const struct link_info *l)
 {
 	switch (p->match) {
-	case MATCH_MAC: return l->has_mac && memcmp(l->mac, p->match_mac, 6) == 0;
+	/* A bridge or VLAN link carries a port's MAC (a bridge takes its
+	 * lowest member's): it is never the port a MAC names. */
+	case MATCH_MAC:
+		return l->has_mac && memcmp(l->mac, p->match_mac, 6) == 0 &&
+		       strcmp(l->kind, "bridge") != 0 && strcmp(l->kind, "vlan") != 0;
 	case MATCH_NAME: return strcmp(l->name, p->match_name) == 0;
 	case MATCH_PCI: return l->pci[0] && strcmp(l->pci, p->match_pci) == 0;
 	}
@@ -388,8 +405,8 @@ int link_match_ports(const struct router *r, const struct link_info *links, size
 			}
 		}
 		/* An absent VLAN is made by apply on its parent's link (whose
-		 * own absence is the parent's error). */
-		if (e == 0 && hit < 0 && !p->optional && !p->vlan_parent) {
+		 * own absence is the parent's error); an absent bridge by apply. */
+		if (e == 0 && hit < 0 && !p->optional && !p->vlan_parent && !p->bridge_node) {
 			diag_error(d, p->pos,
 				   "interface '%s': no link matches %s (not optional; nothing changed)",
 				   p->name, match_desc(p, desc, sizeof(desc)));
@@ -440,58 +457,6 @@ int link_set_up(struct link_sock *s, int ifindex, bool up)
 	return link_change(s, ifindex, up ? IFF_UP : 0, IFF_UP, NULL, 0);
 }
 
-/* The new link's index is found by its name: created with NLM_F_EXCL
- * under a name no other link has, so the name is unambiguous. */
-int link_vlan_add(struct link_sock *s, const char *name, int parent, uint16_t id, int *ifindex)
-{
-	if (s->be)
-		return s->be->vlan_add ? s->be->vlan_add(s->be_data, name, parent, id, ifindex)
-				       : -EOPNOTSUPP;
-	char buf[LINK_REQ_BUF];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
-	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
-	ifm->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	mnl_attr_put_u32(nlh, IFLA_LINK, (uint32_t)parent);
-	struct nlattr *info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "vlan");
-	struct nlattr *data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
-	mnl_attr_put_u16(nlh, IFLA_VLAN_ID, id);
-	mnl_attr_nest_end(nlh, data);
-	mnl_attr_nest_end(nlh, info);
-	int rc = link_talk(s, nlh, NULL, NULL);
-	if (rc < 0)
-		return rc;
-	struct link_info *links;
-	size_t n;
-	if ((rc = link_dump(s, &links, &n)) < 0)
-		return rc;
-	rc = -ENODEV;
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(links[i].name, name) == 0) {
-			*ifindex = links[i].ifindex;
-			rc = 0;
-		}
-	}
-	free(links);
-	return rc;
-}
-
-int link_del(struct link_sock *s, int ifindex)
-{
-	if (s->be)
-		return s->be->link_del ? s->be->link_del(s->be_data, ifindex) : -EOPNOTSUPP;
-	char buf[LINK_REQ_BUF];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_DELLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
-	ifm->ifi_family = AF_UNSPEC;
-	ifm->ifi_index = ifindex;
-	return link_talk(s, nlh, NULL, NULL);
-}
 
 static int port_sync_family(struct link_sock *s, const struct iface *p, int ifindex, int family,
 			    const struct cidr *want, size_t n_want, struct diags *d);
@@ -642,6 +607,34 @@ static int port_rename(struct link_sock *s, const struct iface *p, const struct 
 	return rc;
 }
 
+/* A bridge member that appears after apply joins its bridge, which apply
+ * made (by name: it is the bridge port's configured name). */
+static int port_join_bridge(struct link_sock *s, const struct iface *p, const struct link_info *l,
+			    struct diags *d)
+{
+	struct link_info *links;
+	size_t n;
+	int rc = link_dump(s, &links, &n), master = 0;
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(links[i].name, p->bridge->name) == 0 && strcmp(links[i].kind, "bridge") == 0)
+			master = links[i].ifindex;
+	free(links);
+	if (!master) {
+		diag_error(d, p->pos,
+			   "interface '%s': its bridge '%s' is not there (apply or reload makes it)",
+			   p->name, p->bridge->name);
+		return -ENODEV;
+	}
+	if (l->master == master)
+		return 0;
+	if ((rc = link_set_master(s, l->ifindex, master)) < 0)
+		diag_error(d, p->pos, "interface '%s': joining bridge '%s': %s", p->name,
+			   p->bridge->name, strerror(-rc));
+	return rc;
+}
+
 int link_port_configure(const struct iface *p, const struct link_info *l,
 			const struct router *r, const struct ipv6_live *lv, struct diags *d)
 {
@@ -652,6 +645,8 @@ int link_port_configure(const struct iface *p, const struct link_info *l,
 		rc = port_rename(s, p, l, d);
 	if (rc == 0 && p->mtu > 0 && p->mtu != l->mtu)
 		rc = link_set_mtu(s, l->ifindex, p->mtu);
+	if (rc == 0 && p->bridge)
+		rc = port_join_bridge(s, p, l, d);
 	if (rc == 0 && ipv6_accept_ra_get(p->name) != ipv6_accept_ra_wanted(p))
 		rc = ipv6_accept_ra_set(p->name, ipv6_accept_ra_wanted(p));
 	if (rc == 0)

@@ -27,6 +27,8 @@ struct link_info {
 	uint8_t operstate;  /* IF_OPER_* */
 	bool carrier;
 	char pci[13];       /* "0000:01:00.1", "" when not a PCI device */
+	char kind[16];      /* IFLA_INFO_KIND: "bridge", "vlan", "veth", "" */
+	int master;         /* IFLA_MASTER: the bridge it is a port of, 0: none */
 };
 
 /* One address of a link (prefix length as configured). */
@@ -69,6 +71,9 @@ struct link_backend {
 	/* optional (NULL: -EOPNOTSUPP): an 802.1Q link, and removing a link */
 	int (*vlan_add)(void *data, const char *name, int parent, uint16_t id, int *ifindex);
 	int (*link_del)(void *data, int ifindex);
+	/* optional too: a bridge, and a link's master (0: none) */
+	int (*bridge_add)(void *data, const char *name, int *ifindex);
+	int (*set_master)(void *data, int ifindex, int master);
 };
 /* A link_sock whose every call goes to b (which must outlive it). */
 struct link_sock *link_sock_backend(const struct link_backend *b, void *data);
@@ -110,6 +115,13 @@ int link_addr_del(struct link_sock *s, int ifindex, const struct cidr *a);
  * index in *ifindex. -EEXIST if the name is taken; -EOPNOTSUPP when the
  * kernel has no 802.1Q. */
 int link_vlan_add(struct link_sock *s, const char *name, int parent, uint16_t id, int *ifindex);
+/* A new bridge link `name` (down), its index in *ifindex; it never asks
+ * netfilter about the frames it bridges (IFLA_BR_NF_CALL_IPTABLES,
+ * _IP6TABLES, _ARPTABLES 0: docs/bridges.md). -EEXIST if the name is
+ * taken; -EOPNOTSUPP when the kernel has no bridge support. */
+int link_bridge_add(struct link_sock *s, const char *name, int *ifindex);
+/* Make link ifindex a port of bridge master, or of none (master 0). */
+int link_set_master(struct link_sock *s, int ifindex, int master);
 /* Remove a link (one apply made: its undo). */
 int link_del(struct link_sock *s, int ifindex);
 /* Add or replace an address with finite lifetimes (seconds; 0xffffffff:
@@ -140,7 +152,8 @@ int link_events_read(struct link_events *e, link_event_fn *fn, void *data);
 /* Bring one port to its configuration: name (down → rename → up), MTU,
  * exactly the configured static IPv4 addresses (none: no IPv4; dhcp:
  * addresses left to the DHCP client), the IPv6 addresses
- * ipv6_port_addrs() derives (lv), accept_ra, up. For the daemon's hot-plug of an
+ * ipv6_port_addrs() derives (lv), accept_ra, up; a bridge member joins its
+ * bridge (which must be there). For the daemon's hot-plug of an
  * optional port; apply uses its own plan so it can undo. A name taken by
  * another link is an error (nothing is renamed). */
 int link_port_configure(const struct iface *p, const struct link_info *l,

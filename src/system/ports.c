@@ -34,7 +34,7 @@ bool port_plan_empty(const struct port_plan *pl)
 		return false;
 	for (size_t i = 0; i < pl->n; i++) {
 		const struct port_step *s = &pl->v[i];
-		if (s->create || s->rename || s->set_mtu || s->set_up || s->n_add || s->n_del ||
+		if (s->create || s->set_master || s->rename || s->set_mtu || s->set_up || s->n_add || s->n_del ||
 		    s->set_gw ||
 		    s->set_ra || s->set_gw6)
 			return false;
@@ -186,22 +186,13 @@ static int plan_stale_routes6(struct port_plan *pl)
 	return 0;
 }
 
-/* A VLAN port whose link is absent while its parent's is present: a step
- * that makes the link, then sets it up like a new port (every address
- * added, up). An absent parent (optional) leaves its VLANs absent too. */
-static int plan_vlan(struct port_plan *pl, const struct router *r, const int *port_link,
-		     size_t i)
+int plan_created(struct port_plan *pl, const struct router *r, const struct iface *p,
+		 int parent_ifindex)
 {
-	const struct iface *p = &r->ifaces[i];
-	if (!p->vlan_parent)
-		return 0;
-	int parent = port_link[p->vlan_parent - r->ifaces];
-	if (parent < 0)
-		return 0;
 	struct port_step *s = &pl->v[pl->n++];
 	s->p = p;
 	s->create = true;
-	s->parent_ifindex = pl->links[parent].ifindex;
+	s->parent_ifindex = parent_ifindex;
 	snprintf(s->old_name, sizeof(s->old_name), "%s", p->name);
 	s->set_mtu = p->mtu > 0;
 	s->set_up = true;
@@ -220,6 +211,21 @@ static int plan_vlan(struct port_plan *pl, const struct router *r, const int *po
 	return 0;
 }
 
+/* A VLAN port whose link is absent while its parent's is present: a step
+ * that makes the link, then sets it up like a new port. An absent parent
+ * (optional) leaves its VLANs absent too. */
+static int plan_vlan(struct port_plan *pl, const struct router *r, const int *port_link,
+		     size_t i)
+{
+	const struct iface *p = &r->ifaces[i];
+	if (!p->vlan_parent)
+		return 0;
+	int parent = port_link[p->vlan_parent - r->ifaces];
+	if (parent < 0)
+		return 0;
+	return plan_created(pl, r, p, pl->links[parent].ifindex);
+}
+
 static int plan_build(struct port_plan *pl, const struct router *r, const int *port_link,
 		      struct diags *d)
 {
@@ -228,7 +234,9 @@ static int plan_build(struct port_plan *pl, const struct router *r, const int *p
 		return -ENOMEM;
 	for (size_t i = 0; i < r->n_ifaces; i++) {
 		if (port_link[i] < 0) {
-			int rc = plan_vlan(pl, r, port_link, i);
+			/* An absent bridge is made, with no parent. */
+			int rc = r->ifaces[i].bridge_node ? plan_created(pl, r, &r->ifaces[i], 0)
+							  : plan_vlan(pl, r, port_link, i);
 			if (rc < 0)
 				return rc;
 			continue;
@@ -256,6 +264,7 @@ static int plan_build(struct port_plan *pl, const struct router *r, const int *p
 		if (s->p->has_gateway6)
 			step_plan_gateway6(pl, r, s);
 	}
+	plan_masters(pl);
 	if (plan_stale_routes(pl) < 0 || plan_stale_routes6(pl) < 0)
 		return -ENOMEM;
 	return plan_check_names(pl, d);
@@ -357,6 +366,16 @@ static int step_apply(struct link_sock *ls, struct port_step *s, struct diags *d
 {
 	char txt[ADDR_STRLEN], what[128];
 	int rc;
+	if (s->create && !s->created && s->p->bridge_node) {
+		if ((rc = link_bridge_add(ls, s->p->name, &s->ifindex)) < 0)
+			return step_fail(s, d,
+					 rc == -EOPNOTSUPP
+					     ? "making the bridge (no bridge support in this kernel)"
+					     : "making the bridge",
+					 rc);
+		s->created = true;
+		s->gw_new.ifindex = s->gw6_new.ifindex = s->ifindex;
+	}
 	if (s->create && !s->created) {
 		if ((rc = link_vlan_add(ls, s->p->name, s->parent_ifindex, s->p->vlan_id,
 					&s->ifindex)) < 0) {
@@ -373,6 +392,18 @@ static int step_apply(struct link_sock *ls, struct port_step *s, struct diags *d
 		if ((rc = link_set_mtu(ls, s->ifindex, s->p->mtu)) < 0)
 			return step_fail(s, d, "setting MTU", rc);
 		s->mtu_done = true;
+	}
+	if (s->set_master && !s->master_done) {
+		int m = s->master ? s->master->ifindex : 0;
+		if ((rc = link_set_master(ls, s->ifindex, m)) < 0) {
+			if (m)
+				snprintf(what, sizeof(what), "joining bridge '%s'",
+					 s->p->bridge->name);
+			else
+				snprintf(what, sizeof(what), "leaving bridge %d", s->old_master);
+			return step_fail(s, d, what, rc);
+		}
+		s->master_done = true;
 	}
 	for (; s->deleted < s->n_del; s->deleted++) {
 		/* Deleting a subnet's primary address may take its secondaries
@@ -424,8 +455,13 @@ static int step_apply(struct link_sock *ls, struct port_step *s, struct diags *d
 int port_plan_apply(struct link_sock *ls, struct port_plan *pl, struct diags *d)
 {
 	int rc = plan_rename(ls, pl, d);
+	/* Bridges first: their members join links that exist. */
 	for (size_t i = 0; i < pl->n && rc == 0; i++)
-		rc = step_apply(ls, &pl->v[i], d);
+		if (pl->v[i].p->bridge_node)
+			rc = step_apply(ls, &pl->v[i], d);
+	for (size_t i = 0; i < pl->n && rc == 0; i++)
+		if (!pl->v[i].p->bridge_node)
+			rc = step_apply(ls, &pl->v[i], d);
 	for (; rc == 0 && pl->stale_done < pl->n_stale; pl->stale_done++) {
 		const struct route_default *o = pl->stale[pl->stale_done];
 		/* Gone already (its link went down) is as good as removed. */
@@ -465,6 +501,10 @@ static void undo_note(struct port_step *s, struct diags *d, const char *what, in
 static void step_undo(struct link_sock *ls, struct port_step *s, struct diags *d, int *first)
 {
 	int rc;
+	/* A bridge apply made is gone already, and its ports released. */
+	if (s->master_done && (rc = link_set_master(ls, s->ifindex, s->old_master)) < 0)
+		undo_note(s, d, "restoring its bridge", rc, first);
+	s->master_done = false;
 	if (s->up_done && !s->old_up && (rc = link_set_up(ls, s->ifindex, false)) < 0)
 		undo_note(s, d, "setting down", rc, first);
 	if (s->mtu_done && (rc = link_set_mtu(ls, s->ifindex, s->old_mtu)) < 0)
@@ -544,7 +584,7 @@ static void undo_created(struct link_sock *ls, struct port_plan *pl, struct diag
 		if (!s->created)
 			continue;
 		if ((rc = link_del(ls, s->ifindex)) < 0 && rc != -ENODEV)
-			undo_note(s, d, "removing the VLAN link it made", rc, first);
+			undo_note(s, d, "removing the link it made", rc, first);
 		s->created = s->up_done = s->mtu_done = s->ra_done = false;
 		s->added = 0;
 		if (!s->gw_had_old)

@@ -23,9 +23,16 @@ size_t port_plan_describe(const struct port_plan *pl, struct buf *b)
 	for (size_t i = 0; i < pl->n; i++) {
 		const struct port_step *s = &pl->v[i];
 		const char *name = s->p->name;
-		if (s->create && ++n)
+		if (s->create && s->p->bridge_node && ++n)
+			buf_printf(b, "+ %s: bridge\n", name);
+		else if (s->create && ++n)
 			buf_printf(b, "+ %s: VLAN %u on link %d\n", name, (unsigned)s->p->vlan_id,
 				   s->parent_ifindex);
+		if (s->set_master && s->master && ++n)
+			buf_printf(b, "~ %s: port of bridge '%s'\n", name, s->master->p->name);
+		else if (s->set_master && ++n)
+			buf_printf(b, "~ %s: leaves bridge %d (in no bridge in router.yaml)\n", name,
+				   s->old_master);
 		if (s->rename && ++n)
 			buf_printf(b, "~ %s: rename link '%s' to '%s'\n", name, s->old_name, name);
 		if (s->set_mtu && ++n)

@@ -23,6 +23,12 @@ struct port_step {
 	 * (ifindex 0 until then); created: made, so undo removes it */
 	bool create, created;
 	int parent_ifindex;
+	/* a bridge member: made a port of master's link (the bridge's step);
+	 * a port in no bridge whose link is a bridge's port: released
+	 * (master NULL). old_master is put back by undo. */
+	bool set_master, master_done;
+	int old_master;
+	const struct port_step *master;
 	int old_accept_ra, accept_ra; /* accept_ra differs: set_ra */
 	bool set_ra, ra_done;
 	/* `gateway`: the default route with this port's metric, and the one it
@@ -59,5 +65,13 @@ struct port_plan {
 	struct route_default **stale6;
 	size_t n_stale6, stale6_done;
 };
+
+/* A step for port p, whose link apply makes (a VLAN on parent_ifindex's
+ * link, a bridge): every address added, set up (ports.c). */
+int plan_created(struct port_plan *pl, const struct router *r, const struct iface *p,
+		 int parent_ifindex);
+/* Bridges (ports_bridge.c): once every step is planned, which links join
+ * or leave a bridge. */
+void plan_masters(struct port_plan *pl);
 
 #endif
