@@ -31,7 +31,7 @@
 
 /* The fake kernel. */
 struct fake {
-	struct link_info links[3]; /* the third: a VLAN the plan makes */
+	struct link_info links[5]; /* room for a VLAN or a bridge the plan makes */
 	size_t n_links;
 	struct link_addr addrs[MAX_ITEMS];
 	size_t n_addrs;
@@ -246,7 +246,7 @@ static int fk_vlan_add(void *data, const char *name, int parent, uint16_t id, in
 	int rc = fk_change(f, "vlan %s on %d id %u", name, parent, (unsigned)id);
 	if (rc < 0)
 		return rc;
-	assert_true(f->n_links < 3);
+	assert_true(f->n_links < 5);
 	assert_non_null(fk_link(f, parent));
 	for (size_t i = 0; i < f->n_links; i++)
 		if (strcmp(f->links[i].name, name) == 0)
@@ -257,7 +257,38 @@ static int fk_vlan_add(void *data, const char *name, int parent, uint16_t id, in
 	return 0;
 }
 
-/* Its addresses and routes go with it. */
+/* As the kernel: a new bridge, down, under a free name; index 11. */
+static int fk_bridge_add(void *data, const char *name, int *ifindex)
+{
+	struct fake *f = data;
+	int rc = fk_change(f, "bridge %s", name);
+	if (rc < 0)
+		return rc;
+	assert_true(f->n_links < 5);
+	for (size_t i = 0; i < f->n_links; i++)
+		if (strcmp(f->links[i].name, name) == 0)
+			return -EEXIST;
+	f->links[f->n_links] = (struct link_info){.ifindex = 11, .mtu = 1500, .kind = "bridge"};
+	snprintf(f->links[f->n_links++].name, 16, "%s", name);
+	*ifindex = 11;
+	return 0;
+}
+
+/* A bridge's port, or none (0): the master must be a bridge. */
+static int fk_set_master(void *data, int ifindex, int master)
+{
+	struct fake *f = data;
+	int rc = fk_change(f, "master %d %d", ifindex, master);
+	if (rc < 0)
+		return rc;
+	struct link_info *l = fk_link(f, ifindex), *m = master ? fk_link(f, master) : NULL;
+	if (!l || (master && (!m || strcmp(m->kind, "bridge") != 0)))
+		return -EINVAL;
+	l->master = master;
+	return 0;
+}
+
+/* Its addresses and routes go with it, and a bridge's ports are let go. */
 static int fk_link_del(void *data, int ifindex)
 {
 	struct fake *f = data;
@@ -267,6 +298,9 @@ static int fk_link_del(void *data, int ifindex)
 	struct link_info *l = fk_link(f, ifindex);
 	if (!l)
 		return -ENODEV;
+	for (size_t i = 0; i < f->n_links; i++)
+		if (f->links[i].master == ifindex)
+			f->links[i].master = 0;
 	*l = f->links[--f->n_links];
 	size_t k = 0;
 	for (size_t i = 0; i < f->n_addrs; i++)
@@ -284,6 +318,7 @@ static int fk_link_del(void *data, int ifindex)
 static const struct link_backend fake_backend = {
 	fk_dump,   fk_addr_dump, fk_set_name,   fk_set_mtu,   fk_set_up,
 	fk_addr_add, fk_addr_del, fk_route_dump, fk_route_set, fk_route_remove, fk_vlan_add, fk_link_del,
+	fk_bridge_add, fk_set_master,
 };
 
 /* The start: wan's link with another address and a static default route
@@ -344,9 +379,10 @@ static void fake_show(const struct fake *f, char *out, size_t size)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < f->n_links; i++)
-		n += (size_t)snprintf(out + n, size - n, "%d %s mtu %d %s;", f->links[i].ifindex,
+		n += (size_t)snprintf(out + n, size - n, "%d %s mtu %d %s%s%.0d;", f->links[i].ifindex,
 				      f->links[i].name, f->links[i].mtu,
-				      (f->links[i].flags & IFF_UP) ? "up" : "down");
+				      (f->links[i].flags & IFF_UP) ? "up" : "down",
+				      f->links[i].master ? " master " : "", f->links[i].master);
 	/* Per link, in the link's order (which address is primary). */
 	for (size_t l = 0; l < f->n_links; l++)
 		for (size_t i = 0; i < f->n_addrs; i++)
@@ -595,6 +631,102 @@ static void test_vlan(void **state)
 	}
 }
 
+/* A bridge of lan and opt1: made first (the members are declared before
+ * it), given lan's old address, the members join it and lose theirs, and
+ * opt1 leaves the bridge it was in; whatever change fails, the undo
+ * removes the bridge and puts every link, master and address back. A
+ * second plan after the apply has nothing to do. */
+static const char bridge_text[] =
+	"interfaces:\n"
+	"  wan: { match: { name: nrtfk0 }, ipv4: 203.0.113.9/24 }\n"
+	"  lan: { match: { name: nrtfk1 } }\n"
+	"  opt1: { match: { name: nrtfk2 } }\n"
+	"  br0: { bridge: [lan, opt1], ipv4: 192.168.100.1/24 }\n"
+	"zones:\n"
+	"  wan: { interfaces: [wan], input: drop }\n"
+	"  lan: { interfaces: [br0], input: accept }\n";
+
+/* fake_init plus opt1's link (up) in a bridge of someone else's. */
+static void bridge_start(struct run *t, size_t fail_at)
+{
+	int err = 0;
+	fake_init(&t->f);
+	t->f.links[2] = (struct link_info){.ifindex = 4, .name = "nrtfk2", .mtu = 1500,
+					   .flags = IFF_UP, .master = 5};
+	t->f.links[3] = (struct link_info){.ifindex = 5, .name = "oldbr", .mtu = 1500,
+					   .kind = "bridge"};
+	t->f.n_links = 4;
+	/* lan keeps one address: undo re-adds removed addresses in their
+	 * old order, which after a failure between two removals of
+	 * different subnets is another listing order (no other effect); and
+	 * without 10.9.9.9/8 no route via 10.0.0.1. */
+	t->f.n_addrs = 2;
+	t->f.n_routes = 1;
+	t->f.fail_at = fail_at;
+	t->r = build_text(bridge_text);
+	t->d = (struct diags)DIAGS_INIT;
+	t->ls = link_sock_backend(&fake_backend, &t->f);
+	assert_non_null(t->ls);
+	t->pl = port_plan_new(t->ls, t->r, NULL, &t->d, &err);
+	if (!t->pl)
+		diags_print(&t->d, stderr);
+	assert_non_null(t->pl);
+}
+
+static void test_bridge(void **state)
+{
+	(void)state;
+	static const char *const want[] = {
+		"down 2", "down 3", "down 4", "name 2 wan", "name 3 lan", "name 4 opt1",
+		"bridge br0", "add 11 192.168.100.1/24", "up 11", /* the bridge first */
+		"up 2",
+		"master 3 11", "del 3 192.168.100.1/24", "up 3",
+		"master 4 11", "up 4",
+	};
+	struct run t;
+	struct buf b = BUF_INIT;
+	char before[1024], got[1024];
+	int err = 0;
+	bridge_start(&t, 0);
+	fake_show(&t.f, before, sizeof(before));
+	port_plan_describe(t.pl, &b);
+	print_message("%s", b.s);
+	assert_non_null(strstr(b.s, "+ br0: bridge\n+ br0: address 192.168.100.1/24\n"));
+	assert_non_null(strstr(b.s, "~ lan: port of bridge 'br0'\n"));
+	assert_non_null(strstr(b.s, "~ opt1: port of bridge 'br0'\n"));
+	buf_free(&b);
+	assert_int_equal(port_plan_apply(t.ls, t.pl, &t.d), 0);
+	for (size_t i = 0; i < t.f.n_log; i++)
+		print_message("  %s\n", t.f.log[i]);
+	assert_int_equal(t.f.n_log, sizeof(want) / sizeof(want[0]));
+	for (size_t i = 0; i < t.f.n_log; i++)
+		assert_string_equal(t.f.log[i], want[i]);
+	fake_show(&t.f, got, sizeof(got));
+	assert_string_equal(got, "2 wan mtu 1500 up;3 lan mtu 1500 up master 11;4 opt1 mtu 1500 "
+				 "up master 11;5 oldbr mtu 1500 down;11 br0 mtu 1500 up; "
+				 "2:203.0.113.9/24 11:192.168.100.1/24");
+	struct port_plan *again = port_plan_new(t.ls, t.r, NULL, &t.d, &err);
+	assert_non_null(again);
+	assert_true(port_plan_empty(again));
+	port_plan_free(again);
+	size_t n = t.f.n_log;
+	run_end(&t);
+	for (size_t k = 1; k <= n; k++) {
+		bridge_start(&t, k);
+		assert_int_equal(port_plan_apply(t.ls, t.pl, &t.d), -EIO);
+		t.f.fail_at = 0;
+		int u = port_plan_undo(t.ls, t.pl, &t.d);
+		fake_show(&t.f, got, sizeof(got));
+		if (u != 0 || strcmp(before, got) != 0) {
+			print_message("fail at %zu (%s): %s\n", k, t.f.log[k - 1], got);
+			diags_print(&t.d, stderr);
+		}
+		assert_int_equal(u, 0);
+		assert_string_equal(got, before);
+		run_end(&t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -603,6 +735,7 @@ int main(void)
 		cmocka_unit_test(test_fail_each_change),
 		cmocka_unit_test(test_undo_order),
 		cmocka_unit_test(test_vlan),
+		cmocka_unit_test(test_bridge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
