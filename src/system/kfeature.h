@@ -13,4 +13,9 @@
  * an error at VLAN port p's line in d naming what was looked at. */
 int kfeature_vlan(const struct iface *p, struct diags *d);
 
+/* Bridges: the bridge module loaded or built in (/sys/module/bridge),
+ * listed in modules.builtin, or installed (/lib/modules/RELEASE/kernel/
+ * net/bridge). 0, or -EOPNOTSUPP with an error at bridge port p's line. */
+int kfeature_bridge(const struct iface *p, struct diags *d);
+
 #endif
