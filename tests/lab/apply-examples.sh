@@ -9,13 +9,20 @@ examples=("$NFTROUTER_SRCDIR"/examples/*.yaml)
 [ ${#examples[@]} -gt 0 ] && [ -e "${examples[0]}" ] || skip "no examples/*.yaml"
 
 # ports FILE: "NAME KIND VALUE OPTIONAL IPV4" for each interface line
-# (the examples write each interface as one flow mapping).
+# (the examples write each interface as one flow mapping; a bridge member
+# has no ipv4: none).
 ports() {
-    sed -n 's/^  \([a-z0-9_-]*\): *{ *match: *{ *\(mac\|name\|pci\): *"\{0,1\}\([^" }]*\)"\{0,1\} *}, *ipv4: *\(\[[^]]*\]\|[^,}]*\)\(.*\)$/\1 \2 \3 \5 \4/p' "$1" |
+    sed -n 's/^  \([a-z0-9_-]*\): *{ *match: *{ *\(mac\|name\|pci\): *"\{0,1\}\([^" }]*\)"\{0,1\} *}\(.*\)$/\1 \2 \3 \4/p' "$1" |
         while read -r name kind value rest; do
             opt=no; case $rest in *"optional: true"*) opt=yes ;; esac
-            echo "$name $kind $value $opt ${rest##* }"
+            ipv4=$(printf '%s' "$rest" | sed -n 's/.*ipv4: *\(\[[^]]*\]\|[^,}]*\).*/\1/p')
+            echo "$name $kind $value $opt ${ipv4:-none}"
         done
+}
+
+# bridges FILE: "NAME MEMBER..." for each `NAME: { bridge: [...] ...}` line.
+bridges() {
+    sed -n 's/^  \([a-z0-9_-]*\): *{ *bridge: *\[\([^]]*\)\].*/\1 \2/p' "$1" | tr -d ,
 }
 
 n=0
@@ -62,6 +69,18 @@ for ex in "${examples[@]}"; do
             checked=$((checked + 1))
         done
     done < <(ports "$ex" | awk '$4 == "no"')
+    # A bridge: made, up, its present members its ports, its addresses on it.
+    while read -r br members; do
+        ip -n "$R" -d link show "$br" | grep -q 'bridge forward_delay' || fail "$base: no bridge $br"
+        for m in $members; do
+            ports "$ex" | awk -v m="$m" '$1 == m && $4 == "yes"' | grep -q . && continue
+            ip -n "$R" link show "$m" | grep -q "master $br" || fail "$base: $m is not a port of $br"
+        done
+        for a in $(grep -E "^  $br: *\{" "$ex" | grep -oE '[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+/[0-9]+'); do
+            ip -n "$R" -4 -o addr show dev "$br" | grep -q " $a " || fail "$base: $br lacks $a"
+            checked=$((checked + 1))
+        done
+    done < <(bridges "$ex")
     nsx "$R" nft list table inet nftrouter >/dev/null || fail "$base: no table inet nftrouter"
     h=$(nsx "$R" nft -a list table inet nftrouter | head -1)
     ip netns exec "$R" "$NFTROUTER" apply -c "$ex" --state-dir "$st" --run-dir "$T_DIR/run-$n" >/dev/null ||
