@@ -23,6 +23,7 @@ static const struct cmd commands[] = {
 	{"leases", leases_main, "DHCP leases (mac, ip, name, expiry)"},
 	{"dhcp-hook", dhcp_hook_main, "(internal) the WAN DHCP client's event hook, run by udhcpc"},
 	{"dhcp6-hook", dhcp6_hook_main, "(internal) the WAN DHCPv6 client's event hook, run by dhclient"},
+	{"ha-hook", ha_hook_main, "(internal) keepalived's notify hook of an ha: router"},
 	{"lab", lab_main, "the router of a config in network namespaces, checked end to end"},
 };
 

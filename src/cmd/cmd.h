@@ -91,6 +91,7 @@ int dns_check_main(int argc, char **argv);
 int status_main(int argc, char **argv);
 int leases_main(int argc, char **argv);
 int dhcp_hook_main(int argc, char **argv);
+int ha_hook_main(int argc, char **argv);
 /* `nftrouter EVENT` run by udhcpc as its script (hook_event.c): the exit
  * status of dhcp-hook, or -1 when argv is not such a call. */
 int cmd_hook_event(int argc, char **argv);

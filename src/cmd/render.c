@@ -19,22 +19,26 @@ struct target {
 	/* cloud-init: the config's text too, and the installed paths (the
 	 * VM's), not the ones given here. */
 	char *(*with_text)(const struct router *r, const struct render_paths *p, const char *text);
-	bool needs_proxmox;
+	const char *needs; /* a section the config must have, or NULL */
 };
 
 static const struct target targets[] = {
-	{"nft", "the nftrouter table: filter and NAT (nft -f script)", render_nft, NULL, NULL, false},
-	{"nft-bans", "the ban table, created once and never replaced", render_nft_bans, NULL, NULL, false},
-	{"dnsmasq", "dnsmasq.conf: DHCP and local DNS", NULL, render_dnsmasq, NULL, false},
+	{"nft", "the nftrouter table: filter and NAT (nft -f script)", render_nft, NULL, NULL, NULL},
+	{"nft-bans", "the ban table, created once and never replaced", render_nft_bans, NULL, NULL, NULL},
+	{"dnsmasq", "dnsmasq.conf: DHCP and local DNS", NULL, render_dnsmasq, NULL, NULL},
 	{"dns", "unbound.conf: DNS over TLS forwarder (empty without tls:// upstreams)", NULL,
-	 render_unbound, NULL, false},
-	{"sysctl", "sysctl.d file: forwarding and friends", render_sysctl, NULL, NULL, false},
-	{"udev", "udev rules naming the ports on a real install", render_udev, NULL, NULL, false},
-	{"systemd", "nftrouter.service for `nftrouter run`", NULL, render_systemd, NULL, false},
+	 render_unbound, NULL, NULL},
+	{"sysctl", "sysctl.d file: forwarding and friends", render_sysctl, NULL, NULL, NULL},
+	{"udev", "udev rules naming the ports on a real install", render_udev, NULL, NULL, NULL},
+	{"systemd", "nftrouter.service for `nftrouter run`", NULL, render_systemd, NULL, NULL},
 	{"proxmox", "sh script for the Proxmox host that makes the router VM (needs proxmox:)",
-	 render_proxmox, NULL, NULL, true},
+	 render_proxmox, NULL, NULL, "proxmox"},
+	{"keepalived", "keepalived.conf: VRRP between the two routers of ha: (needs ha:)", NULL,
+	 render_keepalived, NULL, "ha"},
+	{"conntrackd", "conntrackd.conf: connection-state sync to the ha: peer (needs ha:)", NULL,
+	 render_conntrackd, NULL, "ha"},
 	{"cloud-init", "the router VM's first-boot user-data (installed paths)", NULL, NULL,
-	 render_cloud_init, false},
+	 render_cloud_init, NULL},
 };
 
 static void render_usage(FILE *f)
@@ -55,7 +59,8 @@ static void render_usage(FILE *f)
 	      "cloud-init ignores --state-dir and --run-dir: its files are for the router\n"
 	      "VM, which uses the installed paths.\n\n"
 	      "Exit status: 0 printed; 1 invalid or unreadable config, or proxmox without\n"
-	      "a proxmox: section; 2 usage; 3 out of memory.\n",
+	      "a proxmox: section (keepalived, conntrackd without ha:); 2 usage; 3 out of\n"
+	      "memory.\n",
 	      f);
 }
 
@@ -103,8 +108,8 @@ int render_main(int argc, char **argv)
 	if (!f)
 		return EXIT_INVALID;
 	const struct router *r = f->r;
-	if (t->needs_proxmox && !r->proxmox) {
-		cmd_err("render %s: %s has no proxmox: section", t->name, paths.config);
+	if (t->needs && !(strcmp(t->needs, "ha") == 0 ? r->ha.on : r->proxmox != NULL)) {
+		cmd_err("render %s: %s has no %s: section", t->name, paths.config, t->needs);
 		router_file_free(f);
 		return EXIT_INVALID;
 	}

@@ -479,6 +479,16 @@ static void req_dhcp_event(struct daemon *d, char *arg, struct buf *b)
 	diags_free(&dg);
 }
 
+static void req_ha_event(struct daemon *d, const char *arg, struct buf *b)
+{
+	struct diags dg = DIAGS_INIT;
+	if (ha_event(d, arg, &dg) < 0)
+		reply_diags(b, &dg, "ha-event failed", 0);
+	else
+		buf_puts(b, "{\"ok\":true}\n");
+	diags_free(&dg);
+}
+
 static void req_dhcp6_event(struct daemon *d, char *arg, struct buf *b)
 {
 	struct diags dg = DIAGS_INIT;
@@ -548,6 +558,8 @@ static void ctlsrv_handle(struct client *c, char *line)
 		req_log(d, arg, &b);
 	else if (strcmp(line, "dhcp-event") == 0 && *arg)
 		req_dhcp_event(d, arg, &b);
+	else if (strcmp(line, "ha-event") == 0 && *arg)
+		req_ha_event(d, arg, &b);
 	else if (strcmp(line, "dhcp6-event") == 0 && *arg)
 		req_dhcp6_event(d, arg, &b);
 	else

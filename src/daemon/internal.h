@@ -167,6 +167,22 @@ struct port_state {
 	struct health_state health;
 };
 
+/* ha.c: this router's part in an `ha:` pair, as keepalived's notify
+ * hook reports it, and conntrackd's sync counters, sampled on a timer. */
+enum ha_role { HA_ROLE_INIT, HA_ROLE_BACKUP, HA_ROLE_MASTER, HA_ROLE_FAULT, HA_ROLE_STOP };
+#define HA_STATS_MS 2000    /* sampling conntrackd's counters */
+#define HA_PEER_STALE_S 5   /* no sync message from the peer this long: unreachable */
+struct ha_state {
+	enum ha_role role;    /* INIT until keepalived's first report */
+	int64_t since;        /* UNIX time of the last transition, 0: none */
+	unsigned transitions;
+	char error[200];      /* the last conntrackd step that failed, "" none */
+	int timer;            /* -1: not sampling */
+	bool stats_ok;
+	uint64_t bytes_sent, bytes_recv, pkts_sent, pkts_recv, errors;
+	int64_t peer_seen;    /* UNIX time the peer's messages last grew, 0: never */
+};
+
 struct daemon {
 	const struct daemon_opts *o;
 	const struct daemon_sys *sys; /* NULL: daemon_sys_kernel */
@@ -201,6 +217,7 @@ struct daemon {
 	struct fwlog *fwlog;  /* fwlog.c, NULL when the NFLOG group is not read */
 	struct page_hist *page; /* page.c, while the metrics endpoint is open */
 	struct dnsstat *dnsstat; /* dnsstat.c, while the metrics endpoint is open */
+	struct ha_state ha;   /* ha.c; role INIT without `ha:` */
 };
 
 /* log.c */
@@ -236,6 +253,39 @@ void child_stop_all(struct daemon *d);
 void child_release(struct child *c);
 void child_release_all(struct daemon *d);
 struct child *child_find(struct daemon *d, const char *name);
+
+/* wants.c: a child as the model asks for it, before services_sync
+ * adopts it into a struct child. */
+struct render_paths;
+struct want {
+	char name[32];
+	char error[200]; /* udhcpc: its hook cannot run (status, log) */
+	char **argv;
+	char *conf_path;
+	char *conf;
+};
+
+/* What the model asks for, grown as needed: no cap on children. */
+struct wants {
+	struct want *v;
+	size_t n, cap;
+};
+
+/* Fills 0 or more wants (wants_add) for the model in d->r. 0 or -errno. */
+typedef int services_fn(struct daemon *d, const struct render_paths *rp, struct wants *w);
+
+/* RUN_DIR/FILE (malloc'd). */
+char *services_path(struct daemon *d, const char *file);
+/* A NULL-terminated argv of copies of n strings; NULL without memory. */
+char **services_argv(size_t n, ...);
+/* A new empty want at the end of the list, named; NULL without memory. */
+struct want *wants_add(struct wants *w, const char *name);
+void wants_free(struct wants *w);
+
+/* services_ha.c: keepalived and conntrackd of an `ha:` router. */
+struct render_paths;
+int services_keepalived(struct daemon *d, const struct render_paths *rp, struct wants *ws);
+int services_conntrackd(struct daemon *d, const struct render_paths *rp, struct wants *ws);
 
 /* services.c: which children the model asks for, with which configs */
 int services_sync(struct daemon *d);
@@ -320,6 +370,23 @@ void fwlog_close(struct daemon *d);
  * seq (0: none yet). */
 uint64_t fwlog_format_since(struct daemon *d, uint64_t since, size_t max, bool json,
 			    struct buf *out);
+
+/* ha.c: the `ha:` pair. */
+/* `ha-event STATE` from the notify hook: keepalived's MASTER, BACKUP,
+ * FAULT or STOP. Runs conntrackd's steps for it, then services_sync
+ * (dnsmasq serves on the primary only). 0 or -EINVAL (dg). */
+int ha_event(struct daemon *d, const char *state, struct diags *dg);
+/* Start or stop sampling conntrackd's counters to match d->r. */
+void ha_sync(struct daemon *d);
+void ha_close(struct daemon *d);
+/* Whether this router serves DHCP and DNS now: no `ha:`, or primary. */
+static inline bool ha_serving(const struct daemon *d)
+{
+	return !d->r || !d->r->ha.on || d->ha.role == HA_ROLE_MASTER;
+}
+const char *ha_role_name(enum ha_role r);
+/* Seen from the peer's sync messages within HA_PEER_STALE_S. */
+bool ha_peer_reachable(const struct daemon *d);
 
 /* notify.c: sd_notify without libsystemd */
 int notify_send(const char *path, const char *state); /* path NULL: no-op */

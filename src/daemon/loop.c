@@ -103,6 +103,7 @@ static void daemon_free(struct daemon *d)
 	fwlog_close(d);
 	ctlsrv_close(d);
 	health_stop(d);
+	ha_close(d);
 	links_close(d);
 	child_release_all(d);
 	if (d->sig_fd >= 0) {
@@ -153,7 +154,8 @@ static int daemon_open(struct daemon *d)
 
 int daemon_run(const struct daemon_opts *o)
 {
-	struct daemon dm = {.o = o, .poll = {.epfd = -1}, .sig_fd = -1, .listen_fd = -1};
+	struct daemon dm = {.o = o, .poll = {.epfd = -1}, .sig_fd = -1, .listen_fd = -1,
+			  .ha = {.timer = -1}};
 	struct daemon *d = &dm;
 	struct buf msg = BUF_INIT;
 	int rc = EXIT_SYSTEM;
@@ -179,6 +181,7 @@ int daemon_run(const struct daemon_opts *o)
 	services_stop_stale(d);
 	services_sync(d);
 	metrics_sync(d);
+	ha_sync(d);
 	notify_send(d->notify, d->fail_closed ? "READY=1\nSTATUS=fail-closed: the config was not applied"
 					      : "READY=1\nSTATUS=running");
 	daemon_log(d, "nftrouter: ready (pid %d)", (int)getpid());

@@ -234,6 +234,7 @@ int daemon_reload(struct daemon *d, char **msg)
 				links_renew(d, &d->r->ifaces[i]);
 			}
 		metrics_sync(d);
+		ha_sync(d);
 		daemon_log(d, "nftrouter: reloaded (config %.12s%s)", d->hash,
 			   strcmp(old, d->hash) == 0 ? ", unchanged" : "");
 		notify_send(d->notify, "STATUS=running (reloaded)");

@@ -24,91 +24,9 @@
 #define UDHCPC_BIN "/sbin/udhcpc"
 #define DHCLIENT_BIN "/sbin/dhclient"
 
-struct want {
-	char name[32];
-	char error[200]; /* udhcpc: its hook cannot run (status, log) */
-	char **argv;
-	char *conf_path;
-	char *conf;
-};
-
-/* What the model asks for, grown as needed: no cap on children. */
-struct wants {
-	struct want *v;
-	size_t n, cap;
-};
-
-/* Fills 0 or more wants (wants_add) for the model in d->r. 0 or -errno. */
-typedef int services_fn(struct daemon *d, const struct render_paths *rp, struct wants *w);
-
-static char *services_path(struct daemon *d, const char *file)
-{
-	size_t len = strlen(d->o->run_dir) + strlen(file) + 2;
-	char *s = malloc(len);
-	if (s)
-		snprintf(s, len, "%s/%s", d->o->run_dir, file);
-	return s;
-}
-
 char *services_run_path(struct daemon *d, const char *file)
 {
 	return services_path(d, file);
-}
-
-/* A NULL-terminated argv of copies; NULL if any allocation failed. */
-static char **services_argv(size_t n, ...)
-{
-	char **v = calloc(n + 1, sizeof(*v));
-	va_list ap;
-	bool ok = v != NULL;
-	va_start(ap, n);
-	for (size_t i = 0; v && i < n; i++) {
-		const char *a = va_arg(ap, const char *);
-		ok &= (v[i] = strdup(a)) != NULL;
-	}
-	va_end(ap);
-	if (!ok && v) {
-		for (size_t i = 0; i < n; i++)
-			free(v[i]);
-		free(v);
-		v = NULL;
-	}
-	return v;
-}
-
-static void want_free(struct want *w)
-{
-	for (size_t i = 0; w->argv && w->argv[i]; i++)
-		free(w->argv[i]);
-	free(w->argv);
-	free(w->conf_path);
-	free(w->conf);
-	memset(w, 0, sizeof(*w));
-}
-
-static void wants_free(struct wants *w)
-{
-	for (size_t i = 0; i < w->n; i++)
-		want_free(&w->v[i]);
-	free(w->v);
-	memset(w, 0, sizeof(*w));
-}
-
-/* A new empty want at the end of the list, named; NULL without memory. */
-static struct want *wants_add(struct wants *w, const char *name)
-{
-	if (w->n == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 4;
-		struct want *v = realloc(w->v, cap * sizeof(*v));
-		if (!v)
-			return NULL;
-		w->v = v;
-		w->cap = cap;
-	}
-	struct want *x = &w->v[w->n++];
-	memset(x, 0, sizeof(*x));
-	snprintf(x->name, sizeof(x->name), "%s", name);
-	return x;
 }
 
 static bool argv_equal(char **a, char **b)
@@ -169,7 +87,9 @@ static int services_dnsmasq(struct daemon *d, const struct render_paths *rp, str
 	struct router *r = d->r;
 	struct upstream *saved = r->dns.upstream;
 	size_t n_saved = r->dns.n_upstream;
-	if (!services_need_dnsmasq(r))
+	/* With ha:, DHCP and DNS are served by the primary alone: one DHCP
+	 * server at a time hands out no address twice (docs/ha.md). */
+	if (!services_need_dnsmasq(r) || !ha_serving(d))
 		return 0;
 	struct want *w = wants_add(ws, "dnsmasq");
 	if (!w)
@@ -360,7 +280,9 @@ void services_stop_stale(struct daemon *d)
 {
 	static const struct {
 		const char *pidfile, *conf;
-	} stale[] = {{"dnsmasq.pid", "dnsmasq.conf"}, {"unbound.pid", "unbound.conf"}};
+	} stale[] = {{"dnsmasq.pid", "dnsmasq.conf"},
+			{"unbound.pid", "unbound.conf"},
+			{"keepalived.pid", "keepalived.conf"}};
 	for (size_t i = 0; i < sizeof(stale) / sizeof(stale[0]); i++) {
 		char *pf = services_path(d, stale[i].pidfile), *conf = services_path(d, stale[i].conf);
 		if (pf && conf && proc_stop_stale(pf, conf, 2000) == 1)
@@ -374,8 +296,9 @@ void services_stop_stale(struct daemon *d)
 /* The children of the model, in start order (unbound first: dnsmasq
  * forwards to it). Each adds 0 or more wants to the list; to add a kind
  * of child, write one such function and list it here. */
-static services_fn *const services[] = {services_unbound, services_dnsmasq, services_udhcpc,
-					services_dhclient6};
+static services_fn *const services[] = {services_unbound,     services_dnsmasq,
+					services_udhcpc,      services_dhclient6,
+					services_conntrackd, services_keepalived};
 
 int services_dnsblock(struct daemon *d)
 {

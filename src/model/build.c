@@ -46,6 +46,7 @@ static const struct section {
     {"ipv6", ipv6_build, false},
     {"proxmox", proxmox_build, false},
     {"metrics", metrics_build, false},
+    {"ha", ha_build, false},
 };
 
 #define N_SECTIONS (sizeof(sections) / sizeof(sections[0]))

@@ -104,6 +104,7 @@ int dns_build(const struct cfg_node *n, struct router *r, struct diags *d);
 int blackhole_build(const struct cfg_node *n, struct router *r, struct diags *d);
 int ipv6_build(const struct cfg_node *n, struct router *r, struct diags *d);
 int metrics_build(const struct cfg_node *n, struct router *r, struct diags *d);
+int ha_build(const struct cfg_node *n, struct router *r, struct diags *d);
 /* model/ipv6.c: a port's ipv6, ipv6-prefix and ipv6-gateway (map: the
  * interface's map); a DHCP server's ipv6 mode; the cross checks. */
 int ipv6_iface_build(struct diags *d, const struct cfg_node *map, struct router *r,

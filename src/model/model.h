@@ -260,6 +260,32 @@ struct metrics_cfg {
 /* "ADDR:PORT" or "[V6]:PORT" (model/metrics.c). 0 or -EINVAL. */
 int metrics_listen_parse(const char *s, struct ipaddr *addr, uint16_t *port);
 
+/* ha: { sync-interface, peer, priority, virtual, preempt } (model/ha.c,
+ * docs/ha.md): two routers as one, keepalived (VRRPv3, unicast to the
+ * peer over the sync port) moving the virtual addresses and conntrackd
+ * (FTFW) syncing the connection table. Off unless given. */
+#define HA_MAX_VIRTUAL 16
+#define HA_VRID 51            /* VRRP router id: unicast, so one pair never meets another */
+#define HA_ADVERT_MS 400      /* VRRPv3 advertisements: a dead primary is seen after ~1.3 s */
+#define HA_PREEMPT_DELAY 2    /* seconds a returning primary waits (resyncing) before it takes over */
+#define HA_CONNTRACKD_PORT 3780
+struct ha_virtual {
+	struct iface *iface;
+	struct cidr addr;      /* IPv4, inside one of iface's subnets, with its prefix */
+	struct pos pos;
+};
+struct ha_cfg {
+	bool on;
+	struct pos pos;        /* of the `ha` key */
+	struct iface *sync;    /* sync-interface */
+	struct cidr sync_addr; /* the router's own address there (the peer's subnet) */
+	struct ipaddr peer;
+	uint32_t priority;     /* 1..254; the higher is primary */
+	bool preempt;          /* default true: a returning primary takes over again */
+	struct ha_virtual virt[HA_MAX_VIRTUAL];
+	size_t n_virt;
+};
+
 struct router {
 	char *file;             /* what positions name: the file the bytes came from */
 	char *origin;           /* the path it was written as: relative paths (blocklists)
@@ -281,6 +307,7 @@ struct router {
 	struct ipv6cfg ipv6;
 	struct proxmox *proxmox;
 	struct metrics_cfg metrics;
+	struct ha_cfg ha;
 };
 
 /* Build and validate. Returns NULL and fills d with every error found
@@ -355,6 +382,16 @@ static inline bool iface_ra(const struct iface *i)
 	return false;
 }
 const char *ipv6_mode_name(enum ipv6_mode m);
+
+/* The HA virtual address of port i, or NULL (no ha:, or none there).
+ * Inline: the renderers' unit tests link the render sources only. */
+static inline const struct cidr *ha_virtual_of(const struct router *r, const struct iface *i)
+{
+	for (size_t k = 0; r->ha.on && k < r->ha.n_virt; k++)
+		if (r->ha.virt[k].iface == i)
+			return &r->ha.virt[k].addr;
+	return NULL;
+}
 
 /* What a port's IPv6 numbering depends on at run time: the ULA /48 (from
  * the config or the state dir) and each `ipv6: dhcp` port's delegated

@@ -146,10 +146,13 @@ static void put_dhcp(struct buf *b, const struct router *r, const struct dhcp *h
 	lease_format(h->lease, l, sizeof(l));
 	buf_printf(b, "\n# dhcp.%s (%s:%d)\n", i->name, r->file_base, h->pos.line);
 	buf_printf(b, "dhcp-range=set:%s,%s,%s,%s,%s\n", i->name, s, e, m, l);
+	/* With ha:, clients use the address that moves with the primary. */
+	const struct cidr *vip = ha_virtual_of(r, i);
+	const struct ipaddr *self = vip ? &vip->addr : &net->addr;
 	if (h->has_gateway)
 		addr_format(&h->gateway, s, sizeof(s));
 	else
-		addr_format(&net->addr, s, sizeof(s));
+		addr_format(self, s, sizeof(s));
 	buf_printf(b, "dhcp-option=tag:%s,option:router,%s\n", i->name, s);
 	if (h->n_dns) {
 		buf_printf(b, "dhcp-option=tag:%s,option:dns-server", i->name);
@@ -159,7 +162,7 @@ static void put_dhcp(struct buf *b, const struct router *r, const struct dhcp *h
 		}
 		buf_putc(b, '\n');
 	} else if (dns_served(i)) {
-		addr_format(&net->addr, s, sizeof(s));
+		addr_format(self, s, sizeof(s));
 		buf_printf(b, "dhcp-option=tag:%s,option:dns-server,%s\n", i->name, s);
 	} else {
 		buf_printf(b,

@@ -553,6 +553,7 @@ static void put_input(struct nft_out *o)
 	put_ct(o, false);
 	buf_puts(&o->b, "\t\tiifname \"lo\" accept");
 	put_why(o, "the router talking to itself");
+	put_ha_input(o);
 	put_new_tcp(o);
 	put_dispatch(o, "iifname", "input", NULL);
 	buf_puts(&o->b, "\t}\n\n");

@@ -51,6 +51,11 @@ void put_nat(struct nft_out *o);
 /* Whether zone y's clients reach forward f through the router's address. */
 bool fwd_reflects_to(const struct portfwd *f, const struct zone *y);
 
+/* render/nft_ha.c: ha: sync traffic from the peer (input), and SNAT to
+ * a port's virtual address ahead of its zone's masquerade. */
+void put_ha_input(struct nft_out *o);
+void put_ha_snat(struct nft_out *o, const struct zone *z);
+
 /* render/nft_guard.c: built-in hardening no config line asks for. */
 void put_new_tcp(struct nft_out *o);
 void put_rp_filter(struct nft_out *o, const struct zone *z);

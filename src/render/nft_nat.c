@@ -572,6 +572,7 @@ void put_nat(struct nft_out *o)
 		const struct zone *z = &r->zones[i];
 		if (!z->masquerade || !z->n_ifaces)
 			continue;
+		put_ha_snat(o, z);
 		/* IPv6 is routed, not translated. */
 		buf_printf(&o->b, "\t\tmeta nfproto ipv4 oifname @zone_%s masquerade", z->name);
 		put_origin(o, "zone ", z->name, ": masquerade", z->pos.line);

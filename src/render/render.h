@@ -87,6 +87,10 @@ char *render_systemd(const struct router *r, const struct render_paths *p);
  * config_text (router.yaml as written) and the udev, sysctl and systemd
  * outputs rendered with p (the paths inside the VM). */
 char *render_proxmox(const struct router *r);
+/* keepalived.conf and conntrackd.conf of an `ha:` router ("" without
+ * one); their pid, lock and socket files live in p->run_dir. */
+char *render_keepalived(const struct router *r, const struct render_paths *p);
+char *render_conntrackd(const struct router *r, const struct render_paths *p);
 char *render_cloud_init(const struct router *r, const struct render_paths *p,
 			const char *config_text);
 
