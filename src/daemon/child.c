@@ -69,6 +69,8 @@ int child_spawn(struct child *c)
 			   strerror(-rc));
 		return rc;
 	}
+	if (c->before_spawn)
+		c->before_spawn(c);
 	rc = proc_spawn(c->argv, &c->pid, &c->out_fd);
 	if (rc < 0) {
 		daemon_log(d, "nftrouter: %s: cannot start %s: %s", c->name, c->argv[0], strerror(-rc));

@@ -295,7 +295,20 @@ static void req_status(struct daemon *d, const char *arg, struct buf *b)
 							  ev->ok,
 							  ev->error};
 	}
-	struct status_daemon dm = {.health = hs,
+	struct status_ha ha = {.role = ha_role_name(d->ha.role),
+			       .since = d->ha.since,
+			       .transitions = d->ha.transitions,
+			       .peer_reachable = ha_peer_reachable(d),
+			       .peer_seen = d->ha.peer_seen,
+			       .stats_ok = d->ha.stats_ok,
+			       .bytes_sent = d->ha.bytes_sent,
+			       .bytes_recv = d->ha.bytes_recv,
+			       .pkts_sent = d->ha.pkts_sent,
+			       .pkts_recv = d->ha.pkts_recv,
+			       .errors = d->ha.errors,
+			       .error = d->ha.error};
+	struct status_daemon dm = {.ha = d->r && d->r->ha.on ? &ha : NULL,
+				   .health = hs,
 				   .n_health = nh,
 				   .pid = getpid(),
 				   .uptime = daemon_uptime(&d->started),

@@ -89,6 +89,10 @@ struct child {
 	 * whoever wants to read it (services.c for the DHCP clients), so
 	 * that child.c needs to know no kind of child. NULL: log only. */
 	void (*on_line)(struct child *c, const char *line, size_t len);
+	/* Called before each start, by whoever knows what a start of this
+	 * kind of child needs (services_ha.c: conntrackd's stale lock file).
+	 * NULL: nothing. */
+	void (*before_spawn)(struct child *c);
 };
 
 struct client {
@@ -286,6 +290,8 @@ void wants_free(struct wants *w);
 struct render_paths;
 int services_keepalived(struct daemon *d, const struct render_paths *rp, struct wants *ws);
 int services_conntrackd(struct daemon *d, const struct render_paths *rp, struct wants *ws);
+/* A child's before_spawn for its kind, or NULL. */
+void (*services_before_spawn(const char *name))(struct child *c);
 
 /* services.c: which children the model asks for, with which configs */
 int services_sync(struct daemon *d);

@@ -272,6 +272,7 @@ static void services_adopt(struct daemon *d, struct want *w)
 	}
 	memcpy(c->error, w->error, sizeof(c->error));
 	c->on_line = services_child_line;
+	c->before_spawn = services_before_spawn(c->name);
 	memset(w, 0, sizeof(*w));
 	child_start(c);
 }

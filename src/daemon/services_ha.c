@@ -5,6 +5,7 @@
  * of conntrackd and whether dnsmasq runs. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "daemon/internal.h"
 #include "render/render.h"
@@ -44,4 +45,27 @@ int services_conntrackd(struct daemon *d, const struct render_paths *rp, struct 
 	if (w->conf && w->conf_path)
 		w->argv = services_argv(3, CONNTRACKD_BIN, "-C", w->conf_path);
 	return w->argv ? 0 : -ENOMEM;
+}
+
+/* conntrackd refuses to start while its lock file exists, and one killed
+ * with SIGKILL leaves it behind: removed when no conntrackd answers on the
+ * socket beside it (this instance's own, in RUN_DIR). */
+static void services_conntrackd_lock(struct child *c)
+{
+	char *lock = services_path(c->d, "conntrackd.lock");
+	char *sock = services_path(c->d, "conntrackd.sock");
+	int rc = lock && sock ? ha_conntrackd_stale_lock(lock, sock) : -ENOMEM;
+	if (rc == 1)
+		daemon_log(c->d, "nftrouter: conntrackd: removed the lock file a killed one left (%s)",
+			   lock);
+	else if (rc < 0)
+		daemon_log(c->d, "nftrouter: conntrackd: cannot check its lock file: %s",
+			   strerror(-rc));
+	free(lock);
+	free(sock);
+}
+
+void (*services_before_spawn(const char *name))(struct child *c)
+{
+	return strcmp(name, "conntrackd") == 0 ? services_conntrackd_lock : NULL;
 }

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -143,4 +145,22 @@ int ha_conntrackd_stats(const char *conf, int timeout_ms, struct ha_sync_stats *
 		rc = -EIO;
 	free(s);
 	return rc;
+}
+
+int ha_conntrackd_stale_lock(const char *lock, const char *sock)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	if (access(lock, F_OK) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (strlen(sock) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(sa.sun_path, sock, strlen(sock) + 1);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	int rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	close(fd);
+	if (rc == 0)
+		return 0;
+	return unlink(lock) < 0 && errno != ENOENT ? -errno : 1;
 }

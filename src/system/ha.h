@@ -33,4 +33,8 @@ int ha_conntrackd_stats(const char *conf, int timeout_ms, struct ha_sync_stats *
 /* The same from its text (pure; tests/unit). 0 or -EINVAL. */
 int ha_stats_parse(const char *text, struct ha_sync_stats *st);
 
+/* conntrackd's lock file at lock when nothing answers on its socket:
+ * removed. 1 removed, 0 none or a live conntrackd, -errno. */
+int ha_conntrackd_stale_lock(const char *lock, const char *sock);
+
 #endif

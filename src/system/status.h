@@ -47,7 +47,20 @@ struct status_health {
 	const char *dhcp_error; /* "" when ok */
 };
 
+/* The daemon's view of an `ha:` pair (daemon/ha.c). */
+struct status_ha {
+	const char *role;       /* "init", "master", "backup", "fault", "stop" */
+	int64_t since;          /* UNIX time of the last transition, 0: none */
+	unsigned transitions;
+	bool peer_reachable;    /* the peer's sync messages seen lately */
+	int64_t peer_seen;      /* UNIX time they last grew, 0: never */
+	bool stats_ok;          /* conntrackd answered the last sample */
+	uint64_t bytes_sent, bytes_recv, pkts_sent, pkts_recv, errors;
+	const char *error;      /* the last conntrackd step that failed, "" none */
+};
+
 struct status_daemon {
+	const struct status_ha *ha; /* NULL without ha: */
 	const struct status_health *health;
 	size_t n_health;
 	pid_t pid;
@@ -80,6 +93,12 @@ struct status_in {
  * its metric, the kernel's default routes through it, its health, and
  * which one carries new connections (the lowest metric in the kernel). */
 void status_wans(const struct status_in *in, bool json, struct buf *b);
+
+/* The "ha" part (system/status_ha.c): role, peer, last transition, sync
+ * counters, and which virtual addresses this router's kernel holds. */
+struct link_addr;
+void status_ha(const struct status_in *in, const struct link_addr *addrs, size_t n_addrs,
+	       bool json, struct buf *b);
 
 /* One JSON document / the human text. 0 or -errno. */
 int status_format(const struct status_in *in, bool json, struct buf *out);
