@@ -137,13 +137,18 @@ int ha_event(struct daemon *d, const char *state, struct diags *dg)
 	 * before anything else: packets of them are arriving already. */
 	char *conf = services_run_path(d, "conntrackd.conf");
 	const char *const *steps = ha_conntrackd_steps(state);
+	struct diags why = DIAGS_INIT;
 	d->ha.error[0] = '\0';
-	if (!conf)
+	if (!conf) {
 		snprintf(d->ha.error, sizeof(d->ha.error), "out of memory");
-	else if (steps && child_find(d, "conntrackd") &&
-		 ha_conntrackd_run(conf, steps, HA_STEP_TIMEOUT_MS, d->ha.error,
-				   sizeof(d->ha.error)) < 0)
+	} else if (steps && child_find(d, "conntrackd") &&
+		   ha_conntrackd_run(conf, steps, HA_STEP_TIMEOUT_MS, &why) < 0) {
+		char *msg = diags_join(&why, "; ");
+		snprintf(d->ha.error, sizeof(d->ha.error), "%s", msg ? msg : "conntrackd failed");
 		daemon_log(d, "nftrouter: ha: %s", d->ha.error);
+		free(msg);
+	}
+	diags_free(&why);
 	free(conf);
 	services_sync(d);
 	return 0;

@@ -201,8 +201,11 @@ int ha_build(const struct cfg_node *n, struct router *r, struct diags *d)
 	ha_virtual_build(n, r, d);
 	/* Each router would take a lease of its own on a DHCP WAN, and a
 	 * virtual address cannot follow a lease: refused in this version. */
+	const struct cfg_node *virt = cfg_map_get(n, "virtual");
 	for (size_t i = 0; i < r->n_ifaces; i++)
-		if (r->ifaces[i].ipv4 == IPV4_DHCP)
+		/* One named in virtual has had its own error there. */
+		if (r->ifaces[i].ipv4 == IPV4_DHCP &&
+		    !(virt && virt->kind == CFG_MAP && cfg_map_get(virt, r->ifaces[i].name)))
 			diag_error(d, r->ifaces[i].pos,
 				   "interface '%s': ipv4: dhcp cannot be used with ha: (a DHCP WAN "
 				   "cannot move between the two routers); give it static addresses "

@@ -17,6 +17,7 @@
 
 #include "system/proc.h"
 #include "util/buf.h"
+#include "util/diag.h"
 
 const char *const *ha_conntrackd_steps(const char *state)
 {
@@ -88,8 +89,8 @@ static int ha_conntrackd(const char *conf, const char *flag, const char *arg, in
 	return rc;
 }
 
-int ha_conntrackd_run(const char *conf, const char *const *steps, int timeout_ms, char *err,
-		      size_t errlen)
+int ha_conntrackd_run(const char *conf, const char *const *steps, int timeout_ms,
+		      struct diags *dg)
 {
 	for (size_t i = 0; steps && steps[i]; i++) {
 		struct buf out = BUF_INIT;
@@ -98,8 +99,8 @@ int ha_conntrackd_run(const char *conf, const char *const *steps, int timeout_ms
 			char *s = buf_steal(&out);
 			if (s)
 				s[strcspn(s, "\n")] = '\0';
-			snprintf(err, errlen, "conntrackd %s: %s%s%s", steps[i],
-				 rc < 0 ? strerror(-rc) : "failed", s && *s ? ": " : "", s ? s : "");
+			diag_error(dg, nopos, "conntrackd %s: %s%s%.200s", steps[i],
+				   rc < 0 ? strerror(-rc) : "failed", s && *s ? ": " : "", s ? s : "");
 			free(s);
 			return rc < 0 ? rc : -EIO;
 		}

@@ -21,9 +21,10 @@
 const char *const *ha_conntrackd_steps(const char *state);
 
 /* Run `conntrackd -C conf FLAG` for each step, each bounded by timeout_ms.
- * 0, or -errno of the first that failed (its flag and output in err). */
-int ha_conntrackd_run(const char *conf, const char *const *steps, int timeout_ms, char *err,
-		      size_t errlen);
+ * 0, or -errno of the first that failed (its flag and output in dg). */
+struct diags;
+int ha_conntrackd_run(const char *conf, const char *const *steps, int timeout_ms,
+		      struct diags *dg);
 
 /* `conntrackd -C conf -s network`: the UDP sync link's counters. */
 struct ha_sync_stats {

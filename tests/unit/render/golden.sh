@@ -21,8 +21,9 @@ export LC_ALL=C
 
 # Every render target, as `render --help` lists them: a new renderer is
 # covered (and needs its expected files) as soon as it is in the table.
-# "proxmox" renders only configs with a proxmox: section; for the others
-# its expected file must be absent.
+# "proxmox" renders only configs with a proxmox: section, "keepalived" and
+# "conntrackd" only those with ha:; for the others the expected file must
+# be absent.
 targets=$("$NFTROUTER_BIN" render --help | sed -n '/^WHAT is one of:/,/^$/s/^  \([a-z0-9-]*\) .*/\1/p')
 case "
 $targets
@@ -79,9 +80,16 @@ for dir in tests/golden/*/; do
         # render makes the relative -c absolute (tests/examples/render-abs);
         # the expected files stay independent of where the checkout is.
         sed -i "s|$(pwd)/tests/golden/|tests/golden/|g" "$out"
-        if [ "$what" = proxmox ] && [ $rc -eq 1 ] && ! grep -q '^proxmox:' "$cfg"; then
-            if [ -f "$dir/expected.proxmox" ] && ! wants_update proxmox; then
-                echo "FAIL $case/proxmox: no proxmox: section, but expected.proxmox exists"
+        # Targets that need a section (proxmox:, ha:) refuse a config
+        # without it; their expected file must then be absent.
+        case $what in
+        proxmox) section=proxmox ;;
+        keepalived|conntrackd) section=ha ;;
+        *) section="" ;;
+        esac
+        if [ -n "$section" ] && [ $rc -eq 1 ] && ! grep -q "^$section:" "$cfg"; then
+            if [ -f "$dir/expected.$what" ] && ! wants_update "$what"; then
+                echo "FAIL $case/$what: no $section: section, but expected.$what exists"
                 failed=$((failed + 1))
             fi
             continue
