@@ -181,6 +181,17 @@ static void gather(struct daemon *d, struct gather *g)
 	gather_ports(d, g);
 	gather_ranges(d, g);
 	gather_children(d, g);
+	if (d->r && d->r->ha.on) {
+		in->ha = true;
+		in->ha_role = ha_role_name(d->ha.role);
+		in->ha_transitions = d->ha.transitions;
+		in->ha_last_transition = d->ha.since;
+		in->ha_peer_reachable = ha_peer_reachable(d);
+		in->ha_stats = d->ha.stats_ok;
+		in->ha_sync_packets_sent = d->ha.pkts_sent;
+		in->ha_sync_packets_recv = d->ha.pkts_recv;
+		in->ha_sync_errors = d->ha.errors;
+	}
 }
 
 static enum MHD_Result metrics_reply(struct MHD_Connection *conn, unsigned code, char *text,

@@ -5,6 +5,7 @@
  * bounded sets (zones, ports, ranges, children of the config). */
 #include <errno.h>
 #include <inttypes.h>
+#include <string.h>
 
 #include "render/metrics.h"
 
@@ -243,6 +244,34 @@ static void daemon_state(struct buf *b, const struct metrics_in *in)
 	}
 }
 
+static void ha(struct buf *b, const struct metrics_in *in)
+{
+	static const char *const roles[] = {"init", "master", "backup", "fault", "stop"};
+	if (!in->ha)
+		return;
+	family(b, "nftrouter_ha_role", "gauge",
+	       "1 for the role this router has in its ha: pair (keepalived's last report).");
+	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
+		sample(b, "nftrouter_ha_role", "role", roles[i],
+		       in->ha_role && strcmp(in->ha_role, roles[i]) == 0);
+	gauge(b, "nftrouter_ha_transitions_total", "counter",
+	      "Changes of ha: role since the daemon started.", in->ha_transitions);
+	gauge(b, "nftrouter_ha_last_transition_timestamp_seconds", "gauge",
+	      "UNIX time of the last change of ha: role (0: none yet).",
+	      (uint64_t)in->ha_last_transition);
+	gauge(b, "nftrouter_ha_peer_reachable", "gauge",
+	      "1 if the peer's connection-sync messages arrived lately.", in->ha_peer_reachable);
+	if (!in->ha_stats)
+		return;
+	family(b, "nftrouter_ha_sync_packets_total", "counter",
+	       "conntrackd's sync packets on the sync port.");
+	sample(b, "nftrouter_ha_sync_packets_total", "direction", "sent", in->ha_sync_packets_sent);
+	sample(b, "nftrouter_ha_sync_packets_total", "direction", "received",
+	       in->ha_sync_packets_recv);
+	gauge(b, "nftrouter_ha_sync_errors_total", "counter",
+	      "conntrackd's send and receive errors on the sync port.", in->ha_sync_errors);
+}
+
 int render_metrics(const struct metrics_in *in, struct buf *out)
 {
 	daemon_state(out, in);
@@ -253,5 +282,6 @@ int render_metrics(const struct metrics_in *in, struct buf *out)
 	children(out, in);
 	filter(out, in);
 	dns(out, in->dns);
+	ha(out, in);
 	return out->oom ? -ENOMEM : 0;
 }

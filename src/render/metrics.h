@@ -81,6 +81,16 @@ struct metrics_in {
 	uint64_t blocklist4, blocklist6; /* ranges loaded, after merging */
 	uint64_t log_events;     /* firewall log events read (NFLOG) */
 	const struct metrics_dns *dns; /* NULL: not known (no DNS, dnsmasq down, no answer yet) */
+	/* ha: (docs/ha.md): the role keepalived last reported ("init",
+	 * "master", "backup", "fault", "stop"), transitions since the start,
+	 * the peer's sync messages seen lately, conntrackd's sync counters. */
+	bool ha;
+	const char *ha_role;
+	uint64_t ha_transitions;
+	int64_t ha_last_transition; /* UNIX time, 0 none */
+	bool ha_peer_reachable;
+	bool ha_stats;           /* the counters below were read */
+	uint64_t ha_sync_packets_sent, ha_sync_packets_recv, ha_sync_errors;
 };
 
 /* Append the exposition to out. 0, or -ENOMEM (out's oom). */

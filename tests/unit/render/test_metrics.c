@@ -151,6 +151,37 @@ static void test_empty(void **state)
 	assert_null(strstr(s, "nftrouter_bans"));
 	assert_null(strstr(s, "config_info"));
 	assert_null(strstr(s, "nftrouter_dns_"));
+	assert_null(strstr(s, "nftrouter_ha_"));
+	check_structure(s);
+	free(s);
+}
+
+/* An ha: router: one role sample is 1, the others 0; the sync counters
+ * only when conntrackd answered. */
+static void test_ha(void **state)
+{
+	(void)state;
+	struct metrics_in in = {.ha = true,
+				.ha_role = "backup",
+				.ha_transitions = 3,
+				.ha_last_transition = 1700000000,
+				.ha_peer_reachable = true};
+	char *s = render(&in);
+	has_line(s, "nftrouter_ha_role{role=\"backup\"} 1");
+	has_line(s, "nftrouter_ha_role{role=\"master\"} 0");
+	has_line(s, "nftrouter_ha_transitions_total 3");
+	has_line(s, "nftrouter_ha_last_transition_timestamp_seconds 1700000000");
+	has_line(s, "nftrouter_ha_peer_reachable 1");
+	assert_null(strstr(s, "nftrouter_ha_sync_packets_total"));
+	check_structure(s);
+	free(s);
+	in.ha_stats = true;
+	in.ha_sync_packets_sent = 7;
+	in.ha_sync_packets_recv = 9;
+	s = render(&in);
+	has_line(s, "nftrouter_ha_sync_packets_total{direction=\"sent\"} 7");
+	has_line(s, "nftrouter_ha_sync_packets_total{direction=\"received\"} 9");
+	has_line(s, "nftrouter_ha_sync_errors_total 0");
 	check_structure(s);
 	free(s);
 }
@@ -178,6 +209,7 @@ int main(void)
 	    cmocka_unit_test(test_full),
 	    cmocka_unit_test(test_empty),
 	    cmocka_unit_test(test_escape),
+	    cmocka_unit_test(test_ha),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
