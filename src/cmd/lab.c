@@ -14,6 +14,7 @@
 
 static const char lab_usage[] =
 	"Usage: nftrouter lab up     [-c FILE] [--name ID] [--optional] [--vm [--cloud-init]]\n"
+	"       nftrouter lab up     -c PRIMARY -c BACKUP [--name ID]\n"
 	"       nftrouter lab down   [--name ID]\n"
 	"       nftrouter lab exec   [--name ID] HOST COMMAND [ARG...]\n"
 	"       nftrouter lab status [--name ID] [--json]\n"
@@ -41,11 +42,12 @@ static const char lab_usage[] =
 	"          the peers' namespaces, nftrouter installed and started by\n"
 	"          systemd at boot. Slower (a boot), but it shows what only a\n"
 	"          boot can: udev naming, the unit, a stock /run.\n"
+	"          -c PRIMARY -c BACKUP: an ha: pair (lab up --help, docs/ha.md).\n"
 	"  down    Stop the lab's processes and delete its namespaces, veths,\n"
 	"          /etc/netns entries and directory: exactly what `up` recorded in\n"
 	"          its manifest, also after a crash or Ctrl-C midway.\n"
 	"  exec    Run COMMAND on a lab host: `router` or a port's name (its\n"
-	"          peer). The host's own resolv.conf applies. On a --vm lab,\n"
+	"          peer); `backup` is a pair's second router. The host's own resolv.conf applies. On a --vm lab,\n"
 	"          `router` is the guest (through its QEMU guest agent).\n"
 	"  status  Hosts, namespaces, addresses, leases and the daemon's status.\n"
 	"  test    Derive checks from the config and run them with real tools:\n"
@@ -57,6 +59,7 @@ static const char lab_usage[] =
 	"Options:\n"
 	"  -c, --config FILE  the config (up: default $NFTROUTER_CONFIG or "
 	DEFAULT_CONFIG ";\n"
+
 	"                     test: default the config the lab was built from)\n"
 	"  -n, --name ID      the lab's name, 1-8 characters of [a-z0-9] (default\n"
 	"                     $NFTROUTER_LAB or " LAB_DEFAULT_ID "); labs with different\n"
@@ -86,7 +89,8 @@ static const struct lab_help {
 	const char *text;
 } lab_helps[] = {
 	{"up",
-	 "Usage: nftrouter lab up [-c FILE] [--name ID] [--optional] [--vm [--cloud-init]]\n\n"
+	 "Usage: nftrouter lab up [-c FILE] [--name ID] [--optional] [--vm [--cloud-init]]\n"
+	 "       nftrouter lab up -c PRIMARY -c BACKUP [--name ID]\n\n"
 	 "Build the router of FILE in network namespaces and start it. Creates the\n"
 	 "namespaces nftr-ID-router and nftr-ID-PORT (one peer per configured port),\n"
 	 "a veth per port whose router end carries the kernel name and MAC the\n"
@@ -115,8 +119,16 @@ static const struct lab_help {
 	 "cloud-init applies `nftrouter render cloud-init` from a NoCloud seed at the\n"
 	 "first boot (config, udev rules, unit, enable) and reboots; up waits for\n"
 	 "the unit after that reboot. Minutes under emulation.\n\n"
+	 "With -c PRIMARY -c BACKUP (two configs with ha:, the same ports and sync\n"
+	 "port) up builds the pair of docs/ha.md: PRIMARY's router in nftr-ID-router,\n"
+	 "BACKUP's in nftr-ID-backup; each port's peer namespace holds a bridge\n"
+	 "(eth0) with both routers' ends on it, the sync ports are one veth between\n"
+	 "the two routers, and both daemons run (the primary first). `lab exec ID\n"
+	 "backup CMD` runs on the backup with its config and dirs; `lab test` checks\n"
+	 "the pair. Namespaces only (no --vm, --optional).\n\n"
 	 "Options:\n"
-	 "  -c, --config FILE  the config (default $NFTROUTER_CONFIG or " DEFAULT_CONFIG ")\n"
+	 "  -c, --config FILE  the config (default $NFTROUTER_CONFIG or " DEFAULT_CONFIG ");\n"
+	 "                     twice: an ha: pair, PRIMARY then BACKUP\n"
 	 "  -n, --name ID      the lab's name: 1-8 of [a-z0-9] (default $NFTROUTER_LAB or " LAB_DEFAULT_ID ")\n"
 	 "      --optional     also build the ports marked optional (default: left out,\n"
 	 "                     to show the router comes up without them)\n"
@@ -142,7 +154,7 @@ static const struct lab_help {
 	 "Usage: nftrouter lab exec [--name ID] HOST COMMAND [ARG...]\n\n"
 	 "Run COMMAND in HOST's namespace (`ip netns exec`), with that host's\n"
 	 "resolv.conf: HOST is `router` or a configured port's name (the ISP or\n"
-	 "client behind it). Options stop at HOST, so COMMAND takes its own.\n"
+	 "client behind it), or `backup`, a pair's second router. Options stop at HOST, so COMMAND takes its own.\n"
 	 "On the router, COMMAND gets NFTROUTER_CONFIG, NFTROUTER_STATE_DIR and\n"
 	 "NFTROUTER_RUN_DIR set to the lab's config and dirs, NFTROUTER_LAB to its\n"
 	 "name and NFTROUTER_TLS_CA to its test CA (when it has one), which every\n"
@@ -197,6 +209,7 @@ static void lab_help(const char *verb)
 
 struct lab_opts {
 	const char *config;
+	const char *config2; /* up -c PRIMARY -c BACKUP */
 	const char *name;
 	bool json, optional, vm, cloud_init;
 	int rest; /* first non-option argument */
@@ -216,7 +229,13 @@ static int lab_parse(int argc, char **argv, struct lab_opts *o)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+c:n:h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'c': o->config = optarg; break;
+		case 'c':
+			if (o->config && o->config2) {
+				cmd_err("lab: -c at most twice (PRIMARY, BACKUP)");
+				return -EINVAL;
+			}
+			*(o->config ? &o->config2 : &o->config) = optarg;
+			break;
 		case 'n': o->name = optarg; break;
 		case 'j': o->json = true; break;
 		case 'o': o->optional = true; break;
@@ -241,6 +260,36 @@ static int lab_report(struct lab *l, int ret, const char *note, int status)
 	if (note)
 		cmd_err("%s", note);
 	return status;
+}
+
+/* The second router of an ha: pair: `up -c PRIMARY -c BACKUP`, or the
+ * BACKUP an existing pair was built from. */
+static int lab_load_pair(struct lab *l, const struct lab_opts *o, bool existing)
+{
+	char cfg[PATH_MAX];
+	struct diags d = DIAGS_INIT;
+	if (existing ? lab_manifest_get(l, "config2", cfg, sizeof(cfg)) < 0 || !cfg[0]
+		     : !o->config2)
+		return EXIT_OK;
+	if (!existing)
+		snprintf(cfg, sizeof(cfg), "%s", o->config2);
+	if (l->vm || l->with_optional) {
+		cmd_err("lab up: a pair is built in namespaces, all ports (no --vm, --optional)");
+		return EXIT_USAGE;
+	}
+	if (!realpath(cfg, l->config2)) {
+		cmd_err("%s: %s", cfg, strerror(errno));
+		return EXIT_INVALID;
+	}
+	l->r2 = router_file_steal(router_file_load(l->config2, &d));
+	if (!l->r2) {
+		cmd_print_diags(&d);
+		diags_free(&d);
+		return EXIT_INVALID;
+	}
+	diags_free(&d);
+	int ret = lab_pair_topology(l);
+	return ret < 0 ? lab_report(l, ret, NULL, EXIT_INVALID) : EXIT_OK;
 }
 
 /* Load the config and derive the topology. For an existing lab without
@@ -291,7 +340,7 @@ static int lab_load(struct lab *l, const struct lab_opts *o, bool existing)
 	ret = lab_topology(l);
 	if (ret < 0)
 		return lab_report(l, ret, NULL, EXIT_INVALID);
-	return EXIT_OK;
+	return lab_load_pair(l, o, existing);
 }
 
 static void print_progress(void *arg, const char *what)
@@ -317,6 +366,10 @@ static void print_summary(const struct lab *l)
 		struct cidr c;
 		mac_format(h->mac, mac);
 		snprintf(km, sizeof(km), "%s %s", h->router_ifname, mac);
+		if (h->sync) {
+			printf("  %-8s %-24s %s\n", h->name, km, "the sync link: router <-> backup, no peer");
+			continue;
+		}
 		if (h->absent) {
 			printf("  %-8s %-24s %s\n", h->name, km, "absent (optional port left out)");
 			continue;
@@ -328,7 +381,10 @@ static void print_summary(const struct lab *l)
 		printf("  %-8s %-24s %-20s %-9s %s%s\n", h->name, km, ra, role_name(h->role), pa,
 		       h->dhcp_client ? " (DHCP lease)" : h->dhcp_server ? " (ISP, DHCP server)" : "");
 	}
-	printf("Try: nftrouter lab exec --name %s HOST COMMAND   (HOST: router", l->id);
+	if (l->pair)
+		printf("  backup   %-24s %s (config %s)\n", l->backup.ns, "the second router", l->config2);
+	printf("Try: nftrouter lab exec --name %s HOST COMMAND   (HOST: router%s", l->id,
+	       l->pair ? ", backup" : "");
 	for (size_t i = 1; i < l->n_hosts; i++)
 		if (!l->hosts[i].absent)
 			printf(", %s", l->hosts[i].name);
@@ -406,16 +462,16 @@ static int lab_exec_guest(struct lab *l, int argc, char **argv)
 /* A command run on the router as its admin would run it: `nftrouter
  * status` (or any other) finds the lab's config, state and run dirs
  * through the variables every command honours (cmd_paths_init). */
-static int lab_exec_env(const struct lab *l)
+static int lab_exec_env(const struct lab *l, bool backup)
 {
 	char state[PATH_MAX], run[PATH_MAX], ca[PATH_MAX];
-	lab_path(l, "state", state, sizeof(state));
-	lab_path(l, "run", run, sizeof(run));
+	lab_path(l, backup ? "backup-state" : "state", state, sizeof(state));
+	lab_path(l, backup ? "backup-run" : "run", run, sizeof(run));
 	lab_path(l, "ca.pem", ca, sizeof(ca));
 	/* the test CA the lab's daemon checks DoT upstreams against */
 	if (access(ca, R_OK) == 0 && setenv("NFTROUTER_TLS_CA", ca, 1) < 0)
 		return -errno;
-	if (setenv("NFTROUTER_CONFIG", l->config, 1) < 0 ||
+	if (setenv("NFTROUTER_CONFIG", backup ? l->config2 : l->config, 1) < 0 ||
 	    setenv("NFTROUTER_STATE_DIR", state, 1) < 0 || setenv("NFTROUTER_RUN_DIR", run, 1) < 0 ||
 	    setenv("NFTROUTER_LAB", l->id, 1) < 0)
 		return -errno;
@@ -436,7 +492,7 @@ static int lab_cmd_exec(const struct lab_opts *o, int argc, char **argv)
 	rc = lab_load(&l, o, true);
 	if (rc != EXIT_OK)
 		return rc;
-	h = lab_host_find(&l, argv[o->rest]);
+	h = l.pair && strcmp(argv[o->rest], "backup") == 0 ? &l.backup : lab_host_find(&l, argv[o->rest]);
 	if (!h || h->absent) {
 		cmd_err("lab '%s' has no host '%s'%s", l.id, argv[o->rest], h ? " (optional port left out)" : "");
 		lab_release(&l);
@@ -449,7 +505,7 @@ static int lab_cmd_exec(const struct lab_opts *o, int argc, char **argv)
 		lab_release(&l);
 		return EXIT_SYSTEM;
 	}
-	if (h->role == LAB_ROUTER && lab_exec_env(&l) < 0) {
+	if (h->role == LAB_ROUTER && lab_exec_env(&l, h == &l.backup) < 0) {
 		cmd_err("lab exec: setenv: %s", strerror(errno));
 		free(v);
 		lab_release(&l);

@@ -400,6 +400,9 @@ int lab_test(struct lab *l, lab_report_fn *report, void *arg)
 	struct buf before = BUF_INIT;
 	char *snap;
 
+	if (l->pair)
+		return lab_pair_test(l, report, arg);
+
 	check_nftrouter(&t, &before, (char *[]){"counters", "--json", NULL});
 	snap = buf_steal(&before);
 	if (!snap)

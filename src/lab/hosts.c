@@ -415,7 +415,18 @@ static int start_notify(struct lab *l, const char *sock, const char *notes)
 	return -ETIMEDOUT;
 }
 
-int lab_start_router(struct lab *l, int timeout_ms)
+static void prefixed_path(const struct lab *l, const char *prefix, const char *name, char *out,
+			  size_t n)
+{
+	char f[64];
+	snprintf(f, sizeof(f), "%s%s", prefix, name);
+	lab_path(l, f, out, n);
+}
+
+/* One router's daemon: the lab's router (prefix "") or a pair's backup
+ * ("backup-": its own dirs, log and notify socket). */
+static int start_router_in(struct lab *l, const struct lab_host *rt, const char *config,
+			   const char *prefix, int timeout_ms)
 {
 	char state[PATH_MAX], run[PATH_MAX], log[PATH_MAX], ca[PATH_MAX], sock[PATH_MAX], notes[PATH_MAX];
 	char env_notify[PATH_MAX + 16], env_ca[PATH_MAX + 24];
@@ -423,11 +434,11 @@ int lab_start_router(struct lab *l, int timeout_ms)
 	int ret;
 	pid_t pid;
 
-	lab_path(l, "state", state, sizeof(state));
-	lab_path(l, "run", run, sizeof(run));
-	lab_path(l, "router.log", log, sizeof(log));
-	lab_path(l, "notify", sock, sizeof(sock));
-	lab_path(l, "notify.log", notes, sizeof(notes));
+	prefixed_path(l, prefix, "state", state, sizeof(state));
+	prefixed_path(l, prefix, "run", run, sizeof(run));
+	prefixed_path(l, prefix, "router.log", log, sizeof(log));
+	prefixed_path(l, prefix, "notify", sock, sizeof(sock));
+	prefixed_path(l, prefix, "notify.log", notes, sizeof(notes));
 	if ((mkdir(state, 0700) < 0 && errno != EEXIST) || (mkdir(run, 0700) < 0 && errno != EEXIST))
 		return -errno;
 	ret = start_notify(l, sock, notes);
@@ -439,13 +450,23 @@ int lab_start_router(struct lab *l, int timeout_ms)
 		snprintf(env_ca, sizeof(env_ca), "NFTROUTER_TLS_CA=%s", ca);
 		env[1] = env_ca;
 	}
-	pid = lab_spawn_in(l, lab_router(l),
-			   (char *[]){l->bin, "run", "-c", l->config, "--state-dir", state, "--run-dir", run,
-				      NULL},
+	pid = lab_spawn_in(l, rt,
+			   (char *[]){l->bin, "run", "-c", (char *)config, "--state-dir", state, "--run-dir",
+				      run, NULL},
 			   env, log, "nftrouter");
 	if (pid < 0)
 		return pid;
 	return wait_ready(l, notes, pid, log, timeout_ms);
+}
+
+int lab_start_router(struct lab *l, int timeout_ms)
+{
+	int ret = start_router_in(l, lab_router(l), l->config, "", timeout_ms);
+	/* The backup second: the primary is up first and takes the virtual
+	 * addresses, as in a pair whose primary was there first. */
+	if (ret == 0 && l->pair)
+		ret = start_router_in(l, &l->backup, l->config2, "backup-", timeout_ms);
+	return ret;
 }
 
 /* Every client has its lease and the router its WAN addresses. */

@@ -256,6 +256,8 @@ void lab_release(struct lab *l)
 	l->n_hosts = 0;
 	router_free(l->r);
 	l->r = NULL;
+	router_free(l->r2);
+	l->r2 = NULL;
 }
 
 void lab_path(const struct lab *l, const char *file, char *out, size_t n)

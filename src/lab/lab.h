@@ -54,6 +54,13 @@ struct lab_host {
 	bool dhcp_client;         /* a client that takes a DHCP lease */
 	bool dhcp_server;         /* an internet host that hands the router its address */
 	struct ipaddr pool_lo, pool_hi; /* dhcp_server's pool */
+	/* An HA pair (lab up -c PRIMARY -c BACKUP, pair.c): the backup's end
+	 * of this port (its kernel name and MAC before its daemon renames
+	 * it), and whether the port is the sync link (the two routers'
+	 * ends joined directly, no peer: `absent` is set for the peers' code). */
+	char router2_ifname[16];
+	uint8_t mac2[6];
+	bool sync;
 };
 
 struct lab {
@@ -75,6 +82,14 @@ struct lab {
 	size_t n_hosts;
 	struct diags diags;       /* what went wrong, for the caller to print */
 	bool name_taken;          /* lab_up refused: a lab of this name exists */
+	/* An HA pair: hosts[0] is the primary (config), `backup` the second
+	 * router (config2, model r2, namespace nftr-ID-backup). Each port
+	 * with a peer is a bridge in the peer's namespace (eth0 there), both
+	 * routers' ends on it. */
+	bool pair;
+	char config2[PATH_MAX];
+	struct router *r2;
+	struct lab_host backup;
 };
 
 /* For the lab's own files: an error into l->diags, and a program's output
@@ -202,5 +217,15 @@ void lab_vm_kill(const struct lab *l, pid_t pid);
 
 /* checks.c: `lab test`. Returns the number of failed checks, or -errno. */
 int lab_test(struct lab *l, lab_report_fn *report, void *arg);
+
+/* pair.c: the HA pair. After lab_topology (of the primary, l->r), with
+ * l->r2 set: both configs have ha:, the same ports and sync port; fills
+ * each host's backup identity and the backup host. 0 or -EINVAL (diags). */
+int lab_pair_topology(struct lab *l);
+/* `lab test` of a pair (checks_ha.c): roles, virtual addresses, sync,
+ * the clients' leases and NAT through the virtual addresses. */
+int lab_pair_test(struct lab *l, lab_report_fn *report, void *arg);
+/* Run `nftrouter ARGS` on the backup as its admin would (lab_nftrouter's twin). */
+int lab_nftrouter_backup(const struct lab *l, char *const args[], struct buf *out, int timeout_ms);
 
 #endif

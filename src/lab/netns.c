@@ -62,11 +62,43 @@ static int host_create(struct lab *l, const struct lab_host *h)
 	return file_write(resolv, "nameserver 127.0.0.1\n", 0644);
 }
 
+/* A pair's port: a bridge (eth0 in the peer's namespace, where the peer
+ * configures its address as on a veth) with both routers' ends on it, so
+ * that either router reaches the peer and the peer sees one segment. */
+static int pair_link(struct lab *l, const struct lab_host *h)
+{
+	char mac[18], mac2[18];
+	int ret;
+	mac_format(h->mac, mac);
+	mac_format(h->mac2, mac2);
+	if (h->sync)
+		return ip_cmd(l, (char *[]){"ip", "link", "add", "name", (char *)h->router_ifname, "netns",
+					    (char *)lab_router(l)->ns, "address", mac, "type", "veth",
+					    "peer", "name", (char *)h->router2_ifname, "netns",
+					    (char *)l->backup.ns, "address", mac2, NULL});
+	ret = ip_cmd(l, (char *[]){"ip", "-n", (char *)h->ns, "link", "add", "eth0", "type", "bridge",
+				   "forward_delay", "0", "stp_state", "0", NULL});
+	if (ret == 0)
+		ret = ip_cmd(l, (char *[]){"ip", "link", "add", "name", (char *)h->router_ifname, "netns",
+					   (char *)lab_router(l)->ns, "address", mac, "type", "veth", "peer",
+					   "name", "ra", "netns", (char *)h->ns, NULL});
+	if (ret == 0)
+		ret = ip_cmd(l, (char *[]){"ip", "link", "add", "name", (char *)h->router2_ifname, "netns",
+					   (char *)l->backup.ns, "address", mac2, "type", "veth", "peer",
+					   "name", "rb", "netns", (char *)h->ns, NULL});
+	for (int k = 0; ret == 0 && k < 2; k++)
+		ret = ip_cmd(l, (char *[]){"ip", "-n", (char *)h->ns, "link", "set", k ? "rb" : "ra",
+					   "master", "eth0", "up", NULL});
+	return ret < 0 ? ret : lab_peer_config(l, h);
+}
+
 static int port_link(struct lab *l, const struct lab_host *h)
 {
 	char mac[18];
 	int ret;
 
+	if (l->pair)
+		return pair_link(l, h);
 	mac_format(h->mac, mac);
 	ret = ip_cmd(l, (char *[]){"ip", "link", "add", "name", (char *)h->router_ifname, "netns",
 				   (char *)lab_router(l)->ns, "address", mac, "type", "veth", "peer",
@@ -117,6 +149,8 @@ static int vm_links(struct lab *l)
 int lab_create_links(struct lab *l)
 {
 	int ret;
+	if (l->pair && (ret = host_create(l, &l->backup)) < 0)
+		return ret;
 	for (size_t i = 0; i < l->n_hosts; i++) {
 		if (l->hosts[i].absent || (l->vm && i == 0))
 			continue;
@@ -125,7 +159,7 @@ int lab_create_links(struct lab *l)
 			return ret;
 	}
 	for (size_t i = 1; i < l->n_hosts && !l->vm; i++) {
-		if (l->hosts[i].absent)
+		if (l->hosts[i].absent && !l->hosts[i].sync)
 			continue;
 		ret = port_link(l, &l->hosts[i]);
 		if (ret < 0)
@@ -191,6 +225,8 @@ int lab_up(struct lab *l, lab_progress_fn *progress, void *arg)
 		ret = lab_manifest_add(l, "optional", buf);
 	if (ret == 0 && l->vm)
 		ret = lab_manifest_add(l, "vm", l->vm_accel);
+	if (ret == 0 && l->pair)
+		ret = lab_manifest_add(l, "config2", l->config2);
 	if (ret == 0 && (ret = step(l, progress, arg, l->vm ? "namespaces" : "namespaces and links")) == 0)
 		ret = lab_create_links(l);
 	if (ret == 0 && (ret = step(l, progress, arg, "configs and test CA")) == 0)
