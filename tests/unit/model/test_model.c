@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "model/model.h"
+#include "router_text.h"
 
 static const char base[] =
     "interfaces:\n"
@@ -26,16 +27,6 @@ static const char base[] =
     "  lan: { range: 192.168.1.100-192.168.1.200 }\n"
     "dns:\n"
     "  upstream: [\"9.9.9.9\"]\n";
-
-static struct router *build(const char *text, struct diags *d)
-{
-	struct cfg_doc *doc = cfg_parse_buf("t.yaml", text, strlen(text), d);
-	if (!doc)
-		return NULL;
-	struct router *r = model_build(doc, d);
-	cfg_doc_free(doc);
-	return r;
-}
 
 static bool has_name(const char **v, size_t n, const char *name)
 {
@@ -185,7 +176,7 @@ static void test_defaults(void **state)
 {
 	(void)state;
 	struct diags d = DIAGS_INIT;
-	struct router *r = build(base, &d);
+	struct router *r = router_try_text(base, &d);
 	assert_non_null(r);
 	assert_string_equal(r->hostname, "router");
 	const struct zone *wan = router_zone(r, "wan"), *lan = router_zone(r, "lan");
@@ -311,7 +302,7 @@ static char *variant(const char *from, const char *to)
 static void assert_first_error(const char *text, const char *want)
 {
 	struct diags d = DIAGS_INIT;
-	struct router *r = build(text, &d);
+	struct router *r = router_try_text(text, &d);
 	assert_null(r);
 	assert_true(d.n_errors >= 1);
 	diags_sort(&d);
@@ -375,7 +366,7 @@ static void test_all_errors_one_run(void **state)
 	    "  - { name: x, from: nowhere, tcp: 0, action: permit }\n"
 	    "bogus: 1\n";
 	struct diags d = DIAGS_INIT;
-	assert_null(build(text, &d));
+	assert_null(router_try_text(text, &d));
 	diags_sort(&d);
 	static const char *const want[] = {
 	    "2:24: interface 'wan': match: mac: malformed MAC address '52:54:00:00:00:0g' (six "
@@ -455,7 +446,7 @@ static void test_injection(void **state)
 			char *b = variant("dns:\n  upstream: [\"9.9.9.9\"]\n", "");
 			snprintf(text, sizeof(text), "%s%s%s", b, field, tail);
 			struct diags d = DIAGS_INIT;
-			struct router *r = build(text, &d);
+			struct router *r = router_try_text(text, &d);
 			if (r)
 				fail_msg("accepted %s in: %s", chars[c].name, field);
 			bool named = false;
@@ -485,7 +476,7 @@ static void test_warnings(void **state)
 	    "port-forwards:\n"
 	    "  - { name: ssh-nas, from: wan, tcp: 20-30, to: 192.168.1.5 }\n";
 	struct diags d = DIAGS_INIT;
-	struct router *r = build(text, &d);
+	struct router *r = router_try_text(text, &d);
 	assert_non_null(r); /* warnings do not refuse a config */
 	assert_int_equal(d.n_errors, 0);
 	assert_int_equal(d.n, 3);
@@ -499,7 +490,7 @@ static void test_warnings(void **state)
 	router_free(r);
 	diags_free(&d);
 	/* examples/seed.yaml builds without a warning. */
-	r = build(base, &d);
+	r = router_try_text(base, &d);
 	assert_non_null(r);
 	assert_int_equal(d.n, 0);
 	router_free(r);
@@ -520,7 +511,7 @@ static void test_dhcp_overrides(void **state)
 		    "      - { mac: \"52:54:00:AA:00:01\", ip: 192.168.1.20 }\n"
 		    "      - { mac: \"52:54:00:aa:00:02\", ip: 192.168.1.150, name: printer }\n");
 	struct diags d = DIAGS_INIT;
-	struct router *r = build(text, &d);
+	struct router *r = router_try_text(text, &d);
 	if (!r) {
 		diags_print(&d, stderr);
 		fail();
@@ -605,7 +596,7 @@ static void test_ipv6_port_addrs(void **state)
 {
 	(void)state;
 	struct diags d = DIAGS_INIT;
-	struct router *r = build(
+	struct router *r = router_try_text(
 	    "interfaces:\n"
 	    "  wan: { match: { name: eth0 }, ipv4: dhcp, ipv6: dhcp, ipv6-prefix: 60 }\n"
 	    "  lan: { match: { name: eth1 }, ipv6: { from: wan, subnet: 3, address: \"2001:db8:9::1/64\" } }\n"
@@ -642,7 +633,7 @@ static void test_gateway(void **state)
 {
 	(void)state;
 	struct diags d = DIAGS_INIT;
-	struct router *r = build(
+	struct router *r = router_try_text(
 	    variant("ipv4: dhcp }", "ipv4: [10.0.0.2/30, 203.0.113.2/24], gateway: 203.0.113.1 }"),
 	    &d);
 	assert_non_null(r);
@@ -666,7 +657,7 @@ static void test_deterministic(void **state)
 {
 	(void)state;
 	struct diags d = DIAGS_INIT;
-	struct router *a = build(base, &d), *b = build(base, &d);
+	struct router *a = router_try_text(base, &d), *b = router_try_text(base, &d);
 	assert_non_null(a);
 	assert_non_null(b);
 	assert_int_equal(a->n_ifaces, b->n_ifaces);
@@ -695,7 +686,7 @@ static void test_metric(void **state)
 	    "  wan: { interfaces: [wan1, wan2, wan3], masquerade: true }\n"
 	    "  lan: { interfaces: [lan], forward: [wan] }\n";
 	struct diags d = DIAGS_INIT;
-	struct router *r = build(two, &d);
+	struct router *r = router_try_text(two, &d);
 	assert_non_null(r);
 	assert_int_equal(router_iface(r, "wan1")->metric, 0);
 	assert_int_equal(router_iface(r, "wan2")->metric, 1);
@@ -707,7 +698,7 @@ static void test_metric(void **state)
 	char *at = strstr(text, "ipv4: dhcp }\n  lan");
 	memmove(at + 22, at + 10, strlen(at + 10) + 1);
 	memcpy(at + 10, ", metric: 20", 12);
-	r = build(text, &d);
+	r = router_try_text(text, &d);
 	assert_non_null(r);
 	assert_int_equal(router_iface(r, "wan1")->metric, 20);
 	assert_true(router_iface(r, "wan1")->has_metric);
@@ -726,7 +717,7 @@ static void test_health(void **state)
 {
 	(void)state;
 	struct diags d = DIAGS_INIT;
-	struct router *r = build(variant("ipv4: dhcp }", "ipv4: dhcp, health: { targets: [198.51.100.1, "
+	struct router *r = router_try_text(variant("ipv4: dhcp }", "ipv4: dhcp, health: { targets: [198.51.100.1, "
 						 "203.0.113.9] } }"),
 				 &d);
 	assert_non_null(r);
@@ -738,7 +729,7 @@ static void test_health(void **state)
 	assert_int_equal(h->up, 3);
 	assert_false(router_iface(r, "lan")->health.on);
 	router_free(r);
-	r = build(variant("ipv4: dhcp }", "ipv4: dhcp, health: { targets: [198.51.100.1], interval: 5s, "
+	r = router_try_text(variant("ipv4: dhcp }", "ipv4: dhcp, health: { targets: [198.51.100.1], interval: 5s, "
 					  "down: 2, up: 10 } }"),
 		  &d);
 	assert_non_null(r);

@@ -14,24 +14,17 @@
 #include <cmocka.h>
 
 #include "model/model.h"
+#include "router_text.h"
 #include "system/link.h"
 
 static struct router *build(const char *ifaces)
 {
 	static const char zones[] = "zones:\n  lan: { interfaces: [%s], input: accept }\n";
 	char text[2048];
-	struct diags d = DIAGS_INIT;
 	const char *names = strstr(ifaces, "opt:") ? "a, b, opt" : "a, b";
 	int n = snprintf(text, sizeof(text), "interfaces:\n%s", ifaces);
 	snprintf(text + n, sizeof(text) - (size_t)n, zones, names);
-	struct cfg_doc *doc = cfg_parse_buf("t.yaml", text, strlen(text), &d);
-	struct router *r = doc ? model_build(doc, &d) : NULL;
-	if (!r)
-		diags_print(&d, stderr);
-	assert_non_null(r);
-	cfg_doc_free(doc);
-	diags_free(&d);
-	return r;
+	return router_from_text(text);
 }
 
 static const struct link_info links[] = {

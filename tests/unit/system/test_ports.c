@@ -23,6 +23,7 @@
 
 #include "config/tree.h"
 #include "model/model.h"
+#include "router_text.h"
 #include "system/link.h"
 #include "system/ports.h"
 
@@ -61,6 +62,18 @@ static int fk_change(struct fake *f, const char *fmt, ...)
 	vsnprintf(f->log[f->n_log++], sizeof(f->log[0]), fmt, ap);
 	va_end(ap);
 	return f->fail_at && f->n_log == f->fail_at ? -EIO : 0;
+}
+
+/* The changes logged from `from` on are exactly want (printed first, so
+ * a failure shows what was done). */
+static void log_check(const struct fake *f, size_t from, const char *const *want, size_t n,
+		      const char *what)
+{
+	for (size_t i = from; i < f->n_log; i++)
+		print_message("  %s%s\n", what, f->log[i]);
+	assert_int_equal(f->n_log - from, n);
+	for (size_t i = from; i < f->n_log; i++)
+		assert_string_equal(f->log[i], want[i - from]);
 }
 
 static const char *fmt_cidr(const struct cidr *c)
@@ -348,19 +361,6 @@ static void fake_init(struct fake *f)
 	f->n_routes = 2;
 }
 
-static struct router *build_text(const char *text)
-{
-	struct diags d = DIAGS_INIT;
-	struct cfg_doc *doc = cfg_parse_buf("t.yaml", text, strlen(text), &d);
-	struct router *r = doc ? model_build(doc, &d) : NULL;
-	if (!r)
-		diags_print(&d, stderr);
-	assert_non_null(r);
-	cfg_doc_free(doc);
-	diags_free(&d);
-	return r;
-}
-
 static struct router *build(void)
 {
 	static const char text[] =
@@ -371,7 +371,7 @@ static struct router *build(void)
 		"zones:\n"
 		"  wan: { interfaces: [wan], input: drop }\n"
 		"  lan: { interfaces: [lan], input: accept }\n";
-	return build_text(text);
+	return router_from_text(text);
 }
 
 /* The kernel state as text, addresses in their order, routes by metric. */
@@ -413,7 +413,7 @@ static void run_start_text(struct run *t, size_t fail_at, const char *text)
 	int err = 0;
 	fake_init(&t->f);
 	t->f.fail_at = fail_at;
-	t->r = text ? build_text(text) : build();
+	t->r = text ? router_from_text(text) : build();
 	t->d = (struct diags)DIAGS_INIT;
 	t->ls = link_sock_backend(&fake_backend, &t->f);
 	assert_non_null(t->ls);
@@ -459,11 +459,7 @@ static void test_plan_order(void **state)
 	char got[1024];
 	run_start(&t, 0);
 	assert_int_equal(port_plan_apply(t.ls, t.pl, &t.d), 0);
-	for (size_t i = 0; i < t.f.n_log; i++)
-		print_message("  %s\n", t.f.log[i]);
-	assert_int_equal(t.f.n_log, sizeof(want) / sizeof(want[0]));
-	for (size_t i = 0; i < t.f.n_log; i++)
-		assert_string_equal(t.f.log[i], want[i]);
+	log_check(&t.f, 0, want, sizeof(want) / sizeof(want[0]), "");
 	fake_show(&t.f, got, sizeof(got));
 	assert_string_equal(got, "2 wan mtu 1400 up;3 lan mtu 1500 up; 2:203.0.113.1/24 "
 				 "3:192.168.100.1/24 3:192.168.200.1/24; default 2 via 203.0.113.254 "
@@ -533,11 +529,7 @@ static void test_undo_order(void **state)
 	t.f.fail_at = 0;
 	size_t from = t.f.n_log;
 	assert_int_equal(port_plan_undo(t.ls, t.pl, &t.d), 0);
-	for (size_t i = from; i < t.f.n_log; i++)
-		print_message("  undo: %s\n", t.f.log[i]);
-	assert_int_equal(t.f.n_log - from, sizeof(want) / sizeof(want[0]));
-	for (size_t i = from; i < t.f.n_log; i++)
-		assert_string_equal(t.f.log[i], want[i - from]);
+	log_check(&t.f, from, want, sizeof(want) / sizeof(want[0]), "undo: ");
 	/* A second undo has nothing left to do. */
 	from = t.f.n_log;
 	assert_int_equal(port_plan_undo(t.ls, t.pl, &t.d), 0);
@@ -607,11 +599,7 @@ static void test_vlan(void **state)
 	assert_non_null(strstr(b.s, "+ iot: VLAN 20 on link 3\n+ iot: address 192.168.20.1/24\n"));
 	buf_free(&b);
 	assert_int_equal(port_plan_apply(t.ls, t.pl, &t.d), 0);
-	for (size_t i = 0; i < t.f.n_log; i++)
-		print_message("  %s\n", t.f.log[i]);
-	assert_int_equal(t.f.n_log, sizeof(want) / sizeof(want[0]));
-	for (size_t i = 0; i < t.f.n_log; i++)
-		assert_string_equal(t.f.log[i], want[i]);
+	log_check(&t.f, 0, want, sizeof(want) / sizeof(want[0]), "");
 	fake_show(&t.f, got, sizeof(got));
 	assert_non_null(strstr(got, "10 iot mtu 1500 up;"));
 	assert_non_null(strstr(got, " 10:192.168.20.1/24"));

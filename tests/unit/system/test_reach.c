@@ -17,6 +17,7 @@
 
 #include "model/model.h"
 #include "model/reach.h"
+#include "router_text.h"
 #include "system/sysctl.h"
 
 /* Line numbers matter: the reasons name them. */
@@ -31,18 +32,11 @@ static const char head[] =
 
 static struct router *build(const char *tail)
 {
-	struct diags d = DIAGS_INIT;
 	size_t len = strlen(head) + strlen(tail) + 1;
 	char *text = malloc(len);
 	assert_non_null(text);
 	snprintf(text, len, "%s%s", head, tail);
-	struct cfg_doc *doc = cfg_parse_buf("t.yaml", text, strlen(text), &d);
-	struct router *r = doc ? model_build(doc, &d) : NULL;
-	if (!r)
-		diags_print(&d, stderr);
-	assert_non_null(r);
-	cfg_doc_free(doc);
-	diags_free(&d);
+	struct router *r = router_from_text(text);
 	free(text);
 	return r;
 }
