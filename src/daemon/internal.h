@@ -213,6 +213,8 @@ struct daemon {
 	 * one that was loaded then (kept_ruleset) or the fail-closed one. */
 	bool fail_closed;
 	bool dnsblock_changed;   /* the dns.blocklists file changed: a running dnsmasq restarts */
+	bool dnsblock_known;     /* dnsblock_names is what dnsmasq was given */
+	uint64_t dnsblock_names; /* names in the dns.blocklists file last written */
 	bool kept_ruleset;
 	bool dirs_ok;         /* run and state dir made and trusted */
 	int64_t apply_time;   /* UNIX time of the last apply or reload attempt */

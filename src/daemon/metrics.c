@@ -177,6 +177,8 @@ static void gather(struct daemon *d, struct gather *g)
 	diags_free(&dg);
 	in->has_blocklist = blocklist_loaded(d->o->state_dir, &in->blocklist4, &in->blocklist6) == 0;
 	in->dns = dnsstat_get(d);
+	in->has_dns_blocklist = d->dnsblock_known;
+	in->dns_blocklist_names = d->dnsblock_names;
 	gather_zones(g);
 	gather_ports(d, g);
 	gather_ranges(d, g);

@@ -313,6 +313,7 @@ int services_dnsblock(struct daemon *d)
 		goto out;
 	if (!d->r->dns.n_blocklists) {
 		rc = unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+		d->dnsblock_known = false;
 		goto out;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -321,6 +322,8 @@ int services_dnsblock(struct daemon *d)
 	daemon_log_diags(d, &dg, NULL);
 	if (rc == 0) {
 		d->dnsblock_changed = changed;
+		d->dnsblock_known = true;
+		d->dnsblock_names = count;
 		daemon_log(d, "nftrouter: dns blocklists: %zu names%s (%ld ms)", count,
 			   changed ? "" : ", unchanged",
 			   (long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));

@@ -189,6 +189,10 @@ static void filter(struct buf *b, const struct metrics_in *in)
 		buf_printf(b, "nftrouter_blocklist_ranges{family=\"ipv6\"} %" PRIu64 "\n",
 			   in->blocklist6);
 	}
+	if (in->has_dns_blocklist)
+		gauge(b, "nftrouter_dns_blocklist_names", "gauge",
+		      "Names (with all under them) dnsmasq answers NXDOMAIN, from dns.blocklists.",
+		      in->dns_blocklist_names);
 	gauge(b, "nftrouter_log_events_total", "counter",
 	      "Firewall log events the daemon read from its NFLOG group.", in->log_events);
 }

@@ -79,6 +79,8 @@ struct metrics_in {
 	uint64_t bans;
 	bool has_blocklist;
 	uint64_t blocklist4, blocklist6; /* ranges loaded, after merging */
+	bool has_dns_blocklist;
+	uint64_t dns_blocklist_names; /* dns.blocklists: names dnsmasq answers NXDOMAIN */
 	uint64_t log_events;     /* firewall log events read (NFLOG) */
 	const struct metrics_dns *dns; /* NULL: not known (no DNS, dnsmasq down, no answer yet) */
 	/* ha: (docs/ha.md): the role keepalived last reported ("init",

@@ -99,6 +99,33 @@ child_pid() {
     rctl status --json | jq -r --arg n "$1" '.children[] | select(.name == $n) | .pid'
 }
 
+# The metrics endpoint at 127.0.0.1:9630 in R (`metrics: { listen:
+# "127.0.0.1:9630" }` and lo up). metrics_get FILE: one scrape into FILE.
+metrics_get() { ip netns exec "$R" curl -sS --max-time 5 -o "$1" http://127.0.0.1:9630/metrics; }
+# metric FILE SAMPLE: the sample's value ("" if none).
+metric() { awk -v p="$2" 'index($0, p" ") == 1 { print $NF }' "$1"; }
+# dns_after FILE T: scrape into FILE until its DNS counters were read from
+# dnsmasq at UNIX time T or later (the daemon asks every 10 s and after a
+# scrape; a scrape shows the last answers). Up to 30 s.
+dns_after() {
+    local i t
+    for i in $(seq 60); do
+        metrics_get "$1" >/dev/null 2>&1 || true
+        t=$(metric "$1" nftrouter_dns_stats_timestamp_seconds)
+        [ -n "$t" ] && [ "$t" -ge "$2" ] && return 0
+        sleep 0.5
+    done
+    return 1
+}
+# dns_fresh FILE: dns_after from a second after now: counters newer than
+# anything asked before the call.
+dns_fresh() {
+    local t
+    t=$(($(date +%s) + 1))
+    sleep 1.1
+    dns_after "$1" "$t"
+}
+
 # A DHCP client's hook for the LAN client: sets the lease's address and
 # route and records the lease; never touches /etc/resolv.conf.
 run_client_hook() {

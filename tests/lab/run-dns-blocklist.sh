@@ -8,11 +8,15 @@
 #   - `dns-check` names FILE:LINE (exit 1) or says not blocked (exit 0);
 #   - a bad line: check and reload refuse it at FILE:LINE, the old lists stay;
 #   - a list of 1,000,000 names (generated here) loads on reload, and is
-#     answered within 120 s (docs/performance.md gives the measured time).
+#     answered within 120 s (docs/performance.md gives the measured time);
+#   - the metrics: the names dnsmasq was given (3, then 1,000,002), and N
+#     queries for blocked names counted as answered by dnsmasq itself
+#     (result="local"), none forwarded.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/run-common.bash"
 command -v dnsmasq >/dev/null || skip "dnsmasq not installed"
 command -v dig >/dev/null || skip "dig not installed"
+command -v curl >/dev/null || skip "curl not installed"
 
 cat >"$T_DIR/router.yaml" <<YAML
 hostname: router
@@ -30,6 +34,7 @@ dhcp:
 dns:
   upstream: ["203.0.113.1"]
   blocklists: [hosts.txt, domains.txt]
+metrics: { listen: "127.0.0.1:9630" }
 YAML
 cat >"$T_DIR/hosts.txt" <<'EOF2'
 # a hosts file as published: its own boilerplate first
@@ -46,6 +51,7 @@ chmod 600 "$T_DIR/router.yaml"
 run_net
 G=$(netns g)
 veth "$R" eth3 "$G" eth0 "$R_MAC_OPT"
+ip -n "$R" link set lo up
 run_start
 client_lease "$C" eth0 c1 || { cat "$T_DIR/client.log" "$T_DIR/daemon.log"; fail "lan client: no lease"; }
 client_lease "$G" eth0 g1 || { cat "$T_DIR/client.log" "$T_DIR/daemon.log"; fail "guest client: no lease"; }
@@ -71,6 +77,22 @@ for zc in "lan $C 192.168.100.1" "guest $G 192.168.101.1"; do
     [ "$got" = "NOERROR 203.0.113.80" ] || fail "$zone: notads.example.test (not under ads.): '$got'"
     pass "$zone zone: listed names and names under them NXDOMAIN; unlisted names resolve"
 done
+
+dns_fresh "$T_DIR/b0" || fail "no DNS counters in the metrics: $(grep nftrouter_dns "$T_DIR/b0")"
+[ "$(metric "$T_DIR/b0" nftrouter_dns_blocklist_names)" = 3 ] ||
+    fail "dns_blocklist_names: $(grep blocklist_names "$T_DIR/b0")"
+N=20
+for i in $(seq "$N"); do
+    got=$(nsx "$C" dig +time=2 +tries=2 @192.168.100.1 "n$i.ads.example.test" A) || got=""
+    grep -q 'status: NXDOMAIN' <<<"$got" || fail "n$i.ads.example.test: not NXDOMAIN: $got"
+done
+dns_fresh "$T_DIR/b1" || fail "no DNS counters after the queries"
+lq='nftrouter_dns_queries_total{result="local"}' fq='nftrouter_dns_queries_total{result="forwarded"}'
+a=$(metric "$T_DIR/b0" "$lq") b=$(metric "$T_DIR/b1" "$lq")
+[ -n "$a" ] && [ -n "$b" ] && [ $((b - a)) -ge "$N" ] || fail "local moved $a → $b for $N blocked names"
+[ "$(metric "$T_DIR/b0" "$fq")" = "$(metric "$T_DIR/b1" "$fq")" ] ||
+    fail "blocked names were forwarded: $(metric "$T_DIR/b0" "$fq") → $(metric "$T_DIR/b1" "$fq")"
+pass "metrics: 3 blocklist names; $N blocked queries moved result=local $a → $b, forwarded unchanged"
 
 dc() { nsx "$R" "$NFTROUTER" dns-check -c "$T_DIR/router.yaml" "$1"; }
 rc=0; out=$(dc x.ads.example.test) || rc=$?
@@ -119,4 +141,7 @@ got=$(ask "$G" 192.168.101.1 "x.ad0500000.t$((500000 % 97)).example.test")
 [ "$got" = "NXDOMAIN " ] || fail "1M: a name under an entry from the middle: '$got'"
 got=$(ask "$C" 192.168.100.1 www.example.test)
 [ "$got" = "NOERROR 203.0.113.80" ] || fail "1M: unlisted name: '$got'"
+metrics_get "$T_DIR/b2" || fail "scrape after the 1M reload"
+[ "$(metric "$T_DIR/b2" nftrouter_dns_blocklist_names)" = 1000002 ] ||
+    fail "dns_blocklist_names after 1M: $(grep blocklist_names "$T_DIR/b2")"
 pass "1,000,000 names: reload $(( (t1 - t0) / 1000000 )) ms, blocked in dnsmasq after $(( (t2 - t0) / 1000000 )) ms; unlisted names resolve"

@@ -97,6 +97,7 @@ static void test_full(void **state)
 				.has_conntrack = true, .conntrack_entries = 12,
 				.conntrack_limit = 65536, .has_bans = true, .bans = 4,
 				.has_blocklist = true, .blocklist4 = 1000, .blocklist6 = 3,
+				.has_dns_blocklist = true, .dns_blocklist_names = 1000002,
 				.log_events = 9};
 	char *s = render(&in);
 	has_line(s, "# TYPE nftrouter_zone_packets_total counter");
@@ -123,6 +124,7 @@ static void test_full(void **state)
 	has_line(s, "nftrouter_reloads_total 2");
 	has_line(s, "nftrouter_config_info{hash=\"abc123\"} 1");
 	has_line(s, "nftrouter_log_events_total 9");
+	has_line(s, "nftrouter_dns_blocklist_names 1000002");
 	has_line(s, "# TYPE nftrouter_dns_queries_total counter");
 	has_line(s, "nftrouter_dns_queries_total{result=\"local\"} 60");
 	has_line(s, "nftrouter_dns_queries_total{result=\"forwarded\"} 47");
