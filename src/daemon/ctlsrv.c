@@ -16,6 +16,7 @@
 #include <linux/sockios.h>
 
 #include "daemon/internal.h"
+#include "render/metrics.h"
 #include "system/status.h"
 #include "system/apply.h"
 #include "system/bans.h"
@@ -322,6 +323,13 @@ static void req_status(struct daemon *d, const char *arg, struct buf *b)
 				   .ruleset = !d->fail_closed ? "config"
 					      : d->kept_ruleset ? "kept"
 								: "fail-closed"};
+	const struct metrics_dns *dns = dnsstat_get(d);
+	if (dns) {
+		dm.has_dns = true;
+		dm.dns_local = dns->local;
+		dm.dns_forwarded = dns->forwarded;
+		dm.dns_time = dns->time;
+	}
 	struct status_in in = {.r = d->r,
 			       .config = d->o->config,
 			       /* Nothing applied by this daemon: the saved one's. */

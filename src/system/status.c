@@ -203,10 +203,21 @@ static void status_children(const struct status_daemon *dm, bool json, struct bu
 		} else {
 			buf_puts(b, "null");
 		}
+		if (dm->has_dns)
+			buf_printf(b, ",\"dns\":{\"local\":%llu,\"forwarded\":%llu,\"time\":%lld}",
+				   (unsigned long long)dm->dns_local,
+				   (unsigned long long)dm->dns_forwarded, (long long)dm->dns_time);
+		else
+			buf_puts(b, ",\"dns\":null");
 		buf_puts(b, "},\"children\":[");
 	} else {
 		buf_printf(b, "daemon: pid %d, up %llds, %u reload(s)\n", (int)dm->pid,
 			   (long long)dm->uptime, dm->reloads);
+		if (dm->has_dns)
+			buf_printf(b, "dns: %llu queries answered by dnsmasq, %llu forwarded (read %llds ago)\n",
+				   (unsigned long long)dm->dns_local,
+				   (unsigned long long)dm->dns_forwarded,
+				   (long long)((int64_t)time(NULL) - dm->dns_time));
 		if (dm->error) {
 			buf_printf(b, "last config NOT APPLIED (%llds ago):\n  ",
 				   (long long)((int64_t)time(NULL) - dm->error_time));

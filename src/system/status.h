@@ -79,6 +79,11 @@ struct status_daemon {
 	 * "kept" (what was loaded when the first apply failed: the last
 	 * applied ruleset) or "fail-closed" (nothing forwarded). */
 	const char *ruleset;
+	/* dnsmasq's query counters as the daemon last read them (only while
+	 * the metrics endpoint is open: docs/metrics.md, "DNS queries"). */
+	bool has_dns;
+	uint64_t dns_local, dns_forwarded;
+	int64_t dns_time;
 };
 
 struct status_in {

@@ -91,6 +91,13 @@ done
 promtool check metrics <"$T_DIR/d1" >"$T_DIR/promtool.out" 2>&1 ||
     fail "promtool check metrics with DNS counters: $(cat "$T_DIR/promtool.out")"
 pass "$N new names: forwarded and upstream 203.0.113.1 moved by >= $N; $N local names: local moved by >= $N"
+# status shows the same counters (the daemon's last read).
+st=$(rctl status --json) || fail "status --json"
+jq -e --argjson n "$N" '.daemon.dns.local >= $n and .daemon.dns.forwarded >= $n and .daemon.dns.time > 0' \
+    <<<"$st" >/dev/null || fail "status --json: daemon.dns $(jq -c .daemon.dns <<<"$st")"
+rctl status | grep -q '^dns: [0-9]* queries answered by dnsmasq, [0-9]* forwarded' ||
+    fail "status text: no dns line: $(rctl status)"
+pass "status: $(rctl status | grep '^dns: ')"
 # The daemon's own questions (6 each round) are not the clients': with no
 # client asking, local stays exactly where it was over more rounds.
 dns_fresh "$T_DIR/d2" || fail "no fresh DNS counters (third)"
