@@ -651,7 +651,7 @@ static void bridge_start(struct run *t, size_t fail_at)
 	t->f.n_addrs = 2;
 	t->f.n_routes = 1;
 	t->f.fail_at = fail_at;
-	t->r = build_text(bridge_text);
+	t->r = router_from_text(bridge_text);
 	t->d = (struct diags)DIAGS_INIT;
 	t->ls = link_sock_backend(&fake_backend, &t->f);
 	assert_non_null(t->ls);
@@ -684,11 +684,7 @@ static void test_bridge(void **state)
 	assert_non_null(strstr(b.s, "~ opt1: port of bridge 'br0'\n"));
 	buf_free(&b);
 	assert_int_equal(port_plan_apply(t.ls, t.pl, &t.d), 0);
-	for (size_t i = 0; i < t.f.n_log; i++)
-		print_message("  %s\n", t.f.log[i]);
-	assert_int_equal(t.f.n_log, sizeof(want) / sizeof(want[0]));
-	for (size_t i = 0; i < t.f.n_log; i++)
-		assert_string_equal(t.f.log[i], want[i]);
+	log_check(&t.f, 0, want, sizeof(want) / sizeof(want[0]), "");
 	fake_show(&t.f, got, sizeof(got));
 	assert_string_equal(got, "2 wan mtu 1500 up;3 lan mtu 1500 up master 11;4 opt1 mtu 1500 "
 				 "up master 11;5 oldbr mtu 1500 down;11 br0 mtu 1500 up; "
