@@ -56,9 +56,14 @@ char *render_systemd(const struct router *r, const struct render_paths *p)
 			   "# removed on stop so no stale pid file outlives the daemon.\n"
 			   "RuntimeDirectory=%s\nRuntimeDirectoryPreserve=restart\n",
 			   run);
-	buf_puts(&b, "CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW CAP_NET_BIND_SERVICE "
-		     "CAP_SETUID CAP_SETGID CAP_CHOWN CAP_KILL\n"
-		     "RestrictAddressFamilies=AF_UNIX AF_NETLINK AF_INET AF_INET6 AF_PACKET\n"
+	/* ha: keepalived runs with real-time priority (max_auto_priority), so
+	 * that a loaded primary still advertises on time (docs/ha.md). */
+	if (r->ha.on)
+		buf_puts(&b, "# ha: keepalived advertises with real-time priority.\n");
+	buf_printf(&b, "CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW CAP_NET_BIND_SERVICE "
+		       "CAP_SETUID CAP_SETGID CAP_CHOWN CAP_KILL%s\n",
+		   r->ha.on ? " CAP_SYS_NICE" : "");
+	buf_puts(&b, "RestrictAddressFamilies=AF_UNIX AF_NETLINK AF_INET AF_INET6 AF_PACKET\n"
 		     "ProtectSystem=full\n"
 		     "ProtectHome=yes\n"
 		     "PrivateTmp=yes\n"
@@ -66,9 +71,9 @@ char *render_systemd(const struct router *r, const struct render_paths *p)
 		     "ProtectControlGroups=yes\n"
 		     "ProtectClock=yes\n"
 		     "LockPersonality=yes\n"
-		     "MemoryDenyWriteExecute=yes\n"
-		     "RestrictRealtime=yes\n"
-		     "RestrictSUIDSGID=yes\n"
+		     "MemoryDenyWriteExecute=yes\n");
+	buf_printf(&b, "RestrictRealtime=%s\n", r->ha.on ? "no" : "yes");
+	buf_puts(&b, "RestrictSUIDSGID=yes\n"
 		     "\n[Install]\n"
 		     "WantedBy=multi-user.target\n");
 	return buf_steal(&b);
