@@ -5,18 +5,18 @@
 #
 # Builds the pair of tests/lab/run-ha.sh (examples/ha-primary.yaml and
 # ha-backup.yaml, the real keepalived and conntrackd, bridges in
-# namespaces), then TRIALS times (default 10): the LAN client pings the ISP
-# through NAT every 10 ms and keeps one TCP connection echoing a line every
-# 20 ms; the primary loses power (its processes frozen with SIGSTOP, then
-# all its links down: no goodbye from keepalived); the outage is the
-# longest gap between two ping replies after the cut, the loss the pings
-# never answered. Then the primary comes back as after a reboot (killed,
-# connection table flushed, virtual addresses gone, daemon started again)
-# and takes over again (preempt) before the next trial. The TCP connection
-# must live through all of it.
+# namespaces), then TRIALS times (default 10): the LAN client sends a
+# numbered UDP datagram through NAT to the ISP's echo every 10 ms and keeps
+# one TCP connection echoing a line every 20 ms; the primary loses power
+# (its processes frozen with SIGSTOP, then all its links down: no goodbye
+# from keepalived); the outage is the longest gap between two echoes after
+# the cut, the loss the datagrams never echoed. Then the primary comes back
+# as after a reboot (killed, connection table flushed, virtual addresses
+# gone, daemon started again) and takes over again (preempt) before the
+# next trial. The TCP connection must live through all of it.
 #
 # Prints one line per trial and a summary: outage median and max, lost
-# pings median and max (docs/performance.md, "HA failover", records runs).
+# datagrams median and max (docs/performance.md, "HA failover", records runs).
 # Needs root. Namespaces nrt-ID-*, removed on exit; processes ended by PID.
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -50,7 +50,7 @@ wait_for 30 ha_role_is "$B" backup backup || fail "the backup never reported bac
 ha_client_dhcp
 wait_for 20 grep -q bound "$T_DIR/client.events" || fail "the client got no lease"
 ha_stream
-ha_ping_start
+ha_probe_start
 stream_grows 25 || fail "the stream does not flow"
 gaps=() losts=()
 for t in $(seq 1 "$trials"); do
@@ -63,8 +63,8 @@ for t in $(seq 1 "$trials"); do
     for l in wan lan sync; do ip -n "$A" link set "$l" down; done
     wait_for 20 ha_role_is "$B" backup master || fail "trial $t: the backup did not take over"
     stream_grows 25 || fail "trial $t: the TCP connection did not survive: $(cat "$T_DIR/stream.err" 2>/dev/null)"
-    read -r gap lost < <(ping_outage "$cut")
-    echo "trial $t: outage ${gap}s, $lost pings lost (10 ms interval), TCP connection alive"
+    read -r gap lost < <(probe_outage "$cut")
+    echo "trial $t: outage ${gap}s, $lost datagrams lost (one every 10 ms), TCP connection alive"
     gaps+=("$gap") losts+=("$lost")
     # shellcheck disable=SC2086
     kill -KILL $pids
@@ -80,5 +80,5 @@ done
 stats() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
     m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
     printf "median %s max %s", m, v[NR] }'; }
-echo "failover over $trials trials: outage $(stats "${gaps[@]}") s; pings lost $(stats "${losts[@]}");" \
+echo "failover over $trials trials: outage $(stats "${gaps[@]}") s; datagrams lost $(stats "${losts[@]}");" \
     "load $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -89,12 +89,27 @@ static int ha_conntrackd(const char *conf, const char *flag, const char *arg, in
 	return rc;
 }
 
+/* A conntrackd started a moment ago (the daemon's first BACKUP report
+ * comes at once) has no socket yet: retried this often, 100 ms apart. */
+#define HA_CONNECT_TRIES 10
+
 int ha_conntrackd_run(const char *conf, const char *const *steps, int timeout_ms,
 		      struct diags *dg)
 {
 	for (size_t i = 0; steps && steps[i]; i++) {
 		struct buf out = BUF_INIT;
-		int rc = ha_conntrackd(conf, steps[i], NULL, timeout_ms, &out);
+		int rc = 1;
+		for (int k = 0; rc > 0 && k < HA_CONNECT_TRIES; k++) {
+			if (k) {
+				poll(NULL, 0, 100);
+				buf_free(&out);
+				out = (struct buf)BUF_INIT;
+			}
+			rc = ha_conntrackd(conf, steps[i], NULL, timeout_ms, &out);
+			/* Only a refused connection is worth another try. */
+			if (rc > 0 && !(out.s && strstr(out.s, "can't connect")))
+				break;
+		}
 		if (rc != 0) {
 			char *s = buf_steal(&out);
 			if (s)

@@ -161,21 +161,58 @@ stream_grows() {
     wait_for 20 sh -c "[ ! -e '$T_DIR/stream.err' ] && [ \$(cat '$T_DIR/stream.n') -ge $((from + $1)) ]"
 }
 
-# ha_ping_start: the client pings the ISP every 10 ms (-D: timestamps) into
-# $T_DIR/ping.out, for the outage a failover makes.
-ha_ping_start() {
-    ip netns exec "$C" ping -D -n -i 0.01 -W 1 203.0.113.1 >"$T_DIR/ping.out" 2>&1 &
-    PING=$!
-    T_PIDS+=("$PING")
+# ha_probe_start: the client sends a numbered UDP datagram every 10 ms
+# through NAT to the ISP's echo (port HA_PORT+1); each echo is logged with
+# its arrival time in $T_DIR/probe.log ("SEQ TIME"), each send counted in
+# probe.sent. A constant rate (ping slows down while replies are missing).
+ha_probe_start() {
+    ip netns exec "$I" python3 - "$((HA_PORT + 1))" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('0.0.0.0', int(sys.argv[1])))
+while True:
+    d, a = s.recvfrom(64)
+    s.sendto(d, a)
+PY
+    T_PIDS+=($!)
+    ip netns exec "$C" python3 - 203.0.113.1 "$((HA_PORT + 1))" "$T_DIR/probe" <<'PY' &
+import socket, sys, threading, time
+host, port, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.connect((host, port))
+def send():
+    i, t = 0, time.monotonic()
+    while True:
+        try:
+            s.send(b'%d' % i)
+        except OSError:
+            pass
+        i += 1
+        with open(out + '.sent', 'w') as f:
+            f.write('%d\n' % i)
+        t += 0.01
+        time.sleep(max(0, t - time.monotonic()))
+threading.Thread(target=send, daemon=True).start()
+with open(out + '.log', 'a', buffering=1) as log:
+    while True:
+        try:
+            d = s.recv(64)
+        except OSError:
+            time.sleep(0.01); continue
+        log.write('%s %.4f\n' % (d.decode(), time.time()))
+PY
+    T_PIDS+=($!)
 }
 
-# ping_outage SINCE: the longest gap (seconds) between two replies after
-# UNIX time SINCE, and the requests lost (sequence numbers never answered).
-ping_outage() {
-    awk -v since="$1" -F'[][ =]+' '
-        /bytes from/ { t = $2; for (i = 1; i <= NF; i++) if ($i == "icmp_seq") s = $(i + 1)
-            if (t >= since) { if (prev && t - prev > gap) gap = t - prev;
-                              if (ps && s > ps + 1) lost += s - ps - 1 }
-            prev = t; ps = s }
-        END { printf "%.3f %d\n", gap, lost }' "$T_DIR/ping.out"
+# probe_outage SINCE: the longest gap (seconds) between two echoes after
+# UNIX time SINCE, and the datagrams sent meanwhile that never came back
+# (counted between the last echo before SINCE and the last one now).
+probe_outage() {
+    awk -v since="$1" '
+        { t = $2; s = $1 + 0
+          if (t >= since) { if (prev && t - prev > gap) { gap = t - prev }
+                            if (!first) { first = ps } ; got++ ; last = s }
+          prev = t; ps = s }
+        END { lost = (first || got) ? last - first - got : 0; if (lost < 0) lost = 0
+              printf "%.3f %d\n", gap, lost }' "$T_DIR/probe.log"
 }

@@ -6,7 +6,7 @@
 # through NAT to the ISP survives the primary being cut off (its links
 # down) and, later, crashing (its processes frozen with SIGSTOP, then
 # killed with SIGKILL, its kernel still holding the addresses): the
-# backup takes over in under 3 s (the client's 10 ms pings say so), the
+# backup takes over in under 3 s (the client's UDP datagrams every 10 ms say so), the
 # same connection goes on (no reset), new connections work, the client's
 # DHCP renewal works, and the returning primary takes over again
 # (preempt: true, the default) without breaking the connection.
@@ -52,7 +52,7 @@ wait_for 20 grep -q bound "$T_DIR/client.events" || die "the client got no lease
 grep -q "bound 192.168.100" "$T_DIR/client.events" || die "odd lease: $(cat "$T_DIR/client.events")"
 ip -n "$C" route | grep -q "default via $VIP_LAN" || die "the client's gateway is not the virtual address"
 ha_stream
-ha_ping_start
+ha_probe_start
 stream_grows 25 || die "the stream does not flow: $(cat "$T_DIR/stream.err" 2>/dev/null)"
 # Through NAT, from the virtual WAN address (not the primary's own).
 sport=$(cat "$T_DIR/stream.port")
@@ -72,8 +72,8 @@ kill -STOP $pids
 for l in wan lan sync; do ip -n "$A" link set "$l" down; done
 wait_for 20 ha_role_is "$B" backup master || die "the backup did not take over"
 stream_grows 25 || die "the TCP connection did not survive: $(cat "$T_DIR/stream.err" 2>/dev/null)"
-read -r gap lost < <(ping_outage "$cut")
-echo "takeover (power cut): ${gap}s without replies, $lost pings lost"
+read -r gap lost < <(probe_outage "$cut")
+echo "takeover (power cut): ${gap}s without echoes, $lost datagrams lost"
 awk -v g="$gap" -v m=$TAKEOVER_MAX 'BEGIN { exit !(g > 0 && g < m) }' || die "takeover took ${gap}s (limit ${TAKEOVER_MAX}s)"
 ha_holds "$B" $VIP_LAN && ha_holds "$B" $VIP_WAN || die "the backup lacks a virtual address"
 # New connections work through the new primary.
@@ -86,7 +86,7 @@ before=$(wc -l <"$T_DIR/client.events")
 kill -USR1 "$DHCPC"
 wait_for 30 sh -c "[ \$(wc -l <'$T_DIR/client.events') -gt $before ]" || die "no DHCP renewal after the failover"
 tail -1 "$T_DIR/client.events" | grep -q "192.168.100" || die "renewal: $(tail -1 "$T_DIR/client.events")"
-pass "power cut: backup took over in ${gap}s ($lost pings lost), stream alive, new connection, lease renewed"
+pass "power cut: backup took over in ${gap}s ($lost datagrams lost), stream alive, new connection, lease renewed"
 
 # --- the primary comes back as after a reboot (no processes, no connection
 # table, no virtual address): it resyncs from the backup, then takes over
@@ -118,9 +118,9 @@ kill -KILL $pids
 ha_holds "$A" $VIP_WAN || echo "note: the killed primary's kernel released $VIP_WAN"
 wait_for 20 ha_role_is "$B" backup master || die "the backup did not take over from the crashed primary"
 stream_grows 25 || die "the TCP connection did not survive the crash: $(cat "$T_DIR/stream.err" 2>/dev/null)"
-read -r gap lost < <(ping_outage "$cut")
-echo "takeover (crash): ${gap}s without replies, $lost pings lost"
+read -r gap lost < <(probe_outage "$cut")
+echo "takeover (crash): ${gap}s without echoes, $lost datagrams lost"
 awk -v g="$gap" -v m=$TAKEOVER_MAX 'BEGIN { exit !(g > 0 && g < m) }' || die "takeover took ${gap}s (limit ${TAKEOVER_MAX}s)"
 echo hello | timeout 10 ip netns exec "$C" socat -t 3 - TCP:203.0.113.1:$HA_PORT | grep -q hello ||
     die "no new connection after the crash"
-pass "crash (SIGSTOP, SIGKILL): backup took over in ${gap}s ($lost pings lost), the stream goes on"
+pass "crash (SIGSTOP, SIGKILL): backup took over in ${gap}s ($lost datagrams lost), the stream goes on"
