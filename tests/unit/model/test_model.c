@@ -764,6 +764,46 @@ static void test_metrics_listen(void **state)
 		assert_int_equal(metrics_listen_parse(bad[i], &a, &port), -EINVAL);
 }
 
+/* ha: the resolved pair: the sync port and this router's address on it,
+ * the peer, priority, preempt's default (true), the virtual addresses on
+ * their ports; ha_virtual_of finds them. */
+static void test_ha(void **state)
+{
+	(void)state;
+	static const char text[] =
+	    "interfaces:\n"
+	    "  wan: { match: { name: eth0 }, ipv4: 203.0.113.2/24, gateway: 203.0.113.1 }\n"
+	    "  lan: { match: { name: eth1 }, ipv4: 192.168.1.2/24 }\n"
+	    "  sync: { match: { name: eth2 }, ipv4: 10.99.0.1/30 }\n"
+	    "zones:\n"
+	    "  wan: { interfaces: [wan], masquerade: true, input: drop }\n"
+	    "  lan: { interfaces: [lan], input: reject, forward: [wan] }\n"
+	    "  sync: { interfaces: [sync], input: drop }\n"
+	    "ha:\n"
+	    "  sync-interface: sync\n"
+	    "  peer: 10.99.0.2\n"
+	    "  priority: 200\n"
+	    "  virtual: { lan: 192.168.1.1/24, wan: 203.0.113.10/24 }\n";
+	struct diags d = DIAGS_INIT;
+	struct router *r = build(text, &d);
+	assert_non_null(r);
+	assert_true(r->ha.on);
+	assert_string_equal(r->ha.sync->name, "sync");
+	assert_int_equal(r->ha.sync_addr.len, 30);
+	assert_int_equal(r->ha.sync_addr.addr.a[3], 1);
+	assert_int_equal(r->ha.peer.a[3], 2);
+	assert_int_equal(r->ha.priority, 200);
+	assert_true(r->ha.preempt);
+	assert_int_equal(r->ha.n_virt, 2);
+	const struct cidr *v = ha_virtual_of(r, router_iface(r, "wan"));
+	assert_non_null(v);
+	assert_int_equal(v->addr.a[3], 10);
+	assert_int_equal(v->len, 24);
+	assert_null(ha_virtual_of(r, router_iface(r, "sync")));
+	router_free(r);
+	diags_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -774,6 +814,7 @@ int main(void)
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_all_errors_one_run),
 	    cmocka_unit_test(test_metrics_listen),
+	    cmocka_unit_test(test_ha),
 	    cmocka_unit_test(test_injection),
 	    cmocka_unit_test(test_warnings),
 	    cmocka_unit_test(test_dhcp_overrides),
