@@ -784,9 +784,7 @@ static void test_ha(void **state)
 	    "  peer: 10.99.0.2\n"
 	    "  priority: 200\n"
 	    "  virtual: { lan: 192.168.1.1/24, wan: 203.0.113.10/24 }\n";
-	struct diags d = DIAGS_INIT;
-	struct router *r = build(text, &d);
-	assert_non_null(r);
+	struct router *r = router_from_text(text);
 	assert_true(r->ha.on);
 	assert_string_equal(r->ha.sync->name, "sync");
 	assert_int_equal(r->ha.sync_addr.len, 30);
@@ -801,7 +799,6 @@ static void test_ha(void **state)
 	assert_int_equal(v->len, 24);
 	assert_null(ha_virtual_of(r, router_iface(r, "sync")));
 	router_free(r);
-	diags_free(&d);
 }
 
 int main(void)
