@@ -129,6 +129,7 @@ void router_free(struct router *r)
 		free(r->ifaces[i].addrs);
 		free(r->ifaces[i].addrs6);
 		free(r->ifaces[i].bridge_ports);
+		wg_free(r->ifaces[i].wg);
 	}
 	free(r->ifaces);
 	for (size_t i = 0; i < r->n_zones; i++) {

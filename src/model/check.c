@@ -216,6 +216,7 @@ void router_check(const struct cfg_node *root, struct router *r, struct diags *d
 		zones_ok = zones_ok && r->zones[i].name[0];
 	check_ifaces(r, d, zones_ok);
 	check_dhcp(r, d);
+	wg_check(root, r, d);
 	ipv6_check(root, r, d);
 	check_dns(root, r, d);
 	check_names(r, d);

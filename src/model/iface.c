@@ -10,7 +10,7 @@
 static const char *const iface_keys[] = {"match",   "ipv4",	"ipv6",		"optional",
 					 "mtu",	    "gateway",	"ipv6-prefix", "ipv6-gateway",
 					 "metric",  "health",	"vlan",		"bridge",
-					 NULL};
+					 "wireguard", NULL};
 static const char *const match_keys[] = {"mac", "name", "pci", NULL};
 
 /* A kernel interface name as udev and ip(8) accept it, and safe in text. */
@@ -348,11 +348,30 @@ static void iface_build(struct diags *d, const struct cfg_node *key, const struc
 				   "%s: match: a VLAN port has no match (apply makes its link on "
 				   "the parent's, named '%s')",
 				   what, i->name);
+	} else if ((v = cfg_map_get(n, "wireguard"))) {
+		/* The link is apply's to make, as a VLAN's. */
+		i->match = MATCH_NAME;
+		snprintf(i->match_name, sizeof(i->match_name), "%s", i->name);
+		wg_build(d, v, r, i);
+		if ((v = cfg_map_get(n, "match")))
+			diag_error(d, v->pos,
+				   "%s: match: a WireGuard port has no match (apply makes its link, "
+				   "named '%s')",
+				   what, i->name);
 	} else if ((v = require_key(d, n, "match", key->pos, what))) {
 		match_build(d, v, r, i, what);
 	}
+	if ((vlan || bridge) && (v = cfg_map_get(n, "wireguard")))
+		diag_error(d, v->pos,
+			   "%s: wireguard: a port is one of a VLAN, a bridge and a WireGuard link",
+			   what);
 	if ((v = cfg_map_get(n, "ipv4")))
 		ipv4_build(d, v, r, i, what);
+	if (v && i->wg && i->ipv4 == IPV4_DHCP)
+		diag_error(d, v->pos,
+			   "%s: ipv4: a WireGuard port has no DHCP client; give it a static "
+			   "address (e.g. 10.8.0.1/24)",
+			   what);
 	ipv6_iface_build(d, n, r, i, what);
 	if ((v = cfg_map_get(n, "gateway")))
 		gateway_build(d, v, i, what);

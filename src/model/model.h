@@ -19,6 +19,7 @@
 
 struct zone;
 struct dhcp;
+struct wireguard;
 
 enum match_kind { MATCH_MAC, MATCH_NAME, MATCH_PCI };
 enum ipv4_mode { IPV4_NONE, IPV4_DHCP, IPV4_STATIC };
@@ -95,6 +96,36 @@ struct iface {
 	size_t n_bridge_ports;
 	struct iface *bridge;        /* a member: its bridge, or NULL */
 	bool bridge_node;            /* the file has `bridge:` */
+	/* `wireguard:` (model/wireguard.c): a WireGuard link apply makes,
+	 * named as the port (MATCH_NAME); NULL: not one. */
+	struct wireguard *wg;
+};
+
+/* interfaces.X.wireguard.peers[]: one remote end. */
+#define WG_KEY_BYTES 32
+struct wg_peer {
+	char name[64];          /* unique in the router: `nftrouter wg peer NAME` */
+	struct pos pos;
+	uint8_t key[WG_KEY_BYTES]; /* public-key */
+	struct cidr *allowed;   /* allowed-ips, networks (host bits zero) */
+	size_t n_allowed;
+	bool has_endpoint;      /* endpoint: where the router reaches it first */
+	struct ipaddr endpoint;
+	uint16_t endpoint_port;
+	char *psk_file;         /* preshared-key-file (absolute), or NULL */
+	uint16_t keepalive;     /* persistent-keepalive, seconds; 0: off */
+};
+
+/* interfaces.X.wireguard. The private key is not here: apply generates
+ * it into the state dir (system/wg.h), never in router.yaml. */
+struct wireguard {
+	struct pos pos;
+	uint16_t port;          /* the UDP listen port */
+	struct zone **listen_zones; /* the port is opened in these zones' input */
+	size_t n_listen;
+	struct wg_peer *peers;
+	size_t n_peers;
+	char endpoint[256];     /* how clients reach the router (`wg peer`), "" unknown */
 };
 
 /* Whether a port installs an IPv4 default route: a `gateway`, or a DHCP

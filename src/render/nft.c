@@ -465,6 +465,22 @@ static void put_services_proto(struct nft_out *o, const struct zone *z, bool tcp
 	put_origin(o, "zone ", z->name, ": services", z->pos.line);
 }
 
+/* The listen port of every WireGuard port that lists this zone in its
+ * listen-zones: the handshakes and the tunnel's packets arrive here. */
+static void put_wireguard(struct nft_out *o, const struct zone *z)
+{
+	for (size_t i = 0; i < o->r->n_ifaces; i++) {
+		const struct iface *p = &o->r->ifaces[i];
+		for (size_t k = 0; p->wg && k < p->wg->n_listen; k++) {
+			if (p->wg->listen_zones[k] != z)
+				continue;
+			buf_printf(&o->b, "\t\tudp dport %u accept", (unsigned)p->wg->port);
+			put_origin(o, "interface ", p->name, ": wireguard listen port",
+				   p->wg->pos.line);
+		}
+	}
+}
+
 static void put_input_policy(struct nft_out *o, const struct zone *z)
 {
 	switch (z->input) {
@@ -538,6 +554,7 @@ static void put_input_zone(struct nft_out *o, const struct zone *z)
 	put_icmp(o, z);
 	put_services_proto(o, z, true);
 	put_services_proto(o, z, false);
+	put_wireguard(o, z);
 	if (z->input != VERDICT_ACCEPT)
 		put_zone_log(o, z, "input");
 	put_input_policy(o, z);

@@ -37,6 +37,10 @@ char *render_udev(const struct router *r)
 				buf_printf(&b, "# bridge, made by nftrouter apply: no rule\n");
 				break;
 			}
+			if (f->wg) {
+				buf_puts(&b, "# WireGuard, made by nftrouter apply: no rule\n");
+				break;
+			}
 			if (f->vlan_parent) {
 				buf_printf(&b,
 					   "# VLAN %u on %s, made by nftrouter apply: no rule\n",
