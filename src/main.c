@@ -21,6 +21,7 @@ static const struct cmd commands[] = {
 	{"dns-check", dns_check_main, "is a name blocked by dns.blocklists, and by which FILE:LINE"},
 	{"status", status_main, "ports, zones, children, applied config hash, pending confirm"},
 	{"leases", leases_main, "DHCP leases (mac, ip, name, expiry)"},
+	{"wg", wg_main, "WireGuard ports: peers and handshakes (show), a peer's client config (peer)"},
 	{"dhcp-hook", dhcp_hook_main, "(internal) the WAN DHCP client's event hook, run by udhcpc"},
 	{"dhcp6-hook", dhcp6_hook_main, "(internal) the WAN DHCPv6 client's event hook, run by dhclient"},
 	{"ha-hook", ha_hook_main, "(internal) keepalived's notify hook of an ha: router"},

@@ -28,8 +28,8 @@ static void check_usage(FILE *f)
 	      "Exit status: 0 valid; 1 invalid (every error is printed as FILE:LINE:COL, a\n"
 	      "blocklist's too); "
 	      "2 usage; 3 the kernel rejected the rendered ruleset, or lacks a feature the\n"
-	      "config needs (802.1Q for a vlan port, bridges for a bridge: the error names\n"
-	      "the feature and the line).\n",
+	      "config needs (802.1Q for a vlan port, bridges for a bridge, WireGuard for a\n"
+	      "wireguard port: the error names the feature and the line).\n",
 	      f);
 }
 
@@ -105,11 +105,14 @@ static int kernel_features(const struct router *r)
 {
 	struct diags d = DIAGS_INIT;
 	int rc = 0;
-	for (size_t i = 0; i < r->n_ifaces && rc == 0; i++)
+	for (size_t i = 0; i < r->n_ifaces && rc == 0; i++) {
 		if (r->ifaces[i].vlan_parent)
 			rc = kfeature_vlan(&r->ifaces[i], &d);
 		else if (r->ifaces[i].bridge_node)
 			rc = kfeature_bridge(&r->ifaces[i], &d);
+		else if (r->ifaces[i].wg)
+			rc = kfeature_wireguard(&r->ifaces[i], &d);
+	}
 	cmd_print_diags(&d);
 	diags_free(&d);
 	return rc;

@@ -96,5 +96,6 @@ int ha_hook_main(int argc, char **argv);
  * status of dhcp-hook, or -1 when argv is not such a call. */
 int cmd_hook_event(int argc, char **argv);
 int dhcp6_hook_main(int argc, char **argv);
+int wg_main(int argc, char **argv);
 
 #endif

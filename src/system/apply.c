@@ -190,6 +190,11 @@ static int undo_ports(struct apply_ctx *c)
 	return port_plan_undo(c->ls, c->plan, c->d);
 }
 
+static int undo_wg(struct apply_ctx *c)
+{
+	return wg_plan_undo(c->wg, c->d);
+}
+
 static int undo_sysctl(struct apply_ctx *c)
 {
 	return sysctl_restore(&c->sys, c->d);
@@ -233,6 +238,12 @@ static int step_ports(struct apply_ctx *c)
 	/* Marked done before it runs: a half-done plan records its own steps. */
 	c->done[c->cur] = true;
 	return port_plan_apply(c->ls, c->plan, c->d);
+}
+
+static int step_wg(struct apply_ctx *c)
+{
+	c->done[c->cur] = true;
+	return wg_plan_apply(c->wg, c->d);
 }
 
 static int step_sysctl(struct apply_ctx *c)
@@ -301,7 +312,7 @@ static int journal_make(struct apply_ctx *c, struct journal *j)
  * kernel change and no state write at all). */
 static bool apply_unchanged(struct apply_ctx *c)
 {
-	return !c->j->confirm && c->skip_nft && port_plan_empty(c->plan) &&
+	return !c->j->confirm && c->skip_nft && port_plan_empty(c->plan) && wg_plan_empty(c->wg) &&
 	       sysctl_unchanged(&c->sys) && c->j->old.yaml && c->j->old.nft && c->j->old.path &&
 	       state_config_same(&c->j->old, &c->j->next);
 }
@@ -349,6 +360,10 @@ static enum exit_status prepare(struct apply_ctx *c)
 	c->plan = port_plan_new(c->ls, c->r, &c->v6, c->d, &rc);
 	if (!c->plan)
 		goto out;
+	/* The router's WireGuard keys are made here, on the first apply that
+	 * needs one, like the ULA prefix above. */
+	if (!(c->wg = wg_plan_new(c->o->state_dir, c->r, true, c->d, &rc)))
+		goto out;
 	if ((st = lockout_guard(c)) != EXIT_OK)
 		goto out;
 	c->skip_nft = nft_unchanged(c);
@@ -366,6 +381,7 @@ static void ctx_free(struct apply_ctx *c)
 	free(c->old_table);
 	sysctl_set_free(&c->sys);
 	port_plan_free(c->plan);
+	wg_plan_free(c->wg);
 	link_sock_close(c->ls);
 	nft_close(c->nft);
 }
@@ -405,6 +421,7 @@ static const struct apply_step real_steps[] = {
 	{"firewall", "firewall", step_nft, undo_nft},
 	{"bans", "bans", step_bans, NULL},
 	{"ports", "ports", step_ports, undo_ports},
+	{"wireguard", "wireguard", step_wg, undo_wg},
 	{"sysctls", "sysctls", step_sysctl, undo_sysctl},
 	{"saving state", "state", save_state, NULL},
 };

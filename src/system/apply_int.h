@@ -10,6 +10,7 @@
 #include "system/nft.h"
 #include "system/ports.h"
 #include "system/sysctl.h"
+#include "system/wg.h"
 
 #define NFT_TABLE "inet nftrouter"
 
@@ -38,6 +39,7 @@ struct apply_ctx {
 	char *old_table;     /* `list table inet nftrouter` before, NULL if absent */
 	struct sysctl_set sys;
 	struct port_plan *plan;
+	struct wg_plan *wg;  /* the WireGuard ports' devices */
 	struct ipv6_live v6; /* the ULA (and delegations) the plan numbers ports from */
 	struct cidr *pd;     /* v6.pd: r->n_ifaces entries */
 	bool skip_nft;       /* the kernel already holds exactly this table */

@@ -1,6 +1,7 @@
 /* nftrouter diff: apply's planning without its steps. Each section asks
  * the module apply uses what it would do; nothing here writes. */
 #include "system/diff.h"
+#include "system/wg.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -165,6 +166,7 @@ static int diff_ports(const struct router *r, const struct diff_opts *o, struct 
 	struct buf b = BUF_INIT;
 	struct link_sock *ls = link_sock_open();
 	struct port_plan *pl = NULL;
+	struct wg_plan *wg = NULL;
 	struct cidr *pd = NULL;
 	int rc;
 	if (!ls) {
@@ -184,8 +186,16 @@ static int diff_ports(const struct router *r, const struct diff_opts *o, struct 
 	if (!(pl = port_plan_new(ls, r, &v6, d, &rc)))
 		goto out;
 	rc = port_plan_describe(pl, &b) || rc == 1;
+	/* WireGuard devices: keys, port and peers, as apply's step plans them. */
+	int e;
+	if (!(wg = wg_plan_new(o->state_dir, r, false, d, &e))) {
+		rc = e;
+		goto out;
+	}
+	rc = wg_plan_describe(wg, &b) || rc;
 	section(out, "ports", &b);
 out:
+	wg_plan_free(wg);
 	port_plan_free(pl);
 	link_sock_close(ls);
 	buf_free(&b);

@@ -61,3 +61,21 @@ int kfeature_bridge(const struct iface *p, struct diags *d)
 		   p->name, u.release, dir);
 	return -EOPNOTSUPP;
 }
+
+int kfeature_wireguard(const struct iface *p, struct diags *d)
+{
+	struct utsname u;
+	char dir[320];
+	if (uname(&u) < 0)
+		snprintf(u.release, sizeof(u.release), "?");
+	snprintf(dir, sizeof(dir), "/lib/modules/%s/kernel/drivers/net/wireguard", u.release);
+	if (exists("/sys/module/wireguard") || builtin(u.release, "/wireguard/wireguard.ko") ||
+	    exists(dir))
+		return 0;
+	diag_error(d, p->wg->pos,
+		   "interface '%s': wireguard: this kernel has no WireGuard (the wireguard "
+		   "module: no /sys/module/wireguard, not in /lib/modules/%s/modules.builtin, no "
+		   "%s); apply would fail",
+		   p->name, u.release, dir);
+	return -EOPNOTSUPP;
+}

@@ -17,5 +17,8 @@ int kfeature_vlan(const struct iface *p, struct diags *d);
  * listed in modules.builtin, or installed (/lib/modules/RELEASE/kernel/
  * net/bridge). 0, or -EOPNOTSUPP with an error at bridge port p's line. */
 int kfeature_bridge(const struct iface *p, struct diags *d);
+/* WireGuard, looked for the same way (the wireguard module, in
+ * drivers/net/wireguard); the error is at port p's `wireguard:` line. */
+int kfeature_wireguard(const struct iface *p, struct diags *d);
 
 #endif

@@ -405,8 +405,10 @@ int link_match_ports(const struct router *r, const struct link_info *links, size
 			}
 		}
 		/* An absent VLAN is made by apply on its parent's link (whose
-		 * own absence is the parent's error); an absent bridge by apply. */
-		if (e == 0 && hit < 0 && !p->optional && !p->vlan_parent && !p->bridge_node) {
+		 * own absence is the parent's error); an absent bridge or WireGuard
+		 * port by apply. */
+		if (e == 0 && hit < 0 && !p->optional && !p->vlan_parent && !p->bridge_node &&
+		    !p->wg) {
 			diag_error(d, p->pos,
 				   "interface '%s': no link matches %s (not optional; nothing changed)",
 				   p->name, match_desc(p, desc, sizeof(desc)));

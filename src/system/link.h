@@ -74,6 +74,8 @@ struct link_backend {
 	/* optional too: a bridge, and a link's master (0: none) */
 	int (*bridge_add)(void *data, const char *name, int *ifindex);
 	int (*set_master)(void *data, int ifindex, int master);
+	/* optional (NULL: -EOPNOTSUPP): a WireGuard link */
+	int (*wg_add)(void *data, const char *name, int *ifindex);
 };
 /* A link_sock whose every call goes to b (which must outlive it). */
 struct link_sock *link_sock_backend(const struct link_backend *b, void *data);
@@ -122,6 +124,10 @@ int link_vlan_add(struct link_sock *s, const char *name, int parent, uint16_t id
 int link_bridge_add(struct link_sock *s, const char *name, int *ifindex);
 /* Make link ifindex a port of bridge master, or of none (master 0). */
 int link_set_master(struct link_sock *s, int ifindex, int master);
+/* A new WireGuard link `name` (down, unconfigured); its index in
+ * *ifindex. -EEXIST if the name is taken; -EOPNOTSUPP when the kernel has
+ * no WireGuard. */
+int link_wireguard_add(struct link_sock *s, const char *name, int *ifindex);
 /* Remove a link (one apply made: its undo). */
 int link_del(struct link_sock *s, int ifindex);
 /* Add or replace an address with finite lifetimes (seconds; 0xffffffff:

@@ -1,4 +1,4 @@
-/* Links apply makes (a VLAN, a bridge), a bridge's ports, and removing a
+/* Links apply makes (a VLAN, a bridge, a WireGuard link), a bridge's ports, and removing a
  * link again: its undo. */
 #include <errno.h>
 #include <libmnl/libmnl.h>
@@ -75,6 +75,24 @@ int link_bridge_add(struct link_sock *s, const char *name, int *ifindex)
 	mnl_attr_put_u8(nlh, IFLA_BR_NF_CALL_IP6TABLES, 0);
 	mnl_attr_put_u8(nlh, IFLA_BR_NF_CALL_ARPTABLES, 0);
 	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, info);
+	int rc = link_talk(s, nlh, NULL, NULL);
+	return rc < 0 ? rc : link_index_of(s, name, ifindex);
+}
+
+int link_wireguard_add(struct link_sock *s, const char *name, int *ifindex)
+{
+	if (s->be)
+		return s->be->wg_add ? s->be->wg_add(s->be_data, name, ifindex) : -EOPNOTSUPP;
+	char buf[LINK_REQ_BUF];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
+	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	struct nlattr *info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "wireguard");
 	mnl_attr_nest_end(nlh, info);
 	int rc = link_talk(s, nlh, NULL, NULL);
 	return rc < 0 ? rc : link_index_of(s, name, ifindex);

@@ -234,9 +234,11 @@ static int plan_build(struct port_plan *pl, const struct router *r, const int *p
 		return -ENOMEM;
 	for (size_t i = 0; i < r->n_ifaces; i++) {
 		if (port_link[i] < 0) {
-			/* An absent bridge is made, with no parent. */
-			int rc = r->ifaces[i].bridge_node ? plan_created(pl, r, &r->ifaces[i], 0)
-							  : plan_vlan(pl, r, port_link, i);
+			/* An absent bridge or WireGuard port is made, with no
+			 * parent. */
+			const struct iface *p = &r->ifaces[i];
+			int rc = p->bridge_node || p->wg ? plan_created(pl, r, p, 0)
+							 : plan_vlan(pl, r, port_link, i);
 			if (rc < 0)
 				return rc;
 			continue;
@@ -372,6 +374,16 @@ static int step_apply(struct link_sock *ls, struct port_step *s, struct diags *d
 					 rc == -EOPNOTSUPP
 					     ? "making the bridge (no bridge support in this kernel)"
 					     : "making the bridge",
+					 rc);
+		s->created = true;
+		s->gw_new.ifindex = s->gw6_new.ifindex = s->ifindex;
+	}
+	if (s->create && !s->created && s->p->wg) {
+		if ((rc = link_wireguard_add(ls, s->p->name, &s->ifindex)) < 0)
+			return step_fail(s, d,
+					 rc == -EOPNOTSUPP
+					     ? "making its WireGuard link (no WireGuard in this kernel)"
+					     : "making its WireGuard link",
 					 rc);
 		s->created = true;
 		s->gw_new.ifindex = s->gw6_new.ifindex = s->ifindex;

@@ -25,6 +25,8 @@ size_t port_plan_describe(const struct port_plan *pl, struct buf *b)
 		const char *name = s->p->name;
 		if (s->create && s->p->bridge_node && ++n)
 			buf_printf(b, "+ %s: bridge\n", name);
+		else if (s->create && s->p->wg && ++n)
+			buf_printf(b, "+ %s: WireGuard link\n", name);
 		else if (s->create && ++n)
 			buf_printf(b, "+ %s: VLAN %u on link %d\n", name, (unsigned)s->p->vlan_id,
 				   s->parent_ifindex);

@@ -13,16 +13,16 @@ static int b64_value(char c)
 	return p ? (int)(p - b64) : -1;
 }
 
-int wgkey_from_base64(const char *s, uint8_t key[WG_KEY_LEN])
+int wgkey_from_base64(const char *s, uint8_t key[WGKEY_LEN])
 {
-	uint8_t out[WG_KEY_LEN + 1];
-	if (strlen(s) != WG_KEY_B64 - 1 || s[WG_KEY_B64 - 2] != '=')
+	uint8_t out[WGKEY_LEN + 1];
+	if (strlen(s) != WGKEY_B64 - 1 || s[WGKEY_B64 - 2] != '=')
 		return -EINVAL;
 	/* 43 characters carry 258 bits: 32 bytes and 2 bits that must be 0. */
 	uint32_t acc = 0;
 	int bits = 0;
 	size_t n = 0;
-	for (size_t i = 0; i < WG_KEY_B64 - 2; i++) {
+	for (size_t i = 0; i < WGKEY_B64 - 2; i++) {
 		int v = b64_value(s[i]);
 		if (v < 0)
 			return -EINVAL;
@@ -34,18 +34,18 @@ int wgkey_from_base64(const char *s, uint8_t key[WG_KEY_LEN])
 			acc &= (1u << bits) - 1;
 		}
 	}
-	if (n != WG_KEY_LEN || acc != 0)
+	if (n != WGKEY_LEN || acc != 0)
 		return -EINVAL;
-	memcpy(key, out, WG_KEY_LEN);
+	memcpy(key, out, WGKEY_LEN);
 	return 0;
 }
 
-void wgkey_to_base64(const uint8_t key[WG_KEY_LEN], char out[WG_KEY_B64])
+void wgkey_to_base64(const uint8_t key[WGKEY_LEN], char out[WGKEY_B64])
 {
 	uint32_t acc = 0;
 	int bits = 0;
 	size_t o = 0;
-	for (size_t i = 0; i < WG_KEY_LEN; i++) {
+	for (size_t i = 0; i < WGKEY_LEN; i++) {
 		acc = (acc << 8) | key[i];
 		bits += 8;
 		while (bits >= 6) {
@@ -58,30 +58,30 @@ void wgkey_to_base64(const uint8_t key[WG_KEY_LEN], char out[WG_KEY_B64])
 	out[o] = '\0';
 }
 
-int wgkey_generate(uint8_t priv[WG_KEY_LEN])
+int wgkey_generate(uint8_t priv[WGKEY_LEN])
 {
-	if (getrandom(priv, WG_KEY_LEN, 0) != WG_KEY_LEN)
+	if (getrandom(priv, WGKEY_LEN, 0) != WGKEY_LEN)
 		return errno ? -errno : -EIO;
 	priv[0] &= 248;
 	priv[31] = (uint8_t)((priv[31] & 127) | 64);
 	return 0;
 }
 
-int wgkey_public(const uint8_t priv[WG_KEY_LEN], uint8_t pub[WG_KEY_LEN])
+int wgkey_public(const uint8_t priv[WGKEY_LEN], uint8_t pub[WGKEY_LEN])
 {
-	EVP_PKEY *k = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, priv, WG_KEY_LEN);
-	size_t len = WG_KEY_LEN;
-	int rc = k && EVP_PKEY_get_raw_public_key(k, pub, &len) == 1 && len == WG_KEY_LEN
+	EVP_PKEY *k = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, priv, WGKEY_LEN);
+	size_t len = WGKEY_LEN;
+	int rc = k && EVP_PKEY_get_raw_public_key(k, pub, &len) == 1 && len == WGKEY_LEN
 			 ? 0
 			 : -EINVAL;
 	EVP_PKEY_free(k);
 	return rc;
 }
 
-int wgkey_is_zero(const uint8_t key[WG_KEY_LEN])
+int wgkey_is_zero(const uint8_t key[WGKEY_LEN])
 {
 	uint8_t acc = 0;
-	for (size_t i = 0; i < WG_KEY_LEN; i++)
+	for (size_t i = 0; i < WGKEY_LEN; i++)
 		acc |= key[i];
 	return acc == 0;
 }

@@ -287,6 +287,23 @@ static int fk_bridge_add(void *data, const char *name, int *ifindex)
 	return 0;
 }
 
+static int fk_wg_add(void *data, const char *name, int *ifindex)
+{
+	struct fake *f = data;
+	int rc = fk_change(f, "wireguard %s", name);
+	if (rc < 0)
+		return rc;
+	assert_true(f->n_links < 5);
+	for (size_t i = 0; i < f->n_links; i++)
+		if (strcmp(f->links[i].name, name) == 0)
+			return -EEXIST;
+	f->links[f->n_links] = (struct link_info){.ifindex = 11, .mtu = 1420};
+	snprintf(f->links[f->n_links++].name, 16, "%s", name);
+	*ifindex = 11;
+	return 0;
+}
+
+
 /* A bridge's port, or none (0): the master must be a bridge. */
 static int fk_set_master(void *data, int ifindex, int master)
 {
@@ -331,7 +348,7 @@ static int fk_link_del(void *data, int ifindex)
 static const struct link_backend fake_backend = {
 	fk_dump,   fk_addr_dump, fk_set_name,   fk_set_mtu,   fk_set_up,
 	fk_addr_add, fk_addr_del, fk_route_dump, fk_route_set, fk_route_remove, fk_vlan_add, fk_link_del,
-	fk_bridge_add, fk_set_master,
+	fk_bridge_add, fk_set_master, fk_wg_add,
 };
 
 /* The start: wan's link with another address and a static default route
@@ -711,6 +728,58 @@ static void test_bridge(void **state)
 	}
 }
 
+/* A WireGuard port: its link is made before it is addressed and set up;
+ * whatever change fails, the undo removes the link and restores the
+ * rest. */
+static const char wg_text[] =
+	"interfaces:\n"
+	"  wan: { match: { name: nrtfk0 }, ipv4: 203.0.113.9/24 }\n"
+	"  lan: { match: { name: nrtfk1 }, ipv4: [192.168.100.1/24, 10.9.9.9/8] }\n"
+	"  wg0:\n"
+	"    ipv4: 172.16.8.1/24\n"
+	"    wireguard: { listen-zones: [wan], peers: [ { name: phone, public-key: "
+	"ihl0yJSJ7mVfdt/hotcYkZBxBeXPJgzMgxoZWkqT+As=, allowed-ips: [172.16.8.2/32] } ] }\n"
+	"zones:\n"
+	"  wan: { interfaces: [wan], input: drop }\n"
+	"  lan: { interfaces: [lan, wg0], input: accept }\n";
+
+static void test_wireguard_link(void **state)
+{
+	(void)state;
+	static const char *const want[] = {
+		"down 2", "down 3", "name 2 wan", "name 3 lan", "up 2", "up 3",
+		"wireguard wg0", "add 11 172.16.8.1/24", "up 11", "unroute 3 metric 5",
+	};
+	struct run t;
+	struct buf b = BUF_INIT;
+	char before[1024], got[1024];
+	run_start_text(&t, 0, wg_text);
+	fake_show(&t.f, before, sizeof(before));
+	port_plan_describe(t.pl, &b);
+	assert_non_null(strstr(b.s, "+ wg0: WireGuard link\n+ wg0: address 172.16.8.1/24\n"));
+	buf_free(&b);
+	assert_int_equal(port_plan_apply(t.ls, t.pl, &t.d), 0);
+	for (size_t i = 0; i < t.f.n_log; i++)
+		print_message("  %s\n", t.f.log[i]);
+	assert_int_equal(t.f.n_log, sizeof(want) / sizeof(want[0]));
+	for (size_t i = 0; i < t.f.n_log; i++)
+		assert_string_equal(t.f.log[i], want[i]);
+	fake_show(&t.f, got, sizeof(got));
+	assert_non_null(strstr(got, "11 wg0 mtu 1420 up;"));
+	size_t n = t.f.n_log;
+	run_end(&t);
+	for (size_t k = 1; k <= n; k++) {
+		run_start_text(&t, k, wg_text);
+		assert_int_equal(port_plan_apply(t.ls, t.pl, &t.d), -EIO);
+		t.f.fail_at = 0;
+		assert_int_equal(port_plan_undo(t.ls, t.pl, &t.d), 0);
+		fake_show(&t.f, got, sizeof(got));
+		assert_string_equal(got, before);
+		run_end(&t);
+	}
+}
+
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -720,6 +789,7 @@ int main(void)
 		cmocka_unit_test(test_undo_order),
 		cmocka_unit_test(test_vlan),
 		cmocka_unit_test(test_bridge),
+		cmocka_unit_test(test_wireguard_link),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
