@@ -370,6 +370,10 @@ static void print_summary(const struct lab *l)
 			printf("  %-8s %-24s %s\n", h->name, km, "the sync link: router <-> backup, no peer");
 			continue;
 		}
+		if (h->bridge) {
+			printf("  %-8s %-24s %s\n", h->name, h->name, "bridge, made by the router");
+			continue;
+		}
 		if (h->absent) {
 			printf("  %-8s %-24s %s\n", h->name, km, "absent (optional port left out)");
 			continue;

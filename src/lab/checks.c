@@ -104,18 +104,31 @@ static void check_ports(struct tctx *t)
 	struct buf b = BUF_INIT;
 	for (size_t i = 1; i < t->l->n_hosts; i++) {
 		const struct lab_host *h = &t->l->hosts[i];
+		const struct iface *p = h->member ? h->member : h->port;
 		int ret = check_run(t, lab_router(t->l), &b, 5000,
-				    (char *[]){"ip", "-o", "link", "show", "dev", (char *)h->port->name, NULL});
+				    (char *[]){"ip", "-o", "link", "show", "dev", (char *)p->name, NULL});
 		const char *s = check_out(&b);
+		if (h->bridge) {
+			bool up = ret == 0 && strstr(s, "UP") != NULL;
+			check_report(t, "port", up, "%s: the bridge the router made%s", h->name,
+				     ret ? ": no such interface on the router" : up ? ", up" : ", but not up");
+			continue;
+		}
 		if (h->absent) {
 			check_report(t, "port", ret != 0, "%s: optional port absent (as built), router up without it",
 				     h->name);
 			continue;
 		}
 		bool up = ret == 0 && strstr(s, "UP") != NULL;
-		check_report(t, "port", up, "%s: %s (%s) renamed to %s%s", h->name, h->router_ifname,
-			     h->port->match == MATCH_MAC ? "matched by MAC" : "matched by name", h->port->name,
-			     ret ? ": no such interface on the router" : up ? " and up" : ", but not up");
+		char master[32] = "";
+		if (h->member)
+			snprintf(master, sizeof(master), "master %s ", h->port->name);
+		bool joined = !h->member || strstr(s, master) != NULL;
+		check_report(t, "port", up && joined, "%s: %s (%s) renamed to %s%s%s%s", h->name,
+			     h->router_ifname, p->match == MATCH_MAC ? "matched by MAC" : "matched by name",
+			     p->name, ret ? ": no such interface on the router" : up ? " and up" : ", but not up",
+			     h->member ? (joined ? ", a port of " : ", NOT a port of ") : "",
+			     h->member ? h->port->name : "");
 	}
 	buf_free(&b);
 }
@@ -268,12 +281,16 @@ static void try_connect(struct tctx *t, const struct lab_host *h, const struct l
 	}
 	int ret = check_run(t, h, &b, 6000, (char *[]){"socat", "-T2", "-", (char *)to, NULL});
 	bool reached = ret == 0 && strstr(check_out(&b), "nftr-inbound");
-	bool allowed = zone_forwards_to(h->port->zone, c->port->zone);
+	/* Two members of one bridge are one segment: bridged, not filtered. */
+	bool bridged = h->member && c->member && h->port == c->port;
+	bool allowed = bridged || zone_forwards_to(h->port->zone, c->port->zone);
 	check_report(t, isp ? "inbound" : "zones", ctl_ok && reached == allowed,
 		     "%s (zone %s) -> %s (zone %s) %s:18081%s%s: %s%s", h->name, h->port->zone->name, c->name,
 		     c->port->zone->name, ca, isp ? " routed via " : "", wa, reached ? "connected" : "blocked",
-		     !ctl_ok ? "; but the listener did not answer the router either: inconclusive"
-			     : allowed ? " (the zone forwards there)" : " (not forwarded)");
+		     !ctl_ok   ? "; but the listener did not answer the router either: inconclusive"
+		     : bridged ? " (one bridge: bridged, as a switch would)"
+		     : allowed ? " (the zone forwards there)"
+			       : " (not forwarded)");
 	if (isp)
 		check_run(t, h, &b, 5000, (char *[]){"ip", "route", "del", net, NULL});
 	buf_free(&b);

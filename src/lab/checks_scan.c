@@ -225,7 +225,7 @@ static const struct lab_host *zone_host(const struct tctx *t, const struct zone 
 static const struct lab_host *reflect_host(const struct tctx *t, const struct portfwd *f,
 					   const struct lab_host *target, struct ipaddr *me)
 {
-	const struct lab_host *self = NULL;
+	const struct lab_host *self = NULL, *other = NULL;
 	for (size_t i = 1; i < t->l->n_hosts; i++) {
 		const struct lab_host *h = &t->l->hosts[i];
 		const struct zone *y = h->port->zone;
@@ -234,10 +234,16 @@ static const struct lab_host *reflect_host(const struct tctx *t, const struct po
 			reaches = reaches || y->forward[k] == f->from;
 		if (!reaches || h->absent || check_client_addr(t, h, me) < 0)
 			continue;
-		if (h != target)
+		/* On the target's bridge first: the hairpin within one segment. */
+		if (h != target && h->member && h->port == target->port)
 			return h;
-		self = h;
+		if (h != target && !other)
+			other = h;
+		if (h == target)
+			self = h;
 	}
+	if (other && check_client_addr(t, other, me) == 0)
+		return other;
 	return self && check_client_addr(t, self, me) == 0 ? self : NULL;
 }
 
@@ -293,8 +299,9 @@ static void forward_one(struct tctx *t, const struct portfwd *f, bool udp, const
 	struct ipaddr me, ra;
 	const char *proto = udp ? "udp" : "tcp";
 
-	for (size_t i = 1; i < t->l->n_hosts; i++)
-		if (t->l->hosts[i].port == f->to_iface)
+	/* A bridge's clients sit on its members: the first one present. */
+	for (size_t i = 1; i < t->l->n_hosts && !target; i++)
+		if (t->l->hosts[i].port == f->to_iface && !t->l->hosts[i].absent)
 			target = &t->l->hosts[i];
 	from = zone_host(t, f->from, &me);
 	if (!target || target->absent || target->role != LAB_CLIENT || !from) {

@@ -93,7 +93,7 @@ static bool in_dhcp_range(const struct iface *p, uint32_t v)
 /* A host address in the port's first static subnet that is neither the
  * router's nor in its DHCP range (nor any DHCP reservation/forward target
  * we would later add, which sit in the range or are added on top). */
-static int pick_static(const struct iface *p, struct cidr *out)
+static int pick_static(const struct iface *p, unsigned skip, struct cidr *out)
 {
 	struct cidr net;
 	uint32_t base, size;
@@ -103,7 +103,7 @@ static int pick_static(const struct iface *p, struct cidr *out)
 	base = ip4_get(&net.addr);
 	size = 1u << (32 - net.len);
 	for (uint32_t i = 1; i < size - 1 && i < 1024; i++) {
-		if (router_has_addr(p, base + i) || in_dhcp_range(p, base + i))
+		if (router_has_addr(p, base + i) || in_dhcp_range(p, base + i) || skip-- > 0)
 			continue;
 		ip4_set(&out->addr, base + i);
 		out->len = net.len;
@@ -154,6 +154,16 @@ static void port_kernel_identity(struct lab *l, size_t hi, size_t idx)
 	}
 }
 
+/* Members of one bridge share its subnet: each static client its own
+ * address, by the member's place in the bridge. */
+static unsigned member_index(const struct lab_host *h)
+{
+	for (size_t k = 0; h->member && k < h->port->n_bridge_ports; k++)
+		if (h->port->bridge_ports[k] == h->member)
+			return (unsigned)k;
+	return 0;
+}
+
 static int host_role(struct lab *l, struct lab_host *h, size_t *n_inet)
 {
 	const struct iface *p = h->port;
@@ -163,7 +173,7 @@ static int host_role(struct lab *l, struct lab_host *h, size_t *n_inet)
 			/* A static WAN: the ISP sits next to it, no DHCP; at the
 			 * port's gateway if it has one, so the router's default
 			 * route leads to it. */
-			pick_static(p, &h->addr);
+			pick_static(p, 0, &h->addr);
 			for (size_t k = 0; p->has_gateway && k < p->n_addrs; k++) {
 				if (cidr_contains(&p->addrs[k], &p->gateway)) {
 					h->addr.addr = p->gateway;
@@ -190,7 +200,7 @@ static int host_role(struct lab *l, struct lab_host *h, size_t *n_inet)
 	if (p->dhcp)
 		h->dhcp_client = true;
 	else if (p->ipv4 == IPV4_STATIC)
-		pick_static(p, &h->addr);
+		pick_static(p, member_index(h), &h->addr);
 	return 0;
 }
 
@@ -217,7 +227,18 @@ int lab_topology(struct lab *l)
 		snprintf(h->name, sizeof(h->name), "%s", h->port->name);
 		snprintf(h->ns, sizeof(h->ns), "nftr-%s-%s", l->id, h->port->name);
 		h->absent = h->port->optional && !l->with_optional;
+		if (h->port->bridge_node) {
+			/* The daemon makes it; its clients sit on the members. */
+			h->bridge = h->absent = true;
+			snprintf(h->router_ifname, sizeof(h->router_ifname), "%s", h->port->name);
+			h->role = LAB_CLIENT;
+			continue;
+		}
 		port_kernel_identity(l, i + 1, i);
+		if (h->port->bridge) {
+			h->member = h->port;
+			h->port = h->port->bridge;
+		}
 		ret = host_role(l, h, &n_inet);
 		if (ret < 0)
 			return ret;

@@ -49,7 +49,12 @@ struct lab_host {
 	char router_ifname[16];   /* the router end's kernel name before the daemon renames it */
 	uint8_t mac[6];           /* the router end's MAC */
 	bool pci_unsupported;     /* match: pci cannot be simulated with veth */
-	bool absent;              /* an optional port the lab leaves out */
+	bool absent;              /* an optional port the lab leaves out, or a bridge */
+	/* A bridge member: the port whose link the host's veth is (matched
+	 * as that port), while port is the member's bridge, which has the
+	 * subnet, zone and DHCP range the host sees. NULL otherwise. */
+	const struct iface *member;
+	bool bridge;              /* a bridge: the router makes its link; no host of its own */
 	struct cidr addr;         /* the host's own address; len 0: none or DHCP */
 	bool dhcp_client;         /* a client that takes a DHCP lease */
 	bool dhcp_server;         /* an internet host that hands the router its address */
