@@ -10,11 +10,17 @@
 static void counters_usage(FILE *f)
 {
 	fputs("Usage: nftrouter counters [--json]\n\n"
-	      "Print the zone counters: for every zone with `counters: true`, the named\n"
-	      "counters ZONE-ingress (packets and bytes that arrived through the zone's\n"
-	      "interfaces) and ZONE-egress (that left through them), read from table\n"
-	      "inet nftrouter in the kernel. apply carries their values over when it\n"
-	      "replaces the table, so they count from the first apply after boot.\n\n"
+	      "Print the zone counters: for every zone with `counters: true`, ZONE-ingress\n"
+	      "(packets and bytes that arrived through the zone's interfaces) and\n"
+	      "ZONE-egress (that left through them), forwarded traffic and the router's\n"
+	      "own alike. The values are the kernel's own statistics of the zone's\n"
+	      "interfaces as applied (set zone_ZONE of table inet nftrouter), summed:\n"
+	      "every frame the links counted, bytes with the link-layer header, frames\n"
+	      "the firewall then dropped included; a port that is absent counts 0 and a\n"
+	      "link that is re-created starts from 0. They cost no rule per forwarded\n"
+	      "packet. The table's named counters ZONE-ingress / ZONE-egress (`nft list\n"
+	      "counters`) count only the router's own traffic with the zone (input and\n"
+	      "output); apply carries their values over when it replaces the table.\n\n"
 	      "Options:\n"
 	      "  --json             one JSON array: [{\"name\", \"zone\", \"direction\",\n"
 	      "                     \"packets\", \"bytes\"}]\n"
@@ -63,7 +69,7 @@ int counters_main(int argc, char **argv)
 	/* Through the daemon when it runs (docs/control-socket.md), else here. */
 	int rc = ctl_counters(paths.run_dir, &l);
 	if (rc == 1)
-		rc = counters_read("nftrouter", &l);
+		rc = zone_traffic_read("nftrouter", &l);
 	if (rc < 0) {
 		cmd_err("counters: cannot read the counters: %s", strerror(-rc));
 		return EXIT_SYSTEM;

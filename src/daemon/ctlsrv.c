@@ -474,7 +474,7 @@ out:
 static void req_counters(struct daemon *d, struct buf *b)
 {
 	struct counter_list l = {0};
-	int rc = counters_read("nftrouter", &l);
+	int rc = zone_traffic_read("nftrouter", &l);
 	if (rc < 0) {
 		reply_error_n(b, strerror(-rc), -rc);
 		return;

@@ -60,7 +60,7 @@ static void gather_free(struct gather *g)
 
 static void gather_zones(struct gather *g)
 {
-	if (counters_read("nftrouter", &g->cl) < 0 || !g->cl.n)
+	if (zone_traffic_read("nftrouter", &g->cl) < 0 || !g->cl.n)
 		return;
 	g->zones = calloc(g->cl.n, sizeof(*g->zones));
 	g->zone_names = calloc(g->cl.n, sizeof(*g->zone_names));

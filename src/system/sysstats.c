@@ -57,6 +57,9 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 					     .tx_bytes = st.tx_bytes,
 					     .rx_dropped = st.rx_dropped,
 					     .tx_dropped = st.tx_dropped};
+	if (tb[IFLA_IFNAME])
+		snprintf(sv->v[sv->n - 1].name, sizeof(sv->v[0].name), "%s",
+			 mnl_attr_get_str(tb[IFLA_IFNAME]));
 	return MNL_CB_OK;
 }
 

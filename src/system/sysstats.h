@@ -10,6 +10,7 @@
 
 struct link_stats {
 	int ifindex;
+	char name[16]; /* IFNAMSIZ */
 	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes, rx_dropped, tx_dropped;
 };
 

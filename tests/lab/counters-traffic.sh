@@ -28,6 +28,19 @@ for dir in egress ingress; do
 done
 pass "20 pings LAN → WAN: wan-egress and wan-ingress each +20 packets, +20 kB or more"
 
+# The values are the wan link's own statistics (nothing else moves on
+# this quiet link between the two reads but a stray neighbour probe), and
+# the forward chain counts nothing itself.
+napply counters --json >"$T_DIR/c2.json" || fail "counters --json exited $?"
+rx=$(nsx "$R" cat /sys/class/net/wan/statistics/rx_packets)
+tx=$(nsx "$R" cat /sys/class/net/wan/statistics/tx_packets)
+pi=$(get packets wan-ingress "$T_DIR/c2.json"); pe=$(get packets wan-egress "$T_DIR/c2.json")
+[ "$pi" -le "$rx" ] && [ $((rx - pi)) -le 3 ] || fail "wan-ingress $pi packets, the wan link received $rx"
+[ "$pe" -le "$tx" ] && [ $((tx - pe)) -le 3 ] || fail "wan-egress $pe packets, the wan link sent $tx"
+nsx "$R" nft list chain inet nftrouter forward >"$T_DIR/fwd.nft" || fail "no forward chain"
+! grep -q counter "$T_DIR/fwd.nft" || fail "a counter in the forward chain: $(grep counter "$T_DIR/fwd.nft")"
+pass "wan-ingress/egress are the wan link's rx/tx ($pi/$rx, $pe/$tx); no counter rule in forward"
+
 napply counters >"$T_DIR/table" || fail "counters exited $?"
 grep -Eq '^wan +egress +[0-9]+ +[0-9]+$' "$T_DIR/table" || fail "table output: $(cat "$T_DIR/table")"
 grep -q '^ZONE' "$T_DIR/table" || fail "no header in the table output"

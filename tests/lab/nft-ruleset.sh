@@ -9,8 +9,8 @@
 #   - input reject answers at once (admin-prohibited), input drop is silent;
 #   - a rule with a source narrows: only that source gets through;
 #   - an established connection survives a replace of the table;
-#   - zone counters count both directions and a replace keeps no stale
-#     table around.
+#   - zone counters count the router's own traffic both directions, the
+#     forward chain counts nothing, and a replace keeps no stale table.
 . "$(dirname "$0")/lib.sh"
 
 cat >"$T_DIR/router.yaml" <<'EOF'
@@ -142,9 +142,14 @@ read -r -t 3 line <&"${CONN[0]}" || true
 [ "${line:-}" = after ] || fail "established connection broken by the replace"
 pass "an established connection survives the replace"
 
-# Counters: wan-ingress and wan-egress both moved.
+# Counters: the named counters count the router's own traffic with the
+# zone (input and output; a forwarded packet's zone traffic comes from the
+# links' statistics, see counters-traffic). The replace above reset them
+# (nft -f, no apply to carry them over): the router pings the WAN host.
+nsx "$R" ping -c 3 -i 0.2 -W 1 -q 203.0.113.2 >/dev/null || fail "router → WAN host ping failed"
 pk() { nsx "$R" nft list counter inet nftrouter "$1" | awk '/packets/ {print $2}'; }
 [ "$(pk wan-ingress)" -gt 0 ] || fail "wan-ingress did not count"
 [ "$(pk wan-egress)" -gt 0 ] || fail "wan-egress did not count"
+! nsx "$R" nft list chain inet nftrouter forward | grep -q counter || fail "a counter rule in forward"
 [ "$(nsx "$R" nft list tables | grep -c nftrouter)" -eq 1 ] || fail "tables left over"
 pass "counters count; one table"
