@@ -17,9 +17,9 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
-#include <microhttpd.h>
 
 #include "daemon/internal.h"
+#include "daemon/mhd.h"
 #include "render/metrics.h"
 #include "system/bans.h"
 #include "system/blocklist.h"
@@ -33,6 +33,8 @@
 struct metrics_srv {
 	struct daemon *d;
 	struct MHD_Daemon *mhd;
+	struct mhd_api api; /* libmicrohttpd, dlopen'ed (daemon/mhd.h) */
+	void *lib;
 	int epfd, timer_fd;
 	char listen[ADDR_STRLEN];
 };
@@ -196,18 +198,18 @@ static void gather(struct daemon *d, struct gather *g)
 	}
 }
 
-static enum MHD_Result metrics_reply(struct MHD_Connection *conn, unsigned code, char *text,
-				     const char *type)
+static enum MHD_Result metrics_reply(const struct mhd_api *api, struct MHD_Connection *conn,
+				     unsigned code, char *text, const char *type)
 {
 	struct MHD_Response *resp =
-	    MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+	    api->create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
 	if (!resp) {
 		free(text);
 		return MHD_NO;
 	}
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-	enum MHD_Result rc = MHD_queue_response(conn, code, resp);
-	MHD_destroy_response(resp);
+	api->add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	enum MHD_Result rc = api->queue_response(conn, code, resp);
+	api->destroy_response(resp);
 	return rc;
 }
 
@@ -219,7 +221,7 @@ static enum MHD_Result metrics_on_request(void *cls, struct MHD_Connection *conn
 	(void)version;
 	(void)upload;
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-		return metrics_reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+		return metrics_reply(&m->api, conn, MHD_HTTP_METHOD_NOT_ALLOWED,
 				     strdup("only GET and HEAD\n"), "text/plain");
 	/* A GET has no body: the first call is the whole request. */
 	if (*upload_size)
@@ -229,11 +231,11 @@ static enum MHD_Result metrics_on_request(void *cls, struct MHD_Connection *conn
 		struct buf page = BUF_INIT;
 		char *html = page_render(m->d, &page) == 0 ? buf_steal(&page) : NULL;
 		buf_free(&page);
-		return html ? metrics_reply(conn, MHD_HTTP_OK, html, "text/html; charset=utf-8")
+		return html ? metrics_reply(&m->api, conn, MHD_HTTP_OK, html, "text/html; charset=utf-8")
 			    : MHD_NO;
 	}
 	if (strcmp(url, "/metrics") != 0)
-		return metrics_reply(conn, MHD_HTTP_NOT_FOUND,
+		return metrics_reply(&m->api, conn, MHD_HTTP_NOT_FOUND,
 				     strdup("not found: try / or /metrics\n"), "text/plain");
 	struct gather g = {0};
 	struct buf b = BUF_INIT;
@@ -245,7 +247,7 @@ static enum MHD_Result metrics_on_request(void *cls, struct MHD_Connection *conn
 	char *text = buf_steal(&b);
 	if (!text)
 		return MHD_NO;
-	return metrics_reply(conn, MHD_HTTP_OK, text, "text/plain; version=0.0.4; charset=utf-8");
+	return metrics_reply(&m->api, conn, MHD_HTTP_OK, text, "text/plain; version=0.0.4; charset=utf-8");
 }
 
 /* After MHD_run: wake again when MHD's next timeout is due (0: none). */
@@ -253,7 +255,7 @@ static void metrics_arm(struct metrics_srv *m)
 {
 	MHD_UNSIGNED_LONG_LONG ms = 0;
 	struct itimerspec it = {0};
-	if (MHD_get_timeout(m->mhd, &ms) == MHD_YES) {
+	if (m->api.get_timeout(m->mhd, &ms) == MHD_YES) {
 		if (ms == 0)
 			ms = 1;
 		it.it_value.tv_sec = (time_t)(ms / 1000);
@@ -269,7 +271,7 @@ static void metrics_on_ready(int fd, uint32_t events, void *data)
 	(void)events;
 	if (fd == m->timer_fd)
 		(void)!read(fd, &ticks, sizeof(ticks));
-	MHD_run(m->mhd);
+	m->api.run(m->mhd);
 	metrics_arm(m);
 }
 
@@ -281,7 +283,8 @@ static void metrics_stop(struct daemon *d)
 	poller_unwatch(&d->poll, m->epfd);
 	poller_unwatch_close(&d->poll, &m->timer_fd);
 	if (m->mhd)
-		MHD_stop_daemon(m->mhd); /* closes its epoll fd */
+		m->api.stop_daemon(m->mhd); /* closes its epoll fd */
+	mhd_unload(m->lib);
 	page_close(d);
 	dnsstat_close(d);
 	free(m);
@@ -307,16 +310,23 @@ static int metrics_start(struct daemon *d, const struct metrics_cfg *c)
 	} else {
 		memcpy(&s4.sin_addr, c->addr.a, 4);
 	}
+	const char *why = NULL;
+	d->metrics = m;
+	int err = mhd_load(&m->api, &m->lib, &why);
+	if (err < 0) {
+		daemon_log(d, "nftrouter: metrics: cannot load libmicrohttpd: %s", why ? why : "?");
+		metrics_stop(d);
+		return err;
+	}
 	errno = 0;
-	m->mhd = MHD_start_daemon(flags, c->port, NULL, NULL, metrics_on_request, m,
+	m->mhd = m->api.start_daemon(flags, c->port, NULL, NULL, metrics_on_request, m,
 				  MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_CONNECTION_LIMIT,
 				  (unsigned)METRICS_CONN_MAX, MHD_OPTION_CONNECTION_TIMEOUT,
 				  (unsigned)METRICS_CONN_TIMEOUT_S, MHD_OPTION_LISTENING_ADDRESS_REUSE,
 				  1u, MHD_OPTION_END);
-	int err = errno ? -errno : -EIO;
+	err = errno ? -errno : -EIO;
 	const union MHD_DaemonInfo *info =
-	    m->mhd ? MHD_get_daemon_info(m->mhd, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
-	d->metrics = m;
+	    m->mhd ? m->api.get_daemon_info(m->mhd, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
 	if (!info) {
 		metrics_stop(d);
 		return err;

@@ -1,26 +1,77 @@
 #include "system/nft.h"
 
+#include <dlfcn.h>
 #include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <nftables/libnftables.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* libnftables is dlopen'ed here, on the first nft_open, not linked: it
+ * pulls in libxtables, libjansson and libgmp, whose loading every
+ * nftrouter process would pay before main, and the hot commands (`ban`,
+ * `counters`, `status`) mostly talk netlink directly (nlset.h). */
+#ifndef NFT_SONAME
+#define NFT_SONAME "libnftables.so.1"
+#endif
+
 struct nft {
+	void *lib;
 	struct nft_ctx *ctx;
+	struct nft_ctx *(*ctx_new)(uint32_t flags);
+	void (*ctx_free)(struct nft_ctx *ctx);
+	int (*buffer_output)(struct nft_ctx *ctx);
+	int (*buffer_error)(struct nft_ctx *ctx);
+	const char *(*get_output_buffer)(struct nft_ctx *ctx);
+	const char *(*get_error_buffer)(struct nft_ctx *ctx);
+	unsigned int (*output_get_flags)(struct nft_ctx *ctx);
+	void (*output_set_flags)(struct nft_ctx *ctx, unsigned int flags);
+	void (*set_dry_run)(struct nft_ctx *ctx, bool dry);
+	int (*run_cmd_from_buffer)(struct nft_ctx *ctx, const char *buf);
 };
+
+static int nft_load(struct nft *n)
+{
+	static const struct {
+		const char *sym;
+		size_t off;
+	} fn[] = {
+	    {"nft_ctx_new", offsetof(struct nft, ctx_new)},
+	    {"nft_ctx_free", offsetof(struct nft, ctx_free)},
+	    {"nft_ctx_buffer_output", offsetof(struct nft, buffer_output)},
+	    {"nft_ctx_buffer_error", offsetof(struct nft, buffer_error)},
+	    {"nft_ctx_get_output_buffer", offsetof(struct nft, get_output_buffer)},
+	    {"nft_ctx_get_error_buffer", offsetof(struct nft, get_error_buffer)},
+	    {"nft_ctx_output_get_flags", offsetof(struct nft, output_get_flags)},
+	    {"nft_ctx_output_set_flags", offsetof(struct nft, output_set_flags)},
+	    {"nft_ctx_set_dry_run", offsetof(struct nft, set_dry_run)},
+	    {"nft_run_cmd_from_buffer", offsetof(struct nft, run_cmd_from_buffer)},
+	};
+	if (!(n->lib = dlopen(NFT_SONAME, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE)))
+		return -ELIBACC;
+	for (size_t i = 0; i < sizeof(fn) / sizeof(fn[0]); i++) {
+		void *p = dlsym(n->lib, fn[i].sym);
+		if (!p)
+			return -ELIBACC;
+		/* POSIX: a pointer from dlsym converts to a function pointer */
+		*(void **)(void *)((char *)n + fn[i].off) = p;
+	}
+	return 0;
+}
 
 struct nft *nft_open(void)
 {
 	struct nft *n = calloc(1, sizeof(*n));
 	if (!n)
 		return NULL;
-	n->ctx = nft_ctx_new(NFT_CTX_DEFAULT);
-	if (!n->ctx) {
-		free(n);
+	if (nft_load(n) < 0 || !(n->ctx = n->ctx_new(NFT_CTX_DEFAULT))) {
+		nft_close(n);
+		errno = ELIBACC;
 		return NULL;
 	}
 	/* Capture output and errors instead of letting the library print. */
-	if (nft_ctx_buffer_output(n->ctx) || nft_ctx_buffer_error(n->ctx)) {
+	if (n->buffer_output(n->ctx) || n->buffer_error(n->ctx)) {
 		nft_close(n);
 		return NULL;
 	}
@@ -31,7 +82,10 @@ void nft_close(struct nft *n)
 {
 	if (!n)
 		return;
-	nft_ctx_free(n->ctx);
+	if (n->ctx)
+		n->ctx_free(n->ctx);
+	if (n->lib)
+		dlclose(n->lib);
 	free(n);
 }
 
@@ -99,12 +153,12 @@ void nft_error_condense(char *err)
 
 int nft_run(struct nft *n, const char *script, bool dry_run, char **err)
 {
-	nft_ctx_set_dry_run(n->ctx, dry_run);
-	int rc = nft_run_cmd_from_buffer(n->ctx, script);
-	nft_ctx_set_dry_run(n->ctx, false);
+	n->set_dry_run(n->ctx, dry_run);
+	int rc = n->run_cmd_from_buffer(n->ctx, script);
+	n->set_dry_run(n->ctx, false);
 	/* Read both buffers every time so one run's text never leaks into the next. */
-	const char *e = nft_ctx_get_error_buffer(n->ctx);
-	(void)nft_ctx_get_output_buffer(n->ctx);
+	const char *e = n->get_error_buffer(n->ctx);
+	(void)n->get_output_buffer(n->ctx);
 	if (rc != 0) {
 		if (err)
 			*err = dup_trimmed(e);
@@ -115,13 +169,13 @@ int nft_run(struct nft *n, const char *script, bool dry_run, char **err)
 
 int nft_query(struct nft *n, const char *cmd, bool json, char **out, char **err)
 {
-	unsigned int flags = nft_ctx_output_get_flags(n->ctx);
+	unsigned int flags = n->output_get_flags(n->ctx);
 	if (json)
-		nft_ctx_output_set_flags(n->ctx, flags | NFT_CTX_OUTPUT_JSON);
-	int rc = nft_run_cmd_from_buffer(n->ctx, cmd);
-	nft_ctx_output_set_flags(n->ctx, flags);
-	const char *o = nft_ctx_get_output_buffer(n->ctx);
-	const char *e = nft_ctx_get_error_buffer(n->ctx);
+		n->output_set_flags(n->ctx, flags | NFT_CTX_OUTPUT_JSON);
+	int rc = n->run_cmd_from_buffer(n->ctx, cmd);
+	n->output_set_flags(n->ctx, flags);
+	const char *o = n->get_output_buffer(n->ctx);
+	const char *e = n->get_error_buffer(n->ctx);
 	if (rc != 0) {
 		if (err)
 			*err = dup_trimmed(e);
