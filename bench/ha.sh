@@ -66,13 +66,7 @@ for t in $(seq 1 "$trials"); do
     read -r gap lost < <(probe_outage "$cut")
     echo "trial $t: outage ${gap}s, $lost datagrams lost (one every 10 ms), TCP connection alive"
     gaps+=("$gap") losts+=("$lost")
-    # shellcheck disable=SC2086
-    kill -KILL $pids
-    ip netns exec "$A" conntrack -F 2>/dev/null || true
-    ip -n "$A" addr del 192.168.100.1/24 dev lan 2>/dev/null || true
-    ip -n "$A" addr del 203.0.113.10/24 dev wan 2>/dev/null || true
-    for l in wan lan sync; do ip -n "$A" link set "$l" up; done
-    ha_start primary "$A"
+    ha_reboot_primary
     wait_for 40 ha_role_is "$A" primary master || fail "trial $t: the primary did not take over again"
     wait_for 15 ha_role_is "$B" backup backup || fail "trial $t: the backup did not step back"
     stream_grows 25 || fail "trial $t: the connection broke on the failback"

@@ -42,20 +42,36 @@ ha_net() {
     bg ip netns exec "$I" socat TCP-LISTEN:$HA_PORT,fork,reuseaddr EXEC:cat
 }
 
-# ha_config WHO (primary|backup): the example with the test's paths.
+# ha_config WHO [SED]: the example of WHO (primary|backup), edited by the
+# sed expression SED when given.
 ha_config() {
-    cp "$HA_SRC/examples/ha-$1.yaml" "$T_DIR/$1.yaml"
+    sed -e "${2:-}" "$HA_SRC/examples/ha-$1.yaml" >"$T_DIR/$1.yaml"
 }
 
-# ha_start WHO NS: the daemon of one router.
+# ha_start WHO NS [SED]: the daemon of one router (its config edited by SED).
 ha_start() {
     local who=$1 ns=$2
     mkdir -p "$T_DIR/$who-state"
-    ha_config "$who"
+    ha_config "$who" "${3:-}"
     ip netns exec "$ns" "$NFTROUTER" run -c "$T_DIR/$who.yaml" --state-dir "$T_DIR/$who-state" \
         --run-dir "$T_DIR/$who-run" >>"$T_DIR/$who.log" 2>&1 &
     T_PIDS+=($!)
     eval "PID_$who=$!"
+}
+
+# ha_reboot_primary [SED]: the primary as after a power cycle: whatever of
+# it runs killed, no connection table, no virtual address, links up, its
+# daemon started anew (its config edited by SED).
+ha_reboot_primary() {
+    local p
+    p=$(ip netns pids "$A")
+    # shellcheck disable=SC2086 # a list of pids
+    [ -z "$p" ] || kill -KILL $p
+    ip netns exec "$A" conntrack -F 2>/dev/null || true
+    ip -n "$A" addr del 192.168.100.1/24 dev lan 2>/dev/null || true
+    ip -n "$A" addr del 203.0.113.10/24 dev wan 2>/dev/null || true
+    for p in wan lan sync; do ip -n "$A" link set "$p" up; done
+    ha_start primary "$A" "${1:-}"
 }
 
 # hactl NS WHO CMD...: nftrouter in a router's namespace with its paths.

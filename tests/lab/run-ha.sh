@@ -9,7 +9,8 @@
 # backup takes over in under 3 s (the client's UDP datagrams every 10 ms say so), the
 # same connection goes on (no reset), new connections work, the client's
 # DHCP renewal works, and the returning primary takes over again
-# (preempt: true, the default) without breaking the connection.
+# (preempt: true, the default) without breaking the connection, or stays
+# backup with preempt: false.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ha-common.bash"
 command -v keepalived >/dev/null || skip "keepalived is not installed (scripts/deps)"
@@ -91,13 +92,7 @@ pass "power cut: backup took over in ${gap}s ($lost datagrams lost), stream aliv
 # --- the primary comes back as after a reboot (no processes, no connection
 # table, no virtual address): it resyncs from the backup, then takes over
 # again after preempt_delay (preempt: true, the default) ---
-# shellcheck disable=SC2086
-kill -KILL $pids
-ip netns exec "$A" conntrack -F 2>/dev/null || true
-ip -n "$A" addr del $VIP_LAN/24 dev lan 2>/dev/null || true
-ip -n "$A" addr del $VIP_WAN/24 dev wan 2>/dev/null || true
-for l in wan lan sync; do ip -n "$A" link set "$l" up; done
-ha_start primary "$A"
+ha_reboot_primary
 wait_for 40 ha_role_is "$A" primary master || die "the returning primary did not take over (preempt)"
 wait_for 15 ha_role_is "$B" backup backup || die "the backup did not step back"
 stream_grows 25 || die "the TCP connection broke when the primary returned: $(cat "$T_DIR/stream.err" 2>/dev/null)"
@@ -124,3 +119,15 @@ awk -v g="$gap" -v m=$TAKEOVER_MAX 'BEGIN { exit !(g > 0 && g < m) }' || die "ta
 echo hello | timeout 10 ip netns exec "$C" socat -t 3 - TCP:203.0.113.1:$HA_PORT | grep -q hello ||
     die "no new connection after the crash"
 pass "crash (SIGSTOP, SIGKILL): backup took over in ${gap}s ($lost datagrams lost), the stream goes on"
+
+# --- 3: preempt: false: the primary comes back and stays backup ---
+ha_reboot_primary 's/^  # preempt: true .*/  preempt: false/'
+grep -q '^  preempt: false' "$T_DIR/primary.yaml" || die "the config edit did not take"
+wait_for 30 ha_role_is "$A" primary backup || die "the returning primary (preempt: false) did not report backup"
+# Well past preempt_delay (2 s): the backup is still the primary.
+sleep 6
+ha_role_is "$A" primary backup && ha_role_is "$B" backup master ||
+    die "preempt: false: roles $(ha_role "$A" primary) / $(ha_role "$B" backup)"
+ha_holds "$B" $VIP_LAN && ! ha_holds "$A" $VIP_LAN || die "preempt: false: the virtual address moved"
+stream_grows 25 || die "the TCP connection broke when the primary returned: $(cat "$T_DIR/stream.err" 2>/dev/null)"
+pass "preempt: false: the returning primary stays backup; the stream goes on"
