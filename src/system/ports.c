@@ -56,6 +56,10 @@ static void step_plan_family(struct port_plan *pl, struct port_step *s, int fami
 		bool wanted = false;
 		for (size_t j = 0; j < n_want; j++)
 			wanted |= cidr_equal(&want[j], &a->addr);
+		/* ha: the virtual address is keepalived's to add and remove:
+		 * an apply on the primary must not take it away. */
+		const struct cidr *vip = family == AF_INET ? ha_virtual_of(pl->r, s->p) : NULL;
+		wanted |= vip && cidr_equal(vip, &a->addr);
 		if (!wanted)
 			s->del[s->n_del++] = a->addr;
 	}

@@ -48,6 +48,19 @@ hactl "$A" primary status --json | jq -e '.children | any(.name == "dnsmasq")' >
 hactl "$B" backup status --json | jq -e '.children | any(.name == "dnsmasq") | not' >/dev/null || die "dnsmasq runs on the backup"
 pass "primary holds $VIP_LAN and $VIP_WAN, the backup neither; dnsmasq on the primary only"
 
+# An apply on the primary leaves keepalived's virtual addresses alone:
+# diff sees nothing to change, a reload keeps them.
+set +e
+ip netns exec "$A" "$NFTROUTER" diff -c "$T_DIR/primary.yaml" --state-dir "$T_DIR/primary-state" \
+    --run-dir "$T_DIR/primary-run" >"$T_DIR/diff.out" 2>&1
+rc=$?
+set -e
+[ $rc -eq 0 ] || die "diff on the primary (exit $rc): $(cat "$T_DIR/diff.out")"
+hactl "$A" primary reload >/dev/null || die "reload of the primary"
+ha_holds "$A" $VIP_LAN && ha_holds "$A" $VIP_WAN || die "a reload took the primary's virtual addresses"
+ha_role_is "$A" primary master || die "the primary is not master after a reload"
+pass "diff and reload on the primary leave the virtual addresses alone"
+
 ha_client_dhcp
 wait_for 20 grep -q bound "$T_DIR/client.events" || die "the client got no lease"
 grep -q "bound 192.168.100" "$T_DIR/client.events" || die "odd lease: $(cat "$T_DIR/client.events")"
