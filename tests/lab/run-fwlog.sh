@@ -6,7 +6,10 @@
 # within a second; a `rules` entry with `log` shows under its own name
 # and line; the text form and the daemon's own log have the line;
 # `log --follow` prints an event sent after it started; the metrics'
-# nftrouter_log_events_total counts at least the events the ring shows.
+# nftrouter_log_events_total counts at least the events the ring shows;
+# a flood of 100 logged packets in a second (a rule whose own limit lets
+# them all through) is all in the ring, but the daemon's log has at most
+# 20 lines a second of it and says how many it left out.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/run-common.bash"
 command -v dnsmasq >/dev/null || skip "dnsmasq not installed"
@@ -21,6 +24,13 @@ rules:
     from: wan
     tcp: 2223
     log: "knock: "
+    action: drop
+  - name: flood
+    from: wan
+    udp: 2225
+    log: "flood: "
+    log-rate: 10000/second
+    log-burst: 10000
     action: drop
 metrics: { listen: "127.0.0.1:9631" }
 YAML
@@ -88,6 +98,23 @@ pass "log --follow printed an event that came after it started"
 [ "$(rctl log -n 0 | wc -l)" -ge 3 ] || fail "fewer than 3 events"
 expect_fail rctl log -n 9999 2>/dev/null || fail "-n 9999 accepted"
 pass "-n over the ring's size refused"
+
+# The flood: 100 datagrams from one bash (no process per packet), then
+# one more after the second is over, which makes the daemon write the
+# count of what it left out of that second.
+ip netns exec "$I" bash -c "for i in \$(seq 100); do echo \$i >/dev/udp/$wan/2225; done"
+flood_n() { rctl log --json -n 0 | jq -s '[.[] | select(.rule == "flood")] | length'; }
+all_flooded() { [ "$(flood_n)" -ge 100 ]; }
+wait_for 10 all_flooded || fail "the ring has $(flood_n) of the 100 flood events"
+sleep 1.1
+syn 2226
+wait_for 10 grep -q 'more event(s) in that second not logged' "$T_DIR/daemon.log" ||
+    fail "no 'not logged' line after the flood: $(grep -c 'rule=flood' "$T_DIR/daemon.log") flood lines logged"
+logged=$(grep -c 'nftrouter: fw: .* rule=flood ' "$T_DIR/daemon.log")
+left=$(sed -n 's/.*fw: \([0-9]*\) more event(s) in that second not logged.*/\1/p' "$T_DIR/daemon.log" | awk '{ s += $1 } END { print s + 0 }')
+[ "$logged" -ge 1 ] && [ "$logged" -le 40 ] || fail "$logged flood lines in the daemon's log (at most 20 a second, the flood spans at most 2)"
+[ $((logged + left)) -ge 100 ] || fail "logged $logged + left out $left < 100 flood events"
+pass "flood of 100: all 100 in the ring; the daemon's log has $logged lines and says $left left out"
 
 n=$(rctl log -n 0 | wc -l)
 m=$(ip netns exec "$R" curl -s --max-time 5 http://127.0.0.1:9631/metrics | awk '$1 == "nftrouter_log_events_total" { print $2 }')
