@@ -16,6 +16,7 @@
 #include "system/bans.h"
 #include "system/blocklist.h"
 #include "system/ctl.h"
+#include "system/dnsblock.h"
 #include "system/ipv6.h"
 #include "system/nlset.h"
 #include "system/proc.h"
@@ -364,6 +365,27 @@ static bool running_ca(const struct diff_opts *o, char *out, size_t n)
 	return found;
 }
 
+/* The dns.blocklists names the daemon gave dnsmasq (RUN_DIR's
+ * conf-file) against those its reload would give: a list's file can
+ * change while router.yaml and dnsmasq.conf do not. A count, not a
+ * diff: the lists may hold a million names. */
+static int diff_dnsblock(const struct router *r, const struct diff_opts *o, struct buf *out,
+			 struct diags *d)
+{
+	char path[4096];
+	bool differs = false;
+	size_t count = 0, now = 0;
+	snprintf(path, sizeof(path), "%s/%s", o->run_dir, RENDER_DNSBLOCK_FILE);
+	int rc = dnsblock_compare(r, path, &differs, &count, &now, d);
+	if (rc < 0 || !differs)
+		return rc;
+	buf_printf(out,
+		   "%s (%s, rewritten by `nftrouter reload`):\n"
+		   "~ dns.blocklists: %zu names now, %zu after the reload (the lists changed)\n",
+		   RENDER_DNSBLOCK_FILE, path, now, count);
+	return 1;
+}
+
 /* dnsmasq and unbound exist only under the daemon: compared when its
  * control socket is there, else there is nothing running to change. */
 static int diff_services(const struct router *r, const struct diff_opts *o, struct buf *out,
@@ -381,7 +403,10 @@ static int diff_services(const struct router *r, const struct diff_opts *o, stru
 	if (!o->tls_ca_given && running_ca(o, ca, sizeof(ca)))
 		rp.tls_ca = ca;
 	int b = diff_service(r, o, "unbound.conf", render_unbound(r, &rp), out, d);
-	return b < 0 ? b : (a || b);
+	if (b < 0)
+		return b;
+	int c = diff_dnsblock(r, o, out, d);
+	return c < 0 ? c : (a || b || c);
 }
 
 static int diff_bans(const struct router *r, const struct diff_opts *o, struct buf *out,

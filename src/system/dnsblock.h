@@ -60,6 +60,14 @@ int dnsblock_check(const struct router *r, struct diags *d);
 int dnsblock_write(const struct router *r, const char *path, bool *changed, size_t *count,
 		   struct diags *d);
 
+/* What dnsblock_write would write for r's lists, compared with the file
+ * at path as it is, writing nothing (for `diff`): *differs when the
+ * bytes would change (a missing file differs unless r has no lists);
+ * *count the names it would write, *count_now the names the file holds
+ * (0 when missing). 0 or -errno (a bad or unreadable list, in d). */
+int dnsblock_compare(const struct router *r, const char *path, bool *differs, size_t *count,
+		     size_t *count_now, struct diags *d);
+
 /* Whether name (or a domain above it) is listed: 1, the entry's
  * position in *at (at->file points into r, valid while r lives) and the
  * entry in entry[DNSBLOCK_NAME_MAX + 1]; 0 not listed; -EDOM name is not

@@ -106,19 +106,35 @@ rc=0; dc 'bad name' >/dev/null 2>&1 || rc=$?
 [ $rc -eq 2 ] || fail "dns-check of a non-name: rc $rc, want 2"
 pass "dns-check: FILE:LINE and exit 1 when blocked, exit 0 when not, 2 for a non-name"
 
+# diff: a list's file changes while router.yaml does not: diff says so
+# (the names dnsmasq has and would have), a reload gives them to dnsmasq.
+ndiff() { nsx "$R" "$NFTROUTER" diff -c "$T_DIR/router.yaml" --state-dir "$T_DIR/state" --run-dir "$T_DIR/run"; }
+rc=0; ndiff >"$T_DIR/diff.out" 2>&1 || rc=$?
+[ $rc -eq 0 ] || fail "diff of the running lists: exit $rc: $(cat "$T_DIR/diff.out")"
+printf 'new.example.test\n' >>"$T_DIR/domains.txt"
+rc=0; ndiff >"$T_DIR/diff.out" 2>&1 || rc=$?
+[ $rc -eq 1 ] && grep -qx '~ dns.blocklists: 3 names now, 4 after the reload (the lists changed)' "$T_DIR/diff.out" ||
+    fail "diff of a changed list: exit $rc: $(cat "$T_DIR/diff.out")"
+rctl reload >/dev/null || fail "reload with the new name"
+rc=0; ndiff >"$T_DIR/diff.out" 2>&1 || rc=$?
+[ $rc -eq 0 ] || fail "diff after the reload: exit $rc: $(cat "$T_DIR/diff.out")"
+got=$(ask "$C" 192.168.100.1 new.example.test)
+[ "$got" = "NXDOMAIN " ] || fail "new.example.test after the reload: '$got'"
+pass "diff: a changed list file is '3 names now, 4 after the reload' (exit 1), nothing after the reload"
+
 # A bad line: refused by check and by reload, at FILE:LINE; the old lists stay.
 cp "$T_DIR/domains.txt" "$T_DIR/domains.good"
 printf 'fine.example.test\n*.wild.example.test\n' >>"$T_DIR/domains.txt"
 rc=0; nsx "$R" "$NFTROUTER" check -q -c "$T_DIR/router.yaml" >"$T_DIR/check.out" 2>&1 || rc=$?
 [ $rc -eq 1 ] || fail "check of a bad list: rc $rc: $(cat "$T_DIR/check.out")"
-grep -q "domains.txt:4:1: error: '\*.wild.example.test': a wildcard" "$T_DIR/check.out" ||
+grep -q "domains.txt:5:1: error: '\*.wild.example.test': a wildcard" "$T_DIR/check.out" ||
     fail "check: $(cat "$T_DIR/check.out")"
 rc=0; rctl reload >"$T_DIR/reload.out" 2>&1 || rc=$?
 [ $rc -eq 1 ] || fail "reload of a bad list: rc $rc: $(cat "$T_DIR/reload.out")"
-grep -q "domains.txt:4:1: error" "$T_DIR/reload.out" || fail "reload: $(cat "$T_DIR/reload.out")"
+grep -q "domains.txt:5:1: error" "$T_DIR/reload.out" || fail "reload: $(cat "$T_DIR/reload.out")"
 got=$(ask "$C" 192.168.100.1 blocked.example.test)
 [ "$got" = "NXDOMAIN " ] || fail "after a refused reload: '$got'"
-pass "a bad line: check and reload exit 1 at domains.txt:4, the old lists still answer"
+pass "a bad line: check and reload exit 1 at domains.txt:5, the old lists still answer"
 cp "$T_DIR/domains.good" "$T_DIR/domains.txt"
 
 # 1,000,000 names, generated here; the last one is asked for.

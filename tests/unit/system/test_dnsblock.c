@@ -1,6 +1,8 @@
 /* system/dnsblock: the line parser accepts both formats and refuses every
  * line that is not a DNS name (what could reach dnsmasq's text), and the
- * rendered line for a name is exactly `server=/NAME/`. Pure: no files. */
+ * rendered line for a name is exactly `server=/NAME/`. Pure, but for the
+ * last test: `diff`'s comparison of the lists with the file dnsmasq was
+ * given, on files in a temporary directory. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +15,7 @@
 
 #include "render/render.h"
 #include "system/dnsblock.h"
+#include "tmpdir.h"
 
 static int parse(const char *line, struct dnsblock_line *out)
 {
@@ -143,6 +146,62 @@ static void test_render(void **state)
 	assert_string_equal(out, "server=/ads.example.com/\n");
 }
 
+static void put(const char *path, const char *text, const char *mode)
+{
+	FILE *f = fopen(path, mode);
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* compare DIFFERS COUNT NOW: dnsblock_compare's answer for r and conf. */
+static void compare(const struct router *r, const char *conf, bool differs, size_t count,
+		    size_t now)
+{
+	struct diags d = DIAGS_INIT;
+	bool df = !differs;
+	size_t c = 99, n = 99;
+	assert_int_equal(dnsblock_compare(r, conf, &df, &c, &n, &d), 0);
+	assert_int_equal(df, differs);
+	assert_int_equal(c, count);
+	assert_int_equal(n, now);
+	diags_free(&d);
+}
+
+static void test_compare(void **state)
+{
+	char list[600], conf[600];
+	struct diags d = DIAGS_INIT;
+	struct blocklist bl = {.pos = {"t.yaml", 3, 5}, .path = list};
+	struct router r = {0};
+	bool changed;
+	size_t count;
+	snprintf(list, sizeof(list), "%s/list", (char *)*state);
+	snprintf(conf, sizeof(conf), "%s/dns-blocklist.conf", (char *)*state);
+	r.dns.blocklists = &bl;
+	r.dns.n_blocklists = 1;
+	put(list, "a.example\n0.0.0.0 b.example\n", "w");
+	compare(&r, conf, true, 2, 0); /* never written */
+	assert_int_equal(dnsblock_write(&r, conf, &changed, &count, &d), 0);
+	compare(&r, conf, false, 2, 2);
+	put(list, "c.example\n", "a");
+	compare(&r, conf, true, 3, 2); /* a name more */
+	put(list, "a.example\nc.example\n", "w");
+	compare(&r, conf, true, 2, 2); /* as many, one other */
+	assert_int_equal(dnsblock_write(&r, conf, &changed, &count, &d), 0);
+	put(conf, "server=/x.example/\n", "a");
+	compare(&r, conf, true, 2, 3); /* the file has one the lists do not */
+	r.dns.n_blocklists = 0;
+	compare(&r, conf, true, 0, 3); /* no lists: the reload removes the file */
+	assert_int_equal(remove(conf), 0);
+	compare(&r, conf, false, 0, 0);
+	r.dns.n_blocklists = 1;
+	put(list, "*.bad.example\n", "w");
+	assert_int_equal(dnsblock_compare(&r, conf, &changed, &count, &count, &d), -EINVAL);
+	assert_int_equal(d.n_errors, 1);
+	diags_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -150,6 +209,7 @@ int main(void)
 		cmocka_unit_test(test_refuses),
 		cmocka_unit_test(test_random_lines),
 		cmocka_unit_test(test_render),
+		cmocka_unit_test_setup_teardown(test_compare, tmpdir_setup, tmpdir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
