@@ -16,8 +16,8 @@
  * only from its peer, in order), so hits.bind minus the answers read
  * before it is the clients' own. */
 #include <errno.h>
-#include <netinet/in.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -80,7 +80,7 @@ static pid_t dnsstat_target(struct daemon *d)
 	return c->pid;
 }
 
-static void dnsstat_round(struct daemon *d, struct dnsstat *s)
+static void dnsstat_round(struct dnsstat *s)
 {
 	uint8_t q[DNSMSG_QUERY_MAX];
 	s->id0 = (uint16_t)(s->id0 + Q_N);
@@ -97,7 +97,6 @@ static void dnsstat_round(struct daemon *d, struct dnsstat *s)
 			return;
 		}
 	}
-	(void)d;
 }
 
 void dnsstat_kick(struct daemon *d)
@@ -120,7 +119,7 @@ void dnsstat_kick(struct daemon *d)
 		return;
 	if (s->pending && now - s->started_ms < DNSSTAT_WAIT_MS)
 		return;
-	dnsstat_round(d, s);
+	dnsstat_round(s);
 }
 
 /* One answer of this round: into cur; a complete round becomes last. */

@@ -214,7 +214,9 @@ static void status_children(const struct status_daemon *dm, bool json, struct bu
 		buf_printf(b, "daemon: pid %d, up %llds, %u reload(s)\n", (int)dm->pid,
 			   (long long)dm->uptime, dm->reloads);
 		if (dm->has_dns)
-			buf_printf(b, "dns: %llu queries answered by dnsmasq, %llu forwarded (read %llds ago)\n",
+			buf_printf(b,
+				   "dns: %llu queries answered locally, %llu forwarded upstream "
+				   "(dnsmasq, read %llds ago)\n",
 				   (unsigned long long)dm->dns_local,
 				   (unsigned long long)dm->dns_forwarded,
 				   (long long)((int64_t)time(NULL) - dm->dns_time));

@@ -95,7 +95,7 @@ pass "$N new names: forwarded and upstream 203.0.113.1 moved by >= $N; $N local 
 st=$(rctl status --json) || fail "status --json"
 jq -e --argjson n "$N" '.daemon.dns.local >= $n and .daemon.dns.forwarded >= $n and .daemon.dns.time > 0' \
     <<<"$st" >/dev/null || fail "status --json: daemon.dns $(jq -c .daemon.dns <<<"$st")"
-rctl status | grep -q '^dns: [0-9]* queries answered by dnsmasq, [0-9]* forwarded' ||
+rctl status | grep -q '^dns: [0-9]* queries answered locally, [0-9]* forwarded upstream' ||
     fail "status text: no dns line: $(rctl status)"
 pass "status: $(rctl status | grep '^dns: ')"
 # The daemon's own questions (6 each round) are not the clients': with no
