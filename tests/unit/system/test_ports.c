@@ -252,57 +252,49 @@ static int fk_route_remove(void *data, int family, const struct route_default *r
 	return -ESRCH;
 }
 
-/* As the kernel: a new link, down, under a free name; index 10. */
+/* As the kernel: a new link NAME, down, with index ifindex, unless the
+ * name is taken. */
+static int fk_link_new(struct fake *f, const char *name, int ifindex, int mtu, const char *kind,
+		       int *out)
+{
+	assert_true(f->n_links < 5);
+	for (size_t i = 0; i < f->n_links; i++)
+		if (strcmp(f->links[i].name, name) == 0)
+			return -EEXIST;
+	struct link_info *l = &f->links[f->n_links++];
+	*l = (struct link_info){.ifindex = ifindex, .mtu = mtu};
+	snprintf(l->name, sizeof(l->name), "%s", name);
+	snprintf(l->kind, sizeof(l->kind), "%s", kind);
+	*out = ifindex;
+	return 0;
+}
+
+/* A VLAN: index 10. */
 static int fk_vlan_add(void *data, const char *name, int parent, uint16_t id, int *ifindex)
 {
 	struct fake *f = data;
 	int rc = fk_change(f, "vlan %s on %d id %u", name, parent, (unsigned)id);
 	if (rc < 0)
 		return rc;
-	assert_true(f->n_links < 5);
 	assert_non_null(fk_link(f, parent));
-	for (size_t i = 0; i < f->n_links; i++)
-		if (strcmp(f->links[i].name, name) == 0)
-			return -EEXIST;
-	f->links[f->n_links] = (struct link_info){.ifindex = 10, .mtu = 1500};
-	snprintf(f->links[f->n_links++].name, 16, "%s", name);
-	*ifindex = 10;
-	return 0;
+	return fk_link_new(f, name, 10, 1500, "", ifindex);
 }
 
-/* As the kernel: a new bridge, down, under a free name; index 11. */
+/* A bridge: index 11. */
 static int fk_bridge_add(void *data, const char *name, int *ifindex)
 {
 	struct fake *f = data;
 	int rc = fk_change(f, "bridge %s", name);
-	if (rc < 0)
-		return rc;
-	assert_true(f->n_links < 5);
-	for (size_t i = 0; i < f->n_links; i++)
-		if (strcmp(f->links[i].name, name) == 0)
-			return -EEXIST;
-	f->links[f->n_links] = (struct link_info){.ifindex = 11, .mtu = 1500, .kind = "bridge"};
-	snprintf(f->links[f->n_links++].name, 16, "%s", name);
-	*ifindex = 11;
-	return 0;
+	return rc < 0 ? rc : fk_link_new(f, name, 11, 1500, "bridge", ifindex);
 }
 
+/* A WireGuard link: index 11, MTU 1420 (as the kernel makes it). */
 static int fk_wg_add(void *data, const char *name, int *ifindex)
 {
 	struct fake *f = data;
 	int rc = fk_change(f, "wireguard %s", name);
-	if (rc < 0)
-		return rc;
-	assert_true(f->n_links < 5);
-	for (size_t i = 0; i < f->n_links; i++)
-		if (strcmp(f->links[i].name, name) == 0)
-			return -EEXIST;
-	f->links[f->n_links] = (struct link_info){.ifindex = 11, .mtu = 1420};
-	snprintf(f->links[f->n_links++].name, 16, "%s", name);
-	*ifindex = 11;
-	return 0;
+	return rc < 0 ? rc : fk_link_new(f, name, 11, 1420, "", ifindex);
 }
-
 
 /* A bridge's port, or none (0): the master must be a bridge. */
 static int fk_set_master(void *data, int ifindex, int master)
