@@ -2,13 +2,13 @@
 # The high-availability pair (docs/ha.md, issue 18) with the real
 # keepalived and conntrackd: two routers on a shared LAN and WAN (bridges),
 # a sync link, an ISP, a LAN client. The primary holds the virtual
-# addresses and the backup not; a long-lived TCP connection from the client
+# addresses and the backup not (and keeps them through diff and reload); a long-lived TCP connection from the client
 # through NAT to the ISP survives the primary being cut off (its links
 # down) and, later, crashing (its processes frozen with SIGSTOP, then
 # killed with SIGKILL, its kernel still holding the addresses): the
 # backup takes over in under 3 s (the client's UDP datagrams every 10 ms say so), the
-# same connection goes on (no reset), new connections work, the client's
-# DHCP renewal works, and the returning primary takes over again
+# same connection goes on (no reset), new connections work, DNS answers on
+# the virtual address, the client's DHCP renewal works, and the returning primary takes over again
 # (preempt: true, the default) without breaking the connection, or stays
 # backup with preempt: false.
 . "$(dirname "$0")/lib.sh"
@@ -75,7 +75,9 @@ ip netns exec "$A" conntrack -L -p tcp --sport "$sport" 2>/dev/null | grep -q "d
 # conntrackd synced it to the backup's external cache.
 wait_for 10 sh -c "ip netns exec $B conntrackd -C $T_DIR/backup-run/conntrackd.conf -e 2>/dev/null | grep -q 'sport=$sport'" ||
     die "the connection never reached the backup's conntrackd"
-pass "client lease via $VIP_LAN, TCP stream through NAT as $VIP_WAN, synced to the backup"
+dns_ok() { [ "$(ip netns exec "$C" dig +short +time=1 +tries=1 @$VIP_LAN example.test 2>/dev/null)" = 203.0.113.80 ]; }
+wait_for 10 dns_ok || die "no DNS answer from $VIP_LAN"
+pass "client lease via $VIP_LAN, DNS there, TCP stream through NAT as $VIP_WAN, synced to the backup"
 
 # --- 1: the primary loses power: its processes frozen (no goodbye from
 # keepalived), then all its links down ---
@@ -96,11 +98,12 @@ echo hello | timeout 10 ip netns exec "$C" socat -t 3 - TCP:203.0.113.1:$HA_PORT
 # The client renews its lease from the backup's dnsmasq.
 wait_for 15 sh -c "ip netns exec $B $NFTROUTER status --run-dir $T_DIR/backup-run --json | jq -e '.children | any(.name == \"dnsmasq\" and .running)'" ||
     die "dnsmasq did not start on the new primary"
+wait_for 10 dns_ok || die "the new primary does not answer DNS on $VIP_LAN"
 before=$(wc -l <"$T_DIR/client.events")
 kill -USR1 "$DHCPC"
 wait_for 30 sh -c "[ \$(wc -l <'$T_DIR/client.events') -gt $before ]" || die "no DHCP renewal after the failover"
 tail -1 "$T_DIR/client.events" | grep -q "192.168.100" || die "renewal: $(tail -1 "$T_DIR/client.events")"
-pass "power cut: backup took over in ${gap}s ($lost datagrams lost), stream alive, new connection, lease renewed"
+pass "power cut: backup took over in ${gap}s ($lost datagrams lost), stream alive, new connection, DNS, lease renewed"
 
 # --- the primary comes back as after a reboot (no processes, no connection
 # table, no virtual address): it resyncs from the backup, then takes over

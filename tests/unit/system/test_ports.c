@@ -772,6 +772,38 @@ static void test_wireguard_link(void **state)
 }
 
 
+/* ha: the port's virtual address (keepalived's, there while this router
+ * is primary) is neither removed nor described as a removal; the port's
+ * own address is added beside it. */
+static void test_ha_virtual_kept(void **state)
+{
+	(void)state;
+	static const char text[] =
+		"interfaces:\n"
+		"  wan: { match: { name: nrtfk0 }, ipv4: 203.0.113.1/24 }\n"
+		"  sync: { match: { name: nrtfk1 }, ipv4: 10.9.9.9/8 }\n"
+		"zones:\n"
+		"  wan: { interfaces: [wan], input: drop }\n"
+		"  sync: { interfaces: [sync], input: drop }\n"
+		"ha: { sync-interface: sync, peer: 10.9.9.8, priority: 100,\n"
+		"      virtual: { wan: 203.0.113.9/24 } }\n";
+	struct run t;
+	struct buf b = BUF_INIT;
+	char got[1024];
+	run_start_text(&t, 0, text);
+	port_plan_describe(t.pl, &b);
+	print_message("%s", b.s);
+	assert_non_null(strstr(b.s, "+ wan: address 203.0.113.1/24\n"));
+	assert_non_null(strstr(b.s, "- sync: address 192.168.100.1/24\n"));
+	assert_null(strstr(b.s, "203.0.113.9"));
+	assert_int_equal(port_plan_apply(t.ls, t.pl, &t.d), 0);
+	fake_show(&t.f, got, sizeof(got));
+	assert_non_null(strstr(got, "2:203.0.113.9/24"));
+	assert_non_null(strstr(got, "2:203.0.113.1/24"));
+	buf_free(&b);
+	run_end(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -782,6 +814,7 @@ int main(void)
 		cmocka_unit_test(test_vlan),
 		cmocka_unit_test(test_bridge),
 		cmocka_unit_test(test_wireguard_link),
+		cmocka_unit_test(test_ha_virtual_kept),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
