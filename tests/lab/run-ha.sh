@@ -2,15 +2,16 @@
 # The high-availability pair (docs/ha.md, issue 18) with the real
 # keepalived and conntrackd: two routers on a shared LAN and WAN (bridges),
 # a sync link, an ISP, a LAN client. The primary holds the virtual
-# addresses and the backup not (and keeps them through diff and reload); a long-lived TCP connection from the client
-# through NAT to the ISP survives the primary being cut off (its links
-# down) and, later, crashing (its processes frozen with SIGSTOP, then
-# killed with SIGKILL, its kernel still holding the addresses): the
-# backup takes over in under 3 s (the client's UDP datagrams every 10 ms say so), the
-# same connection goes on (no reset), new connections work, DNS answers on
-# the virtual address, the client's DHCP renewal works, and the returning primary takes over again
-# (preempt: true, the default) without breaking the connection, or stays
-# backup with preempt: false.
+# addresses and the backup not (diff and reload on the primary keep them).
+# A long-lived TCP connection from the client through NAT to the ISP
+# survives the primary losing power (processes frozen, links down) and,
+# later, crashing (processes frozen with SIGSTOP, then killed with SIGKILL,
+# its kernel still holding the addresses): the backup takes over in under
+# 3 s (a UDP datagram every 10 ms from the client says so), the same
+# connection goes on (no reset), new connections work, DNS answers on the
+# virtual address, the client's DHCP renewal works; the returning primary
+# takes over again (preempt: true, the default) without breaking the
+# connection, or stays backup with preempt: false.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ha-common.bash"
 command -v keepalived >/dev/null || skip "keepalived is not installed (scripts/deps)"
