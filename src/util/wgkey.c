@@ -1,8 +1,13 @@
 #include "util/wgkey.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <openssl/evp.h>
 #include <string.h>
+
+#ifndef CRYPTO_SONAME
+#define CRYPTO_SONAME "libcrypto.so.3"
+#endif
 #include <sys/random.h>
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -67,14 +72,31 @@ int wgkey_generate(uint8_t priv[WGKEY_LEN])
 	return 0;
 }
 
+/* libcrypto is dlopen'ed here, not linked: loading it (and its
+ * constructors) cost every nftrouter process about 1 ms of CPU before
+ * main, and only the commands that derive a WireGuard public key use
+ * it. RTLD_NODELETE keeps it mapped, so a second call costs a lookup. */
 int wgkey_public(const uint8_t priv[WGKEY_LEN], uint8_t pub[WGKEY_LEN])
 {
-	EVP_PKEY *k = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, priv, WGKEY_LEN);
+	EVP_PKEY *(*new_raw)(int, ENGINE *, const unsigned char *, size_t);
+	int (*get_pub)(const EVP_PKEY *, unsigned char *, size_t *);
+	void (*pkey_free)(EVP_PKEY *);
+	void *lib = dlopen(CRYPTO_SONAME, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+	if (!lib)
+		return -ELIBACC;
+	/* POSIX: a pointer from dlsym converts to a function pointer */
+	*(void **)(void *)&new_raw = dlsym(lib, "EVP_PKEY_new_raw_private_key");
+	*(void **)(void *)&get_pub = dlsym(lib, "EVP_PKEY_get_raw_public_key");
+	*(void **)(void *)&pkey_free = dlsym(lib, "EVP_PKEY_free");
+	if (!new_raw || !get_pub || !pkey_free) {
+		dlclose(lib);
+		return -ELIBACC;
+	}
+	EVP_PKEY *k = new_raw(EVP_PKEY_X25519, NULL, priv, WGKEY_LEN);
 	size_t len = WGKEY_LEN;
-	int rc = k && EVP_PKEY_get_raw_public_key(k, pub, &len) == 1 && len == WGKEY_LEN
-			 ? 0
-			 : -EINVAL;
-	EVP_PKEY_free(k);
+	int rc = k && get_pub(k, pub, &len) == 1 && len == WGKEY_LEN ? 0 : -EINVAL;
+	pkey_free(k);
+	dlclose(lib);
 	return rc;
 }
 
