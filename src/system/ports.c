@@ -25,12 +25,13 @@ void port_plan_free(struct port_plan *pl)
 	free(pl->stale);
 	free(pl->routes6);
 	free(pl->stale6);
+	orphans_free(pl);
 	free(pl);
 }
 
 bool port_plan_empty(const struct port_plan *pl)
 {
-	if (pl->n_stale || pl->n_stale6)
+	if (pl->n_stale || pl->n_stale6 || pl->n_orphans)
 		return false;
 	for (size_t i = 0; i < pl->n; i++) {
 		const struct port_step *s = &pl->v[i];
@@ -270,8 +271,7 @@ static int plan_build(struct port_plan *pl, const struct router *r, const int *p
 		if (s->p->has_gateway6)
 			step_plan_gateway6(pl, r, s);
 	}
-	plan_masters(pl);
-	if (plan_stale_routes(pl) < 0 || plan_stale_routes6(pl) < 0)
+	if (plan_masters(pl) < 0 || plan_stale_routes(pl) < 0 || plan_stale_routes6(pl) < 0)
 		return -ENOMEM;
 	return plan_check_names(pl, d);
 }
@@ -470,7 +470,11 @@ static int step_apply(struct link_sock *ls, struct port_step *s, struct diags *d
 
 int port_plan_apply(struct link_sock *ls, struct port_plan *pl, struct diags *d)
 {
-	int rc = plan_rename(ls, pl, d);
+	/* A bridge left without ports gives its addresses up before a port
+	 * takes them. */
+	int rc = orphans_apply(ls, pl, d);
+	if (rc == 0)
+		rc = plan_rename(ls, pl, d);
 	/* Bridges first: their members join links that exist. */
 	for (size_t i = 0; i < pl->n && rc == 0; i++)
 		if (pl->v[i].p->bridge_node)
@@ -478,6 +482,7 @@ int port_plan_apply(struct link_sock *ls, struct port_plan *pl, struct diags *d)
 	for (size_t i = 0; i < pl->n && rc == 0; i++)
 		if (!pl->v[i].p->bridge_node)
 			rc = step_apply(ls, &pl->v[i], d);
+
 	for (; rc == 0 && pl->stale_done < pl->n_stale; pl->stale_done++) {
 		const struct route_default *o = pl->stale[pl->stale_done];
 		/* Gone already (its link went down) is as good as removed. */
@@ -665,6 +670,7 @@ int port_plan_undo(struct link_sock *ls, struct port_plan *pl, struct diags *d)
 			first = first ? first : rc;
 		}
 	}
+	orphans_undo(ls, pl, d, &first);
 	return first;
 }
 

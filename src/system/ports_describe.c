@@ -59,6 +59,10 @@ size_t port_plan_describe(const struct port_plan *pl, struct buf *b)
 				   !addr_equal(&s->gw6_old.gw, &s->p->gateway6)) && ++n)
 			describe_gw(b, name, "IPv6 ", &s->gw6_new, true);
 	}
+	for (size_t k = 0; k < pl->n_orphans; k++, n++)
+		buf_printf(b, "- %s: bridge left without ports: its addresses removed, down (it "
+			      "stays: ip link del %s)\n",
+			   pl->orphans[k].name, pl->orphans[k].name);
 	for (size_t k = 0; k < pl->n_stale; k++, n++)
 		describe_gw(b, "(no port)", "", pl->stale[k], false);
 	for (size_t k = 0; k < pl->n_stale6; k++, n++)

@@ -44,6 +44,17 @@ struct port_step {
 	size_t added, deleted;
 };
 
+/* A bridge link no configured port is, which this plan takes every port
+ * of away (a bridge removed from router.yaml): left in place, but down and
+ * without its addresses, so its subnet does not shadow a port's. */
+struct orphan_bridge {
+	int ifindex;
+	char name[16];
+	bool was_up, down_done;
+	struct cidr *addrs; /* its addresses, IPv4 and IPv6 */
+	size_t n_addrs, removed;
+};
+
 struct port_plan {
 	struct port_step *v;
 	size_t n;
@@ -64,6 +75,8 @@ struct port_plan {
 	size_t n_routes6;
 	struct route_default **stale6;
 	size_t n_stale6, stale6_done;
+	struct orphan_bridge *orphans; /* ports_bridge.c */
+	size_t n_orphans;
 };
 
 /* A step for port p, whose link apply makes (a VLAN on parent_ifindex's
@@ -71,7 +84,11 @@ struct port_plan {
 int plan_created(struct port_plan *pl, const struct router *r, const struct iface *p,
 		 int parent_ifindex);
 /* Bridges (ports_bridge.c): once every step is planned, which links join
- * or leave a bridge. */
-void plan_masters(struct port_plan *pl);
+ * or leave a bridge, and which bridges are left without ports (0 or
+ * -ENOMEM). Orphans are taken down before the steps, and back last. */
+int plan_masters(struct port_plan *pl);
+int orphans_apply(struct link_sock *ls, struct port_plan *pl, struct diags *d);
+void orphans_undo(struct link_sock *ls, struct port_plan *pl, struct diags *d, int *first);
+void orphans_free(struct port_plan *pl);
 
 #endif

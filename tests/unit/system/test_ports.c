@@ -644,7 +644,20 @@ static const char bridge_text[] =
 	"  lan: { interfaces: [br0], input: accept }\n";
 
 /* fake_init plus opt1's link (up) in a bridge of someone else's. */
-static void bridge_start(struct run *t, size_t fail_at)
+/* The way back: router.yaml without the bridge an earlier apply made. */
+static const char unbridge_text[] =
+	"interfaces:\n"
+	"  wan: { match: { name: nrtfk0 }, ipv4: 203.0.113.9/24 }\n"
+	"  lan: { match: { name: lan }, ipv4: 192.168.100.1/24 }\n"
+	"  opt1: { match: { name: opt1 }, ipv4: 192.168.101.1/24 }\n"
+	"zones:\n"
+	"  wan: { interfaces: [wan], input: drop }\n"
+	"  lan: { interfaces: [lan, opt1], input: accept }\n";
+
+/* fake_init plus opt1's link (up) in a bridge of someone else's; with
+ * unbridge, the state test_bridge's apply left: lan and opt1 in br0,
+ * which has 192.168.100.1/24. */
+static void bridge_start(struct run *t, size_t fail_at, bool unbridge)
 {
 	int err = 0;
 	fake_init(&t->f);
@@ -653,6 +666,15 @@ static void bridge_start(struct run *t, size_t fail_at)
 	t->f.links[3] = (struct link_info){.ifindex = 5, .name = "oldbr", .mtu = 1500,
 					   .kind = "bridge"};
 	t->f.n_links = 4;
+	if (unbridge) {
+		t->f.links[1] = (struct link_info){.ifindex = 3, .name = "lan", .mtu = 1500,
+						   .flags = IFF_UP, .master = 11};
+		t->f.links[2] = (struct link_info){.ifindex = 4, .name = "opt1", .mtu = 1500,
+						   .flags = IFF_UP, .master = 11};
+		t->f.links[3] = (struct link_info){.ifindex = 11, .name = "br0", .mtu = 1500,
+						   .flags = IFF_UP, .kind = "bridge"};
+		t->f.addrs[1].ifindex = 11;
+	}
 	/* lan keeps one address: undo re-adds removed addresses in their
 	 * old order, which after a failure between two removals of
 	 * different subnets is another listing order (no other effect); and
@@ -660,7 +682,7 @@ static void bridge_start(struct run *t, size_t fail_at)
 	t->f.n_addrs = 2;
 	t->f.n_routes = 1;
 	t->f.fail_at = fail_at;
-	t->r = router_from_text(bridge_text);
+	t->r = router_from_text(unbridge ? unbridge_text : bridge_text);
 	t->d = (struct diags)DIAGS_INIT;
 	t->ls = link_sock_backend(&fake_backend, &t->f);
 	assert_non_null(t->ls);
@@ -684,7 +706,7 @@ static void test_bridge(void **state)
 	struct buf b = BUF_INIT;
 	char before[1024], got[1024];
 	int err = 0;
-	bridge_start(&t, 0);
+	bridge_start(&t, 0, false);
 	fake_show(&t.f, before, sizeof(before));
 	port_plan_describe(t.pl, &b);
 	print_message("%s", b.s);
@@ -705,7 +727,7 @@ static void test_bridge(void **state)
 	size_t n = t.f.n_log;
 	run_end(&t);
 	for (size_t k = 1; k <= n; k++) {
-		bridge_start(&t, k);
+		bridge_start(&t, k, false);
 		assert_int_equal(port_plan_apply(t.ls, t.pl, &t.d), -EIO);
 		t.f.fail_at = 0;
 		int u = port_plan_undo(t.ls, t.pl, &t.d);
@@ -804,6 +826,51 @@ static void test_ha_virtual_kept(void **state)
 	run_end(&t);
 }
 
+/* A bridge gone from router.yaml: its ports leave it and take their own
+ * addresses; the bridge, no configured port, gives its address up first
+ * and goes down (it stays); undo after a failure at any change puts it
+ * all back. */
+static void test_bridge_removed(void **state)
+{
+	(void)state;
+	static const char *const want[] = {
+		"del 11 192.168.100.1/24", "down 11", /* the orphan first */
+		"down 2", "name 2 wan", "up 2",
+		"master 3 0", "add 3 192.168.100.1/24",
+		"master 4 0", "add 4 192.168.101.1/24",
+	};
+	struct run t;
+	struct buf b = BUF_INIT;
+	char before[1024], got[1024];
+	bridge_start(&t, 0, true);
+	fake_show(&t.f, before, sizeof(before));
+	port_plan_describe(t.pl, &b);
+	print_message("%s", b.s);
+	assert_non_null(strstr(b.s, "- br0: bridge left without ports"));
+	buf_free(&b);
+	assert_int_equal(port_plan_apply(t.ls, t.pl, &t.d), 0);
+	log_check(&t.f, 0, want, sizeof(want) / sizeof(want[0]), "");
+	fake_show(&t.f, got, sizeof(got));
+	assert_string_equal(got, "2 wan mtu 1500 up;3 lan mtu 1500 up;4 opt1 mtu 1500 up;11 br0 mtu "
+				 "1500 down; 2:203.0.113.9/24 3:192.168.100.1/24 4:192.168.101.1/24");
+	size_t n = t.f.n_log;
+	run_end(&t);
+	for (size_t k = 1; k <= n; k++) {
+		bridge_start(&t, k, true);
+		assert_int_equal(port_plan_apply(t.ls, t.pl, &t.d), -EIO);
+		t.f.fail_at = 0;
+		int u = port_plan_undo(t.ls, t.pl, &t.d);
+		fake_show(&t.f, got, sizeof(got));
+		if (u != 0 || strcmp(before, got) != 0) {
+			print_message("fail at %zu (%s): %s\n", k, t.f.log[k - 1], got);
+			diags_print(&t.d, stderr);
+		}
+		assert_int_equal(u, 0);
+		assert_string_equal(got, before);
+		run_end(&t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -813,6 +880,7 @@ int main(void)
 		cmocka_unit_test(test_undo_order),
 		cmocka_unit_test(test_vlan),
 		cmocka_unit_test(test_bridge),
+		cmocka_unit_test(test_bridge_removed),
 		cmocka_unit_test(test_wireguard_link),
 		cmocka_unit_test(test_ha_virtual_kept),
 	};
