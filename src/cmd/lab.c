@@ -374,6 +374,11 @@ static void print_summary(const struct lab *l)
 			printf("  %-8s %-24s %s\n", h->name, h->name, "bridge, made by the router");
 			continue;
 		}
+		if (h->absent && h->port && h->port->wg) {
+			printf("  %-8s %-24s %s\n", h->name, h->router_ifname,
+			       "WireGuard: the router's own link, no peer namespace");
+			continue;
+		}
 		if (h->absent) {
 			printf("  %-8s %-24s %s\n", h->name, km, "absent (optional port left out)");
 			continue;

@@ -227,6 +227,11 @@ int lab_topology(struct lab *l)
 		snprintf(h->name, sizeof(h->name), "%s", h->port->name);
 		snprintf(h->ns, sizeof(h->ns), "nftr-%s-%s", l->id, h->port->name);
 		h->absent = h->port->optional && !l->with_optional;
+		/* A WireGuard port is the router's own link (apply makes it): no
+		 * namespace stands behind it, and a veth of its name would be
+		 * refused as not WireGuard. */
+		if (h->port->wg)
+			h->absent = true;
 		if (h->port->bridge_node) {
 			/* The daemon makes it; its clients sit on the members. */
 			h->bridge = h->absent = true;
