@@ -119,6 +119,15 @@ pass "wg show: phone's handshake and transfer ($phone)"
 # Removed from router.yaml and reloaded: the kernel drops the peer, the
 # laptop stays, and the phone is refused.
 config laptop
+# diff says so first (the kernel's peer is named by its key: the config
+# no longer knows it), changing nothing.
+rc=0
+ip netns exec "$R" "$NFTROUTER" diff -c "$T_DIR/router.yaml" --state-dir "$T_DIR/state" \
+    --run-dir "$T_DIR/run" >"$T_DIR/diff.out" 2>&1 || rc=$?
+[ "$rc" = 1 ] && grep -qxF -- "  - wg0: peer $PHONE" "$T_DIR/diff.out" ||
+    { cat "$T_DIR/diff.out"; fail "diff (exit $rc) does not list the phone's removal"; }
+[ "$(ip netns exec "$R" wg show wg0 peers | wc -l)" = 2 ] || fail "diff changed the kernel's peers"
+pass "diff lists '- wg0: peer $PHONE' and changes nothing"
 wait_for 20 rctl status || fail "the daemon's control socket did not come up"
 rctl reload || { cat "$T_DIR/daemon.log"; fail "reload failed"; }
 peers=$(ip netns exec "$R" wg show wg0 peers)
