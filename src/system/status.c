@@ -112,6 +112,14 @@ static void status_ipv6_text(const struct status_ipv6 *v, const struct iface *p,
 	}
 }
 
+/* A bridge member's link is a port of its bridge's link. */
+static bool status_joined(const struct status_in *in, const struct kernel *k, const struct iface *p,
+			  const struct link_info *l)
+{
+	const struct link_info *br = status_link(in->r, k, p->bridge);
+	return l && br && l->master == br->ifindex;
+}
+
 static void status_port(const struct status_in *in, const struct kernel *k, const struct iface *p,
 			bool json, struct buf *b)
 {
@@ -137,6 +145,11 @@ static void status_port(const struct status_in *in, const struct kernel *k, cons
 				   (l->flags & IFF_UP) ? "true" : "false", l->carrier ? "true" : "false",
 				   l->mtu);
 		}
+		if (p->bridge) {
+			buf_puts(b, ",\"bridge\":");
+			json_puts(b, p->bridge->name);
+			buf_printf(b, ",\"joined\":%s", status_joined(in, k, p, l) ? "true" : "false");
+		}
 		buf_puts(b, ",\"addresses\":[");
 	} else {
 		buf_printf(b, "  %-8s %-26s ipv4 %-6s zone %-8s ", p->name, match, status_ipv4(p),
@@ -146,6 +159,9 @@ static void status_port(const struct status_in *in, const struct kernel *k, cons
 				   (l->flags & IFF_UP) ? "up" : "down", l->carrier ? "carrier" : "no carrier");
 		else
 			buf_printf(b, "absent%s", p->optional ? " (optional)" : " (REQUIRED)");
+		if (l && p->bridge)
+			buf_printf(b, " %sa port of %s,", status_joined(in, k, p, l) ? "" : "NOT ",
+				   p->bridge->name);
 	}
 	bool first = true;
 	for (size_t j = 0; l && j < k->n_addrs; j++) {

@@ -186,4 +186,9 @@ st=$(rctl status --json)
 for p in br0 opt2 lan; do
     echo "$st" | grep -o "{\"name\":\"$p\"[^}]*" | grep -q '"present":true' || fail "status: $p not present: $st"
 done
-pass "status shows br0, lan and opt2 present"
+for p in opt2 lan opt1; do
+    echo "$st" | grep -o "{\"name\":\"$p\"[^}]*" | grep -q '"bridge":"br0","joined":true' ||
+        fail "status: $p not shown as a joined port of br0: $st"
+done
+rctl status | grep -E '^  lan .* a port of br0,' >/dev/null || fail "status text: $(rctl status)"
+pass "status shows br0, lan and opt2 present, the members joined to br0"
