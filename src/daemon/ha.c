@@ -21,6 +21,9 @@
 /* A conntrackd request returns in milliseconds; a hung one must not hold
  * the daemon's loop for long. */
 #define HA_STEP_TIMEOUT_MS 2000
+/* The counters are only for status: a conntrackd that does not answer at
+ * once (frozen, overloaded) is skipped this round, not waited for. */
+#define HA_STATS_TIMEOUT_MS 500
 
 const char *ha_role_name(enum ha_role r)
 {
@@ -60,7 +63,7 @@ static void ha_sample(struct daemon *d)
 {
 	struct ha_sync_stats st;
 	char *conf = services_run_path(d, "conntrackd.conf");
-	int rc = conf ? ha_conntrackd_stats(conf, HA_STEP_TIMEOUT_MS, &st) : -ENOMEM;
+	int rc = conf ? ha_conntrackd_stats(conf, HA_STATS_TIMEOUT_MS, &st) : -ENOMEM;
 	free(conf);
 	d->ha.stats_ok = rc == 0;
 	if (rc < 0)
