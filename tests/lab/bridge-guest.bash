@@ -3,7 +3,9 @@
 # first without br_netfilter (Debian's kernel has it as a module, loaded
 # on demand only: no net.bridge keys), then with it loaded (the keys are
 # 1 in every namespace, as where Docker runs). Each run must say which
-# case it saw, so both are really covered.
+# case it saw, so both are really covered. The first run stops after the
+# checks br_netfilter can change (RUN_BRIDGE_PARTS=basic: leases,
+# neighbours, the forward chain, the WAN); the second runs them all.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 out=$(mktemp /tmp/nftr-bridge-guest.XXXXXX)
@@ -13,7 +15,7 @@ if [ -e /proc/sys/net/bridge/bridge-nf-call-iptables ]; then
     exit 1
 fi
 echo "== run-bridge without br_netfilter"
-bash "$here/run-bridge.sh" 2>&1 | tee "$out"
+RUN_BRIDGE_PARTS=basic bash "$here/run-bridge.sh" 2>&1 | tee "$out"
 [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1
 grep -q '^ok: br_netfilter not loaded' "$out" || { echo "FAIL: the first run did not see br_netfilter absent" >&2; exit 1; }
 modprobe br_netfilter

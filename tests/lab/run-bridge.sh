@@ -154,6 +154,12 @@ for ns in "$C" "$C2"; do
     [ "$got" = "$wan_ip" ] || fail "$ns -> the ISP: seen as '$got', want $wan_ip (masqueraded)"
 done
 pass "both clients reach the WAN, masqueraded as $wan_ip"
+# RUN_BRIDGE_PARTS=basic (vm-bridge's run without br_netfilter, to save
+# guest time): what follows does not depend on br_netfilter.
+if [ "${RUN_BRIDGE_PARTS:-all}" = basic ]; then
+    pass "basic parts only (RUN_BRIDGE_PARTS=basic): hot-plug, forward and status skipped"
+    exit 0
+fi
 
 # Hot-plug: opt2 appears with the server behind it and joins br0.
 S=$(netns s)
