@@ -35,7 +35,7 @@ interfaces:
   wg0:
     ipv4: 10.8.0.1/24
     wireguard:
-      port: 51820
+      port: ${WG_PORT:-51820}
       listen-zones: [wan]
       endpoint: 203.0.113.2
       peers:
@@ -138,3 +138,18 @@ pass "phone removed from router.yaml and reloaded: gone from the kernel, refused
 # The key survives: a second apply keeps it.
 [ "$(ip netns exec "$R" wg show wg0 public-key)" = "$(wg pubkey <"$key")" ] || fail "key changed on reload"
 pass "the router's key is the same after the reload"
+
+# A change the kernel refuses halfway through the apply (the new listen
+# port is taken by another socket): reload fails, the apply is rolled
+# back, and the device is as it was (port, peers).
+ip netns exec "$R" socat -u UDP4-RECV:51821 /dev/null &
+T_PIDS+=($!)
+wait_for 10 sh -c "ip netns exec $R ss -Huln | grep -q ':51821 '" || fail "socat did not bind udp/51821"
+WG_PORT=51821 config phone laptop
+if rctl reload >"$T_DIR/reload.out" 2>&1; then fail "reload applied a config whose listen port is taken"; fi
+cat "$T_DIR/reload.out"
+grep -q "setting its WireGuard device" "$T_DIR/reload.out" "$T_DIR/daemon.log" || fail "no word of the WireGuard step's failure"
+[ "$(ip netns exec "$R" wg show wg0 listen-port)" = 51820 ] || fail "listen port not restored"
+[ "$(ip netns exec "$R" wg show wg0 peers)" = "$LAPTOP" ] || fail "peers not restored: $(ip netns exec "$R" wg show wg0 peers)"
+ip netns exec "$R" nft list ruleset | grep -q 'udp dport 51820 accept' || fail "the firewall's listen port was not restored"
+pass "a taken listen port fails the reload at the WireGuard step; port 51820, the peers and the firewall restored"
