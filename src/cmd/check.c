@@ -12,6 +12,7 @@
 #include "system/dnsblock.h"
 #include "system/kfeature.h"
 #include "system/nft.h"
+#include "system/pppoe.h"
 
 static void check_usage(FILE *f)
 {
@@ -29,7 +30,11 @@ static void check_usage(FILE *f)
 	      "blocklist's too); "
 	      "2 usage; 3 the kernel rejected the rendered ruleset, or lacks a feature the\n"
 	      "config needs (802.1Q for a vlan port, bridges for a bridge, WireGuard for a\n"
-	      "wireguard port: the error names the feature and the line).\n",
+	      "wireguard port, PPP and PPPoE and pppd for ipv4: pppoe: the error names the\n"
+	      "feature and the line).\n\n"
+	      "A PPPoE password-file is read as the daemon reads it: a file that is there\n"
+	      "must be root's, mode 0600 or stricter, not a symlink, one line (exit 1\n"
+	      "otherwise); one not there yet is a note on stdout.\n",
 	      f);
 }
 
@@ -112,9 +117,28 @@ static int kernel_features(const struct router *r)
 			rc = kfeature_bridge(&r->ifaces[i], &d);
 		else if (r->ifaces[i].wg)
 			rc = kfeature_wireguard(&r->ifaces[i], &d);
+		else if (r->ifaces[i].pppoe)
+			rc = pppoe_kfeature(&r->ifaces[i], &d);
 	}
 	cmd_print_diags(&d);
 	diags_free(&d);
+	return rc;
+}
+
+/* PPPoE password files, read as the daemon reads them; one not there
+ * yet is a note (a config is checked before the box has its secrets). */
+static int check_pppoe(const struct router *r, bool quiet, struct diags *d)
+{
+	const char **missing = calloc(r->n_ifaces + 1, sizeof(*missing));
+	if (!missing)
+		return -ENOMEM;
+	int rc = pppoe_check(r, missing, d);
+	for (size_t i = 0; i < r->n_ifaces && !quiet; i++)
+		if (missing[i])
+			printf("note: interface '%s': pppoe: password-file %s is not there yet; the "
+			       "daemon starts pppd once it is\n",
+			       r->ifaces[i].name, missing[i]);
+	free(missing);
 	return rc;
 }
 
@@ -145,6 +169,8 @@ int check_main(int argc, char **argv)
 	int brc = bans_check(r, NULL, &d);
 	if (brc >= 0)
 		brc = dnsblock_check(r, &d);
+	if (brc >= 0)
+		brc = check_pppoe(r, quiet, &d);
 	cmd_print_diags(&d);
 	diags_free(&d);
 	if (brc < 0) {

@@ -19,7 +19,7 @@ struct target {
 	/* cloud-init: the config's text too, and the installed paths (the
 	 * VM's), not the ones given here. */
 	char *(*with_text)(const struct router *r, const struct render_paths *p, const char *text);
-	const char *needs; /* a section the config must have, or NULL */
+	const char *needs; /* a section the config must have ("pppoe": an ipv4: pppoe port), or NULL */
 };
 
 static const struct target targets[] = {
@@ -39,6 +39,8 @@ static const struct target targets[] = {
 	 render_conntrackd, NULL, "ha"},
 	{"cloud-init", "the router VM's first-boot user-data (installed paths)", NULL, NULL,
 	 render_cloud_init, NULL},
+	{"pppd", "pppd's options per PPPoE WAN, all but the password (needs ipv4: pppoe)", NULL,
+	 render_pppd, NULL, "pppoe"},
 };
 
 static void render_usage(FILE *f)
@@ -59,8 +61,8 @@ static void render_usage(FILE *f)
 	      "cloud-init ignores --state-dir and --run-dir: its files are for the router\n"
 	      "VM, which uses the installed paths.\n\n"
 	      "Exit status: 0 printed; 1 invalid or unreadable config, or proxmox without\n"
-	      "a proxmox: section (keepalived, conntrackd without ha:); 2 usage; 3 out of\n"
-	      "memory.\n",
+	      "a proxmox: section (keepalived, conntrackd without ha:; pppd without an\n"
+	      "ipv4: pppoe port); 2 usage; 3 out of memory.\n",
 	      f);
 }
 
@@ -108,7 +110,16 @@ int render_main(int argc, char **argv)
 	if (!f)
 		return EXIT_INVALID;
 	const struct router *r = f->r;
-	if (t->needs && !(strcmp(t->needs, "ha") == 0 ? r->ha.on : r->proxmox != NULL)) {
+	bool pppoe = false;
+	for (size_t i = 0; i < r->n_ifaces; i++)
+		pppoe |= r->ifaces[i].pppoe != NULL;
+	if (t->needs && strcmp(t->needs, "pppoe") == 0 && !pppoe) {
+		cmd_err("render %s: %s has no interface with ipv4: pppoe", t->name, paths.config);
+		router_file_free(f);
+		return EXIT_INVALID;
+	}
+	if (t->needs && strcmp(t->needs, "pppoe") != 0 &&
+	    !(strcmp(t->needs, "ha") == 0 ? r->ha.on : r->proxmox != NULL)) {
 		cmd_err("render %s: %s has no %s: section", t->name, paths.config, t->needs);
 		router_file_free(f);
 		return EXIT_INVALID;

@@ -214,6 +214,7 @@ static void gather_ports(struct daemon *d, struct page_data *pd)
 					.wan = iface_has_default_route(&r->ifaces[i])};
 		if (p->wan)
 			p->wan_state = ps->health.down ? "health checks failing"
+				       : r->ifaces[i].ipv4 == IPV4_PPPOE ? "pppoe"
 				       : r->ifaces[i].ipv4 != IPV4_DHCP ? "static"
 				       : ps->dhcp.time == 0 ? "no DHCP event yet"
 				       : ps->dhcp.ok ? ps->dhcp.event : "DHCP error";

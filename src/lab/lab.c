@@ -167,6 +167,12 @@ static unsigned member_index(const struct lab_host *h)
 static int host_role(struct lab *l, struct lab_host *h, size_t *n_inet)
 {
 	const struct iface *p = h->port;
+	if (p->ipv4 == IPV4_PPPOE) {
+		lab_error(l, "port '%s': the lab does not simulate a PPPoE ISP (tests/lab/vm-pppoe.sh "
+			     "runs one in the guest kernel)",
+			  p->name);
+		return -EINVAL;
+	}
 	if (p->zone && (p->zone->masquerade || p->ipv4 == IPV4_DHCP)) {
 		h->role = LAB_INTERNET;
 		if (p->ipv4 != IPV4_DHCP) {

@@ -130,6 +130,9 @@ void router_free(struct router *r)
 		free(r->ifaces[i].addrs6);
 		free(r->ifaces[i].bridge_ports);
 		wg_free(r->ifaces[i].wg);
+		if (r->ifaces[i].pppoe)
+			free(r->ifaces[i].pppoe->password_file);
+		free(r->ifaces[i].pppoe);
 	}
 	free(r->ifaces);
 	for (size_t i = 0; i < r->n_zones; i++) {

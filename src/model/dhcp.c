@@ -380,7 +380,7 @@ int dns_build(const struct cfg_node *n, struct router *r, struct diags *d)
 	return 0;
 }
 
-static char *path_resolve(const char *config, const char *path)
+char *model_path_resolve(const char *config, const char *path)
 {
 	char *out = NULL;
 	const char *slash = strrchr(config, '/');
@@ -409,7 +409,7 @@ static int lists_build(const struct cfg_node *v, struct router *r, const char *w
 			continue;
 		struct blocklist *l = &(*out)[*n];
 		l->pos = model_pos(r, item);
-		l->path = path_resolve(r->origin, item->str);
+		l->path = model_path_resolve(r->origin, item->str);
 		if (!l->path) {
 			diag_error(d, item->pos, "out of memory");
 			continue;

@@ -10,7 +10,7 @@
 static const char *const iface_keys[] = {"match",   "ipv4",	"ipv6",		"optional",
 					 "mtu",	    "gateway",	"ipv6-prefix", "ipv6-gateway",
 					 "metric",  "health",	"vlan",		"bridge",
-					 "wireguard", NULL};
+					 "wireguard", "pppoe", NULL};
 static const char *const match_keys[] = {"mac", "name", "pci", NULL};
 
 /* A kernel interface name as udev and ip(8) accept it, and safe in text. */
@@ -231,10 +231,14 @@ static int ipv4_build(struct diags *d, const struct cfg_node *n, const struct ro
 			i->ipv4 = IPV4_NONE;
 			return 0;
 		}
+		if (strcmp(n->str, "pppoe") == 0) {
+			i->ipv4 = IPV4_PPPOE; /* its pppoe: map is read by pppoe_build */
+			return 0;
+		}
 	}
 	if (n->kind == CFG_MAP || node_is_null(n) || (n->kind == CFG_SEQ && n->n == 0)) {
 		diag_error(d, n->pos,
-			   "%s: expected dhcp, none, or one or a list of A.B.C.D/LEN, "
+			   "%s: expected dhcp, pppoe, none, or one or a list of A.B.C.D/LEN, "
 			   "got %s",
 			   w, n->kind == CFG_SEQ ? "an empty list" : node_kind(n));
 		return -EINVAL;
@@ -373,6 +377,7 @@ static void iface_build(struct diags *d, const struct cfg_node *key, const struc
 			   "address (e.g. 10.8.0.1/24)",
 			   what);
 	ipv6_iface_build(d, n, r, i, what);
+	pppoe_build(d, n, r, i, what);
 	if ((v = cfg_map_get(n, "gateway")))
 		gateway_build(d, v, i, what);
 	if ((v = cfg_map_get(n, "optional"))) {
@@ -402,7 +407,7 @@ static void iface_build(struct diags *d, const struct cfg_node *key, const struc
 
 bool iface_has_default_route(const struct iface *p)
 {
-	return p->has_gateway || p->ipv4 == IPV4_DHCP;
+	return p->has_gateway || p->ipv4 == IPV4_DHCP || p->ipv4 == IPV4_PPPOE;
 }
 
 /* Each port with a default route gets its own metric: `metric:`, or its
@@ -473,6 +478,7 @@ int iface_build_all(const struct cfg_node *n, struct router *r, struct diags *d)
 		iface_build(d, n->key[k], n->val[k], r, &r->ifaces[k]);
 	bridge_build_all(d, n, r);
 	vlan_build_all(d, n, r);
+	pppoe_check_all(d, n, r);
 	iface_metrics(d, n, r);
 	return 0;
 }

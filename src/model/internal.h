@@ -101,6 +101,16 @@ int wg_build(struct diags *d, const struct cfg_node *n, struct router *r, struct
 void wg_check(const struct cfg_node *root, struct router *r, struct diags *d);
 void wg_free(struct wireguard *w);
 
+/* interfaces.X.pppoe with `ipv4: pppoe` (model/pppoe.c): pppoe_build per
+ * port (map: the interface's map), pppoe_check_all once every port is
+ * built (n: the interfaces map): session link names, health. */
+void pppoe_build(struct diags *d, const struct cfg_node *map, struct router *r, struct iface *i,
+		 const char *what);
+void pppoe_check_all(struct diags *d, const struct cfg_node *n, struct router *r);
+/* A path as written in router.yaml, relative to the config's directory
+ * (model/dhcp.c). NULL without memory. */
+char *model_path_resolve(const char *config, const char *path);
+
 /* Section handlers, in model/{iface,zone,rule,dhcp}.c. */
 int iface_build_all(const struct cfg_node *n, struct router *r, struct diags *d);
 int zone_build_all(const struct cfg_node *n, struct router *r, struct diags *d);

@@ -22,7 +22,9 @@ struct dhcp;
 struct wireguard;
 
 enum match_kind { MATCH_MAC, MATCH_NAME, MATCH_PCI };
-enum ipv4_mode { IPV4_NONE, IPV4_DHCP, IPV4_STATIC };
+/* IPV4_PPPOE: a PPPoE session on the port's link gives the address, on
+ * a link of its own (struct pppoe's ifname). */
+enum ipv4_mode { IPV4_NONE, IPV4_DHCP, IPV4_STATIC, IPV4_PPPOE };
 /* ipv6: none; slaac (RAs on that port); dhcp (RAs + DHCPv6 IA_NA and
  * IA_PD); static addresses; a LAN port numbered from a delegated prefix
  * and/or the ULA (`{ from: WAN, subnet: N }`). */
@@ -49,6 +51,24 @@ struct health {
 	uint32_t interval; /* seconds */
 	uint32_t down, up;
 	struct pos pos;
+};
+
+/* interfaces.X.pppoe (model/pppoe.c), with `ipv4: pppoe`: pppd with the
+ * kernel's PPPoE plugin on the port's link, supervised by the daemon. The
+ * session is a link of its own (ifname), which the port's zone holds
+ * beside the port: packets to and from the ISP pass there, not on the
+ * Ethernet port. */
+#define PPPOE_MTU_DEFAULT 1492 /* 1500 less PPPoE's 6-byte header and PPP's 2 (RFC 2516) */
+#define PPPOE_NAME_MAX 255     /* pppd's MAXNAMELEN and MAXSECRETLEN less the NUL */
+struct pppoe {
+	struct pos pos;            /* of the `pppoe` value */
+	char user[PPPOE_NAME_MAX + 1];
+	char *password_file;       /* resolved against the config's directory */
+	struct pos password_pos;   /* of its value: errors about the file point here */
+	char service[128];         /* service-name: only an AC offering it; "" any */
+	char ac[128];              /* ac-name: only this access concentrator; "" any */
+	int mtu;                   /* of the session's link (and its MRU) */
+	char ifname[16];           /* the session's link: ppp0, ppp1, ... unless set */
 };
 
 struct iface {
@@ -99,6 +119,7 @@ struct iface {
 	/* `wireguard:` (model/wireguard.c): a WireGuard link apply makes,
 	 * named as the port (MATCH_NAME); NULL: not one. */
 	struct wireguard *wg;
+	struct pppoe *pppoe;     /* IPV4_PPPOE only, else NULL */
 };
 
 /* interfaces.X.wireguard.peers[]: one remote end. */

@@ -67,15 +67,6 @@ void put_why(struct nft_out *o, const char *why)
 	buf_printf(&o->b, " comment \"%s\"\n", why);
 }
 
-void put_ifname(struct nft_out *o, const struct iface *i)
-{
-	if (!ifname_valid(i->name)) {
-		o->bad = true;
-		return;
-	}
-	buf_printf(&o->b, "\"%s\"", i->name);
-}
-
 void put_verdict(struct nft_out *o, enum verdict v)
 {
 	switch (v) {
@@ -158,7 +149,7 @@ static void put_zone_sets(struct nft_out *o)
 			for (size_t j = 0; j < z->n_ifaces; j++) {
 				if (j)
 					buf_puts(&o->b, ", ");
-				put_ifname(o, z->ifaces[j]);
+				put_ifname_elems(o, z->ifaces[j]);
 			}
 			buf_puts(&o->b, " }\n");
 		}
@@ -213,12 +204,16 @@ void put_dispatch(struct nft_out *o, const char *dir, const char *chain,
 		if (want && !want(r, z))
 			continue;
 		for (size_t j = 0; j < z->n_ifaces; j++) {
-			buf_puts(&o->b, first ? "\t\t" : ", ");
-			if (first)
-				buf_printf(&o->b, "%s vmap { ", dir);
-			first = false;
-			put_ifname(o, z->ifaces[j]);
-			buf_printf(&o->b, " : jump %s_%s", chain, z->name);
+			const char *l[IFACE_LINKS_MAX];
+			size_t n = iface_links(z->ifaces[j], l);
+			for (size_t k = 0; k < n; k++) {
+				buf_puts(&o->b, first ? "\t\t" : ", ");
+				if (first)
+					buf_printf(&o->b, "%s vmap { ", dir);
+				first = false;
+				put_linkname(o, l[k]);
+				buf_printf(&o->b, " : jump %s_%s", chain, z->name);
+			}
 		}
 	}
 	if (!first) {
@@ -261,12 +256,16 @@ static void put_counter_map(struct nft_out *o, const char *dir, const char *suff
 				put_why(o, "zone counter");
 				continue;
 			}
-			buf_puts(&o->b, first ? "\t\tcounter name " : ", ");
-			if (first)
-				buf_printf(&o->b, "%s map { ", dir);
-			first = false;
-			put_ifname(o, z->ifaces[j]);
-			buf_printf(&o->b, " : \"%s-%s\"", z->name, suffix);
+			const char *l[IFACE_LINKS_MAX];
+			size_t n = iface_links(z->ifaces[j], l);
+			for (size_t k = 0; k < n; k++) {
+				buf_puts(&o->b, first ? "\t\tcounter name " : ", ");
+				if (first)
+					buf_printf(&o->b, "%s map { ", dir);
+				first = false;
+				put_linkname(o, l[k]);
+				buf_printf(&o->b, " : \"%s-%s\"", z->name, suffix);
+			}
 		}
 	}
 	if (!first) {
@@ -626,7 +625,7 @@ static void put_forward_zone(struct nft_out *o, const struct zone *z)
 				if (!first)
 					buf_puts(&o->b, ", ");
 				first = false;
-				put_ifname(o, z->forward[i]->ifaces[j]);
+				put_ifname_elems(o, z->forward[i]->ifaces[j]);
 			}
 		buf_puts(&o->b, " } accept");
 		put_origin(o, "zone ", z->name, ": forward", z->pos.line);
@@ -641,6 +640,7 @@ static void put_forward(struct nft_out *o)
 	const struct router *r = o->r;
 	buf_puts(&o->b, "\tchain forward {\n"
 			"\t\ttype filter hook forward priority filter; policy drop;\n");
+	put_mss_clamp(o);
 	put_ct(o, true);
 	put_new_tcp(o);
 	put_dispatch(o, "iifname", "forward", zone_forwards);

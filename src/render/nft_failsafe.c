@@ -103,7 +103,7 @@ static void put_admin_dispatch(struct nft_out *o, uint16_t port)
 		for (size_t j = 0; j < z->n_ifaces; j++) {
 			if (j)
 				buf_puts(&o->b, ", ");
-			put_ifname(o, z->ifaces[j]);
+			put_ifname_elems(o, z->ifaces[j]);
 		}
 		buf_printf(&o->b, " } jump admin_%s", z->name);
 		put_origin(o, "fail-closed: zone ", z->name, ": admin access", z->pos.line);

@@ -38,14 +38,8 @@ void put_rp_filter(struct nft_out *o, const struct zone *z)
 	if (!z->rp_filter || !z->n_ifaces)
 		return;
 	buf_puts(&o->b, "\t\tfib saddr oifname != ");
-	if (z->n_ifaces > 1)
-		buf_puts(&o->b, "{ ");
-	for (size_t i = 0; i < z->n_ifaces; i++) {
-		if (i)
-			buf_puts(&o->b, ", ");
-		put_ifname(o, z->ifaces[i]);
-	}
-	buf_puts(&o->b, z->n_ifaces > 1 ? " } drop" : " drop");
+	put_zone_links(o, z);
+	buf_puts(&o->b, " drop");
 	put_origin(o, "zone ", z->name, ": rp-filter", z->pos.line);
 }
 

@@ -32,7 +32,20 @@ bool zone_ok(struct nft_out *o, const struct zone *z);
 void put_where(struct nft_out *o, int line);
 void put_origin(struct nft_out *o, const char *pre, const char *name, const char *post, int line);
 void put_why(struct nft_out *o, const char *why);
+/* The kernel links of port i: its own name, and a PPPoE port's session
+ * link (model.h, struct pppoe). */
+#define IFACE_LINKS_MAX 2
+size_t iface_links(const struct iface *i, const char *out[IFACE_LINKS_MAX]);
+/* Port i where a rule matches it: `"lan"`, or `{ "wan", "ppp0" }` for a
+ * PPPoE port. put_ifname_elems: the names alone, for inside a set. */
 void put_ifname(struct nft_out *o, const struct iface *i);
+void put_ifname_elems(struct nft_out *o, const struct iface *i);
+/* One link name, quoted (an unsafe one fails the render). */
+void put_linkname(struct nft_out *o, const char *name);
+/* The forward chain's MSS clamp on SYNs leaving through a PPPoE session. */
+void put_mss_clamp(struct nft_out *o);
+/* All links of zone z's ports: one quoted name or an anonymous set. */
+void put_zone_links(struct nft_out *o, const struct zone *z);
 void put_verdict(struct nft_out *o, enum verdict v);
 void put_range(struct nft_out *o, const struct portrange *p);
 void put_ports(struct nft_out *o, const char *proto, const struct ports *p);

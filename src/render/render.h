@@ -91,6 +91,15 @@ char *render_proxmox(const struct router *r);
  * one); their pid, lock and socket files live in p->run_dir. */
 char *render_keepalived(const struct router *r, const struct render_paths *p);
 char *render_conntrackd(const struct router *r, const struct render_paths *p);
+/* pppd's options file for PPPoE port p (render/pppd.c), all but the
+ * password (the daemon appends it); NULL without memory or when p has no
+ * pppoe. render_pppd: every PPPoE port's, one after the other ("" none). */
+char *render_pppd_port(const struct router *r, const struct iface *p,
+		       const struct render_paths *rp);
+char *render_pppd(const struct router *r, const struct render_paths *rp);
+struct buf;
+/* s as one quoted word of a pppd options file. */
+void render_pppd_quote(struct buf *b, const char *s);
 char *render_cloud_init(const struct router *r, const struct render_paths *p,
 			const char *config_text);
 

@@ -40,7 +40,10 @@ static void status_match(const struct iface *p, char *out, size_t size)
 
 static const char *status_ipv4(const struct iface *p)
 {
-	return p->ipv4 == IPV4_DHCP ? "dhcp" : p->ipv4 == IPV4_STATIC ? "static" : "none";
+	return p->ipv4 == IPV4_DHCP     ? "dhcp"
+	       : p->ipv4 == IPV4_STATIC ? "static"
+	       : p->ipv4 == IPV4_PPPOE  ? "pppoe"
+					: "none";
 }
 
 static const struct link_info *status_link(const struct router *r, const struct kernel *k,

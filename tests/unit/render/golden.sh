@@ -22,7 +22,8 @@ export LC_ALL=C
 # Every render target, as `render --help` lists them: a new renderer is
 # covered (and needs its expected files) as soon as it is in the table.
 # "proxmox" renders only configs with a proxmox: section, "keepalived" and
-# "conntrackd" only those with ha:; for the others the expected file must
+# "conntrackd" only those with ha:, "pppd" only those with an `ipv4: pppoe`
+# port; for the others the expected file must
 # be absent.
 targets=$("$NFTROUTER_BIN" render --help | sed -n '/^WHAT is one of:/,/^$/s/^  \([a-z0-9-]*\) .*/\1/p')
 case "
@@ -85,9 +86,12 @@ for dir in tests/golden/*/; do
         case $what in
         proxmox) section=proxmox ;;
         keepalived|conntrackd) section=ha ;;
+        pppd) section=pppoe ;;
         *) section="" ;;
         esac
-        if [ -n "$section" ] && [ $rc -eq 1 ] && ! grep -q "^$section:" "$cfg"; then
+        # (pppd: an `ipv4: pppoe` port, not a section)
+        if [ "$section" = pppoe ]; then has='ipv4: pppoe'; else has="^$section:"; fi
+        if [ -n "$section" ] && [ $rc -eq 1 ] && ! grep -q "$has" "$cfg"; then
             if [ -f "$dir/expected.$what" ] && ! wants_update "$what"; then
                 echo "FAIL $case/$what: no $section: section, but expected.$what exists"
                 failed=$((failed + 1))
