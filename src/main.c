@@ -25,6 +25,7 @@ static const struct cmd commands[] = {
 	{"dhcp-hook", dhcp_hook_main, "(internal) the WAN DHCP client's event hook, run by udhcpc"},
 	{"dhcp6-hook", dhcp6_hook_main, "(internal) the WAN DHCPv6 client's event hook, run by dhclient"},
 	{"ha-hook", ha_hook_main, "(internal) keepalived's notify hook of an ha: router"},
+	{"ppp-hook", ppp_hook_main, "(internal) a PPPoE session's ip-up/ip-down hook, run by pppd"},
 	{"lab", lab_main, "the router of a config in network namespaces, checked end to end"},
 };
 
@@ -49,7 +50,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	int hook = cmd_hook_event(argc, argv); /* udhcpc running nftrouter as its script */
+	int hook = cmd_hook_event(argc, argv); /* udhcpc, dhclient or pppd running nftrouter as a hook */
 	if (hook >= 0)
 		return hook;
 	if (argc < 2) {

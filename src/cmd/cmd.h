@@ -97,5 +97,6 @@ int ha_hook_main(int argc, char **argv);
 int cmd_hook_event(int argc, char **argv);
 int dhcp6_hook_main(int argc, char **argv);
 int wg_main(int argc, char **argv);
+int ppp_hook_main(int argc, char **argv);
 
 #endif

@@ -3,7 +3,9 @@
  * daemon's directories come in the environment udhcpc inherited. A script
  * file would have to live somewhere executable, and /run is noexec on a
  * stock Debian system (docs/run.md). dhclient -6 runs it the same way,
- * with no argument: its event is in the environment (`reason`). */
+ * with no argument: its event is in the environment (`reason`). pppd
+ * reaches it through a symlink in /etc/ppp/ip-up.d and ip-down.d
+ * (cmd/ppp_hook.c). */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,19 @@ int cmd_hook_event(int argc, char **argv)
 		/* dhclient -6 -sf nftrouter: no argument, its event in `reason`. */
 		char *v6[] = {"dhcp6-hook", "--state-dir", state, "--run-dir", run, NULL};
 		return dhcp6_hook_main(5, v6);
+	}
+	/* pppd's /etc/ppp/ip-up (or ip-down) runs ip-up.d/nftrouter, this
+	 * binary, with its six arguments; a pppd not nftrouter's has no dirs
+	 * in its environment and is left alone (exit 0: run-parts goes on). */
+	const char *slash = strrchr(argv[0], '/');
+	bool ppp_up = slash && slash - argv[0] >= 8 && strncmp(slash - 8, "ip-up.d/", 8) == 0;
+	bool ppp_down = slash && slash - argv[0] >= 10 && strncmp(slash - 10, "ip-down.d/", 10) == 0;
+	if ((ppp_up || ppp_down) && argc == 7) {
+		if (!state || !run)
+			return 0;
+		char *v[] = {"ppp-hook", "--state-dir", state, "--run-dir", run, ppp_up ? "up" : "down",
+			     argv[1],	 argv[2],	argv[3], argv[4],     argv[5], argv[6], NULL};
+		return ppp_hook_main(12, v);
 	}
 	if (argc != 2 || !state || !run)
 		return -1;

@@ -283,18 +283,28 @@ static void req_status(struct daemon *d, const char *arg, struct buf *b)
 	for (size_t i = 0; hs && d->r && i < d->r->n_ifaces; i++) {
 		const struct health_state *h = &d->ports[i].health;
 		const struct dhcp_event *ev = &d->ports[i].dhcp;
-		if (iface_has_default_route(&d->r->ifaces[i]))
-			hs[nh++] = (struct status_health){d->r->ifaces[i].name,
-							  d->r->ifaces[i].health.on,
-							  h->down,
-							  h->since,
-							  h->fails,
-							  h->oks,
-							  h->transitions,
-							  ev->time,
-							  ev->event,
-							  ev->ok,
-							  ev->error};
+		if (!iface_has_default_route(&d->r->ifaces[i]))
+			continue;
+		hs[nh] = (struct status_health){d->r->ifaces[i].name,
+						d->r->ifaces[i].health.on,
+						h->down,
+						h->since,
+						h->fails,
+						h->oks,
+						h->transitions,
+						ev->time,
+						ev->event,
+						ev->ok,
+						ev->error,
+						NULL,
+						0,
+						NULL,
+						NULL,
+						0,
+						NULL};
+		if (d->r->ifaces[i].pppoe)
+			pppoe_status(d, i, &hs[nh]);
+		nh++;
 	}
 	struct status_ha ha = {.role = ha_role_name(d->ha.role),
 			       .since = d->ha.since,
@@ -490,6 +500,16 @@ static void req_counters(struct daemon *d, struct buf *b)
 	counter_list_free(&l);
 }
 
+static void req_ppp_event(struct daemon *d, char *arg, struct buf *b)
+{
+	struct diags dg = DIAGS_INIT;
+	if (pppoe_event(d, arg, &dg) < 0)
+		reply_diags(b, &dg, "ppp-event failed", 0);
+	else
+		buf_puts(b, "{\"ok\":true}\n");
+	diags_free(&dg);
+}
+
 static void req_dhcp_event(struct daemon *d, char *arg, struct buf *b)
 {
 	struct diags dg = DIAGS_INIT;
@@ -581,6 +601,8 @@ static void ctlsrv_handle(struct client *c, char *line)
 		req_dhcp_event(d, arg, &b);
 	else if (strcmp(line, "ha-event") == 0 && *arg)
 		req_ha_event(d, arg, &b);
+	else if (strcmp(line, "ppp-event") == 0 && *arg)
+		req_ppp_event(d, arg, &b);
 	else if (strcmp(line, "dhcp6-event") == 0 && *arg)
 		req_dhcp6_event(d, arg, &b);
 	else

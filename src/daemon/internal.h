@@ -8,6 +8,7 @@
  *   reload.c    load/apply a config (first apply fails closed), reload
  *   links.c     rtnetlink link events
  *   dhcp6.c     DHCPv6 delegations and the LAN's renumbering
+ *   pppoe.c     PPPoE WANs: pppd's options and password, session events
  *   services.c  which children the model asks for, DHCP events
  *   child.c     supervision of one child: spawn, log, reap, backoff
  *   metrics.c   the Prometheus endpoint (libmicrohttpd in the loop)
@@ -157,6 +158,16 @@ struct health_state {
 	int64_t since;        /* UNIX time of the last transition, 0 none */
 };
 
+/* A PPPoE port's session (daemon/pppoe.c), as its pppd's ip-up and
+ * ip-down hooks reported it, and why its pppd is not started. */
+struct ppp_state {
+	int64_t time;         /* UNIX time of the last event; 0: none yet */
+	bool up;              /* ip-up came last */
+	char local[ADDR_STRLEN], remote[ADDR_STRLEN]; /* of the last ip-up */
+	unsigned sessions;    /* ip-up events since the daemon started */
+	char error[200];      /* pppd not started: why ("" when it runs) */
+};
+
 /* What the daemon knows of one configured port (r->ifaces[i]). */
 struct port_state {
 	int ifindex;          /* 0: absent */
@@ -169,6 +180,7 @@ struct port_state {
 	struct dhcp6_state pd;    /* `ipv6: dhcp` ports */
 	char v6_note[192];        /* a LAN port's IPv6 numbering problem, "" if none */
 	struct health_state health;
+	struct ppp_state ppp;     /* `ipv4: pppoe` ports */
 };
 
 /* ha.c: this router's part in an `ha:` pair, as keepalived's notify
@@ -312,6 +324,20 @@ const char *services_child_error(struct child *c);
 
 /* services.c: RUN_DIR/NAME (malloc'd). */
 char *services_run_path(struct daemon *d, const char *file);
+
+/* pppoe.c: PPPoE WANs. pppd's options file for port i: the rendered
+ * options and the password (*conf, malloc'd), or -errno with why in
+ * d->ports[i].ppp.error (not started: no password, no trusted file).
+ * hook_error: why its ip-up/ip-down hook cannot reach the daemon, "" if
+ * it can (pppd runs anyway: the session works, status cannot follow it). */
+struct render_paths;
+int pppoe_conf(struct daemon *d, size_t i, const struct render_paths *rp, char **conf,
+	       char *hook_error, size_t size);
+/* `ppp-event PORT up LOCAL REMOTE` / `ppp-event PORT down` from the hook. */
+int pppoe_event(struct daemon *d, char *arg, struct diags *dg);
+/* Port i's session into h's ppp_* fields (pointers into d). */
+struct status_health;
+void pppoe_status(struct daemon *d, size_t i, struct status_health *h);
 
 /* dhcp6.c: the DHCPv6 clients of `ipv6: dhcp` ports and the LAN
  * addresses derived from their delegations. */

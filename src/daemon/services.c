@@ -1,6 +1,6 @@
 /* Which children the model asks for, and with which configs: dnsmasq
  * (DHCP and DNS), unbound (DNS over TLS), one udhcpc per `ipv4: dhcp`
- * port that is present. A child is restarted only when its command line
+ * port that is present, one pppd per `ipv4: pppoe` port. A child is restarted only when its command line
  * or its rendered config changed. */
 #include <errno.h>
 #include <stdarg.h>
@@ -16,6 +16,7 @@
 #include "model/lease.h"
 #include "render/render.h"
 #include "system/dnsblock.h"
+#include "system/pppoe.h"
 #include "system/proc.h"
 #include "util/file.h"
 
@@ -236,6 +237,44 @@ static int services_dhclient6(struct daemon *d, const struct render_paths *rp, s
 	return 0;
 }
 
+/* One pppd per `ipv4: pppoe` port that is present: `pppd file CONF`,
+ * CONF the rendered options and the password (pppoe.c), so the password
+ * is in no argv. No password file it trusts: not started, status says
+ * why, and the next reload tries again. pppd exits when the session ends
+ * (no `persist`) and is started again with the children's backoff. */
+static int services_pppd(struct daemon *d, const struct render_paths *rp, struct wants *ws)
+{
+	char name[32], file[48], hook_error[200];
+	for (size_t i = 0; i < d->r->n_ifaces; i++) {
+		const struct iface *p = &d->r->ifaces[i];
+		char *conf = NULL;
+		if (!p->pppoe || !d->ports[i].ifindex)
+			continue;
+		int rc = pppoe_conf(d, i, rp, &conf, hook_error, sizeof(hook_error));
+		if (rc == -ENOMEM)
+			return rc;
+		if (rc < 0) {
+			daemon_log(d, "nftrouter: pppd-%s: ERROR: %s", p->name, d->ports[i].ppp.error);
+			continue;
+		}
+		snprintf(name, sizeof(name), "pppd-%s", p->name);
+		snprintf(file, sizeof(file), "pppd-%s.conf", p->name);
+		struct want *w = wants_add(ws, name);
+		if (w && (w->conf_path = services_path(d, file)))
+			w->argv = services_argv(3, PPPD_BIN, "file", w->conf_path);
+		if (!w || !w->argv) {
+			free(conf);
+			return -ENOMEM;
+		}
+		w->conf = conf;
+		if (hook_error[0]) {
+			daemon_log(d, "nftrouter: %s: ERROR: %s", name, hook_error);
+			snprintf(w->error, sizeof(w->error), "%s", hook_error);
+		}
+	}
+	return 0;
+}
+
 static void services_child_line(struct child *c, const char *line, size_t len);
 
 /* Adopt what is wanted into a running child of the same name (restarted
@@ -299,7 +338,8 @@ void services_stop_stale(struct daemon *d)
  * of child, write one such function and list it here. */
 static services_fn *const services[] = {services_unbound,     services_dnsmasq,
 					services_udhcpc,      services_dhclient6,
-					services_conntrackd, services_keepalived};
+					services_conntrackd, services_keepalived,
+					services_pppd};
 
 int services_dnsblock(struct daemon *d)
 {

@@ -45,6 +45,15 @@ struct status_health {
 	const char *dhcp_event;
 	bool dhcp_ok;
 	const char *dhcp_error; /* "" when ok */
+	/* An `ipv4: pppoe` port's session (daemon/pppoe.c), NULL otherwise:
+	 * "up", "connecting" (pppd runs, no session yet or it went down),
+	 * "not running" (between pppd's restarts), or "not started" with
+	 * ppp_error saying why. */
+	const char *ppp_state;
+	int64_t ppp_time;       /* of the last ip-up/ip-down, 0 none */
+	const char *ppp_local, *ppp_remote;
+	unsigned ppp_sessions;
+	const char *ppp_error;  /* "" none */
 };
 
 /* The daemon's view of an `ha:` pair (daemon/ha.c). */

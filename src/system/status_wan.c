@@ -16,6 +16,46 @@ static const struct status_health *wan_health(const struct status_in *in, const 
 	return NULL;
 }
 
+/* A PPPoE port's session: its link, state and addresses. */
+static void wan_ppp(const struct iface *p, const struct status_health *h, bool json, struct buf *b)
+{
+	const char *state = h && h->ppp_state ? h->ppp_state : "unknown (no daemon)";
+	if (!json) {
+		buf_printf(b, "  %-10s pppoe %s: %s", "", p->pppoe->ifname, state);
+		if (h && h->ppp_state && strcmp(h->ppp_state, "up") == 0)
+			buf_printf(b, " since %lld, %s peer %s", (long long)h->ppp_time, h->ppp_local,
+				   h->ppp_remote);
+		if (h && h->ppp_state)
+			buf_printf(b, " (sessions: %u)", h->ppp_sessions);
+		if (h && h->ppp_error && h->ppp_error[0])
+			buf_printf(b, ": %s", h->ppp_error);
+		buf_putc(b, '\n');
+		return;
+	}
+	buf_puts(b, ",\"pppoe\":{\"link\":");
+	json_puts(b, p->pppoe->ifname);
+	buf_puts(b, ",\"state\":");
+	json_puts(b, state);
+	bool up = h && h->ppp_state && strcmp(h->ppp_state, "up") == 0;
+	buf_puts(b, ",\"local\":");
+	if (up)
+		json_puts(b, h->ppp_local);
+	else
+		buf_puts(b, "null");
+	buf_puts(b, ",\"remote\":");
+	if (up)
+		json_puts(b, h->ppp_remote);
+	else
+		buf_puts(b, "null");
+	buf_printf(b, ",\"time\":%lld,\"sessions\":%u,\"error\":", h ? (long long)h->ppp_time : 0LL,
+		   h ? h->ppp_sessions : 0);
+	if (h && h->ppp_error && h->ppp_error[0])
+		json_puts(b, h->ppp_error);
+	else
+		buf_puts(b, "null");
+	buf_putc(b, '}');
+}
+
 static void wan_one(const struct status_in *in, const struct iface *p, const struct route_default *v,
 		    size_t n, int ifindex, bool carrying, bool json, struct buf *b)
 {
@@ -52,6 +92,8 @@ static void wan_one(const struct status_in *in, const struct iface *p, const str
 	}
 	if (!json) {
 		buf_puts(b, shown ? "\n" : " none\n");
+		if (p->pppoe)
+			wan_ppp(p, h, false, b);
 		if (h && p->health.on)
 			buf_printf(b, "  %-10s %u transition(s), last at %lld\n", "",
 				   h->transitions, (long long)h->since);
@@ -76,6 +118,8 @@ static void wan_one(const struct status_in *in, const struct iface *p, const str
 	} else {
 		buf_puts(b, "null");
 	}
+	if (p->pppoe)
+		wan_ppp(p, h, true, b);
 	buf_puts(b, ",\"health\":");
 	if (!p->health.on) {
 		buf_puts(b, "null}");
@@ -112,8 +156,10 @@ void status_wans(const struct status_in *in, bool json, struct buf *b)
 		int ifindex = 0;
 		if (!iface_has_default_route(p))
 			continue;
+		/* A PPPoE port's routes are on its session's link. */
+		const char *name = p->pppoe ? p->pppoe->ifname : p->name;
 		for (size_t k = 0; k < n_links; k++)
-			if (strcmp(links[k].name, p->name) == 0)
+			if (strcmp(links[k].name, name) == 0)
 				ifindex = links[k].ifindex;
 		buf_puts(b, json && !first ? "," : "");
 		first = 0;
