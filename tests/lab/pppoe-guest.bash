@@ -1,0 +1,127 @@
+# The body of tests/lab/vm-pppoe.sh, run as root in the guest kernel (which
+# has PPP and PPPoE) by scripts/vm-run, with the real daemon:
+#
+#   C (LAN client) -- R (router: pppd on wan, session ppp0) -- I (ISP:
+#   pppoe-server, CHAP) -- W (the ISP's web server, 198.51.100.80)
+#
+# I has no route to the LAN: an answer from W proves the masquerade. W's
+# link has MTU 1500, so a connection from C shows MSS 1452 there only if
+# the router clamped the SYN to ppp0's 1492.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/run-common.bash"
+# /etc/ppp/chap-secrets is the ISP pppd's, at a path pppd fixes: written
+# only in the throwaway guest scripts/vm-run boots (snapshot=on).
+[ -d /etc/nftr-vm-run ] || skip "runs only in the guest of scripts/vm-run (it writes /etc/ppp/chap-secrets)"
+modprobe ppp_generic
+modprobe pppoe
+
+R=$(netns r); I=$(netns i); W=$(netns w); C=$(netns c)
+veth "$R" eth1 "$I" up0 "$R_MAC_WAN"
+veth "$R" eth2 "$C" eth0 "$R_MAC_LAN"
+veth "$I" down0 "$W" w0
+ip -n "$I" addr add 198.51.100.1/24 dev down0
+ip -n "$I" link set down0 up
+ip netns exec "$I" sysctl -qw net.ipv4.ip_forward=1
+ip -n "$W" addr add 198.51.100.80/24 dev w0
+ip -n "$W" route add default via 198.51.100.1
+ip -n "$C" addr add 192.168.100.10/24 dev eth0
+ip -n "$C" route add default via 192.168.100.1
+
+# The ISP: CHAP for testuser, addresses 203.0.113.1 (its end) and
+# 203.0.113.10 (the router's), service "internet". linkname: its pppd's
+# PID in /run/ppp-isp.pid, to kill the session by PID.
+printf '"testuser" * "right-pass" *\n' >/etc/ppp/chap-secrets
+chmod 600 /etc/ppp/chap-secrets
+cat >"$T_DIR/isp-options" <<'OPTS'
+auth
+require-chap
+name isp
+linkname isp
+mtu 1492
+mru 1492
+lcp-echo-interval 5
+lcp-echo-failure 3
+nodefaultroute
+OPTS
+bg ip netns exec "$I" pppoe-server -F -k -I up0 -S internet -C isp -L 203.0.113.1 \
+    -R 203.0.113.10 -N 1 -O "$T_DIR/isp-options"
+# The web server: one line naming the address the connection came from.
+bg ip netns exec "$W" socat TCP-LISTEN:80,bind=198.51.100.80,reuseaddr,fork \
+    SYSTEM:'read l; printf "HTTP/1.0 200 OK\r\n\r\nisp-web peer=%s\n" "$SOCAT_PEERADDR"'
+bg ip netns exec "$W" socat -u TCP-LISTEN:8080,bind=198.51.100.80,reuseaddr,fork OPEN:/dev/null
+
+install -m 600 /dev/null "$T_DIR/pppoe.secret"
+echo wrong-pass >"$T_DIR/pppoe.secret"
+cat >"$T_DIR/router.yaml" <<YAML
+hostname: router
+interfaces:
+  wan:
+    match: { mac: "$R_MAC_WAN" }
+    ipv4: pppoe
+    pppoe: { user: testuser, password-file: $T_DIR/pppoe.secret, service-name: internet }
+  lan: { match: { mac: "$R_MAC_LAN" }, ipv4: 192.168.100.1/24 }
+zones:
+  wan: { interfaces: [wan], masquerade: true, input: drop }
+  lan: { interfaces: [lan], input: reject, forward: [wan] }
+dns:
+  upstream: ["198.51.100.53"]
+YAML
+"$NFTROUTER" check -c "$T_DIR/router.yaml" || fail "check refused the config in the guest kernel"
+pass "check: the guest kernel has PPP and PPPoE, pppd is there"
+mkdir -p "$T_DIR/state"
+ip netns exec "$R" "$NFTROUTER" run -c "$T_DIR/router.yaml" --state-dir "$T_DIR/state" \
+    --run-dir "$T_DIR/run" >>"$T_DIR/daemon.log" 2>&1 &
+T_PIDS+=($!)
+rctl() { local sub=$1; shift; ip netns exec "$R" "$NFTROUTER" "$sub" --run-dir "$T_DIR/run" "$@"; }
+dump() { cat "$T_DIR/daemon.log"; rctl status || true; }
+
+# A wrong password: the ISP refuses it, no session. Proves the router
+# logs in with the password file's password (its CHAP response), not
+# with a chap-secrets entry it might share with the ISP in this guest.
+wait_for 90 grep -q 'CHAP authentication failed' "$T_DIR/daemon.log" ||
+    { dump; fail "no refused CHAP login with the wrong password"; }
+ip -n "$R" -4 addr show ppp0 2>/dev/null | grep -q 'inet ' && fail "a session came up with the wrong password"
+pass "wrong password: the ISP refused the login, no session"
+echo right-pass >"$T_DIR/pppoe.secret"
+rctl reload >/dev/null || { dump; fail "reload failed"; }
+
+session_up() { ip -n "$R" -4 addr show ppp0 2>/dev/null | grep -q 'inet 203.0.113.10 peer 203.0.113.1/32'; }
+wait_for 90 session_up || { dump; ip -n "$R" addr; fail "no PPPoE session after the right password"; }
+ip -n "$R" link show ppp0 | grep -q 'mtu 1492' || fail "ppp0's MTU is not 1492: $(ip -n "$R" link show ppp0)"
+ip -n "$R" route show default | grep -q 'dev ppp0' || fail "no default route via ppp0: $(ip -n "$R" route)"
+wait_for 30 sh -c "ip netns exec $R $NFTROUTER status --run-dir $T_DIR/run | grep -q 'pppoe ppp0: up'" ||
+    { dump; fail "status does not show the session up"; }
+pass "session up: $(ip -n "$R" -4 -br addr show ppp0), mtu 1492, default route via ppp0; status: $(rctl status | grep 'pppoe ppp0')"
+
+fetch() { printf 'GET / HTTP/1.0\r\n\r\n' | ip netns exec "$C" timeout 10 socat - TCP:198.51.100.80:80 2>/dev/null; }
+out=""
+wait_for 20 sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | ip netns exec $C timeout 5 socat - TCP:198.51.100.80:80 | grep -q isp-web" ||
+    { dump; fail "the LAN client cannot reach the ISP's web server"; }
+out=$(fetch) || out=""
+case $out in *"isp-web peer=203.0.113.10"*) ;; *) fail "the web server saw '$out', not the router's PPPoE address" ;; esac
+pass "LAN client -> ISP web server through ppp0, masqueraded to 203.0.113.10"
+
+# MSS: a connection held open; W (MTU 1500) would use 1460 unclamped.
+ip netns exec "$C" timeout 20 socat -u EXEC:'sleep 15' TCP:198.51.100.80:8080 &
+T_PIDS+=($!)
+mss() { ip netns exec "$W" ss -tin state established '( sport = :8080 )' | grep -o 'mss:[0-9]*' | head -n 1; }
+wait_for 10 sh -c "ip netns exec $W ss -tn state established '( sport = :8080 )' | grep -q 8080" ||
+    fail "no connection to port 8080"
+got=$(mss) || got=""
+[ "$got" = "mss:1452" ] || fail "the server's MSS is '$got', not 1452: the SYN was not clamped to ppp0's MTU"
+pass "forwarded SYN clamped: the server's MSS is 1452 (its own link would allow 1460)"
+
+# The ISP ends the session (its pppd, by PID): the router's pppd exits,
+# the daemon starts it again, a new session comes up and traffic flows.
+isp_pid=$(cat /run/ppp-isp.pid 2>/dev/null | head -n 1) || isp_pid=""
+[ -n "$isp_pid" ] || fail "no /run/ppp-isp.pid"
+t0=$(date +%s)
+kill "$isp_pid"
+wait_for 60 sh -c "ip netns exec $R $NFTROUTER status --run-dir $T_DIR/run | grep -q 'pppoe ppp0: up.*(sessions: 2)'" ||
+    { dump; fail "the router did not reconnect after the ISP's pppd was killed"; }
+new_pid=$(cat /run/ppp-isp.pid 2>/dev/null | head -n 1) || new_pid=""
+[ -n "$new_pid" ] && [ "$new_pid" != "$isp_pid" ] || fail "the ISP has no new session (pid $new_pid)"
+wait_for 20 sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | ip netns exec $C timeout 5 socat - TCP:198.51.100.80:80 | grep -q isp-web" ||
+    { dump; fail "no traffic after the reconnect"; }
+grep -q 'pppd-wan: exited\|pppd-wan.*exit' "$T_DIR/daemon.log" || true
+pass "ISP's pppd $isp_pid killed: reconnected in $(( $(date +%s) - t0 ))s (ISP pppd $new_pid), traffic flows again"
