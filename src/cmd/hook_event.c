@@ -13,6 +13,15 @@
 #include "cmd/cmd.h"
 #include "daemon/daemon.h"
 
+/* Is path's last directory dir ("/ip-up.d/")? run-parts passes the
+ * full path as argv[0]. */
+static bool hook_in_dir(const char *path, const char *dir)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n = strlen(dir);
+	return slash && (size_t)(slash - path) + 1 >= n && strncmp(slash + 1 - n, dir, n) == 0;
+}
+
 int cmd_hook_event(int argc, char **argv)
 {
 	static const char *const events[] = {"deconfig", "bound", "renew", "leasefail", "nak"};
@@ -26,9 +35,8 @@ int cmd_hook_event(int argc, char **argv)
 	/* pppd's /etc/ppp/ip-up (or ip-down) runs ip-up.d/nftrouter, this
 	 * binary, with its six arguments; a pppd not nftrouter's has no dirs
 	 * in its environment and is left alone (exit 0: run-parts goes on). */
-	const char *slash = strrchr(argv[0], '/');
-	bool ppp_up = slash && slash - argv[0] >= 8 && strncmp(slash - 8, "ip-up.d/", 8) == 0;
-	bool ppp_down = slash && slash - argv[0] >= 10 && strncmp(slash - 10, "ip-down.d/", 10) == 0;
+	bool ppp_up = hook_in_dir(argv[0], "/ip-up.d/");
+	bool ppp_down = hook_in_dir(argv[0], "/ip-down.d/");
 	if ((ppp_up || ppp_down) && argc == 7) {
 		if (!state || !run)
 			return 0;
