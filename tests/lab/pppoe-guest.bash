@@ -47,8 +47,13 @@ OPTS
 bg ip netns exec "$I" pppoe-server -F -I up0 -S internet -C isp -L 203.0.113.1 \
     -R 203.0.113.10 -N 4 -O "$T_DIR/isp-options"
 # The web server: one line naming the address the connection came from.
-bg ip netns exec "$W" socat TCP-LISTEN:80,bind=198.51.100.80,reuseaddr,fork \
-    SYSTEM:'read l; printf "HTTP/1.0 200 OK\r\n\r\nisp-web peer=%s\n" "$SOCAT_PEERADDR"'
+cat >"$T_DIR/web.sh" <<'SH'
+#!/bin/sh
+read -r request
+printf 'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nisp-web peer=%s\n' "$SOCAT_PEERADDR"
+SH
+chmod 755 "$T_DIR/web.sh"
+bg ip netns exec "$W" socat TCP-LISTEN:80,bind=198.51.100.80,reuseaddr,fork EXEC:"$T_DIR/web.sh"
 bg ip netns exec "$W" socat -u TCP-LISTEN:8080,bind=198.51.100.80,reuseaddr,fork OPEN:/dev/null
 
 install -m 600 /dev/null "$T_DIR/pppoe.secret"
@@ -95,18 +100,23 @@ wait_for 30 sh -c "ip netns exec $R $NFTROUTER status --run-dir $T_DIR/run | gre
 addr=$(ip -n "$R" -4 -o addr show ppp0 | sed -n 's/.* inet \([0-9.]*\) peer .*/\1/p')
 pass "session up: ppp0 $addr, mtu 1492, default route via ppp0; status: $(rctl status | grep 'pppoe ppp0')"
 
-fetch() { printf 'GET / HTTP/1.0\r\n\r\n' | ip netns exec "$C" timeout 10 socat - TCP:198.51.100.80:80 2>/dev/null; }
+# fetch WANT: the LAN client asks the web server; true when the answer
+# has WANT (its text in $out).
+fetch() {
+    out=$(printf 'GET / HTTP/1.0\r\n\r\n' | ip netns exec "$C" timeout 5 socat - TCP:198.51.100.80:80 2>/dev/null) || out=""
+    case $out in *"$1"*) return 0 ;; esac
+    return 1
+}
 out=""
-wait_for 20 sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | ip netns exec $C timeout 5 socat - TCP:198.51.100.80:80 | grep -q isp-web" ||
-    { dump; fail "the LAN client cannot reach the ISP's web server"; }
-out=$(fetch) || out=""
+wait_for 20 fetch isp-web || { dump; fail "the LAN client cannot reach the ISP's web server"; }
 case $out in *"isp-web peer=$addr"*) ;; *) fail "the web server saw '$out', not the router's PPPoE address $addr" ;; esac
 pass "LAN client -> ISP web server through ppp0, masqueraded to $addr"
 
 # MSS: a connection held open; W (MTU 1500) would use 1460 unclamped.
 ip netns exec "$C" timeout 20 socat -u EXEC:'sleep 15' TCP:198.51.100.80:8080 &
 T_PIDS+=($!)
-mss() { ip netns exec "$W" ss -tin state established '( sport = :8080 )' | grep -o 'mss:[0-9]*' | head -n 1; }
+# ' mss:' is the connection's send MSS (not advmss or rcvmss).
+mss() { ip netns exec "$W" ss -tin state established '( sport = :8080 )' | grep -oE '[[:space:]]mss:[0-9]+' | head -n 1 | tr -d '[:space:]'; }
 wait_for 10 sh -c "ip netns exec $W ss -tn state established '( sport = :8080 )' | grep -q 8080" ||
     fail "no connection to port 8080"
 got=$(mss) || got=""
@@ -137,6 +147,5 @@ wait_for 60 sh -c "ip netns exec $R $NFTROUTER status --run-dir $T_DIR/run | gre
 addr=$(ip -n "$R" -4 -o addr show ppp0 | sed -n 's/.* inet \([0-9.]*\) peer .*/\1/p')
 new_pid=$(isp_session_pid "$addr") || new_pid=""
 [ -n "$new_pid" ] && [ "$new_pid" != "$isp_pid" ] || fail "the ISP has no new session (pid '$new_pid')"
-wait_for 20 sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | ip netns exec $C timeout 5 socat - TCP:198.51.100.80:80 | grep -q 'peer=$addr'" ||
-    { dump; fail "no traffic after the reconnect"; }
+wait_for 20 fetch "peer=$addr" || { dump; fail "no traffic after the reconnect (got '$out')"; }
 pass "ISP's pppd $isp_pid killed: reconnected in $(( $(date +%s) - t0 ))s (ISP pppd $new_pid, $addr), traffic flows again"
