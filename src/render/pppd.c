@@ -71,7 +71,9 @@ char *render_pppd_port(const struct router *r, const struct iface *p, const stru
 		   pp->mtu, pp->mtu);
 	buf_puts(&b, "# The ISP does not authenticate to us (Debian's /etc/ppp/options says auth)\n"
 		     "noauth\n"
-		     "noipdefault\n");
+		     "noipdefault\n"
+		     "# IPv4 only: IPv6 over PPPoE (IPV6CP, DHCPv6-PD on the session) is not built\n"
+		     "noipv6\n");
 	buf_printf(&b,
 		   "# The default route, with the port's metric (interfaces.%s.metric)\n"
 		   "defaultroute\ndefaultroute-metric %u\n",

@@ -203,6 +203,9 @@ static void status_zone(const struct zone *z, bool json, struct buf *b)
 			json_puts(b, z->ifaces[i]->name);
 		} else {
 			buf_printf(b, " %s", z->ifaces[i]->name);
+			/* The zone holds a PPPoE port's session link too. */
+			if (z->ifaces[i]->pppoe)
+				buf_printf(b, " (session %s)", z->ifaces[i]->pppoe->ifname);
 		}
 	}
 	buf_puts(b, json ? "]}" : "\n");

@@ -24,6 +24,9 @@ ip -n "$I" link set down0 up
 ip netns exec "$I" sysctl -qw net.ipv4.ip_forward=1
 ip -n "$W" addr add 198.51.100.80/24 dev w0
 ip -n "$W" route add default via 198.51.100.1
+# No TCP timestamps at W: its send MSS is then the SYN's MSS option as
+# it arrived (with timestamps it is 12 bytes less).
+ip netns exec "$W" sysctl -qw net.ipv4.tcp_timestamps=0
 ip -n "$C" addr add 192.168.100.10/24 dev eth0
 ip -n "$C" route add default via 192.168.100.1
 
