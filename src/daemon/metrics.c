@@ -231,6 +231,7 @@ static enum MHD_Result metrics_on_request(void *cls, struct MHD_Connection *conn
 		struct buf page = BUF_INIT;
 		char *html = page_render(m->d, &page) == 0 ? buf_steal(&page) : NULL;
 		buf_free(&page);
+		dnsstat_kick(m->d); /* its DNS line: newer on the next load */
 		return html ? metrics_reply(&m->api, conn, MHD_HTTP_OK, html, "text/html; charset=utf-8")
 			    : MHD_NO;
 	}

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "daemon/internal.h"
+#include "render/metrics.h"
 #include "render/status_page.h"
 #include "system/bans.h"
 #include "system/link.h"
@@ -311,6 +312,13 @@ int page_render(struct daemon *d, struct buf *out)
 		gather_zones(d, &pd);
 	}
 	gather_rest(d, &pd);
+	const struct metrics_dns *dns = dnsstat_get(d);
+	if (dns) {
+		pd.in.has_dns = true;
+		pd.in.dns_local = dns->local;
+		pd.in.dns_forwarded = dns->forwarded;
+		pd.in.dns_time = dns->time;
+	}
 	int rc = render_status_page(&pd.in, out);
 	free(pd.ports);
 	free(pd.addrs);

@@ -116,6 +116,17 @@ static void leases(struct buf *b, const struct page_in *in)
 	buf_puts(b, "</table>\n");
 }
 
+static void dns(struct buf *b, const struct page_in *in)
+{
+	if (!in->has_dns)
+		return;
+	buf_printf(b,
+		   "<h2>DNS</h2>\n<p id=\"dns\">%" PRIu64 " queries answered locally (cache, "
+		   "local names, blocked names), %" PRIu64 " forwarded upstream; dnsmasq's "
+		   "counters, read %" PRId64 " s ago.</p>\n",
+		   in->dns_local, in->dns_forwarded, in->now - in->dns_time);
+}
+
 static void bans_log(struct buf *b, const struct page_in *in)
 {
 	buf_printf(b, "<h2>Bans (%zu)</h2>\n<ul id=\"bans\">\n", in->n_bans);
@@ -146,6 +157,7 @@ int render_status_page(const struct page_in *in, struct buf *b)
 	ports(b, in);
 	traffic(b, in);
 	leases(b, in);
+	dns(b, in);
 	bans_log(b, in);
 	buf_puts(b, "</body></html>\n");
 	return b->oom ? -ENOMEM : 0;

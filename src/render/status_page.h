@@ -44,6 +44,9 @@ struct page_in {
 	const char *const *bans; /* "PREFIX (left)" */
 	size_t n_bans;
 	const char *log;         /* recent firewall log lines, newline-separated */
+	bool has_dns;            /* dnsmasq's query counters (docs/metrics.md) */
+	uint64_t dns_local, dns_forwarded;
+	int64_t dns_time;        /* UNIX time they were read */
 };
 
 /* 0 or -ENOMEM. */

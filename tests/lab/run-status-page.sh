@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The status page beside the metrics (GET / on metrics.listen): after a
 # LAN client took a lease and sent traffic, the page lists the lease and
-# draws a non-empty traffic graph for the wan zone; headless Chromium
+# draws a non-empty traffic graph for the wan zone, and after the
+# client's DNS queries its DNS line counts them; headless Chromium
 # (Debian's chromium) loads it with no console error and saves a
 # screenshot (STATUS_PAGE_PNG, default $T_DIR/status-page.png, kept only
 # when named).
@@ -36,6 +37,24 @@ pts=$(sed -n '/data-zone="wan"/,/<\/svg>/p' "$T_DIR/page.html" | sed -n 's/.*cla
 echo "$pts" | tr ' ' '\n' | awk -F, '$2 < 119 { found = 1 } END { exit !found }' ||
     fail "the wan graph is flat after traffic: $pts"
 pass "GET /: $out; lease $ip client1 listed; wan port up with its address; wan traffic graph not flat"
+
+# DNS: 5 queries for the router's own name, answered by dnsmasq itself;
+# the page shows the last counters read (every 10 s, and after a load).
+for i in 1 2 3 4 5; do
+    nsx "$C" dig +short +time=2 +tries=2 @192.168.100.1 router.lan >/dev/null || fail "dig router.lan"
+done
+dns_local() {
+    page "$T_DIR/dns.html" >/dev/null || return 1
+    sed -n 's/.*<p id="dns">\([0-9]*\) queries answered locally.*/\1/p' "$T_DIR/dns.html"
+}
+n=""
+for _ in $(seq 60); do
+    n=$(dns_local) || n=""
+    [ -n "$n" ] && [ "$n" -ge 5 ] && break
+    sleep 0.5
+done
+[ -n "$n" ] && [ "$n" -ge 5 ] || fail "the page's DNS line: $(grep 'id="dns"' "$T_DIR/dns.html")"
+pass "the page's DNS line: $(sed -n 's/.*<p id="dns">\(.*\)<\/p>.*/\1/p' "$T_DIR/dns.html")"
 
 png=${STATUS_PAGE_PNG:-$T_DIR/status-page.png}
 ip netns exec "$R" env HOME="$T_DIR" timeout 90 chromium --headless=new --no-sandbox --disable-gpu \

@@ -47,6 +47,20 @@ static void test_page(void **state)
 	assert_non_null(strstr(s, "<polyline class=\"in\" fill=\"none\" "
 				  "points=\"0.0,120.0 300.0,62.0 600.0,91.0\"/>"));
 	assert_null(strstr(s, "<script"));
+	/* No DNS counters known: no DNS section. */
+	assert_null(strstr(s, "<h2>DNS</h2>"));
+	free(s);
+	in_.has_dns = true;
+	in_.dns_local = 60;
+	in_.dns_forwarded = 47;
+	in_.now = 1700000010;
+	in_.dns_time = 1700000004;
+	assert_int_equal(render_status_page(&in_, &b), 0);
+	s = buf_steal(&b);
+	assert_non_null(s);
+	assert_non_null(strstr(s, "<h2>DNS</h2>\n<p id=\"dns\">60 queries answered locally (cache, "
+				  "local names, blocked names), 47 forwarded upstream; dnsmasq's "
+				  "counters, read 6 s ago.</p>\n"));
 	free(s);
 }
 
