@@ -13,6 +13,7 @@
 #include "system/kfeature.h"
 #include "system/nft.h"
 #include "system/pppoe.h"
+#include "system/offload.h"
 
 static void check_usage(FILE *f)
 {
@@ -30,8 +31,9 @@ static void check_usage(FILE *f)
 	      "blocklist's too); "
 	      "2 usage; 3 the kernel rejected the rendered ruleset, or lacks a feature the\n"
 	      "config needs (802.1Q for a vlan port, bridges for a bridge, WireGuard for a\n"
-	      "wireguard port, PPP and PPPoE and pppd for ipv4: pppoe: the error names the\n"
-	      "feature and the line).\n\n"
+	      "wireguard port, PPP and PPPoE and pppd for ipv4: pppoe, flowtables for\n"
+	      "offload: the error names the feature and the line; without flowtables the\n"
+	      "dry run is skipped).\n\n"
 	      "A PPPoE password-file is read as the daemon reads it: a file that is there\n"
 	      "must be root's, mode 0600 or stricter, not a symlink, one line (exit 1\n"
 	      "otherwise); one not there yet is a note on stdout.\n",
@@ -66,9 +68,18 @@ static int render_all(const struct router *r, const struct cmd_paths *paths)
  * no privilege, which is a skipped check, not a failed one. */
 static int kernel_check(const struct router *r, bool quiet)
 {
-	char *bans = render_nft_bans(r), *main_table = render_nft(r), *err = NULL;
+	/* The flowtable may only name links that exist, as apply loads it. */
+	struct link_sock *ls = link_sock_open();
+	struct link_names links = {0};
+	if (!ls || link_names_load(ls, &links) < 0)
+		cmd_err("cannot list links (%s): the dry run names every offloaded port",
+			strerror(errno));
+	char *bans = render_nft_bans(r), *err = NULL;
+	char *main_table = render_nft_live(r, NULL, 0, links.p ? &links.l : NULL);
 	struct nft *n = nft_open();
 	int rc = EXIT_SYSTEM;
+	link_names_free(&links);
+	link_sock_close(ls);
 	if (!bans || !main_table || !n) {
 		cmd_err("out of memory");
 		goto out;
@@ -106,7 +117,7 @@ out:
 
 /* What the config needs of the kernel beyond nftables, asked before any
  * apply: the first port that needs a missing feature, with its line. */
-static int kernel_features(const struct router *r)
+static int kernel_features(const struct router *r, bool *no_flowtable)
 {
 	struct diags d = DIAGS_INIT;
 	int rc = 0;
@@ -120,6 +131,16 @@ static int kernel_features(const struct router *r)
 		else if (r->ifaces[i].pppoe)
 			rc = pppoe_kfeature(&r->ifaces[i], &d);
 	}
+	/* The key that asked: the top-level one, else the first zone's. */
+	for (size_t i = 0; rc == 0 && i < r->n_zones; i++)
+		for (size_t k = 0; rc == 0 && k < r->zones[i].n_forward; k++)
+			if (r->zones[i].offload[k]) {
+				rc = kfeature_flowtable(r->offload == OFFLOAD_SOFTWARE
+							    ? r->offload_pos
+							    : r->zones[i].offload_pos,
+							&d);
+				*no_flowtable = rc < 0;
+			}
 	cmd_print_diags(&d);
 	diags_free(&d);
 	return rc;
@@ -184,8 +205,15 @@ int check_main(int argc, char **argv)
 	if (!quiet)
 		printf("%s: valid (%zu interfaces, %zu zones, %zu rules, %zu port forwards)\n",
 		       paths.config, r->n_ifaces, r->n_zones, r->n_rules, r->n_fwds);
-	rc = kernel_check(r, quiet);
-	if (kernel_features(r) < 0)
+	/* Features first: a ruleset with a flowtable cannot pass the dry run
+	 * of a kernel without flowtables, and the feature is the news. */
+	bool no_flowtable = false;
+	int frc = kernel_features(r, &no_flowtable);
+	if (no_flowtable)
+		printf("kernel: dry run skipped: the ruleset's flowtable needs what is missing\n");
+	else
+		rc = kernel_check(r, quiet);
+	if (frc < 0)
 		rc = EXIT_SYSTEM;
 out:
 	router_file_free(f);

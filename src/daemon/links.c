@@ -10,6 +10,7 @@
 #include "daemon/internal.h"
 #include "system/ipv6.h"
 #include "system/link.h"
+#include "system/offload.h"
 
 static void links_on_event(int fd, uint32_t events, void *data);
 
@@ -93,6 +94,10 @@ static void links_appeared(struct daemon *d, size_t i, const struct link_info *l
 		dhcp6_live(d, &v6, pd);
 		rc = link_port_configure(p, li, d->r, &v6, &dg);
 	}
+	/* The flowtable could not name it while it was missing. Not fatal:
+	 * its flows are forwarded all the same, on the slow path. */
+	if (rc == 0)
+		offload_add_port(d->r, p, &dg);
 	free(pd);
 	diags_sort(&dg);
 	diags_print(&dg, d->o->log);

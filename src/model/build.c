@@ -37,6 +37,7 @@ static const struct section {
 } sections[] = {
     {"hostname", hostname_build, false},
     {"interfaces", iface_build_all, true},
+    {"offload", offload_build, false}, /* before zones: their default */
     {"zones", zone_build_all, true},
     {"rules", rule_build_all, false},
     {"port-forwards", portfwd_build_all, false},
@@ -141,6 +142,7 @@ void router_free(struct router *r)
 		free(r->zones[i].forward);
 		free(r->zones[i].icmp);
 		free(r->zones[i].icmpv6);
+		free(r->zones[i].offload);
 	}
 	free(r->zones);
 	for (size_t i = 0; i < r->n_rules; i++) {

@@ -122,6 +122,11 @@ int blackhole_build(const struct cfg_node *n, struct router *r, struct diags *d)
 int ipv6_build(const struct cfg_node *n, struct router *r, struct diags *d);
 int metrics_build(const struct cfg_node *n, struct router *r, struct diags *d);
 int ha_build(const struct cfg_node *n, struct router *r, struct diags *d);
+/* model/offload.c: the top-level `offload:`, and a zone's (after its
+ * forward list is built; n is the zone's map). */
+int offload_build(const struct cfg_node *n, struct router *r, struct diags *d);
+void zone_offload_build(struct diags *d, const struct cfg_node *n, struct router *r,
+			struct zone *z, const char *what);
 /* model/ipv6.c: a port's ipv6, ipv6-prefix and ipv6-gateway (map: the
  * interface's map); a DHCP server's ipv6 mode; the cross checks. */
 int ipv6_iface_build(struct diags *d, const struct cfg_node *map, struct router *r,

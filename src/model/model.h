@@ -192,7 +192,18 @@ struct zone {
 	int log_line;           /* of the `log` key, for the log prefix */
 	struct rate log_rate;
 	uint32_t log_burst;
+	/* Flowtable offload (model/offload.c): offload[k] says whether the
+	 * flows between this zone and forward[k] (both directions) go to the
+	 * flowtable once established; from the zone's `offload` key, else
+	 * the top-level one. offload_pos: the key that asked. */
+	bool *offload;
+	struct pos offload_pos;
 };
+
+/* `offload:` (top level and per zone): none, or software (an nft
+ * flowtable). hardware is refused at the model (nothing here can test
+ * a NIC's flow offload). */
+enum offload_mode { OFFLOAD_NONE, OFFLOAD_SOFTWARE };
 
 /* The NFLOG group every `log` line of the ruleset sends to and the
  * daemon reads (docs/firewall-log.md). */
@@ -360,7 +371,37 @@ struct router {
 	struct proxmox *proxmox;
 	struct metrics_cfg metrics;
 	struct ha_cfg ha;
+	enum offload_mode offload; /* the top-level `offload:`: every zone's default */
+	struct pos offload_pos;
 };
+
+/* Whether any zone offloads any of its forward entries. Inline (as
+ * those below): the renderers' unit tests link the render sources only. */
+static inline bool router_offloads(const struct router *r)
+{
+	for (size_t i = 0; i < r->n_zones; i++)
+		for (size_t k = 0; r->zones[i].offload && k < r->zones[i].n_forward; k++)
+			if (r->zones[i].offload[k])
+				return true;
+	return false;
+}
+
+/* Whether port p is a device of the flowtable: its zone offloads a
+ * forward entry, or is the target of one that is offloaded. Never a
+ * WireGuard or PPPoE port: the fast path through a tunnel or a PPP
+ * session is not tested here, so their flows stay on the slow path. */
+static inline bool iface_offloaded(const struct router *r, const struct iface *p)
+{
+	if (p->wg || p->pppoe)
+		return false;
+	for (size_t i = 0; i < r->n_zones; i++) {
+		const struct zone *z = &r->zones[i];
+		for (size_t k = 0; z->offload && k < z->n_forward; k++)
+			if (z->offload[k] && (p->zone == z || p->zone == z->forward[k]))
+				return true;
+	}
+	return false;
+}
 
 /* Build and validate. Returns NULL and fills d with every error found
  * (not just the first) when the config is invalid. Warnings may be added

@@ -9,7 +9,7 @@
 
 static const char *const zone_keys[] = {"interfaces", "input",	   "services",	"forward",
 					"masquerade", "icmp",	   "icmp-rate", "counters",
-					"rp-filter",  "force-dns", "block-dot", "log", NULL};
+					"rp-filter",  "force-dns", "block-dot", "log", "offload", NULL};
 
 /* What `services: [NAME]` opens on the router. Documented in
  * docs/router.yaml.md; keep both in step. */
@@ -401,6 +401,7 @@ static void zone_build(struct diags *d, const struct cfg_node *n, struct router 
 		zone_services(d, v, z, what);
 	if ((v = cfg_map_get(n, "forward")))
 		zone_forward(d, v, r, z, what);
+	zone_offload_build(d, n, r, z, what);
 	if ((v = cfg_map_get(n, "masquerade"))) {
 		what_join(w, what, "masquerade");
 		expect_bool(d, v, w, &z->masquerade);

@@ -641,6 +641,7 @@ static void put_forward(struct nft_out *o)
 	buf_puts(&o->b, "\tchain forward {\n"
 			"\t\ttype filter hook forward priority filter; policy drop;\n");
 	put_mss_clamp(o);
+	put_offload_rules(o); /* before the ct accept */
 	put_ct(o, true);
 	put_new_tcp(o);
 	put_dispatch(o, "iifname", "forward", zone_forwards);
@@ -658,7 +659,13 @@ static void put_forward(struct nft_out *o)
 
 char *render_nft_counters(const struct router *r, const struct counter_value *v, size_t n)
 {
-	struct nft_out o = {BUF_INIT, r, NULL, false};
+	return render_nft_live(r, v, n, NULL);
+}
+
+char *render_nft_live(const struct router *r, const struct counter_value *v, size_t n,
+		      const struct nft_links *links)
+{
+	struct nft_out o = {BUF_INIT, r, NULL, false, links};
 	bool safe = r->file_base && str_quotable(r->file_base, 255);
 	/* The longest comment is 78 characters without the file's name. */
 	if (safe && strlen(r->file_base) <= 40)
@@ -674,6 +681,7 @@ char *render_nft_counters(const struct router *r, const struct counter_value *v,
 	put_zone_sets(&o);
 	put_dhcp_sets(&o);
 	put_counters(&o, v, n);
+	put_flowtable(&o);
 	put_input(&o);
 	put_forward(&o);
 	put_output(&o);

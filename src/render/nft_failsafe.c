@@ -112,7 +112,7 @@ static void put_admin_dispatch(struct nft_out *o, uint16_t port)
 
 char *render_nft_failsafe(const struct router *r)
 {
-	struct nft_out o = {BUF_INIT, r, NULL, false};
+	struct nft_out o = {BUF_INIT, r, NULL, false, NULL};
 	const uint16_t port = ADMIN_PORT;
 	if (r && r->file_base && str_quotable(r->file_base, 40))
 		o.file = r->file_base;

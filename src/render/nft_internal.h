@@ -15,6 +15,7 @@ struct nft_out {
 	const struct router *r;
 	const char *file; /* the config's basename for comments, or NULL: "line N" */
 	bool bad;	  /* an unsafe string was met: the render fails */
+	const struct nft_links *links; /* the links that exist; NULL: every port */
 };
 
 /* Up to this many interfaces, a list of single-interface rules costs less
@@ -75,6 +76,11 @@ void put_rp_filter(struct nft_out *o, const struct zone *z);
 void put_dhcp_sets(struct nft_out *o);
 void put_dhcp_limit(struct nft_out *o, const struct zone *z);
 void put_block_dot(struct nft_out *o, const struct zone *z);
+
+/* render/nft_offload.c: the flowtable of `offload`, in the table head,
+ * and its `flow add` rules, at the top of the forward chain. */
+void put_flowtable(struct nft_out *o);
+void put_offload_rules(struct nft_out *o);
 
 /* render/nft_log.c: log lines to the NFLOG group (prefix: render/fwlog.h). */
 /* A rule's log line (after its match, before its origin comment). */

@@ -52,6 +52,22 @@ struct counter_value {
 	uint64_t packets, bytes;
 };
 char *render_nft_counters(const struct router *r, const struct counter_value *v, size_t n);
+/* The links that exist now, by name. The kernel refuses a flowtable
+ * that names a missing device, so what is loaded names only these. */
+struct nft_links {
+	const char *const *names;
+	size_t n;
+};
+/* render_nft_counters whose flowtable (`offload`) lists only the ports
+ * in links (NULL: every offloaded port, as render_nft does). */
+char *render_nft_live(const struct router *r, const struct counter_value *v, size_t n,
+		      const struct nft_links *links);
+/* `add flowtable inet nftrouter ft { ...; devices = { ... }; }` for the
+ * offloaded ports in now that are not in before (NULL: none): the ports
+ * that appeared after the table was loaded. "" when there is none (or no
+ * offload); NULL without memory or on an unsafe name. */
+char *render_nft_offload_add(const struct router *r, const struct nft_links *now,
+			     const struct nft_links *before);
 /* The fail-closed table that replaces `inet nftrouter` when `run` cannot
  * apply its config and nothing is loaded: forward dropped, input only
  * loopback, replies, neighbour discovery and the ssh access r allows

@@ -73,7 +73,7 @@ static int nft_snapshot(struct apply_ctx *c)
 		rc = -ENOMEM;
 		goto out;
 	}
-	c->nft_text = render_nft_counters(c->r, cv, cl.n);
+	c->nft_text = render_nft_live(c->r, cv, cl.n, &c->links.l);
 	if (!c->nft_text)
 		rc = -ENOMEM;
 out:
@@ -262,6 +262,23 @@ static int step_bans(struct apply_ctx *c)
 	return rc;
 }
 
+/* The ports the ports step made or renamed join the flowtable, which
+ * could only name the links present when the table was rendered. No undo
+ * of its own: undoing the firewall step reloads the old table whole. */
+static int step_offload(struct apply_ctx *c)
+{
+	struct link_names listed;
+	int rc;
+	if (!c->skip_nft)
+		return offload_add_ports(c->nft, c->r, c->ls, &c->links.l, c->d);
+	/* The table was kept: what it holds is what its listing names. */
+	if ((rc = offload_listed_ports(c->old_table, &listed)) < 0)
+		return rc;
+	rc = offload_add_ports(c->nft, c->r, c->ls, &listed.l, c->d);
+	link_names_free(&listed);
+	return rc;
+}
+
 /* --- state ----------------------------------------------------------- */
 
 /* The state dir named by the journal's end state (journal_commit), then
@@ -346,6 +363,10 @@ static enum exit_status prepare(struct apply_ctx *c)
 		diag_error(c->d, nopos, "cannot open netlink/libnftables: %s", strerror(errno));
 		goto out;
 	}
+	if ((rc = link_names_load(c->ls, &c->links)) < 0) {
+		diag_error(c->d, nopos, "cannot list links: %s", strerror(-rc));
+		goto out;
+	}
 	if ((rc = nft_snapshot(c)) < 0)
 		goto out;
 	if (ipv6_ula_load(c->o->state_dir, c->r, &c->v6, c->d) < 0)
@@ -379,6 +400,7 @@ static void ctx_free(struct apply_ctx *c)
 	free(c->nft_plain);
 	free(c->nft_text);
 	free(c->old_table);
+	link_names_free(&c->links);
 	sysctl_set_free(&c->sys);
 	port_plan_free(c->plan);
 	wg_plan_free(c->wg);
@@ -421,6 +443,7 @@ static const struct apply_step real_steps[] = {
 	{"firewall", "firewall", step_nft, undo_nft},
 	{"bans", "bans", step_bans, NULL},
 	{"ports", "ports", step_ports, undo_ports},
+	{"offload", "offload", step_offload, NULL},
 	{"wireguard", "wireguard", step_wg, undo_wg},
 	{"sysctls", "sysctls", step_sysctl, undo_sysctl},
 	{"saving state", "state", save_state, NULL},

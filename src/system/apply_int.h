@@ -8,6 +8,7 @@
 #include "system/journal.h"
 #include "system/link.h"
 #include "system/nft.h"
+#include "system/offload.h"
 #include "system/ports.h"
 #include "system/sysctl.h"
 #include "system/wg.h"
@@ -43,6 +44,7 @@ struct apply_ctx {
 	struct ipv6_live v6; /* the ULA (and delegations) the plan numbers ports from */
 	struct cidr *pd;     /* v6.pd: r->n_ifaces entries */
 	bool skip_nft;       /* the kernel already holds exactly this table */
+	struct link_names links; /* the links at prepare: the flowtable's devices */
 	const struct apply_step *steps; /* what apply_run_steps runs, in order */
 	size_t n_steps, cur;            /* cur: the step running or being undone */
 	bool done[APPLY_MAX_STEPS];     /* step i changed something to undo */

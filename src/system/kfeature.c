@@ -79,3 +79,41 @@ int kfeature_wireguard(const struct iface *p, struct diags *d)
 		   p->name, u.release, dir);
 	return -EOPNOTSUPP;
 }
+
+/* A module NAME is there: loaded, built in, or installed as
+ * kernel/net/netfilter/NAME.ko (any compression the kernel loads). */
+static bool module_there(const char *release, const char *name)
+{
+	static const char *const ext[] = {"", ".xz", ".zst", ".gz"};
+	char path[384], ko[64];
+	snprintf(path, sizeof(path), "/sys/module/%s", name);
+	snprintf(ko, sizeof(ko), "/%s.ko", name);
+	if (exists(path) || builtin(release, ko))
+		return true;
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		snprintf(path, sizeof(path), "/lib/modules/%s/kernel/net/netfilter/%s.ko%s",
+			 release, name, ext[i]);
+		if (exists(path))
+			return true;
+	}
+	return false;
+}
+
+int kfeature_flowtable(struct pos at, struct diags *d)
+{
+	static const char *const mods[] = {"nf_flow_table", "nft_flow_offload"};
+	struct utsname u;
+	if (uname(&u) < 0)
+		snprintf(u.release, sizeof(u.release), "?");
+	for (size_t i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
+		if (module_there(u.release, mods[i]))
+			continue;
+		diag_error(d, at,
+			   "offload: this kernel has no nftables flowtables (the %s module: no "
+			   "/sys/module/%s, not in /lib/modules/%s/modules.builtin, not in "
+			   "/lib/modules/%s/kernel/net/netfilter); apply would fail",
+			   mods[i], mods[i], u.release, u.release);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}

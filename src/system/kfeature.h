@@ -21,4 +21,10 @@ int kfeature_bridge(const struct iface *p, struct diags *d);
  * drivers/net/wireguard); the error is at port p's `wireguard:` line. */
 int kfeature_wireguard(const struct iface *p, struct diags *d);
 
+/* nftables flowtables (`offload`): the nf_flow_table and
+ * nft_flow_offload modules loaded, built in, or installed. 0, or
+ * -EOPNOTSUPP with an error at `at` (the `offload` key that asked)
+ * naming what was looked at. */
+int kfeature_flowtable(struct pos at, struct diags *d);
+
 #endif

@@ -382,7 +382,7 @@ static void test_all_errors_one_run(void **state)
 	    "9:22: rule 'x': from: unknown zone 'nowhere'",
 	    "9:36: rule 'x': tcp: malformed port '0' (1-65535, or a range A-B with A <= B)",
 	    "9:47: rule 'x': action: expected accept, drop or reject, got 'permit'",
-	    "10:1: router.yaml: unknown key 'bogus' (allowed: hostname, interfaces, zones, rules, "
+	    "10:1: router.yaml: unknown key 'bogus' (allowed: hostname, interfaces, offload, zones, rules, "
 	    "port-forwards, dhcp, dns, blackhole, ipv6, proxmox, metrics, ha)",
 	};
 	size_t n = sizeof(want) / sizeof(want[0]);
