@@ -154,8 +154,9 @@ char *render_nft_offload_add(const struct router *r, const struct nft_links *now
 	if (router_offloads(r)) {
 		buf_puts(&o.b, "add flowtable inet nftrouter ft { hook ingress priority filter; "
 			       "devices = ");
+		/* `counter` again: an update without it clears the flag. */
 		if (put_devices(&o, before))
-			buf_puts(&o.b, "; }\n");
+			buf_puts(&o.b, "; counter; }\n");
 		else
 			o.b.len = 0;
 	}
