@@ -35,5 +35,11 @@ char *render_sysctl(const struct router *r)
 			 "-net.bridge.bridge-nf-call-iptables = 0\n"
 			 "-net.bridge.bridge-nf-call-ip6tables = 0\n"
 			 "-net.bridge.bridge-nf-call-arptables = 0\n");
+	if (router_offloads(r))
+		buf_puts(&b, "# Offloaded flows skip the forward chain and its zone counters; the\n"
+			     "# flowtable's counter adds their packets to conntrack's per-flow\n"
+			     "# counters instead, which exist only with accounting on (for flows\n"
+			     "# that start after it; `conntrack -L` shows them as packets= bytes=).\n"
+			     "net.netfilter.nf_conntrack_acct = 1\n");
 	return buf_steal(&b);
 }
