@@ -33,7 +33,7 @@ interfaces:
   wan: { match: { mac: "$R_MAC_WAN" }, ipv4: 203.0.113.2/24, gateway: 203.0.113.1 }
   lan: { match: { mac: "$R_MAC_LAN" }, ipv4: 192.168.100.1/24 }
   wg0:
-    ipv4: 10.8.0.1/24
+    ipv4: 10.8.0.1/${WG_LEN:-24}
     wireguard:
       port: ${WG_PORT:-51820}
       listen-zones: [wan]
@@ -46,6 +46,7 @@ YAML
             laptop) echo "        - { name: laptop, public-key: $LAPTOP, allowed-ips: [10.8.0.3/32] }" ;;
             esac
         done
+        [ -z "${EXTRA_PEERS:-}" ] || cat "$EXTRA_PEERS"
         cat <<YAML
 zones:
   wan: { interfaces: [wan], masquerade: true, input: drop }
@@ -153,3 +154,16 @@ grep -q "setting its WireGuard device" "$T_DIR/reload.out" "$T_DIR/daemon.log" |
 [ "$(ip netns exec "$R" wg show wg0 peers)" = "$LAPTOP" ] || fail "peers not restored: $(ip netns exec "$R" wg show wg0 peers)"
 ip netns exec "$R" nft list ruleset | grep -q 'udp dport 51820 accept' || fail "the firewall's listen port was not restored"
 pass "a taken listen port fails the reload at the WireGuard step; port 51820, the peers and the firewall restored"
+
+# Many peers: more than one SET_DEVICE message (32 kB each) and a
+# multi-part GET dump; all of them in the kernel, wg show names them all.
+for i in $(seq 1 400); do
+    echo "        - { name: p$i, public-key: $(wg genkey | wg pubkey), allowed-ips: [10.8.$((i / 200 + 1)).$((i % 200 + 1))/32] }"
+done >"$T_DIR/peers400.yaml"
+WG_LEN=16 EXTRA_PEERS="$T_DIR/peers400.yaml" config laptop
+rctl reload || { cat "$T_DIR/daemon.log"; fail "reload with 401 peers failed"; }
+[ "$(ip netns exec "$R" wg show wg0 peers | wc -l)" = 401 ] || fail "the kernel has $(ip netns exec "$R" wg show wg0 peers | wc -l) peers, not 401"
+[ "$(ip netns exec "$R" wg show wg0 allowed-ips | grep -c /32)" = 401 ] || fail "allowed-ips of the 401 peers"
+n=$(ip netns exec "$R" "$NFTROUTER" wg show -c "$T_DIR/router.yaml" | grep -c '^  peer p[0-9]*$')
+[ "$n" = 400 ] || fail "wg show names $n of the 400 peers"
+pass "401 peers set (several messages) and dumped back (a multi-part dump) by name"
