@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # A bridge through `nftrouter apply` (no daemon): from base.yaml's two
 # separate ports to lan and opt1 bridged as br0, and back.
+#   - check on a kernel without bridges (simulated: /sys/module hidden)
+#     exits 3 naming the bridge's line;
 #   - diff names the new bridge and the members joining it;
 #   - an apply that fails at its last step (a read-only sysctl) rolls
 #     back: no br0, no masters, every address and the ruleset as before;
@@ -20,6 +22,21 @@ sed 's/^  lan: .*/&\n  opt1: { match: { mac: "52:54:00:00:00:04" }, ipv4: 192.16
 sed 's/^  lan: .*/  lan: { match: { mac: "52:54:00:00:00:03" }, mtu: 1400 }\n  opt1: { match: { mac: "52:54:00:00:00:04" } }\n  br0: { bridge: [lan, opt1], ipv4: 192.168.100.1\/24 }/;
      s/interfaces: \[lan\]/interfaces: [br0]/' "$T_DIR/base.yaml" >"$T_DIR/bridge.yaml"
 grep -q 'bridge: \[lan, opt1\]' "$T_DIR/bridge.yaml" || fail "test config: $(cat "$T_DIR/bridge.yaml")"
+# check on a kernel without bridges (here: /sys/module hidden by a tmpfs
+# in a mount namespace of its own, and no /lib/modules for this release):
+# exit 3, the feature and the bridge's line named.
+if [ ! -e "/lib/modules/$(uname -r)" ]; then
+    rc=0
+    unshare -m sh -c 'mount -t tmpfs none /sys/module && exec "$0" check -c "$1"' \
+        "$NFTROUTER" "$T_DIR/bridge.yaml" >"$T_DIR/check.out" 2>&1 || rc=$?
+    [ $rc -eq 3 ] || fail "check without bridges: exit $rc, want 3: $(cat "$T_DIR/check.out")"
+    grep -qE 'bridge\.yaml:[0-9]+:3: error: interface .br0.: bridge: this kernel has no bridges' "$T_DIR/check.out" ||
+        fail "check without bridges: $(cat "$T_DIR/check.out")"
+    pass "check on a kernel without bridges: exit 3, $(grep -o 'bridge.yaml:[0-9]*:3' "$T_DIR/check.out") named"
+else
+    echo "note: /lib/modules/$(uname -r) exists: the no-bridge check is not simulated here"
+fi
+
 napply apply -c "$T_DIR/ports.yaml" || fail "apply of separate ports exited $?"
 nsx "$L" ping -c 1 -W 2 192.168.100.1 >/dev/null || fail "LAN host cannot reach the router on lan"
 
