@@ -307,6 +307,10 @@ int page_render(struct daemon *d, struct buf *out)
 	pd.in.hash = d->hash[0] ? d->hash : NULL;
 	pd.in.now = (int64_t)time(NULL);
 	pd.in.step = PAGE_STEP_S;
+	if (d->r && d->r->ha.on) {
+		pd.in.ha_role = ha_role_name(d->ha.role);
+		pd.in.ha_peer = ha_peer_reachable(d);
+	}
 	if (d->r) {
 		gather_ports(d, &pd);
 		gather_zones(d, &pd);

@@ -154,6 +154,12 @@ int render_status_page(const struct page_in *in, struct buf *b)
 	buf_printf(b, "</h1>\n<p>config <code>%.12s</code>, page made at UNIX time %" PRId64
 		      " (it reloads every 30 s). Metrics: <a href=\"/metrics\">/metrics</a>.</p>\n",
 		   in->hash ? in->hash : "none", in->now);
+	if (in->ha_role) {
+		buf_puts(b, "<p>High availability (ha:): this router is <b>");
+		esc(b, in->ha_role);
+		buf_printf(b, "</b>; the peer is %s.</p>\n",
+			   in->ha_peer ? "reachable" : "<b>not reachable</b>");
+	}
 	ports(b, in);
 	traffic(b, in);
 	leases(b, in);

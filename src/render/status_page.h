@@ -47,6 +47,8 @@ struct page_in {
 	bool has_dns;            /* dnsmasq's query counters (docs/metrics.md) */
 	uint64_t dns_local, dns_forwarded;
 	int64_t dns_time;        /* UNIX time they were read */
+	const char *ha_role;     /* ha: "master", "backup", ...; NULL without ha: */
+	bool ha_peer;            /* the peer's sync messages seen lately */
 };
 
 /* 0 or -ENOMEM. */

@@ -44,6 +44,14 @@ wait_for 15 sh -c "ip netns exec $A $NFTROUTER status --run-dir $T_DIR/primary-r
     die "status: the primary never saw the peer's sync messages"
 hactl "$B" backup status --json | jq -e '.ha.virtual | all(.held | not)' >/dev/null || die "status: the backup claims an address"
 hactl "$A" primary status | grep -q '^ha: master, priority 150' || die "status text: no ha line"
+# Metrics and the status page (the examples serve them on loopback).
+m=$(ip netns exec "$A" curl -s --max-time 5 http://127.0.0.1:9630/metrics) || m=""
+echo "$m" | grep -qx 'nftrouter_ha_role{role="master"} 1' || die "metrics: no master role: $(echo "$m" | grep ha_ | head -5)"
+echo "$m" | grep -q '^nftrouter_ha_transitions_total [1-9]' || die "metrics: no transition counted"
+m=$(ip netns exec "$B" curl -s --max-time 5 http://127.0.0.1:9630/metrics) || m=""
+echo "$m" | grep -qx 'nftrouter_ha_role{role="backup"} 1' || die "metrics: the backup's role"
+ip netns exec "$B" curl -s --max-time 5 http://127.0.0.1:9630/ | grep -q 'this router is <b>backup</b>' ||
+    die "status page: no ha role"
 # DHCP: one server at a time (the primary's dnsmasq only).
 hactl "$A" primary status --json | jq -e '.children | any(.name == "dnsmasq")' >/dev/null || die "no dnsmasq on the primary"
 hactl "$B" backup status --json | jq -e '.children | any(.name == "dnsmasq") | not' >/dev/null || die "dnsmasq runs on the backup"

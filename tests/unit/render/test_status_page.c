@@ -61,6 +61,14 @@ static void test_page(void **state)
 	assert_non_null(strstr(s, "<h2>DNS</h2>\n<p id=\"dns\">60 queries answered locally (cache, "
 				  "local names, blocked names), 47 forwarded upstream; dnsmasq's "
 				  "counters, read 6 s ago.</p>\n"));
+	assert_null(strstr(s, "High availability"));
+	free(s);
+	/* ha: the router's role and whether the peer is heard. */
+	in_.ha_role = "backup";
+	assert_int_equal(render_status_page(&in_, &b), 0);
+	s = buf_steal(&b);
+	assert_non_null(s);
+	assert_non_null(strstr(s, "this router is <b>backup</b>; the peer is <b>not reachable</b>."));
 	free(s);
 }
 
