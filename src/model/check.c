@@ -222,4 +222,5 @@ void router_check(const struct cfg_node *root, struct router *r, struct diags *d
 	check_names(r, d);
 	check_host_names(r, d);
 	warn_shadowed(r, d);
+	shaping_check(r, d);
 }

@@ -10,7 +10,7 @@
 static const char *const iface_keys[] = {"match",   "ipv4",	"ipv6",		"optional",
 					 "mtu",	    "gateway",	"ipv6-prefix", "ipv6-gateway",
 					 "metric",  "health",	"vlan",		"bridge",
-					 "wireguard", "pppoe", NULL};
+					 "wireguard", "pppoe", "shaping", NULL};
 static const char *const match_keys[] = {"mac", "name", "pci", NULL};
 
 /* A kernel interface name as udev and ip(8) accept it, and safe in text. */
@@ -387,6 +387,8 @@ static void iface_build(struct diags *d, const struct cfg_node *key, const struc
 	}
 	if ((v = cfg_map_get(n, "health")))
 		health_build(d, v, r, i, what);
+	if ((v = cfg_map_get(n, "shaping")))
+		shaping_build(d, v, r, i, what);
 	if ((v = cfg_map_get(n, "metric"))) {
 		char w[WHAT_MAX];
 		unsigned long m;

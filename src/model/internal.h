@@ -87,6 +87,12 @@ int expect_ports(struct diags *d, const struct cfg_node *n, const char *what, st
 void health_build(struct diags *d, const struct cfg_node *n, struct router *r, struct iface *i,
 		  const char *what);
 
+/* interfaces.X.shaping (model/shaping.c); shaping_check sets nat's
+ * default once zones are known (the port's zone masquerades). */
+void shaping_build(struct diags *d, const struct cfg_node *n, struct router *r, struct iface *i,
+		   const char *what);
+void shaping_check(struct router *r, struct diags *d);
+
 /* interfaces.X.vlan, once every port is built (model/vlan.c); n is the
  * interfaces map. */
 void vlan_build_all(struct diags *d, const struct cfg_node *n, struct router *r);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "config/tree.h"
+#include "model/shaping.h"
 #include "util/addr.h"
 #include "util/diag.h"
 
@@ -120,6 +121,7 @@ struct iface {
 	 * named as the port (MATCH_NAME); NULL: not one. */
 	struct wireguard *wg;
 	struct pppoe *pppoe;     /* IPV4_PPPOE only, else NULL */
+	struct shaping shaping;  /* shaping.on: `shaping:` (model/shaping.c) */
 };
 
 /* interfaces.X.wireguard.peers[]: one remote end. */

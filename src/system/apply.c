@@ -195,6 +195,11 @@ static int undo_wg(struct apply_ctx *c)
 	return wg_plan_undo(c->wg, c->d);
 }
 
+static int undo_shaping(struct apply_ctx *c)
+{
+	return shaping_plan_undo(c->shape, c->d);
+}
+
 static int undo_sysctl(struct apply_ctx *c)
 {
 	return sysctl_restore(&c->sys, c->d);
@@ -244,6 +249,13 @@ static int step_wg(struct apply_ctx *c)
 {
 	c->done[c->cur] = true;
 	return wg_plan_apply(c->wg, c->d);
+}
+
+static int step_shaping(struct apply_ctx *c)
+{
+	/* Marked done before it runs: each port records what it had. */
+	c->done[c->cur] = true;
+	return shaping_plan_apply(c->shape, c->d);
 }
 
 static int step_sysctl(struct apply_ctx *c)
@@ -330,6 +342,7 @@ static int journal_make(struct apply_ctx *c, struct journal *j)
 static bool apply_unchanged(struct apply_ctx *c)
 {
 	return !c->j->confirm && c->skip_nft && port_plan_empty(c->plan) && wg_plan_empty(c->wg) &&
+	       shaping_plan_empty(c->shape) &&
 	       sysctl_unchanged(&c->sys) && c->j->old.yaml && c->j->old.nft && c->j->old.path &&
 	       state_config_same(&c->j->old, &c->j->next);
 }
@@ -385,6 +398,9 @@ static enum exit_status prepare(struct apply_ctx *c)
 	 * needs one, like the ULA prefix above. */
 	if (!(c->wg = wg_plan_new(c->o->state_dir, c->r, true, c->d, &rc)))
 		goto out;
+	c->shape = shaping_plan_new(c->r, c->d, &rc);
+	if (!c->shape)
+		goto out;
 	if ((st = lockout_guard(c)) != EXIT_OK)
 		goto out;
 	c->skip_nft = nft_unchanged(c);
@@ -404,6 +420,7 @@ static void ctx_free(struct apply_ctx *c)
 	sysctl_set_free(&c->sys);
 	port_plan_free(c->plan);
 	wg_plan_free(c->wg);
+	shaping_plan_free(c->shape);
 	link_sock_close(c->ls);
 	nft_close(c->nft);
 }
@@ -445,6 +462,7 @@ static const struct apply_step real_steps[] = {
 	{"ports", "ports", step_ports, undo_ports},
 	{"offload", "offload", step_offload, NULL},
 	{"wireguard", "wireguard", step_wg, undo_wg},
+	{"shaping", "shaping", step_shaping, undo_shaping},
 	{"sysctls", "sysctls", step_sysctl, undo_sysctl},
 	{"saving state", "state", save_state, NULL},
 };

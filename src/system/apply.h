@@ -3,7 +3,7 @@
  * Order: render everything and plan every link change first; check the
  * lockout guard; snapshot what will change; then firewall (one nft
  * transaction on `inet nftrouter` only), bans (bans_apply), ports (names,
- * MTU, addresses, up), sysctls. Any failure undoes the steps done, in
+ * MTU, addresses, up), shaping (qdiscs, IFB), sysctls. Any failure undoes the steps done, in
  * reverse, and returns EXIT_ROLLEDBACK; the bans step is the exception:
  * what it added to the ban table stays (a ban is never lost by an apply).
  * On success the config text and

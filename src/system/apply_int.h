@@ -10,6 +10,7 @@
 #include "system/nft.h"
 #include "system/offload.h"
 #include "system/ports.h"
+#include "system/shaping.h"
 #include "system/sysctl.h"
 #include "system/wg.h"
 
@@ -41,6 +42,7 @@ struct apply_ctx {
 	struct sysctl_set sys;
 	struct port_plan *plan;
 	struct wg_plan *wg;  /* the WireGuard ports' devices */
+	struct shaping_plan *shape; /* interfaces.X.shaping: the qdiscs to change */
 	struct ipv6_live v6; /* the ULA (and delegations) the plan numbers ports from */
 	struct cidr *pd;     /* v6.pd: r->n_ifaces entries */
 	bool skip_nft;       /* the kernel already holds exactly this table */
