@@ -14,6 +14,7 @@
 #include "system/nft.h"
 #include "system/pppoe.h"
 #include "system/offload.h"
+#include "system/shaping.h"
 
 static void check_usage(FILE *f)
 {
@@ -37,6 +38,12 @@ static void check_usage(FILE *f)
 	      "A PPPoE password-file is read as the daemon reads it: a file that is there\n"
 	      "must be root's, mode 0600 or stricter, not a symlink, one line (exit 1\n"
 	      "otherwise); one not there yet is a note on stdout.\n",
+	      "wireguard port; HTB, or IFB and u32/mirred for ingress, for shaping: the\n"
+	      "error names the feature and the line).\n\n"
+	      "Shaping (interfaces.X.shaping) is tried in a throwaway network namespace:\n"
+	      "check says which qdisc apply will shape with (cake; htb+fq_codel when the\n"
+	      "kernel has no CAKE; htb+pfifo when it has no fq_codel either, as a warning\n"
+	      "naming what is missing and the line).\n",
 	      f);
 }
 
@@ -115,9 +122,39 @@ out:
 	return rc;
 }
 
+/* interfaces.X.shaping: the qdiscs tried in a throwaway namespace. A
+ * kernel without CAKE is a warning naming the fallback (apply shapes
+ * with it); one that cannot shape at all is an error. */
+static int shaping_features(const struct router *r, bool quiet, struct diags *d)
+{
+	struct tc_kernel k;
+	bool any = false;
+	for (size_t i = 0; i < r->n_ifaces; i++)
+		any |= r->ifaces[i].shaping.on;
+	if (!any)
+		return 0;
+	tc_probe(&k);
+	if (!k.known) {
+		printf("kernel: shaping check SKIPPED: cannot try qdiscs in a scratch network "
+		       "namespace (%s; run as root)\n",
+		       strerror(-k.err));
+		return 0;
+	}
+	int rc = shaping_check_kernel(r, &k, d);
+	for (size_t i = 0; !quiet && rc == 0 && i < r->n_ifaces; i++) {
+		const struct iface *p = &r->ifaces[i];
+		if (p->shaping.on)
+			printf("kernel: interface '%s' (%s:%d): shaping with %s\n", p->name,
+			       p->shaping.pos.file, p->shaping.pos.line,
+			       tc_backend_name(tc_kernel_backend(&k)));
+	}
+	return rc < 0 ? rc : 0;
+}
+
 /* What the config needs of the kernel beyond nftables, asked before any
  * apply: the first port that needs a missing feature, with its line. */
 static int kernel_features(const struct router *r, bool *no_flowtable)
+static int kernel_features(const struct router *r, bool quiet)
 {
 	struct diags d = DIAGS_INIT;
 	int rc = 0;
@@ -141,6 +178,8 @@ static int kernel_features(const struct router *r, bool *no_flowtable)
 							&d);
 				*no_flowtable = rc < 0;
 			}
+	if (rc == 0)
+		rc = shaping_features(r, quiet, &d);
 	cmd_print_diags(&d);
 	diags_free(&d);
 	return rc;
@@ -214,6 +253,8 @@ int check_main(int argc, char **argv)
 	else
 		rc = kernel_check(r, quiet);
 	if (frc < 0)
+	rc = kernel_check(r, quiet);
+	if (kernel_features(r, quiet) < 0)
 		rc = EXIT_SYSTEM;
 out:
 	router_file_free(f);

@@ -113,6 +113,11 @@ void shaping_rate_format(uint64_t bps, char *out, size_t size)
 	snprintf(out, size, "%llubit", (unsigned long long)bps);
 }
 
+void shaping_ifb_name(const char *port, char out[16])
+{
+	snprintf(out, 16, SHAPING_IFB_PREFIX "%.*s", SHAPING_PORT_NAME_MAX, port);
+}
+
 static int rate_build(struct diags *d, const struct cfg_node *n, const char *what, uint64_t *out)
 {
 	struct shown sh;
@@ -222,14 +227,14 @@ void shaping_check(struct router *r, struct diags *d)
 	for (size_t k = 0; k < r->n_ifaces; k++) {
 		struct iface *p = &r->ifaces[k];
 		struct shaping *s = &p->shaping;
-		char ifb[24];
+		char ifb[16];
 		if (!s->on)
 			continue;
 		/* Behind masquerade CAKE sees one host; nat makes it look the
 		 * flows up in conntrack and share per inside host. */
 		if (!s->nat_set)
 			s->nat = p->zone && p->zone->masquerade;
-		snprintf(ifb, sizeof(ifb), SHAPING_IFB_PREFIX "%s", p->name);
+		shaping_ifb_name(p->name, ifb);
 		for (size_t j = 0; s->ingress && j < r->n_ifaces; j++)
 			if (strcmp(r->ifaces[j].name, ifb) == 0)
 				diag_error(d, r->ifaces[j].pos,

@@ -74,5 +74,6 @@ const char *shaping_framing_name(enum shaping_framing f);
  * (which the model keeps to 11 characters when ingress is shaped). */
 #define SHAPING_IFB_PREFIX "ifb-"
 #define SHAPING_PORT_NAME_MAX 11
+void shaping_ifb_name(const char *port, char out[16]);
 
 #endif

@@ -11,7 +11,7 @@
 
 static void ifb_name(const struct iface *p, char out[IFNAMSIZ])
 {
-	snprintf(out, IFNAMSIZ, SHAPING_IFB_PREFIX "%.*s", SHAPING_PORT_NAME_MAX, p->name);
+	shaping_ifb_name(p->name, out);
 }
 
 /* The port's ingress qdisc: 1 ours-kind ("ingress"), 2 another (clsact),

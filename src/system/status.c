@@ -364,6 +364,7 @@ int status_format(const struct status_in *in, bool json, struct buf *b)
 	buf_puts(b, json ? "]" : "");
 	status_wans(in, json, b);
 	status_ha(in, k.addrs, k.n_addrs, json, b);
+	status_shaping(in, json, b);
 	if (in->daemon)
 		status_children(in->daemon, json, b);
 	else

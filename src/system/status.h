@@ -114,6 +114,11 @@ struct link_addr;
 void status_ha(const struct status_in *in, const struct link_addr *addrs, size_t n_addrs,
 	       bool json, struct buf *b);
 
+/* "shaping" (system/status_shaping.c): each port with shaping, per
+ * direction its qdisc (cake, or the htb fallback) and the kernel's
+ * counters; CAKE's per tin. Nothing in text when no port is shaped. */
+void status_shaping(const struct status_in *in, bool json, struct buf *b);
+
 /* One JSON document / the human text. 0 or -errno. */
 int status_format(const struct status_in *in, bool json, struct buf *out);
 
