@@ -341,11 +341,11 @@ static void test_errors(void **state)
 	    "A <= B; several ports: a list [22, 80])");
 	assert_first_error(variant("ipv4: dhcp }", "ipv4: dhcp, optinal: true }"),
 			   "2:59: interface 'wan': unknown key 'optinal'; did you mean 'optional'? "
-			   "(allowed: match, ipv4, ipv6, optional, mtu, gateway, ipv6-prefix, ipv6-gateway, metric, health, vlan, bridge, wireguard, pppoe)");
+			   "(allowed: match, ipv4, ipv6, optional, mtu, gateway, ipv6-prefix, ipv6-gateway, metric, health, vlan, bridge, wireguard, pppoe, shaping)");
 	/* Two keys equally near: no guess. */
 	assert_first_error(variant("ipv4: dhcp }", "ipv4: dhcp, ipv5: none }"),
 			   "2:59: interface 'wan': unknown key 'ipv5' (allowed: match, ipv4, ipv6, "
-			   "optional, mtu, gateway, ipv6-prefix, ipv6-gateway, metric, health, vlan, bridge, wireguard, pppoe)");
+			   "optional, mtu, gateway, ipv6-prefix, ipv6-gateway, metric, health, vlan, bridge, wireguard, pppoe, shaping)");
 	assert_first_error("interfaces: {}\nzones: {}\n",
 			   "1:13: interfaces: the router needs at least one interface");
 	assert_first_error("- a\n", "1:1: router.yaml: expected a map, got a list");
