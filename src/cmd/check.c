@@ -53,7 +53,7 @@ static int render_all(const struct router *r, const struct cmd_paths *paths)
 	struct render_paths rp;
 	cmd_render_paths(paths, &rp);
 	char *(*const fns[])(const struct router *) = {render_nft, render_nft_bans, render_sysctl,
-						       render_udev};
+						       render_udev, render_shaping};
 	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
 		char *s = fns[i](r);
 		if (!s)

@@ -30,6 +30,8 @@ static const struct target targets[] = {
 	 render_unbound, NULL, NULL},
 	{"sysctl", "sysctl.d file: forwarding and friends", render_sysctl, NULL, NULL, NULL},
 	{"udev", "udev rules naming the ports on a real install", render_udev, NULL, NULL, NULL},
+	{"shaping", "interfaces.X.shaping's qdiscs as the equivalent tc commands", render_shaping,
+	 NULL, NULL, NULL},
 	{"systemd", "nftrouter.service for `nftrouter run`", NULL, render_systemd, NULL, NULL},
 	{"proxmox", "sh script for the Proxmox host that makes the router VM (needs proxmox:)",
 	 render_proxmox, NULL, NULL, "proxmox"},

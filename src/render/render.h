@@ -97,6 +97,8 @@ void render_dnsmasq_blocked(const char *name, char *out, size_t size);
 char *render_unbound(const struct router *r, const struct render_paths *p); /* "" if no tls upstream */
 char *render_sysctl(const struct router *r);
 char *render_udev(const struct router *r);
+/* interfaces.X.shaping as the equivalent tc/ip commands (render/shaping.c). */
+char *render_shaping(const struct router *r);
 char *render_systemd(const struct router *r, const struct render_paths *p);
 /* The Proxmox host script that makes the router VM ("" without a
  * proxmox: section), and the VM's cloud-init user-data, which embeds

@@ -294,11 +294,15 @@ int shaping_check_kernel(const struct router *r, const struct tc_kernel *k, stru
 			rc = -EOPNOTSUPP;
 			continue;
 		}
+		/* ENOENT: the kernel knows no such qdisc. Anything else is
+		 * worth seeing: the kernel refused the settings themselves. */
 		if (b != TC_CAKE)
 			diag_warn(d, s->pos,
-				  "interface '%s': shaping: this kernel has no CAKE (sch_cake)%s; "
+				  "interface '%s': shaping: this kernel has no CAKE (sch_cake%s%s)%s; "
 				  "shaping with %s instead (diffserv and nat need CAKE)",
-				  p->name, b == TC_HTB_PFIFO ? " and no fq_codel (sch_fq_codel)" : "",
+				  p->name, k->cake_err == -ENOENT ? "" : ": ",
+				  k->cake_err == -ENOENT ? "" : strerror(-k->cake_err),
+				  b == TC_HTB_PFIFO ? " and no fq_codel (sch_fq_codel)" : "",
 				  backend_says(b));
 	}
 	return rc;

@@ -209,7 +209,7 @@ int tc_root_del(struct tc_sock *t, int ifindex)
 enum { P_CAKE = 1, P_HTB = 2, P_FQ_CODEL = 4, P_IFB = 8, P_INGRESS = 16, P_REDIRECT = 32 };
 
 /* In the child, in its own empty namespace: try each piece on lo. */
-static unsigned probe_here(void)
+static unsigned probe_here(int *cake_err)
 {
 	unsigned got = 0;
 	char buf[TC_MSG_BUF];
@@ -218,7 +218,7 @@ static unsigned probe_here(void)
 	if (!t)
 		return 0;
 	int lo = (int)if_nametoindex("lo");
-	if (tc_talk(t, tc_msg_root(buf, lo, &s)) == 0) {
+	if ((*cake_err = tc_talk(t, tc_msg_root(buf, lo, &s))) == 0) {
 		got |= P_CAKE;
 		(void)tc_root_del(t, lo);
 	}
@@ -260,16 +260,18 @@ void tc_probe(struct tc_kernel *k)
 	}
 	if (pid == 0) {
 		close(p[0]);
-		unsigned char r[2] = {0, 0};
+		unsigned char r[3] = {0, 0, 0};
+		int cake_err = 0;
 		if (unshare(CLONE_NEWNET) < 0)
 			r[0] = (unsigned char)(errno > 255 ? 255 : errno);
 		else
-			r[1] = (unsigned char)probe_here();
+			r[1] = (unsigned char)probe_here(&cake_err);
+		r[2] = (unsigned char)(-cake_err > 255 ? 255 : -cake_err);
 		(void)!write(p[1], r, sizeof(r));
 		_exit(0);
 	}
 	close(p[1]);
-	unsigned char r[2];
+	unsigned char r[3];
 	ssize_t got;
 	do
 		got = read(p[0], r, sizeof(r));
@@ -292,6 +294,7 @@ void tc_probe(struct tc_kernel *k)
 	k->ifb = r[1] & P_IFB;
 	k->ingress = r[1] & P_INGRESS;
 	k->redirect = r[1] & P_REDIRECT;
+	k->cake_err = -(int)r[2];
 }
 
 enum tc_backend tc_kernel_backend(const struct tc_kernel *k)

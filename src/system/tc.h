@@ -47,6 +47,7 @@ struct tc_kernel {
 	bool known; /* false: the probe could not run (no privilege); err says why */
 	int err;
 	bool cake, htb, fq_codel, ifb, ingress, redirect;
+	int cake_err; /* why CAKE could not be made: -ENOENT when the kernel has none */
 };
 void tc_probe(struct tc_kernel *k);
 /* The backend a probed kernel shapes with; TC_BACKENDS when none (no

@@ -95,8 +95,8 @@ static void cake_options(struct nlmsghdr *nlh, const struct tc_shape *s)
 	mnl_attr_put_u32(nlh, TCA_CAKE_NAT, s->nat);
 	if (s->overhead_set)
 		mnl_attr_put_u32(nlh, TCA_CAKE_OVERHEAD, (uint32_t)s->overhead);
-	else
-		mnl_attr_put(nlh, TCA_CAKE_RAW, 0, NULL);
+	else /* a u32 to the kernel's policy, though only its presence counts */
+		mnl_attr_put_u32(nlh, TCA_CAKE_RAW, 0);
 	mnl_attr_put_u32(nlh, TCA_CAKE_MPU, s->mpu);
 	/* Ingress mode counts what CAKE drops against the rate too: those
 	 * packets already crossed the line. */
