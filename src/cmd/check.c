@@ -33,11 +33,9 @@ static void check_usage(FILE *f)
 	      "2 usage; 3 the kernel rejected the rendered ruleset, or lacks a feature the\n"
 	      "config needs (802.1Q for a vlan port, bridges for a bridge, WireGuard for a\n"
 	      "wireguard port, PPP and PPPoE and pppd for ipv4: pppoe, flowtables for\n"
-	      "offload: the error names the feature and the line; without flowtables the\n"
-	      "dry run is skipped).\n\n"
-	      "wireguard port, PPP and PPPoE and pppd for ipv4: pppoe; HTB, or IFB and\n"
-	      "u32/mirred for an ingress, for shaping: the error names the feature and the\n"
-	      "line).\n\n"
+	      "offload, HTB (or IFB and u32/mirred for an ingress) for shaping: the error\n"
+	      "names the feature and the line; without flowtables the dry run is\n"
+	      "skipped).\n\n"
 	      "A PPPoE password-file is read as the daemon reads it: a file that is there\n"
 	      "must be root's, mode 0600 or stricter, not a symlink, one line (exit 1\n"
 	      "otherwise); one not there yet is a note on stdout.\n\n"
@@ -154,8 +152,7 @@ static int shaping_features(const struct router *r, bool quiet, struct diags *d)
 
 /* What the config needs of the kernel beyond nftables, asked before any
  * apply: the first port that needs a missing feature, with its line. */
-static int kernel_features(const struct router *r, bool *no_flowtable)
-static int kernel_features(const struct router *r, bool quiet)
+static int kernel_features(const struct router *r, bool quiet, bool *no_flowtable)
 {
 	struct diags d = DIAGS_INIT;
 	int rc = 0;
@@ -248,14 +245,12 @@ int check_main(int argc, char **argv)
 	/* Features first: a ruleset with a flowtable cannot pass the dry run
 	 * of a kernel without flowtables, and the feature is the news. */
 	bool no_flowtable = false;
-	int frc = kernel_features(r, &no_flowtable);
+	int frc = kernel_features(r, quiet, &no_flowtable);
 	if (no_flowtable)
 		printf("kernel: dry run skipped: the ruleset's flowtable needs what is missing\n");
 	else
 		rc = kernel_check(r, quiet);
 	if (frc < 0)
-	rc = kernel_check(r, quiet);
-	if (kernel_features(r, quiet) < 0)
 		rc = EXIT_SYSTEM;
 out:
 	router_file_free(f);
