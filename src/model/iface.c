@@ -356,7 +356,7 @@ static void iface_build(struct diags *d, const struct cfg_node *key, const struc
 		/* The link is apply's to make, as a VLAN's. */
 		i->match = MATCH_NAME;
 		snprintf(i->match_name, sizeof(i->match_name), "%s", i->name);
-		wg_build(d, v, r, i);
+		wg_build(d, n, v, r, i);
 		if ((v = cfg_map_get(n, "match")))
 			diag_error(d, v->pos,
 				   "%s: match: a WireGuard port has no match (apply makes its link, "

@@ -100,10 +100,12 @@ void vlan_build_all(struct diags *d, const struct cfg_node *n, struct router *r)
  * which must know the bridge members. */
 void bridge_build_all(struct diags *d, const struct cfg_node *n, struct router *r);
 
-/* interfaces.X.wireguard (model/wireguard.c): built with the port;
+/* interfaces.X.wireguard (model/wireguard.c): n, the value in the
+ * port's map parent, built with the port;
  * listen-zones resolved by wg_check once zones are built (root: the
  * document). */
-int wg_build(struct diags *d, const struct cfg_node *n, struct router *r, struct iface *i);
+int wg_build(struct diags *d, const struct cfg_node *parent, const struct cfg_node *n,
+	     struct router *r, struct iface *i);
 void wg_check(const struct cfg_node *root, struct router *r, struct diags *d);
 void wg_free(struct wireguard *w);
 

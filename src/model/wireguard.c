@@ -217,7 +217,8 @@ static void endpoint_build(struct diags *d, const struct cfg_node *v, struct wir
 	snprintf(w->endpoint, sizeof(w->endpoint), "%s", s);
 }
 
-int wg_build(struct diags *d, const struct cfg_node *n, struct router *r, struct iface *i)
+int wg_build(struct diags *d, const struct cfg_node *parent, const struct cfg_node *n,
+	     struct router *r, struct iface *i)
 {
 	char what[WHAT_MAX], w[WHAT_MAX];
 	const struct cfg_node *v;
@@ -231,7 +232,12 @@ int wg_build(struct diags *d, const struct cfg_node *n, struct router *r, struct
 		return -ENOMEM;
 	}
 	i->wg = wg;
+	/* The `wireguard:` key's line, where check and the ruleset's
+	 * comments point (the map itself may start a line later). */
 	wg->pos = model_pos(r, n);
+	for (size_t k = 0; k < parent->n; k++)
+		if (parent->val[k] == n)
+			wg->pos = model_pos(r, parent->key[k]);
 	wg->port = 51820;
 	if ((v = cfg_map_get(n, "port"))) {
 		unsigned long port;
