@@ -2,30 +2,34 @@
 # bench/offload.sh — paired TCP throughput through nftrouter with and
 # without flowtable offload (`offload: software`), in one kernel run.
 #
-# usage: bench/offload.sh [-n PAIRS] [-t SECS]
+# usage: bench/offload.sh [-n PAIRS] [-t SECS] [-u]
 #
 # Builds its own namespaces (client L, router R, server W; nrf-PID-*),
 # applies the same router.yaml with `offload: software` and with
 # `offload: none` by turns (the real `nftrouter apply`; $NFTROUTER, else
 # build/src/nftrouter), and runs one iperf3 TCP stream L -> W of SECS
 # seconds (default 3, the first second left out as slow start) for each.
+# With -u, a UDP stream of 64-byte datagrams as fast as the sender can
+# (iperf3 -u -b 0 -l 64), the receiver's rate: per-packet cost, where a
+# TCP stream's 64 KB GSO segments spread the forward path's cost thin.
 # PAIRS pairs (default 5), the order inside a pair alternating (AB, BA,
 # ...) so that a drift of the machine's speed does not favour one side.
 # Prints each pair, then one line:
-#   offload/plain MEDIAN (min MIN, max MAX, q1 Q1, q3 Q3; N pairs) ...
+#   offload/plain PROTO MEDIAN (min MIN, max MAX, q1 Q1, q3 Q3; N pairs) ...
 # the per-pair ratios of the offloaded rate to the plain one. Ratios only:
 # under emulation (TCG) the absolute rates say little. Needs root, a
 # kernel with flowtables (the VM guest: tests/lab/vm-flowtable.sh runs
 # this there), and iperf3.
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
-pairs=5 secs=3
+pairs=5 secs=3 udp=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	-n) pairs=${2:?-n needs a number}; shift ;;
 	-t) secs=${2:?-t needs seconds}; shift ;;
+	-u) udp="-u -b 0 -l 64" ;;
 	-h|--help) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-	*) echo "usage: bench/offload.sh [-n PAIRS] [-t SECS]" >&2; exit 2 ;;
+	*) echo "usage: bench/offload.sh [-n PAIRS] [-t SECS] [-u]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -92,7 +96,8 @@ done
 # One stream; prints the receiver's Mbit/s.
 rate() {
 	apply "$1"
-	timeout $((secs + 30)) ip netns exec "$L" iperf3 -c 203.0.113.1 -t "$secs" -O 1 -f m \
+	# shellcheck disable=SC2086 # $udp is a list of options
+	timeout $((secs + 30)) ip netns exec "$L" iperf3 -c 203.0.113.1 -t "$secs" -O 1 -f m $udp \
 		>"$dir/iperf.out" 2>&1 || { cat "$dir/iperf.out" >&2; exit 1; }
 	awk '/receiver/ { for (i = 1; i < NF; i++) if ($(i + 1) == "Mbits/sec") r = $i } END { print r }' \
 		"$dir/iperf.out"
@@ -111,7 +116,7 @@ for i in $(seq "$pairs"); do
 	echo "$r $a $b" >>"$dir/ratios"
 done
 load1=$(cut -d' ' -f1 /proc/loadavg)
-sort -n "$dir/ratios" | awk -v l0="$load0" -v l1="$load1" '
+sort -n "$dir/ratios" | awk -v l0="$load0" -v l1="$load1" -v proto="$([ -n "$udp" ] && echo UDP-64 || echo TCP)" '
 	{ r[NR] = $1; a[NR] = $2; b[NR] = $3 }
 	function med(v, n,   t, i, j, x) {
 		for (i = 1; i <= n; i++) t[i] = v[i]
@@ -120,6 +125,6 @@ sort -n "$dir/ratios" | awk -v l0="$load0" -v l1="$load1" '
 	}
 	END {
 		n = NR
-		printf "offload/plain %.3f (min %.3f, max %.3f, q1 %.3f, q3 %.3f; %d pairs) ", med(r, n), r[1], r[n], r[int((n + 3) / 4)], r[n + 1 - int((n + 3) / 4)], n
+		printf "offload/plain %s %.3f (min %.3f, max %.3f, q1 %.3f, q3 %.3f; %d pairs) ", proto, med(r, n), r[1], r[n], r[int((n + 3) / 4)], r[n + 1 - int((n + 3) / 4)], n
 		printf "median offload %.0f Mbit/s, plain %.0f Mbit/s; load %s -> %s\n", med(a, n), med(b, n), l0, l1
 	}'
