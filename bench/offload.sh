@@ -126,5 +126,5 @@ sort -n "$dir/ratios" | awk -v l0="$load0" -v l1="$load1" -v proto="$([ -n "$udp
 	END {
 		n = NR
 		printf "offload/plain %s %.3f (min %.3f, max %.3f, q1 %.3f, q3 %.3f; %d pairs) ", proto, med(r, n), r[1], r[n], r[int((n + 3) / 4)], r[n + 1 - int((n + 3) / 4)], n
-		printf "median offload %.0f Mbit/s, plain %.0f Mbit/s; load %s -> %s\n", med(a, n), med(b, n), l0, l1
+		printf "median offload %.3g Mbit/s, plain %.3g Mbit/s; guest load %s -> %s\n", med(a, n), med(b, n), l0, l1
 	}'
