@@ -1,6 +1,7 @@
 /* nftrouter diff: apply's planning without its steps. Each section asks
  * the module apply uses what it would do; nothing here writes. */
 #include "system/diff.h"
+#include "system/shaping.h"
 #include "system/wg.h"
 
 #include <errno.h>
@@ -168,6 +169,7 @@ static int diff_ports(const struct router *r, const struct diff_opts *o, struct 
 	struct link_sock *ls = link_sock_open();
 	struct port_plan *pl = NULL;
 	struct wg_plan *wg = NULL;
+	struct shaping_plan *sh = NULL;
 	struct cidr *pd = NULL;
 	int rc;
 	if (!ls) {
@@ -194,8 +196,15 @@ static int diff_ports(const struct router *r, const struct diff_opts *o, struct 
 		goto out;
 	}
 	rc = wg_plan_describe(wg, &b) || rc;
+	/* Shaping: the qdiscs each port has against those it would get. */
+	if (!(sh = shaping_plan_new(r, d, &e))) {
+		rc = e;
+		goto out;
+	}
+	rc = shaping_plan_describe(sh, &b) || rc;
 	section(out, "ports", &b);
 out:
+	shaping_plan_free(sh);
 	wg_plan_free(wg);
 	port_plan_free(pl);
 	link_sock_close(ls);

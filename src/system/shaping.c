@@ -265,6 +265,40 @@ int shaping_plan_undo(struct shaping_plan *p, struct diags *d)
 	return rc;
 }
 
+static void side_text(const struct shaping_side *s, char *out, size_t size)
+{
+	char rate[32];
+	if (!s->on) {
+		snprintf(out, size, "none");
+		return;
+	}
+	shaping_rate_format(s->shape.rate * 8, rate, sizeof(rate));
+	snprintf(out, size, "%s %s", tc_backend_name(s->shape.backend), s->shape.rate ? rate : "(half made)");
+}
+
+size_t shaping_plan_describe(const struct shaping_plan *p, struct buf *b)
+{
+	size_t n = 0;
+	for (size_t i = 0; p && i < p->n; i++) {
+		const struct shaping_change *c = &p->v[i];
+		const struct shaping_side *sides[2][2] = {{&c->was_eg, &c->want_eg},
+							  {&c->was_in, &c->want_in}};
+		for (int k = 0; k < 2; k++) {
+			char was[64], want[64];
+			if (!(k ? c->ingress : c->egress))
+				continue;
+			side_text(sides[k][0], was, sizeof(was));
+			side_text(sides[k][1], want, sizeof(want));
+			buf_printf(b, "%c %s: %s shaping%s%s: %s -> %s\n",
+				   !sides[k][0]->on ? '+' : !sides[k][1]->on ? '-' : '~', c->p->name,
+				   k ? "ingress" : "egress", k ? " via " SHAPING_IFB_PREFIX : "",
+				   k ? c->p->name : "", was, want);
+			n++;
+		}
+	}
+	return n;
+}
+
 int shaping_check_kernel(const struct router *r, const struct tc_kernel *k, struct diags *d)
 {
 	int rc = 0;

@@ -10,6 +10,7 @@
 
 #include "model/model.h"
 #include "system/tc.h"
+#include "util/buf.h"
 #include "util/diag.h"
 
 /* One direction of one port as it is, or is to be. */
@@ -47,6 +48,9 @@ bool shaping_plan_empty(const struct shaping_plan *p);
 int shaping_plan_apply(struct shaping_plan *p, struct diags *d);
 int shaping_plan_undo(struct shaping_plan *p, struct diags *d);
 void shaping_plan_free(struct shaping_plan *p);
+/* For `nftrouter diff`: a line per direction that would change
+ * ("~ wan: egress shaping: cake 20mbit -> cake 40mbit"); how many. */
+size_t shaping_plan_describe(const struct shaping_plan *p, struct buf *b);
 
 /* The lines `nftrouter check` prints for the config's shaping on this
  * kernel: what it lacks and what will be used, at the shaping line (as

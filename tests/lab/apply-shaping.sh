@@ -4,7 +4,7 @@
 # fallback at the shaping line; apply makes HTB (+ pfifo) on wan's egress
 # and, through ifb-wan (ingress qdisc + u32 mirred redirect), on its
 # ingress; real TCP traffic through the router is held to the rates both
-# ways; status shows the qdiscs and their counters; an unchanged re-apply
+# ways; diff lists shaping changes per direction; status shows the qdiscs and their counters; an unchanged re-apply
 # leaves them (counters keep counting); a failed apply puts the old
 # shaping back; removing the key removes everything, and the same traffic
 # then runs far above the rates. (vm-cake.sh does CAKE in the guest.)
@@ -77,6 +77,17 @@ napply apply -c "$T_DIR/shaped.yaml" 2>/dev/null || fail "re-apply exited $?"
 again=$(napply status --json -c "$T_DIR/shaped.yaml" | jq '.shaping[0].egress.sent_bytes')
 [ "$again" -ge "$sent" ] || fail "re-apply remade the qdisc (sent $sent -> $again)"
 pass "unchanged re-apply leaves the qdiscs (counter $sent -> $again)"
+
+# diff: nothing for the applied config; per direction for another.
+napply diff -c "$T_DIR/shaped.yaml" >"$T_DIR/diff0" 2>&1 || { cat "$T_DIR/diff0"; fail "diff of the applied config: exit $?"; }
+set +e
+napply diff -c "$T_DIR/other.yaml" >"$T_DIR/diff1" 2>&1
+rc=$?
+set -e
+[ $rc -eq 1 ] || { cat "$T_DIR/diff1"; fail "diff of another rate: exit $rc, want 1"; }
+grep -qE "^  ~ wan: egress shaping: $backend.* ${EG}mbit -> $backend.* 4mbit" "$T_DIR/diff1" || { cat "$T_DIR/diff1"; fail "diff: no egress change"; }
+grep -qE "^  - wan: ingress shaping via ifb-wan: $backend.* ${IN}mbit -> none" "$T_DIR/diff1" || { cat "$T_DIR/diff1"; fail "diff: no ingress removal"; }
+pass "diff: $(grep -cE "^  [~+-] wan: (egress|ingress) shaping" "$T_DIR/diff1") shaping lines for another config, none for the applied one"
 
 # A failed apply (the sysctl step after shaping refused) puts it back.
 tcsnap() {
