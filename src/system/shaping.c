@@ -62,6 +62,9 @@ static int sides_read(struct tc_sock *t, const struct iface *p, struct shaping_s
 		return rc;
 	if (dir.ours)
 		in->shape = dir.shape;
+	/* Someone's own IFB of that name, shaping with a qdisc of theirs:
+	 * not ours to replace (nor could undo rebuild it). */
+	*foreign_in = *foreign_in || dir.foreign;
 	return 0;
 }
 

@@ -117,6 +117,19 @@ if ip -n "$R" link show ifb-wan >/dev/null 2>&1; then fail "ifb-wan stays withou
 tc -n "$R" qdisc show dev wan | grep -q "^qdisc ingress" && fail "ingress qdisc stays without ingress"
 pass "egress changed to 4mbit, ingress (ifb-wan and the ingress qdisc) removed"
 
+# Someone's own IFB named ifb-wan with a qdisc of theirs: refused, kept.
+ip -n "$R" link add ifb-wan type ifb
+tc -n "$R" qdisc add dev ifb-wan root handle 1: tbf rate 1mbit burst 10k latency 50ms
+set +e
+napply apply -c "$T_DIR/shaped.yaml" 2>"$T_DIR/err"
+rc=$?
+set -e
+[ $rc -eq 3 ] || { cat "$T_DIR/err"; fail "a foreign ifb-wan: exit $rc, want 3"; }
+grep -q "qdisc nftrouter did not make" "$T_DIR/err" || { cat "$T_DIR/err"; fail "the refusal is not explained"; }
+tc -n "$R" qdisc show dev ifb-wan | grep -q "^qdisc tbf 1: root" || fail "the foreign ifb-wan's qdisc was touched"
+ip -n "$R" link del ifb-wan
+pass "an ifb-wan of someone else's is refused (exit 3) and left alone"
+
 # The key gone: the kernel's defaults back, and traffic unshaped.
 napply apply -c "$T_DIR/base.yaml" || fail "apply without shaping exited $?"
 tc -n "$R" qdisc show dev wan | grep -q 4e46: && fail "root qdisc stays: $(tc -n "$R" qdisc show dev wan)"
