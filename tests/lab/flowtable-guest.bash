@@ -11,11 +11,13 @@
 # Checks: the flowtable loads although the optional port is missing, and
 # names the VLAN the ports step made; a port that appears joins it on the
 # next apply and one that goes does not break the next apply; a forwarded
-# TCP flow shows [OFFLOAD] in conntrack; zone traffic (nftrouter
-# counters) and conntrack's per-flow counters still count it; a ban element alone does not stop an offloaded flow (the fast path
-# skips the ban chain), `nftrouter ban` does (it cuts conntrack); a
-# port-forward (DNAT) flow is offloaded and works. Then bench/offload.sh
-# measures paired throughput with and without offload.
+# TCP flow shows [OFFLOAD] in conntrack; zone traffic (nftrouter counters)
+# and conntrack's per-flow counters still count it; a ban element alone
+# does not stop an offloaded flow (the fast path skips the ban chain),
+# `nftrouter ban` does (it cuts conntrack); a port-forward (DNAT) flow is
+# offloaded and works; under the daemon, a hot-plugged port joins the
+# flowtable. Then bench/offload.sh measures paired throughput with and
+# without offload.
 . "$(dirname "$0")/lib.sh"
 modprobe 8021q
 modprobe nf_flow_table_inet 2>/dev/null || true
@@ -122,6 +124,17 @@ wait_for 20 dnat_off || { nsx "$R" conntrack -L; fail "the port-forward flow nev
 wait "$dnat" || { cat "$T_DIR/dnat.out"; fail "iperf3 through the port forward failed"; }
 grep receiver "$T_DIR/dnat.out" | sed 's/^/  | /'
 pass "port forward wan:8080 -> 192.168.100.10:5201: the DNAT flow is [OFFLOAD] and carries data"
+
+# --- the daemon's hot-plug: a port that appears joins the flowtable ------
+ip -n "$R" link del opt 2>/dev/null || true
+ip netns exec "$R" "$NFTROUTER" run -c "$T_DIR/router.yaml" --state-dir "$STATE" --run-dir "$RUN" \
+    >>"$T_DIR/daemon.log" 2>&1 &
+T_PIDS+=($!)
+wait_for 60 grep -q 'nftrouter: ready' "$T_DIR/daemon.log" || { cat "$T_DIR/daemon.log"; fail "the daemon did not start"; }
+if ft_has opt; then fail "opt is absent but in the flowtable after the daemon's apply"; fi
+veth "$R" eth3 "$O" x1 "$MAC_OPT"
+wait_for 30 ft_has opt || { cat "$T_DIR/daemon.log"; fail "hot-plugged opt never joined the flowtable: $(ft)"; }
+pass "the daemon's hot-plug: opt appeared as eth3, was renamed and joined the flowtable ($(ft | grep devices | tr -s '\t ' ' '))"
 
 # --- paired throughput, with and without offload ------------------------
 NFTROUTER=$NFTROUTER bash "$NFTROUTER_SRCDIR/bench/offload.sh" -n "${FT_PAIRS:-5}" -t "${FT_SECS:-3}" |
