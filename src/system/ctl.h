@@ -49,7 +49,7 @@ int ctl_ban(const char *run_dir, const struct cidr *c, uint32_t secs, size_t *cu
 int ctl_unban(const char *run_dir, const struct cidr *c, struct diags *d);
 
 struct counter_list;
-/* The `counters` request, into the list counters_read() fills. 1 = no
+/* The `counters` request, into the list zone_traffic_read() fills. 1 = no
  * daemon, 0 = done, -errno. */
 int ctl_counters(const char *run_dir, struct counter_list *out);
 
