@@ -83,6 +83,16 @@ int metrics_build(const struct cfg_node *n, struct router *r, struct diags *d)
 			   node_show(l, &sh));
 		return -EINVAL;
 	}
+	/* dnsmasq holds DNS (TCP too) on the router's addresses and on the
+	 * loopback address the daemon asks for its statistics: the endpoint
+	 * would fail to bind there, or take DNS's place. */
+	if (m->port == 53) {
+		diag_error(d, l->pos,
+			   "metrics: listen: '%s': port 53 is DNS (dnsmasq answers on the router's "
+			   "addresses): use another port, e.g. 9630",
+			   node_show(l, &sh));
+		return -EINVAL;
+	}
 	if (!addr_own(r, &m->addr)) {
 		diag_error(d, l->pos,
 			   "metrics: listen: '%s' is not the router's own: use loopback or a static "
