@@ -7,7 +7,8 @@
 # ways; diff lists shaping changes per direction; status shows the qdiscs and their counters; an unchanged re-apply
 # leaves them (counters keep counting); a failed apply puts the old
 # shaping back; removing the key removes everything, and the same traffic
-# then runs far above the rates. (vm-cake.sh does CAKE in the guest.)
+# then runs far above the rates; the daemon shapes, reshapes and removes on
+# reload. (vm-cake.sh does CAKE in the guest.)
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/apply-topo.inc"
 command -v iperf3 >/dev/null || skip "iperf3 not installed (scripts/deps installs it)"
@@ -137,3 +138,23 @@ free=$(mbit -t 2) || fail "unshaped upload failed"
 echo "unshaped upload: $free Mbit/s"
 [ "$free" -gt $((EG * 3)) ] || fail "unshaped upload only $free Mbit/s: the limit above may not have been the shaper's"
 pass "shaping removed with the key; unshaped upload $free Mbit/s"
+
+# The daemon: its apply shapes, a reload reshapes (and adds ingress), a
+# reload without the key removes it all; the fallback is in its log.
+cp "$T_DIR/other.yaml" "$T_DIR/live.yaml"
+ip netns exec "$R" "$NFTROUTER" run -c "$T_DIR/live.yaml" --state-dir "$STATE" --run-dir "$RUN" \
+    >"$T_DIR/daemon.log" 2>&1 &
+T_PIDS+=($!)
+wait_for 20 sh -c "tc -n $R qdisc show dev wan | grep -q '^qdisc $backend 4e46:'" ||
+    { cat "$T_DIR/daemon.log"; fail "the daemon did not shape wan"; }
+cp "$T_DIR/shaped.yaml" "$T_DIR/live.yaml"
+nsx "$R" "$NFTROUTER" reload --run-dir "$RUN" >/dev/null || fail "reload failed"
+wait_for 20 sh -c "tc -n $R qdisc show dev ifb-wan 2>/dev/null | grep -q '^qdisc $backend 4e46:'" ||
+    { cat "$T_DIR/daemon.log"; fail "the reload did not add ingress shaping"; }
+[ "$backend" = cake ] || tc -n "$R" class show dev wan | grep -q "rate ${EG}Mbit" || fail "the reload did not change the egress rate"
+cp "$T_DIR/base.yaml" "$T_DIR/live.yaml"
+nsx "$R" "$NFTROUTER" reload --run-dir "$RUN" >/dev/null || fail "reload failed"
+wait_for 20 sh -c "! tc -n $R qdisc show dev wan | grep -q 4e46:" || fail "the reload without the key left the root qdisc"
+if ip -n "$R" link show ifb-wan >/dev/null 2>&1; then fail "the reload without the key left ifb-wan"; fi
+[ "$backend" = cake ] || grep -q "shaping: this kernel has no CAKE" "$T_DIR/daemon.log" || fail "the daemon's log does not say it falls back"
+pass "the daemon shapes, a reload reshapes and one without the key removes it (fallback in its log)"
