@@ -12,7 +12,7 @@ static bool exists(const char *path)
 	return stat(path, &st) == 0;
 }
 
-/* Does modules.builtin list ko (e.g. "/8021q/8021q.ko")? */
+/* Does modules.builtin list ko (e.g. "/8021q.ko")? */
 static bool builtin(const char *release, const char *ko)
 {
 	char path[512], line[256];
@@ -27,6 +27,23 @@ static bool builtin(const char *release, const char *ko)
 	return found;
 }
 
+bool kfeature_module(const char *release, const char *name, const char *dir)
+{
+	static const char *const ext[] = {"", ".xz", ".zst", ".gz"};
+	char path[512], ko[64];
+	snprintf(path, sizeof(path), "/sys/module/%s", name);
+	snprintf(ko, sizeof(ko), "/%s.ko", name);
+	if (exists(path) || builtin(release, ko))
+		return true;
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		snprintf(path, sizeof(path), "/lib/modules/%s/kernel/%s/%s.ko%s", release, dir,
+			 name, ext[i]);
+		if (exists(path))
+			return true;
+	}
+	return false;
+}
+
 int kfeature_vlan(const struct iface *p, struct diags *d)
 {
 	struct utsname u;
@@ -34,7 +51,7 @@ int kfeature_vlan(const struct iface *p, struct diags *d)
 	if (uname(&u) < 0)
 		snprintf(u.release, sizeof(u.release), "?");
 	snprintf(dir, sizeof(dir), "/lib/modules/%s/kernel/net/8021q", u.release);
-	if (exists("/sys/module/8021q") || builtin(u.release, "/8021q/8021q.ko") || exists(dir))
+	if (kfeature_module(u.release, "8021q", "net/8021q"))
 		return 0;
 	diag_error(d, p->pos,
 		   "interface '%s': vlan: this kernel has no 802.1Q VLANs (the 8021q module: no "
@@ -52,7 +69,7 @@ int kfeature_bridge(const struct iface *p, struct diags *d)
 	if (uname(&u) < 0)
 		snprintf(u.release, sizeof(u.release), "?");
 	snprintf(dir, sizeof(dir), "/lib/modules/%s/kernel/net/bridge", u.release);
-	if (exists("/sys/module/bridge") || builtin(u.release, "/bridge/bridge.ko") || exists(dir))
+	if (kfeature_module(u.release, "bridge", "net/bridge"))
 		return 0;
 	diag_error(d, p->pos,
 		   "interface '%s': bridge: this kernel has no bridges (the bridge module: no "
@@ -69,8 +86,7 @@ int kfeature_wireguard(const struct iface *p, struct diags *d)
 	if (uname(&u) < 0)
 		snprintf(u.release, sizeof(u.release), "?");
 	snprintf(dir, sizeof(dir), "/lib/modules/%s/kernel/drivers/net/wireguard", u.release);
-	if (exists("/sys/module/wireguard") || builtin(u.release, "/wireguard/wireguard.ko") ||
-	    exists(dir))
+	if (kfeature_module(u.release, "wireguard", "drivers/net/wireguard"))
 		return 0;
 	diag_error(d, p->wg->pos,
 		   "interface '%s': wireguard: this kernel has no WireGuard (the wireguard "
@@ -80,25 +96,6 @@ int kfeature_wireguard(const struct iface *p, struct diags *d)
 	return -EOPNOTSUPP;
 }
 
-/* A module NAME is there: loaded, built in, or installed as
- * kernel/net/netfilter/NAME.ko (any compression the kernel loads). */
-static bool module_there(const char *release, const char *name)
-{
-	static const char *const ext[] = {"", ".xz", ".zst", ".gz"};
-	char path[384], ko[64];
-	snprintf(path, sizeof(path), "/sys/module/%s", name);
-	snprintf(ko, sizeof(ko), "/%s.ko", name);
-	if (exists(path) || builtin(release, ko))
-		return true;
-	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
-		snprintf(path, sizeof(path), "/lib/modules/%s/kernel/net/netfilter/%s.ko%s",
-			 release, name, ext[i]);
-		if (exists(path))
-			return true;
-	}
-	return false;
-}
-
 int kfeature_flowtable(struct pos at, struct diags *d)
 {
 	static const char *const mods[] = {"nf_flow_table", "nft_flow_offload"};
@@ -106,7 +103,7 @@ int kfeature_flowtable(struct pos at, struct diags *d)
 	if (uname(&u) < 0)
 		snprintf(u.release, sizeof(u.release), "?");
 	for (size_t i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
-		if (module_there(u.release, mods[i]))
+		if (kfeature_module(u.release, mods[i], "net/netfilter"))
 			continue;
 		diag_error(d, at,
 			   "offload: this kernel has no nftables flowtables (the %s module: no "

@@ -7,6 +7,13 @@
 #include "model/model.h"
 #include "util/diag.h"
 
+/* Kernel module NAME (e.g. "8021q") is there: loaded or built in
+ * (/sys/module/NAME), listed in /lib/modules/RELEASE/modules.builtin, or
+ * installed for the kernel to load on first use as
+ * /lib/modules/RELEASE/kernel/DIR/NAME.ko (any compression it loads).
+ * The one test behind every feature below and PPPoE's (system/pppoe.c). */
+bool kfeature_module(const char *release, const char *name, const char *dir);
+
 /* 802.1Q VLANs: the 8021q module loaded (/sys/module/8021q), built in
  * (modules.builtin), or installed for the kernel to load on the first
  * VLAN (/lib/modules/RELEASE/kernel/net/8021q). 0, or -EOPNOTSUPP with

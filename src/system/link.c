@@ -216,6 +216,20 @@ int link_dump(struct link_sock *s, struct link_info **out, size_t *n)
 	return 0;
 }
 
+struct nlmsghdr *link_req(char *buf, uint16_t type, uint16_t flags, int ifindex,
+			  struct ifinfomsg **ifm)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	struct ifinfomsg *m = mnl_nlmsg_put_extra_header(nlh, sizeof(*m));
+	m->ifi_family = AF_UNSPEC;
+	m->ifi_index = ifindex;
+	if (ifm)
+		*ifm = m;
+	return nlh;
+}
+
 static int link_get_cb(const struct nlmsghdr *nlh, void *data)
 {
 	if (nlh->nlmsg_type == RTM_NEWLINK)
@@ -226,14 +240,9 @@ static int link_get_cb(const struct nlmsghdr *nlh, void *data)
 int link_get(struct link_sock *s, int ifindex, struct link_info *out)
 {
 	char buf[LINK_REQ_BUF];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_GETLINK;
 	/* Without the ack flag the one reply is all that comes, and
 	 * link_talk would wait in recvmsg for an ack forever. */
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
-	ifm->ifi_family = AF_UNSPEC;
-	ifm->ifi_index = ifindex;
+	struct nlmsghdr *nlh = link_req(buf, RTM_GETLINK, 0, ifindex, NULL);
 	memset(out, 0, sizeof(*out));
 	int rc = link_talk(s, nlh, link_get_cb, out);
 	if (rc == 0 && out->ifindex != ifindex)
@@ -423,12 +432,8 @@ static int link_change(struct link_sock *s, int ifindex, unsigned flags, unsigne
 		       const char *name, int mtu)
 {
 	char buf[LINK_REQ_BUF];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
-	ifm->ifi_family = AF_UNSPEC;
-	ifm->ifi_index = ifindex;
+	struct ifinfomsg *ifm;
+	struct nlmsghdr *nlh = link_req(buf, RTM_NEWLINK, 0, ifindex, &ifm);
 	ifm->ifi_flags = flags;
 	ifm->ifi_change = change;
 	if (name)

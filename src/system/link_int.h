@@ -5,6 +5,7 @@
 #define NFTROUTER_SYSTEM_LINK_INT_H
 
 #include <libmnl/libmnl.h>
+#include <linux/rtnetlink.h>
 
 #include "system/link.h"
 
@@ -20,6 +21,12 @@ struct link_sock {
 	const struct link_backend *be; /* not NULL: the calls go there */
 	void *be_data;
 };
+
+/* Starts in buf (LINK_REQ_BUF bytes) a link request of type (RTM_NEWLINK,
+ * RTM_GETLINK, RTM_DELLINK) with NLM_F_REQUEST | NLM_F_ACK | flags about
+ * link ifindex (0: none yet); its ifinfomsg, for flags to be set, in *ifm. */
+struct nlmsghdr *link_req(char *buf, uint16_t type, uint16_t flags, int ifindex,
+			  struct ifinfomsg **ifm);
 
 /* Send one request and read until its ack/done, feeding data to cb. */
 int link_talk(struct link_sock *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);

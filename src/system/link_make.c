@@ -37,11 +37,7 @@ int link_vlan_add(struct link_sock *s, const char *name, int parent, uint16_t id
 		return s->be->vlan_add ? s->be->vlan_add(s->be_data, name, parent, id, ifindex)
 				       : -EOPNOTSUPP;
 	char buf[LINK_REQ_BUF];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
-	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
-	ifm->ifi_family = AF_UNSPEC;
+	struct nlmsghdr *nlh = link_req(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0, NULL);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	mnl_attr_put_u32(nlh, IFLA_LINK, (uint32_t)parent);
 	struct nlattr *info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
@@ -60,11 +56,7 @@ int link_bridge_add(struct link_sock *s, const char *name, int *ifindex)
 		return s->be->bridge_add ? s->be->bridge_add(s->be_data, name, ifindex)
 					 : -EOPNOTSUPP;
 	char buf[LINK_REQ_BUF];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
-	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
-	ifm->ifi_family = AF_UNSPEC;
+	struct nlmsghdr *nlh = link_req(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0, NULL);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	struct nlattr *info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
@@ -85,11 +77,7 @@ int link_wireguard_add(struct link_sock *s, const char *name, int *ifindex)
 	if (s->be)
 		return s->be->wg_add ? s->be->wg_add(s->be_data, name, ifindex) : -EOPNOTSUPP;
 	char buf[LINK_REQ_BUF];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
-	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
-	ifm->ifi_family = AF_UNSPEC;
+	struct nlmsghdr *nlh = link_req(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0, NULL);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	struct nlattr *info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "wireguard");
@@ -104,12 +92,7 @@ int link_set_master(struct link_sock *s, int ifindex, int master)
 		return s->be->set_master ? s->be->set_master(s->be_data, ifindex, master)
 					 : -EOPNOTSUPP;
 	char buf[LINK_REQ_BUF];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
-	ifm->ifi_family = AF_UNSPEC;
-	ifm->ifi_index = ifindex;
+	struct nlmsghdr *nlh = link_req(buf, RTM_NEWLINK, 0, ifindex, NULL);
 	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
 	return link_talk(s, nlh, NULL, NULL);
 }
@@ -119,11 +102,5 @@ int link_del(struct link_sock *s, int ifindex)
 	if (s->be)
 		return s->be->link_del ? s->be->link_del(s->be_data, ifindex) : -EOPNOTSUPP;
 	char buf[LINK_REQ_BUF];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_DELLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
-	ifm->ifi_family = AF_UNSPEC;
-	ifm->ifi_index = ifindex;
-	return link_talk(s, nlh, NULL, NULL);
+	return link_talk(s, link_req(buf, RTM_DELLINK, 0, ifindex, NULL), NULL, NULL);
 }

@@ -3,6 +3,8 @@
  * through which pppd's ip-up and ip-down reach nftrouter. */
 #include "system/pppoe.h"
 
+#include "system/kfeature.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -13,53 +15,13 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-static bool exists(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0;
-}
-
-/* Does the kernel's modules.builtin list a module whose path ends so? */
-static bool builtin(const char *release, const char *tail)
-{
-	char path[512], line[256];
-	snprintf(path, sizeof(path), "/lib/modules/%s/modules.builtin", release);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return false;
-	bool found = false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, tail) != NULL;
-	fclose(f);
-	return found;
-}
-
-/* Loaded, built in, or installed for the kernel to load on first use
- * (pppd opens /dev/ppp and a PPPoE socket, which load them). */
-static bool module_present(const char *release, const char *name, const char *dir)
-{
-	static const char *const ext[] = {".ko", ".ko.xz", ".ko.zst", ".ko.gz"};
-	char path[512], tail[64];
-	snprintf(path, sizeof(path), "/sys/module/%s", name);
-	snprintf(tail, sizeof(tail), "/%s.ko", name);
-	if (exists(path) || builtin(release, tail))
-		return true;
-	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
-		snprintf(path, sizeof(path), "/lib/modules/%s/kernel/%s/%s%s", release, dir, name,
-			 ext[i]);
-		if (exists(path))
-			return true;
-	}
-	return false;
-}
-
 int pppoe_kfeature(const struct iface *p, struct diags *d)
 {
 	struct utsname u;
 	if (uname(&u) < 0)
 		snprintf(u.release, sizeof(u.release), "?");
-	bool ppp = module_present(u.release, "ppp_generic", "drivers/net/ppp");
-	bool pppoe = module_present(u.release, "pppoe", "drivers/net/ppp");
+	bool ppp = kfeature_module(u.release, "ppp_generic", "drivers/net/ppp");
+	bool pppoe = kfeature_module(u.release, "pppoe", "drivers/net/ppp");
 	if (!ppp || !pppoe) {
 		diag_error(d, p->pos,
 			   "interface '%s': ipv4: pppoe: this kernel has no %s (no /sys/module/%s, "

@@ -95,3 +95,20 @@ expect_fail() { if "$@"; then return 1; else return 0; fi; }
 
 # nsx NS CMD...: run in a namespace. (Not "in": a bash reserved word.)
 nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+# guest_run WHAT BODY [VAR=VALUE...]: runs tests/lab/BODY with bash in a
+# fresh Debian guest (scripts/vm-run: the guest kernel has what this
+# host's lacks), with this test's nftrouter and the given variables in its
+# environment; fails the test naming WHAT if the body fails, skips it when
+# no guest can run here (no QEMU, or vm-run's 77).
+guest_run() {
+    local what=$1 body=$2 start rc=0
+    shift 2
+    command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed (scripts/deps installs it)"
+    start=$(date +%s)
+    (cd "$NFTROUTER_SRCDIR" && "$NFTROUTER_SRCDIR/scripts/vm-run" \
+        env NFTROUTER="$NFTROUTER" "$@" bash "$NFTROUTER_SRCDIR/tests/lab/$body") || rc=$?
+    echo "vm-run took $(( $(date +%s) - start ))s"
+    [ "$rc" -ne 77 ] || skip "the guest could not run"
+    [ "$rc" -eq 0 ] || fail "the guest's $what test failed (exit $rc)"
+}
