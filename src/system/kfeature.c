@@ -44,56 +44,40 @@ bool kfeature_module(const char *release, const char *name, const char *dir)
 	return false;
 }
 
-int kfeature_vlan(const struct iface *p, struct diags *d)
+/* 0 when module (installed under kernel/dir) is there; else -EOPNOTSUPP
+ * with an error at `at` naming port, its key, the feature and every place
+ * looked at. */
+static int need_module(struct pos at, const char *port, const char *key, const char *what,
+		       const char *module, const char *dir, struct diags *d)
 {
 	struct utsname u;
-	char dir[320];
 	if (uname(&u) < 0)
 		snprintf(u.release, sizeof(u.release), "?");
-	snprintf(dir, sizeof(dir), "/lib/modules/%s/kernel/net/8021q", u.release);
-	if (kfeature_module(u.release, "8021q", "net/8021q"))
+	if (kfeature_module(u.release, module, dir))
 		return 0;
-	diag_error(d, p->pos,
-		   "interface '%s': vlan: this kernel has no 802.1Q VLANs (the 8021q module: no "
-		   "/sys/module/8021q, not in /lib/modules/%s/modules.builtin, no %s); apply "
+	diag_error(d, at,
+		   "interface '%s': %s: this kernel has no %s (the %s module: no /sys/module/%s, "
+		   "not in /lib/modules/%s/modules.builtin, no /lib/modules/%s/kernel/%s); apply "
 		   "would fail",
-		   p->name, u.release, dir);
+		   port, key, what, module, module, u.release, u.release, dir);
 	return -EOPNOTSUPP;
+}
+
+int kfeature_vlan(const struct iface *p, struct diags *d)
+{
+	return need_module(p->pos, p->name, "vlan", "802.1Q VLANs", "8021q", "net/8021q", d);
 }
 
 /* A loaded or built-in bridge driver has /sys/module/bridge. */
 int kfeature_bridge(const struct iface *p, struct diags *d)
 {
-	struct utsname u;
-	char dir[320];
-	if (uname(&u) < 0)
-		snprintf(u.release, sizeof(u.release), "?");
-	snprintf(dir, sizeof(dir), "/lib/modules/%s/kernel/net/bridge", u.release);
-	if (kfeature_module(u.release, "bridge", "net/bridge"))
-		return 0;
-	diag_error(d, p->pos,
-		   "interface '%s': bridge: this kernel has no bridges (the bridge module: no "
-		   "/sys/module/bridge, not in /lib/modules/%s/modules.builtin, no %s); apply "
-		   "would fail",
-		   p->name, u.release, dir);
-	return -EOPNOTSUPP;
+	return need_module(p->pos, p->name, "bridge", "bridges", "bridge", "net/bridge", d);
 }
 
 int kfeature_wireguard(const struct iface *p, struct diags *d)
 {
-	struct utsname u;
-	char dir[320];
-	if (uname(&u) < 0)
-		snprintf(u.release, sizeof(u.release), "?");
-	snprintf(dir, sizeof(dir), "/lib/modules/%s/kernel/drivers/net/wireguard", u.release);
-	if (kfeature_module(u.release, "wireguard", "drivers/net/wireguard"))
-		return 0;
-	diag_error(d, p->wg->pos,
-		   "interface '%s': wireguard: this kernel has no WireGuard (the wireguard "
-		   "module: no /sys/module/wireguard, not in /lib/modules/%s/modules.builtin, no "
-		   "%s); apply would fail",
-		   p->name, u.release, dir);
-	return -EOPNOTSUPP;
+	return need_module(p->wg->pos, p->name, "wireguard", "WireGuard", "wireguard",
+			   "drivers/net/wireguard", d);
 }
 
 int kfeature_flowtable(struct pos at, struct diags *d)
