@@ -24,7 +24,7 @@ struct target {
 
 static const struct target targets[] = {
 	{"nft", "the nftrouter table: filter and NAT (nft -f script)", render_nft, NULL, NULL, NULL},
-	{"nft-bans", "the ban table, created once and never replaced", render_nft_bans, NULL, NULL, NULL},
+	{"nft-bans", "the ban table, never replaced (as apply makes it with no ban)", render_nft_bans, NULL, NULL, NULL},
 	{"dnsmasq", "dnsmasq.conf: DHCP and local DNS", NULL, render_dnsmasq, NULL, NULL},
 	{"dns", "unbound.conf: DNS over TLS forwarder (empty without tls:// upstreams)", NULL,
 	 render_unbound, NULL, NULL},

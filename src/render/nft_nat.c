@@ -448,7 +448,20 @@ static void put_reflect_skip(struct nft_out *o, const struct zone *z)
  * packets of connections come here (NAT chains see nothing else). */
 static void put_reflect_chain(struct nft_out *o, const struct zone *z)
 {
+	const struct router *r = o->r;
+	bool all_mapped = map_size(r, z, true) > 0;
+	for (size_t i = 0; i < r->n_fwds; i++)
+		if (r->fwds[i].from == z && r->fwds[i].reflection && !fwd_mapped(r, &r->fwds[i]))
+			all_mapped = false;
 	buf_printf(&o->b, "\tchain reflect_%s {\n", z->name);
+	/* Every new connection of the client zones comes here: one hash
+	 * lookup of the port sends nearly all of them back before the
+	 * address set and the FIB lookup below. */
+	if (all_mapped) {
+		buf_printf(&o->b, "\t\tmeta l4proto . th dport != @%s_%s return",
+			   map_name(r, z, true), z->name);
+		put_why(o, "hairpin NAT: only forwarded ports");
+	}
 	put_reflect_skip(o, z);
 	buf_puts(&o->b, "\t\tfib daddr type != local return");
 	put_why(o, "hairpin NAT: only what is addressed to the router");

@@ -76,13 +76,15 @@ char *render_nft_failsafe(const struct router *r);
 /* The ban table: created if missing, never deleted or flushed by apply, so
  * the bans in it survive any replace of the main table. Prefix bans live
  * in one hash set per prefix length (blackhole4_24), with a rule each,
- * for the lengths in lens only (NULL: none). */
+ * for the lengths in lens only (NULL: none). The chains hook prerouting and
+ * output only when hooked (a ban exists, or blackhole.lists): otherwise
+ * they are absent. render_nft_bans: as apply makes it with no ban. */
 struct ban_lens {
 	bool v4[33];
 	bool v6[129];
 };
 char *render_nft_bans(const struct router *r);
-char *render_nft_bans_lens(const struct router *r, const struct ban_lens *lens);
+char *render_nft_bans_lens(const struct router *r, const struct ban_lens *lens, bool hooked);
 /* The set and its two rules (prerouting, output) for one prefix length:
  * what the first ban of that length adds to a live ban table. */
 char *render_nft_ban_len(int family, int len);

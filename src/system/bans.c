@@ -186,17 +186,18 @@ static int state_save(const char *state_dir, const struct ban_list *l, struct di
 	return rc;
 }
 
-/* Creates the table, sets and chain if missing; elements are kept.
- * With `rebuild`, a table whose sets have another definition (left by an
+/* Creates the table and sets if missing; elements are kept. The chains
+ * hook prerouting and output when `hooked`, and are removed otherwise
+ * (render_nft_bans_lens). With `rebuild`, a table whose sets have another definition (left by an
  * older nftrouter: the kernel refuses a changed set with EEXIST) is
  * replaced in the same transaction; the caller then restores the bans
  * from the state file and reloads the blocklists. */
 static int table_ensure(struct nft *n, const struct router *r, const struct ban_lens *lens,
-			bool rebuild, struct diags *d)
+			bool rebuild, bool hooked, struct diags *d)
 {
 	static const char replace[] = "table inet " BANS_TABLE "\ndelete table inet " BANS_TABLE "\n";
 	struct router none = {.file_base = "router.yaml"};
-	char *script = render_nft_bans_lens(r ? r : &none, lens), *err = NULL, *both = NULL;
+	char *script = render_nft_bans_lens(r ? r : &none, lens, hooked), *err = NULL, *both = NULL;
 	struct nft *own = NULL;
 	int rc = -ENOMEM;
 	if (!script)
@@ -243,6 +244,23 @@ static void describe_left(uint64_t expires, uint64_t now, char *out, size_t size
 		snprintf(out, size, "%" PRIu64 "m%02" PRIu64 "s left", s / 60, s % 60);
 }
 
+/* The chains hook only while there is something to drop (render/nft_bans.c
+ * says why): the first ban hooks them, with the rules of every length in
+ * lens, before its element goes in, so no ban sits in a set no hook reads.
+ * A hooked prerouting chain always looks up blackhole4; absent (-ENOENT,
+ * also with no table at all), it is made. */
+static int hook_ensure(struct nlset *s, const struct router *r, const struct ban_lens *lens,
+		       struct diags *d)
+{
+	bool hooked = false;
+	int rc = nlset_chain_uses(s, BANS_TABLE, "prerouting", "blackhole4", &hooked);
+	if (rc < 0 && rc != -ENOENT)
+		diag_error(d, nopos, "netlink: cannot read the ban chain: %s", strerror(-rc));
+	if (rc == -ENOENT || (rc == 0 && !hooked))
+		rc = table_ensure(NULL, r, lens, false, true, d);
+	return rc;
+}
+
 /* The first ban of a prefix length brings its set and rules (one
  * transaction); later ones find the rule (a dump of the chain's rules, a
  * few hundred bytes) and add only their element. -ENOENT: no ban table. */
@@ -277,6 +295,8 @@ static int kernel_add(struct nlset *s, const struct router *r, const struct ban_
 	char p[ADDR_STRLEN], b[32];
 	bool table_made = false;
 	int rc = 0;
+	if ((rc = hook_ensure(s, r, lens, d)) < 0)
+		return rc;
 	for (int attempt = 0; attempt < 3; attempt++) {
 		rc = len_ensure(s, c, d);
 		if (rc == 0 && old)
@@ -299,7 +319,7 @@ static int kernel_add(struct nlset *s, const struct router *r, const struct ban_
 		if (table_made)
 			break;
 		table_made = true;
-		if ((rc = table_ensure(NULL, r, lens, false, d)) < 0)
+		if ((rc = table_ensure(NULL, r, lens, false, true, d)) < 0)
 			return rc;
 	}
 	cidr_format(c, p, sizeof(p));
@@ -426,6 +446,20 @@ int bans_cut(const struct cidr *c, size_t *cut, struct diags *d)
 	return rc;
 }
 
+/* The last ban lifted: the chains stop hooking (what apply would render
+ * now), unless blackhole.lists keep them: their rules are in the chain.
+ * Best effort: a chain left hooked costs time, not safety. */
+static void hook_release(struct nlset *s, struct diags *d)
+{
+	bool lists = false;
+	struct diags quiet = DIAGS_INIT;
+	if (nlset_chain_uses(s, BANS_TABLE, "prerouting", "blocklist4", &lists) < 0 || lists)
+		return;
+	if (table_ensure(NULL, NULL, NULL, false, false, &quiet) < 0)
+		diag_warn(d, nopos, "the ban chains stay hooked: %s", quiet.n ? quiet.v[0].msg : "?");
+	diags_free(&quiet);
+}
+
 /* State first, then the kernel, as bans_add_nocut. Killed in between,
  * the kernel keeps the element until its timeout (or until `unban` is
  * run again); no reboot brings the lifted ban back. */
@@ -472,6 +506,8 @@ int bans_del(const char *state_dir, const struct cidr *c, struct diags *d)
 		rc = -ENOENT;
 		diag_error(d, nopos, "%s is not banned (unban takes the exact prefix; see `nftrouter bans`)",
 			   p);
+	} else if (l.n == 0) {
+		hook_release(s, d);
 	}
 out:
 	nlset_close(s);
@@ -633,7 +669,8 @@ int bans_apply(struct nft *n, const struct router *r, const char *state_dir, str
 		return lock;
 	restore_load(r, state_dir, &l, d);
 	lens_of(&l, &lens);
-	if ((rc = table_ensure(n, r, &lens, true, d)) < 0)
+	/* hooked while the state dir names a ban or the config a list */
+	if ((rc = table_ensure(n, r, &lens, true, l.n > 0 || r->blackhole.n_lists > 0, d)) < 0)
 		goto out;
 	if (!(s = nlset_open())) {
 		rc = -errno;

@@ -44,6 +44,12 @@ dead() {
 # connects NS ADDRESS: a new connection gets data within 3 s.
 connects() { [ -n "$(nsx "$1" timeout 4 socat -T3 -u "$2,connect-timeout=3" - 2>/dev/null | head -c 2)" ]; }
 
+# The ban chains hook prerouting and output only while a ban exists (an
+# empty hooked chain costs every packet; docs/bans.md).
+hooked() { nsx "$R" nft list chain inet nftrouter_bans "$1" >/dev/null 2>&1; }
+! hooked prerouting && ! hooked output || fail "ban chains hooked with no ban"
+pass "no ban: the ban table has no hook"
+
 # --- IPv4, one address: through the router (port forward) and to the router
 stream fwd "$W" TCP:203.0.113.1:8080,bind=203.0.113.2
 stream rtr "$W" TCP:203.0.113.1:22,bind=203.0.113.2
@@ -53,6 +59,7 @@ nsx "$R" conntrack -L -s 203.0.113.2 2>/dev/null | grep -q 203.0.113.2 || fail "
 pass "IPv4 streams through and to the router are up"
 
 napply ban 203.0.113.2 --for 1h || fail "ban exited $?"
+hooked prerouting && hooked output || fail "the first ban did not hook the ban chains"
 dead fwd || fail "the port-forward stream of the banned host kept flowing"
 dead rtr || fail "the stream of the banned host to the router kept flowing"
 alive other || fail "a host that is not banned (203.0.113.70) lost its stream"
@@ -62,6 +69,7 @@ alive other || fail "a host that is not banned (203.0.113.70) lost its stream"
 pass "ban 203.0.113.2: its streams stopped, no conntrack entries, no reconnect; .70 unaffected"
 
 napply unban 203.0.113.2 || fail "unban exited $?"
+! hooked prerouting && ! hooked output || fail "the last unban left the ban chains hooked"
 connects "$W" TCP:203.0.113.1:8080,bind=203.0.113.2 || fail "no reconnect after unban (forward)"
 connects "$W" TCP:203.0.113.1:22,bind=203.0.113.2 || fail "no reconnect after unban (router)"
 pass "unban 203.0.113.2: it reconnects"
@@ -98,3 +106,13 @@ napply bans --json | jq -e '.[] | select(.prefix == "2001:db8:100::40/126" and .
 napply unban 2001:db8:100::40/126 || fail "IPv6 prefix unban exited $?"
 connects "$L" "TCP6:[2001:db8:100::1]:22,bind=[2001:db8:100::40]" || fail "no reconnect after the /126 unban"
 pass "IPv6 prefix: cut, listed with its time, unban lets it back"
+! hooked prerouting || fail "ban chains hooked after every ban was lifted"
+# (apply last: it removes the IPv6 addresses added by hand above)
+napply ban 203.0.113.2 --for 1h || fail "ban exited $?"
+napply apply -c "$T_DIR/base.yaml" || fail "apply with a ban exited $?"
+hooked prerouting && hooked output || fail "apply with a ban in the state dir unhooked the ban chains"
+! connects "$W" TCP:203.0.113.1:8080,bind=203.0.113.2 || fail "the banned host reconnected after apply"
+napply unban 203.0.113.2 || fail "unban exited $?"
+napply apply -c "$T_DIR/base.yaml" || fail "apply exited $?"
+! hooked prerouting && ! hooked output || fail "apply with no ban hooked the ban chains"
+pass "hooked from the first ban to the last unban; apply keeps them so"

@@ -304,19 +304,28 @@ static void test_no_counter_words(void **state)
 
 /* The ban chains match the blocklist sets only when the config has
  * blackhole.lists (every rule is a lookup per packet); the sets exist
- * either way, and the blackhole sets are always matched. */
+ * either way, and the blackhole sets are always matched. With no ban and
+ * no list the chains are not hooked at all: made and deleted at once. */
 static void test_bans_lists(void **state)
 {
 	(void)state;
 	struct blocklist list;
 	memset(&list, 0, sizeof(list));
 	struct router r = {.file_base = "router.yaml"};
-	char *none = render_nft_bans(&r);
+	char *idle = render_nft_bans(&r);
+	char *none = render_nft_bans_lens(&r, NULL, true);
 	r.blackhole.lists = &list;
 	r.blackhole.n_lists = 1;
 	char *lists = render_nft_bans(&r);
+	assert_non_null(idle);
 	assert_non_null(none);
 	assert_non_null(lists);
+	assert_contains(idle, "add set inet nftrouter_bans blackhole4 { type ipv4_addr; flags timeout; }\n");
+	assert_contains(idle, "flush chain inet nftrouter_bans prerouting\n"
+			      "delete chain inet nftrouter_bans prerouting\n");
+	assert_contains(idle, "flush chain inet nftrouter_bans output\n"
+			      "delete chain inet nftrouter_bans output\n");
+	assert_null(strstr(idle, "add rule"));
 	assert_contains(none, "add set inet nftrouter_bans blocklist4_nets { type ipv4_addr; flags "
 			      "interval; }\n");
 	assert_contains(none, "add rule inet nftrouter_bans prerouting ip saddr @blackhole4 drop\n"
@@ -324,6 +333,8 @@ static void test_bans_lists(void **state)
 	assert_null(strstr(none, "_nets drop"));
 	assert_null(strstr(none, "blackhole4_"));
 	assert_null(strstr(none, "@blocklist"));
+	assert_null(strstr(none, "delete chain"));
+	assert_null(strstr(lists, "delete chain"));
 	assert_contains(lists, "add rule inet nftrouter_bans prerouting ip saddr @blocklist4 drop\n"
 			       "add rule inet nftrouter_bans prerouting ip saddr @blocklist4_nets drop\n");
 	assert_contains(lists, "add rule inet nftrouter_bans output ip6 daddr @blocklist6_nets drop\n");
@@ -332,7 +343,7 @@ static void test_bans_lists(void **state)
 	struct ban_lens lens;
 	memset(&lens, 0, sizeof(lens));
 	lens.v4[24] = lens.v4[30] = lens.v6[48] = true;
-	char *used = render_nft_bans_lens(&r, &lens);
+	char *used = render_nft_bans_lens(&r, &lens, true);
 	assert_non_null(used);
 	assert_contains(used, "add set inet nftrouter_bans blackhole4_24 { type ipv4_addr; flags timeout; }\n");
 	assert_contains(used, "add set inet nftrouter_bans blackhole6_48 { type ipv6_addr; flags timeout; }\n");
@@ -351,6 +362,7 @@ static void test_bans_lists(void **state)
 	free(one);
 	free(used);
 	free(none);
+	free(idle);
 	free(lists);
 }
 

@@ -315,19 +315,27 @@ static void test_render_bans(void **state)
 {
 	(void)state;
 	struct router r = {.file_base = "router.yaml"};
-	char *a = render_nft_bans(&r), *b = render_nft_bans(&r);
+	char *a = render_nft_bans_lens(&r, NULL, true), *b = render_nft_bans_lens(&r, NULL, true);
+	char *idle = render_nft_bans(&r);
 	assert_non_null(a);
+	assert_non_null(idle);
 	assert_string_equal(a, b); /* deterministic */
-	/* never deletes or flushes what holds bans; only the chains are rewritten */
+	/* never deletes or flushes what holds bans; only the chains are
+	 * rewritten (or, with nothing to drop, deleted: never a set) */
 	assert_null(strstr(a, "\ndelete "));
+	assert_null(strstr(idle, "\ndelete set"));
+	assert_null(strstr(idle, "\ndelete table"));
 	assert_null(strstr(a, "flush set"));
 	assert_null(strstr(a, "flush table"));
+	assert_null(strstr(idle, "flush set"));
 	assert_non_null(strstr(a, "hook prerouting priority raw"));
 	assert_non_null(strstr(a, "add set inet nftrouter_bans blackhole4 { type ipv4_addr; flags timeout; }"));
+	assert_non_null(strstr(idle, "add set inet nftrouter_bans blackhole4 { type ipv4_addr; flags timeout; }"));
 	assert_non_null(strstr(a, "ip6 saddr @blackhole6 drop"));
 	assert_null(strstr(a, "_nets drop")); /* no lists, no prefix bans: no other lookup */
 	free(a);
 	free(b);
+	free(idle);
 }
 
 int main(void)
