@@ -4,7 +4,10 @@
 #   b: nftrouter's ruleset for examples/seed.yaml (bench_config),
 #   c: the seed's own nftables.conf (bench/rulesets/seed.nft),
 #   w: firewalld's ruleset for an equivalent zone config (peer; 64-byte
-#      UDP only).
+#      UDP only),
+#   k: b with 1,000,000 bans loaded (900,000 addresses, 100,000 /30s, as
+#      `nftrouter ban` stores them): b has no ban, so its ban chains are
+#      not hooked (docs/bans.md); k pays them (64-byte UDP only).
 # 64-byte UDP twice: a flow that never sees a reply (every packet is
 # conntrack "new" and walks the whole forward path: the worst case) and an
 # established one (one reply first: the steady state of real traffic).
@@ -20,12 +23,13 @@ if [ -n "$NFTROUTER" ] && bench_config "$B_TMP/router.yaml" &&
 	nx b-rtr nft flush ruleset
 	load_nftrouter b "$B_TMP/router.yaml"
 	reachable b && have_b=1 || log "nftrouter ruleset loaded but LAN cannot reach WAN"
-	if [ -z "${B_QUICK:-}" ]; then
-		# m: the main table alone, without the ban table, to show what the
-		# ban chain (raw prerouting, every packet) costs.
-		topo m
-		nx m-rtr nft -f "$B_TMP/b.nft"
-	fi
+	topo k
+	nx k-rtr nft flush ruleset
+	load_nftrouter k "$B_TMP/router.yaml"
+	ban_hook k "$B_TMP/router.yaml"
+	ban_elements "$B_TMP/k-bans.nft" 1000000
+	nx k-rtr nft -f "$B_TMP/k-bans.nft"
+	reachable k || die "k: LAN cannot reach WAN with 1M bans"
 else
 	log "nftrouter render: $(cat "$B_TMP/b.err" 2>/dev/null)"
 fi
@@ -113,7 +117,10 @@ for m in m_udp64 m_udp64e m_tcp1 m_tcp4; do
 	# The contrasts only in the full run (quick stays under 10 min).
 	[ -n "${B_QUICK:-}" ] || pair_rows "c/a (seed / limit)" "$m" a c ""
 	case $m in m_udp64*)
-		[ -n "${B_QUICK:-}" ] || [ -z "$have_b" ] ||
-			pair_rows "b/m (nftrouter / its main table without the ban table)" "$m" m b "" ;;
+		if [ -n "$have_b" ]; then
+			pair_rows "k/a (nftrouter with 1M bans / limit)" "$m" a k 0.97
+			pair_rows "k/c (nftrouter with 1M bans / seed)" "$m" c k 1.00
+			[ -n "${B_QUICK:-}" ] || pair_rows "k/b (1M bans, chains hooked / no ban)" "$m" b k ""
+		fi ;;
 	esac
 done

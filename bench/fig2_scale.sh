@@ -44,6 +44,7 @@ for t in $topos; do
 	case $t in
 	l) nx l-rtr nft -f "$B_TMP/linear.nft" ;;
 	s|b)
+		ban_hook "$t" "$B_TMP/p.yaml"
 		t0=$(date +%s.%N)
 		nx "$t-rtr" nft -f "$B_TMP/bans.nft"
 		log "$t: loaded $n ban elements in $(echo "$(date +%s.%N) - $t0" | bc) s" ;;
