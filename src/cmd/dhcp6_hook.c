@@ -8,7 +8,11 @@
  * - A prefix is only recorded in RUN_DIR/dhcp6-PORT.env and the daemon is
  *   told (`dhcp6-event PORT`): the daemon owns the LAN addresses it
  *   derives from it, so they follow the delegation whatever the client
- *   does. Nothing else is touched (no resolv.conf, no shell editing). */
+ *   does. Nothing else is touched (no resolv.conf, no shell editing).
+ *
+ * On a PPPoE session's link the client is dhcpcd (render/pppd.c says
+ * why), which runs this the same way with its own variable names; its
+ * IA_NA address it sets itself. */
 #include <errno.h>
 #include <getopt.h>
 #include <net/if.h>
@@ -31,7 +35,10 @@ static void dhcp6_hook_usage(FILE *f)
 	      "ip6_address, ip6_prefixlen, ip6_prefix, max_life, preferred_life.\n"
 	      "An address is set on the port with its lifetimes, or removed; a\n"
 	      "delegated prefix is written to RUN_DIR/dhcp6-IFACE.env and the daemon is\n"
-	      "told over the control socket, which numbers the LAN ports from it.\n\n"
+	      "told over the control socket, which numbers the LAN ports from it.\n"
+	      "On a PPPoE session's link the client is dhcpcd (script): the same\n"
+	      "reasons (and REBOOT6), the prefix in new_/old_dhcp6_ia_pd1_prefix1,\n"
+	      "_length, _vltime, _pltime; dhcpcd sets its address itself.\n\n"
 	      "Exit status: 0 done; 2 usage; 3 the kernel refused.\n",
 	      f);
 }
@@ -54,7 +61,8 @@ static bool reason_is(const char *reason, const char *const *set)
 	return false;
 }
 
-static const char *const GAINED[] = {"BOUND6", "RENEW6", "REBIND6", NULL};
+/* REBOOT6 is dhcpcd's (a stored lease confirmed). */
+static const char *const GAINED[] = {"BOUND6", "RENEW6", "REBIND6", "REBOOT6", NULL};
 static const char *const LOST[] = {"EXPIRE6", "RELEASE6", "STOP6", NULL};
 
 static int addr_of(const char *pre, struct cidr *out)
@@ -85,16 +93,35 @@ static int dhcp6_hook_addr(const char *ifname, int ifindex, const char *reason)
 	return rc;
 }
 
+/* dhcpcd's first delegated prefix (a PPPoE session's client): PRE is
+ * "new_" or "old_"; into buf as PREFIX/LEN, or NULL. */
+static const char *dhcpcd_prefix(const char *pre, char *buf, size_t size)
+{
+	char v[64], l[64];
+	snprintf(v, sizeof(v), "%sdhcp6_ia_pd1_prefix1", pre);
+	snprintf(l, sizeof(l), "%sdhcp6_ia_pd1_prefix1_length", pre);
+	if (!getenv(v))
+		return NULL;
+	snprintf(buf, size, "%s/%s", getenv(v), cmd_getenv(l, "128"));
+	return buf;
+}
+
 /* IA_PD: recorded for the daemon, one prefix per event (dhclient reports
  * an old prefix with lifetime 0 and the new one as two events). A lost
- * prefix is recorded with valid=0. */
+ * prefix is recorded with valid=0. dhclient's variables, else dhcpcd's. */
 static int dhcp6_hook_prefix(const char *run_dir, const char *ifname, const char *reason)
 {
 	struct buf b = BUF_INIT;
-	char path[4096];
-	const char *prefix = "";
+	char path[4096], pd[160];
+	const char *prefix = "", *got;
 	uint32_t valid = 0, preferred = 0;
-	if (reason_is(reason, GAINED)) {
+	if (reason_is(reason, GAINED) && (got = dhcpcd_prefix("new_", pd, sizeof(pd)))) {
+		prefix = got;
+		valid = env_u32("new_dhcp6_ia_pd1_prefix1_vltime", 0);
+		preferred = env_u32("new_dhcp6_ia_pd1_prefix1_pltime", 0);
+	} else if (reason_is(reason, LOST) && (got = dhcpcd_prefix("old_", pd, sizeof(pd)))) {
+		prefix = got;
+	} else if (reason_is(reason, GAINED)) {
 		prefix = cmd_getenv("new_ip6_prefix", "");
 		valid = env_u32("new_max_life", 0);
 		preferred = env_u32("new_preferred_life", 0);
@@ -141,7 +168,8 @@ int dhcp6_hook_main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	bool prefix = getenv("new_ip6_prefix") || getenv("old_ip6_prefix") ||
-		      getenv("cur_ip6_prefix");
+		      getenv("cur_ip6_prefix") || getenv("new_dhcp6_ia_pd1_prefix1") ||
+		      getenv("old_dhcp6_ia_pd1_prefix1");
 	bool address = getenv("new_ip6_address") || getenv("old_ip6_address");
 	if (!prefix && !address)
 		return EXIT_OK; /* PREINIT6 and the like: nothing to do */

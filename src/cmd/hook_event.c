@@ -4,8 +4,8 @@
  * file would have to live somewhere executable, and /run is noexec on a
  * stock Debian system (docs/run.md). dhclient -6 runs it the same way,
  * with no argument: its event is in the environment (`reason`). pppd
- * reaches it through a symlink in /etc/ppp/ip-up.d and ip-down.d
- * (cmd/ppp_hook.c). */
+ * reaches it through a symlink in /etc/ppp/ip-up.d and ip-down.d, and
+ * for IPv6 in ipv6-up.d and ipv6-down.d (cmd/ppp_hook.c). */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,15 +32,22 @@ int cmd_hook_event(int argc, char **argv)
 		char *v6[] = {"dhcp6-hook", "--state-dir", state, "--run-dir", run, NULL};
 		return dhcp6_hook_main(5, v6);
 	}
-	/* pppd's /etc/ppp/ip-up (or ip-down) runs ip-up.d/nftrouter, this
-	 * binary, with its six arguments; a pppd not nftrouter's has no dirs
-	 * in its environment and is left alone (exit 0: run-parts goes on). */
-	bool ppp_up = hook_in_dir(argv[0], "/ip-up.d/");
-	bool ppp_down = hook_in_dir(argv[0], "/ip-down.d/");
-	if ((ppp_up || ppp_down) && argc == 7) {
+	/* pppd's /etc/ppp/ip-up (or ip-down, ipv6-up, ipv6-down) runs
+	 * ip-up.d/nftrouter (...), this binary, with its six arguments; a pppd
+	 * not nftrouter's has no dirs in its environment and is left alone
+	 * (exit 0: run-parts goes on). */
+	static const struct {
+		const char *dir, *event;
+	} ppp[] = {{"/ip-up.d/", "up"},
+		   {"/ip-down.d/", "down"},
+		   {"/ipv6-up.d/", "up6"},
+		   {"/ipv6-down.d/", "down6"}};
+	for (size_t i = 0; i < sizeof(ppp) / sizeof(ppp[0]) && argc == 7; i++) {
+		if (!hook_in_dir(argv[0], ppp[i].dir))
+			continue;
 		if (!state || !run)
 			return 0;
-		char *v[] = {"ppp-hook", "--state-dir", state, "--run-dir", run, ppp_up ? "up" : "down",
+		char *v[] = {"ppp-hook", "--state-dir", state,	 "--run-dir", run,     (char *)ppp[i].event,
 			     argv[1],	 argv[2],	argv[3], argv[4],     argv[5], argv[6], NULL};
 		return ppp_hook_main(12, v);
 	}

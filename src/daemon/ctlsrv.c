@@ -301,6 +301,8 @@ static void req_status(struct daemon *d, const char *arg, struct buf *b)
 						NULL,
 						NULL,
 						0,
+						NULL,
+						NULL,
 						NULL};
 		if (d->r->ifaces[i].pppoe)
 			pppoe_status(d, i, &hs[nh]);

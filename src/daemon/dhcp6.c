@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "daemon/internal.h"
 #include "system/status.h"
@@ -24,21 +25,33 @@
 #include "system/route.h"
 #include "util/file.h"
 
+const char *dhcp6_link(const struct iface *p)
+{
+	return p->pppoe ? p->pppoe->ifname : p->name;
+}
+
+void dhcp6_client_name(const struct iface *p, char *out, size_t size)
+{
+	snprintf(out, size, "%s-%s", p->pppoe ? "dhcpcd6" : "dhclient6", p->name);
+}
+
+/* The port whose client runs on link `name` (the hook names the link). */
 static ssize_t dhcp6_port(struct daemon *d, const char *name)
 {
 	for (size_t i = 0; i < d->r->n_ifaces; i++)
-		if (strcmp(d->r->ifaces[i].name, name) == 0 && d->r->ifaces[i].ipv6 == IPV6_DHCP)
+		if (strcmp(dhcp6_link(&d->r->ifaces[i]), name) == 0 &&
+		    d->r->ifaces[i].ipv6 == IPV6_DHCP)
 			return (ssize_t)i;
 	return -1;
 }
 
-/* RUN_DIR/dhcp6-PORT.env, as dhcp6-hook wrote it: one prefix. */
-static int dhcp6_read_port(struct daemon *d, const char *port, struct dhcp6_prefix *e, bool *has,
+/* RUN_DIR/dhcp6-LINK.env, as dhcp6-hook wrote it: one prefix. */
+static int dhcp6_read_port(struct daemon *d, const char *link, struct dhcp6_prefix *e, bool *has,
 			   struct dhcp6_state *dns, struct diags *dg)
 {
 	char file[64], *path, *text = NULL;
 	int rc;
-	snprintf(file, sizeof(file), "dhcp6-%s.env", port);
+	snprintf(file, sizeof(file), "dhcp6-%s.env", link);
 	if (!(path = services_run_path(d, file)))
 		return -ENOMEM;
 	memset(e, 0, sizeof(*e));
@@ -82,7 +95,7 @@ out:
 static int dhcp6_read(struct daemon *d, size_t i, struct dhcp6_prefix *e, bool *has,
 		      struct diags *dg)
 {
-	return dhcp6_read_port(d, d->r->ifaces[i].name, e, has, &d->ports[i].pd, dg);
+	return dhcp6_read_port(d, dhcp6_link(&d->r->ifaces[i]), e, has, &d->ports[i].pd, dg);
 }
 
 /* Merge one reported prefix into the port's set: updated in place, added,
@@ -185,21 +198,23 @@ out:
 	free(pd);
 }
 
-int dhcp6_event(struct daemon *d, const char *port, struct diags *dg)
+int dhcp6_event(struct daemon *d, const char *link, struct diags *dg)
 {
 	struct dhcp6_prefix e;
 	bool has;
 	char was[ADDR_STRLEN] = "none", now[ADDR_STRLEN] = "none", got[ADDR_STRLEN] = "none";
-	ssize_t i = d->r ? dhcp6_port(d, port) : -1;
+	ssize_t i = d->r ? dhcp6_port(d, link) : -1;
 	int rc;
 	if (!d->r) {
 		diag_error(dg, nopos, "no config is applied (fail-closed)");
 		return -EINVAL;
 	}
 	if (i < 0) {
-		diag_error(dg, nopos, "no port '%s' with ipv6: dhcp", port);
+		diag_error(dg, nopos, "no port '%s' with ipv6: dhcp (nor its PPPoE session's link)",
+			   link);
 		return -EINVAL;
 	}
+	const char *port = d->r->ifaces[i].name;
 	struct dhcp6_state *ps = &d->ports[i].pd;
 	struct ipaddr dns_was[MAX_LEARNED_DNS];
 	size_t n_dns_was = ps->n_dns;
@@ -245,7 +260,8 @@ static bool dhcp6_still_valid(struct daemon *d, const struct iface *p, struct dh
 {
 	struct diags none = DIAGS_INIT; /* an unreadable record is simply no prefix */
 	bool has;
-	int rc = p->ipv6 == IPV6_DHCP ? dhcp6_read_port(d, p->name, e, &has, dns, &none) : -ENOENT;
+	int rc = p->ipv6 == IPV6_DHCP ? dhcp6_read_port(d, dhcp6_link(p), e, &has, dns, &none)
+				      : -ENOENT;
 	diags_free(&none);
 	if (rc < 0)
 		return false;
@@ -298,6 +314,35 @@ void dhcp6_carrier_back(struct daemon *d, size_t i)
 	daemon_log(d, "nftrouter: %s: carrier back, asking for the delegation again", name);
 	c->replacing = true;
 	child_stop(c);
+}
+
+void dhcp6_withdraw(struct daemon *d, size_t i, const char *why)
+{
+	struct dhcp6_state *ps = &d->ports[i].pd;
+	const char *port = d->r->ifaces[i].name;
+	char file[64], was[ADDR_STRLEN] = "none", *path;
+	int rc;
+	/* A daemon that starts again must not bring it back (dhcp6_recover). */
+	snprintf(file, sizeof(file), "dhcp6-%s.env", dhcp6_link(&d->r->ifaces[i]));
+	if ((path = services_run_path(d, file)) && unlink(path) < 0 && errno != ENOENT)
+		daemon_log(d, "nftrouter: %s: removing %s: %s", port, path, strerror(errno));
+	free(path);
+	if (!ps->has && !ps->n)
+		return;
+	struct cidr before = ps->prefix;
+	bool had = ps->has;
+	if (had)
+		cidr_format(&before, was, sizeof(was));
+	ps->n = 0;
+	ps->has = false;
+	ps->valid = ps->preferred = 0;
+	ps->time = (int64_t)time(NULL);
+	snprintf(ps->event, sizeof(ps->event), "WITHDRAWN");
+	daemon_log(d, "nftrouter: %s: %s: delegation %s withdrawn; the LAN follows none", port, why,
+		   was);
+	if (had && (rc = route6_unreachable(&before, false)) < 0 && rc != -ESRCH)
+		daemon_log(d, "nftrouter: %s: removing the route of %s: %s", port, was, strerror(-rc));
+	dhcp6_renumber(d);
 }
 
 struct status_ipv6 *dhcp6_status(struct daemon *d)

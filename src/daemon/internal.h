@@ -159,13 +159,18 @@ struct health_state {
 };
 
 /* A PPPoE port's session (daemon/pppoe.c), as its pppd's ip-up and
- * ip-down hooks reported it, and why its pppd is not started. */
+ * ip-down hooks reported it, and why its pppd is not started. With
+ * `ipv6: dhcp`, IPV6CP's ipv6-up and ipv6-down the same way. */
 struct ppp_state {
 	int64_t time;         /* UNIX time of the last event; 0: none yet */
 	bool up;              /* ip-up came last */
 	char local[ADDR_STRLEN], remote[ADDR_STRLEN]; /* of the last ip-up */
 	unsigned sessions;    /* ip-up events since the daemon started */
 	char error[200];      /* pppd not started: why ("" when it runs) */
+	int64_t time6;        /* UNIX time of the last ipv6-up/down; 0: none */
+	bool up6;             /* ipv6-up came last: dhclient -6 runs on the link */
+	int ifindex6;         /* the session's link at ipv6-up (its default route) */
+	char local6[ADDR_STRLEN], remote6[ADDR_STRLEN]; /* link-local, of the last ipv6-up */
 };
 
 /* What the daemon knows of one configured port (r->ifaces[i]). */
@@ -333,8 +338,13 @@ char *services_run_path(struct daemon *d, const char *file);
 struct render_paths;
 int pppoe_conf(struct daemon *d, size_t i, const struct render_paths *rp, char **conf,
 	       char *hook_error, size_t size);
-/* `ppp-event PORT up LOCAL REMOTE` / `ppp-event PORT down` from the hook. */
+/* `ppp-event PORT up|up6 LOCAL REMOTE` / `ppp-event PORT down|down6`
+ * from the hook. up6: the IPv6 default route over the session's link and
+ * dhclient -6 on it; down6: that client stopped, the delegation withdrawn. */
 int pppoe_event(struct daemon *d, char *arg, struct diags *dg);
+/* Port i's Ethernet address (the DUID of its session's DHCPv6 client),
+ * or -errno, said in the log (the client is then not started). */
+int pppoe_mac(struct daemon *d, size_t i, uint8_t mac[6]);
 /* Port i's session into h's ppp_* fields (pointers into d). */
 struct status_health;
 void pppoe_status(struct daemon *d, size_t i, struct status_health *h);
@@ -359,6 +369,16 @@ size_t dhcp6_recover(struct daemon *d, const struct router *r, struct ipv6_pd_kn
 void dhcp6_recovered(struct daemon *d, const struct router *r, struct port_state *ports);
 /* Carrier back on port i: rebind now (restart its client). */
 void dhcp6_carrier_back(struct daemon *d, size_t i);
+/* The link port p's DHCPv6 client runs on: the port, or a PPPoE port's
+ * session link (its RUN_DIR/dhcp6-LINK.env and `dhcp6-event LINK`). */
+const char *dhcp6_link(const struct iface *p);
+/* The child name of port p's DHCPv6 client: "dhclient6-PORT", or
+ * "dhcpcd6-PORT" on a PPPoE port's session (services.c). */
+void dhcp6_client_name(const struct iface *p, char *out, size_t size);
+/* Port i's delegation is gone with its link (a PPPoE session ended):
+ * forget it, remove its unreachable route and the record, and number the
+ * LAN without it (dnsmasq then advertises it deprecated). why: for the log. */
+void dhcp6_withdraw(struct daemon *d, size_t i, const char *why);
 /* health.c: WAN health checks (interfaces.X.health) */
 int health_start(struct daemon *d);
 void health_stop(struct daemon *d);

@@ -160,7 +160,9 @@ static void links_on_link(int ifindex, bool gone, bool carrier, void *data)
 			   li.carrier ? "back" : "lost");
 		if (li.carrier && d->r->ifaces[i].ipv4 == IPV4_DHCP)
 			links_renew(d, &d->r->ifaces[i]);
-		if (li.carrier && d->r->ifaces[i].ipv6 == IPV6_DHCP)
+		/* A PPPoE port's client runs on the session's link: a new
+		 * session starts it again (daemon/pppoe.c). */
+		if (li.carrier && d->r->ifaces[i].ipv6 == IPV6_DHCP && !d->r->ifaces[i].pppoe)
 			dhcp6_carrier_back(d, (size_t)i);
 	}
 out:

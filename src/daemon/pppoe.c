@@ -1,8 +1,10 @@
 /* PPPoE WANs (`ipv4: pppoe`): pppd's options file with the password, and
- * the session events its ip-up and ip-down hooks report. services.c
- * starts pppd (one child per port) with what pppoe_conf gives it; status
- * shows ports[i].ppp. */
+ * the session events its ip-up and ip-down hooks report (ipv6-up and
+ * ipv6-down with `ipv6: dhcp`: the IPv6 default route and the DHCPv6
+ * client on the session's link). services.c starts pppd (one child per
+ * port) with what pppoe_conf gives it; status shows ports[i].ppp. */
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +12,9 @@
 
 #include "daemon/internal.h"
 #include "render/render.h"
+#include "system/link.h"
 #include "system/pppoe.h"
+#include "system/route.h"
 #include "system/status.h"
 #include "util/buf.h"
 
@@ -49,7 +53,7 @@ int pppoe_conf(struct daemon *d, size_t i, const struct render_paths *rp, char *
 		goto out;
 	}
 	ps->error[0] = '\0';
-	if (pppoe_hooks_install(d->o->self, &dg) < 0) {
+	if (pppoe_hooks_install(d->o->self, p->ipv6 == IPV6_DHCP, &dg) < 0) {
 		msg = diags_join(&dg, "; ");
 		snprintf(hook_error, size, "its ip-up/ip-down hook cannot run (%s); status cannot follow the session",
 			 msg ? msg : "?");
@@ -78,6 +82,55 @@ static int pppoe_port(struct daemon *d, const char *name, struct diags *dg)
 	return -EINVAL;
 }
 
+/* IPV6CP is up on port i's session: the IPv6 default route over the
+ * link (point-to-point: no next hop, no router advertisement needed;
+ * the port's metric, as pppd's defaultroute-metric for IPv4) and the
+ * DHCPv6 client on it. A client still running from an earlier session
+ * (a pppd that ended without ipv6-down) is on a link that is gone: it
+ * starts again on this one. */
+static void pppoe_up6(struct daemon *d, size_t i)
+{
+	const struct iface *p = &d->r->ifaces[i];
+	struct ppp_state *ps = &d->ports[i].ppp;
+	char name[32];
+	int rc;
+	ps->ifindex6 = (int)if_nametoindex(p->pppoe->ifname);
+	daemon_log(d, "nftrouter: %s: IPv6 up on %s: %s, peer %s", p->name, p->pppoe->ifname,
+		   ps->local6, ps->remote6);
+	if (!ps->ifindex6)
+		daemon_log(d, "nftrouter: %s: %s: %s", p->name, p->pppoe->ifname, strerror(errno));
+	else if ((rc = route6_default_dev(ps->ifindex6, p->metric, true)) < 0)
+		daemon_log(d, "nftrouter: %s: IPv6 default route over %s: %s", p->name,
+			   p->pppoe->ifname, strerror(-rc));
+	dhcp6_client_name(p, name, sizeof(name));
+	struct child *c = child_find(d, name);
+	if (c && c->pid > 0) {
+		daemon_log(d, "nftrouter: %s: a new session, asking for the delegation again", name);
+		c->replacing = true;
+		child_stop(c);
+	}
+	services_sync(d);
+}
+
+/* IPV6CP is down (the session ended, or only its IPv6): the client is
+ * no longer wanted and the delegation goes from the LAN at once; the
+ * next session asks again. */
+static void pppoe_down6(struct daemon *d, size_t i)
+{
+	const struct iface *p = &d->r->ifaces[i];
+	struct ppp_state *ps = &d->ports[i].ppp;
+	int rc;
+	daemon_log(d, "nftrouter: %s: IPv6 down on %s", p->name, p->pppoe->ifname);
+	/* Gone with the link if the session ended; removed if only IPV6CP did. */
+	if (ps->ifindex6 && (rc = route6_default_dev(ps->ifindex6, p->metric, false)) < 0 &&
+	    rc != -ESRCH && rc != -ENODEV)
+		daemon_log(d, "nftrouter: %s: removing the IPv6 default route: %s", p->name,
+			   strerror(-rc));
+	ps->ifindex6 = 0;
+	services_sync(d);
+	dhcp6_withdraw(d, i, "PPPoE session's IPv6 down");
+}
+
 int pppoe_event(struct daemon *d, char *arg, struct diags *dg)
 {
 	char *words[5] = {0}, *save = NULL;
@@ -85,17 +138,38 @@ int pppoe_event(struct daemon *d, char *arg, struct diags *dg)
 	for (char *w = strtok_r(arg, " ", &save); w; w = strtok_r(NULL, " ", &save))
 		if (n < 5)
 			words[n++] = w;
-	bool up = n == 4 && strcmp(words[1], "up") == 0;
-	struct ipaddr a;
-	if (!(up || (n == 2 && strcmp(words[1], "down") == 0)) ||
-	    (up && (addr_parse4(words[2], &a) < 0 || addr_parse4(words[3], &a) < 0))) {
-		diag_error(dg, nopos, "usage: ppp-event PORT up LOCAL REMOTE | ppp-event PORT down");
+	const char *ev = n >= 2 ? words[1] : "";
+	bool v6 = strcmp(ev, "up6") == 0 || strcmp(ev, "down6") == 0;
+	bool up = n == 4 && (strcmp(ev, "up") == 0 || strcmp(ev, "up6") == 0);
+	struct ipaddr a, b;
+	if (!(up || (n == 2 && (strcmp(ev, "down") == 0 || strcmp(ev, "down6") == 0))) ||
+	    (up && (addr_parse(words[2], &a) < 0 || addr_parse(words[3], &b) < 0 ||
+		    a.family != (v6 ? AF_INET6 : AF_INET) || b.family != a.family))) {
+		diag_error(dg, nopos,
+			   "usage: ppp-event PORT up|up6 LOCAL REMOTE | ppp-event PORT down|down6");
 		return -EINVAL;
 	}
 	int i = pppoe_port(d, words[0], dg);
 	if (i < 0)
 		return i;
 	struct ppp_state *ps = &d->ports[i].ppp;
+	if (v6) {
+		if (d->r->ifaces[i].ipv6 != IPV6_DHCP) {
+			diag_error(dg, nopos, "port '%s' has no ipv6: dhcp", words[0]);
+			return -EINVAL;
+		}
+		bool was = ps->up6;
+		ps->time6 = (int64_t)time(NULL);
+		ps->up6 = up;
+		if (up) {
+			snprintf(ps->local6, sizeof(ps->local6), "%s", words[2]);
+			snprintf(ps->remote6, sizeof(ps->remote6), "%s", words[3]);
+			pppoe_up6(d, (size_t)i);
+		} else if (was) {
+			pppoe_down6(d, (size_t)i);
+		}
+		return 0;
+	}
 	ps->time = (int64_t)time(NULL);
 	ps->up = up;
 	if (up) {
@@ -108,6 +182,25 @@ int pppoe_event(struct daemon *d, char *arg, struct diags *dg)
 	} else {
 		daemon_log(d, "nftrouter: %s: PPPoE session down", words[0]);
 	}
+	return 0;
+}
+
+int pppoe_mac(struct daemon *d, size_t i, uint8_t mac[6])
+{
+	const struct iface *p = &d->r->ifaces[i];
+	struct link_sock *s = link_sock_open();
+	struct link_info li;
+	int rc = !s ? -errno : link_get(s, d->ports[i].ifindex, &li);
+	link_sock_close(s);
+	if (rc == 0 && !li.has_mac)
+		rc = -EADDRNOTAVAIL;
+	if (rc < 0) {
+		daemon_log(d, "nftrouter: %s: ERROR: no Ethernet address for the DHCPv6 DUID of "
+			      "its session (%s); its DHCPv6 client is not started",
+			   p->name, strerror(-rc));
+		return rc;
+	}
+	memcpy(mac, li.mac, 6);
 	return 0;
 }
 
@@ -129,4 +222,7 @@ void pppoe_status(struct daemon *d, size_t i, struct status_health *h)
 	h->ppp_remote = ps->remote;
 	h->ppp_sessions = ps->sessions;
 	h->ppp_error = ps->error;
+	bool up6 = ps->up6 && c && c->pid && ps->time6 >= started;
+	h->ppp_local6 = up6 ? ps->local6 : NULL;
+	h->ppp_remote6 = up6 ? ps->remote6 : NULL;
 }

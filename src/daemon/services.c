@@ -199,7 +199,8 @@ static int services_udhcpc(struct daemon *d, const struct render_paths *rp, stru
 	return 0;
 }
 
-/* One ISC dhclient -6 per `ipv6: dhcp` port that is present: an address
+/* One ISC dhclient -6 per `ipv6: dhcp` port that is present (not a PPPoE
+ * port: services_dhcpcd6): an address
  * (IA_NA, -N) and a prefix (IA_PD, -P) of the configured length. Like
  * udhcpc it runs this binary as its script; dhclient passes its script no
  * environment of its own, so the dirs go in with -e (main.c turns the
@@ -216,6 +217,8 @@ static int services_dhclient6(struct daemon *d, const struct render_paths *rp, s
 		const struct iface *p = &d->r->ifaces[i];
 		if (p->ipv6 != IPV6_DHCP || !d->ports[i].ifindex)
 			continue;
+		if (p->pppoe) /* services_dhcpcd6 */
+			continue;
 		snprintf(name, sizeof(name), "dhclient6-%s", p->name);
 		snprintf(len, sizeof(len), "%d", p->pd_len);
 		snprintf(lf, sizeof(lf), "%s/dhclient6-%s.leases", d->o->state_dir, p->name);
@@ -231,6 +234,35 @@ static int services_dhclient6(struct daemon *d, const struct render_paths *rp, s
 						"-sf", d->o->self, "-e", e_state, "-e", e_run, "-lf",
 						lf, "-pf", pid, p->name);
 		free(pid);
+		if (!w || !w->argv)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* One dhcpcd per PPPoE port with `ipv6: dhcp` whose session has IPv6
+ * (IPV6CP up: daemon/pppoe.c), on the session's link, in the foreground
+ * (-B), IPv6 only; render_dhcpcd_session says why dhcpcd and what it is
+ * told. Its events reach dhcp6-hook as dhclient's do. */
+static int services_dhcpcd6(struct daemon *d, const struct render_paths *rp, struct wants *ws)
+{
+	char name[32], file[48];
+	uint8_t mac[6];
+	for (size_t i = 0; i < d->r->n_ifaces; i++) {
+		const struct iface *p = &d->r->ifaces[i];
+		if (!p->pppoe || p->ipv6 != IPV6_DHCP || !d->ports[i].ifindex ||
+		    !d->ports[i].ppp.up6)
+			continue;
+		if (pppoe_mac(d, i, mac) < 0)
+			continue;
+		dhcp6_client_name(p, name, sizeof(name));
+		snprintf(file, sizeof(file), "%s.conf", name);
+		struct want *w = wants_add(ws, name);
+		if (w && (w->conf_path = services_path(d, file)))
+			w->conf = render_dhcpcd_session(p, rp, mac);
+		if (w && w->conf)
+			w->argv = services_argv(6, DHCPCD_BIN, "-B", "-6", "-f", w->conf_path,
+						p->pppoe->ifname);
 		if (!w || !w->argv)
 			return -ENOMEM;
 	}
@@ -339,7 +371,7 @@ void services_stop_stale(struct daemon *d)
 static services_fn *const services[] = {services_unbound,     services_dnsmasq,
 					services_udhcpc,      services_dhclient6,
 					services_conntrackd, services_keepalived,
-					services_pppd};
+					services_pppd,	      services_dhcpcd6};
 
 int services_dnsblock(struct daemon *d)
 {

@@ -191,11 +191,18 @@ void pppoe_check_all(struct diags *d, const struct cfg_node *n, struct router *r
 				   "interface '%s': mtu: %d is too small for pppoe: mtu %d (PPPoE "
 				   "needs 8 bytes more on the port)",
 				   p->name, p->mtu, p->pppoe->mtu);
-		if (p->ipv6 != IPV6_NONE)
+		/* IPV6CP gives the session a link-local address only, on a link
+		 * that exists while the session is up: the ISP delegates the
+		 * rest by DHCPv6 on it (docs/ipv6.md "IPv6 over PPPoE"). */
+		if (p->ipv6 != IPV6_NONE && p->ipv6 != IPV6_DHCP)
 			diag_error(d, p->ipv6_pos,
-				   "interface '%s': ipv6: not supported on a pppoe port yet (IPv6 "
-				   "over PPPoE, IPV6CP and DHCPv6-PD on the session's link, is not "
-				   "built)",
-				   p->name);
+				   "interface '%s': ipv6: only dhcp on a pppoe port (DHCPv6 prefix "
+				   "delegation on the session's link %s); %s is not: IPV6CP gives "
+				   "the session only a link-local address, on a link that exists "
+				   "only while the session is up",
+				   p->name, p->pppoe->ifname,
+				   p->ipv6 == IPV6_SLAAC    ? "slaac"
+				   : p->ipv6 == IPV6_STATIC ? "a static address"
+							    : "{ from, subnet }");
 	}
 }

@@ -527,7 +527,10 @@ static void put_input_policy(struct nft_out *o, const struct zone *z)
  * solicitations and DHCPv6 requests on a LAN port the router serves. */
 static void put_input_ipv6(struct nft_out *o, const struct iface *i)
 {
-	bool wan = i->ipv6 == IPV6_SLAAC || i->ipv6 == IPV6_DHCP;
+	/* A PPPoE port's IPv6 is its session's: no router advertisements
+	 * (the link is point-to-point, the daemon routes over it), the
+	 * DHCPv6 client on the session's link only (docs/ipv6.md). */
+	bool wan = (i->ipv6 == IPV6_SLAAC || i->ipv6 == IPV6_DHCP) && !i->pppoe;
 	if (wan) {
 		buf_puts(&o->b, "\t\tiifname ");
 		put_ifname(o, i);
@@ -536,9 +539,14 @@ static void put_input_ipv6(struct nft_out *o, const struct iface *i)
 	}
 	if (i->ipv6 == IPV6_DHCP) {
 		buf_puts(&o->b, "\t\tiifname ");
-		put_ifname(o, i);
+		if (i->pppoe)
+			put_linkname(o, i->pppoe->ifname);
+		else
+			put_ifname(o, i);
 		buf_puts(&o->b, " ip6 saddr fe80::/10 udp sport 547 udp dport 546 accept");
-		put_origin(o, "interface ", i->name, ": DHCPv6 client", i->ipv6_pos.line);
+		put_origin(o, "interface ", i->name,
+			   i->pppoe ? ": DHCPv6 client on the PPPoE session" : ": DHCPv6 client",
+			   i->ipv6_pos.line);
 	}
 	if (!iface_ra(i))
 		return;

@@ -117,6 +117,14 @@ char *render_conntrackd(const struct router *r, const struct render_paths *p);
 char *render_pppd_port(const struct router *r, const struct iface *p,
 		       const struct render_paths *rp);
 char *render_pppd(const struct router *r, const struct render_paths *rp);
+/* dhcpcd's config for the DHCPv6 client of PPPoE port p's session link
+ * (`ipv6: dhcp`; render/pppd.c says why dhcpcd there): IA_NA and IA_PD of
+ * p's `ipv6-prefix` on the session's link, prefixes assigned to no link,
+ * no router solicitation, DUID-LL of mac (the port's Ethernet address),
+ * rp->bin as its script with the daemon's dirs. NULL without memory or
+ * when p has no pppoe. */
+char *render_dhcpcd_session(const struct iface *p, const struct render_paths *rp,
+			    const uint8_t mac[6]);
 struct buf;
 /* s as one quoted word of a pppd options file. */
 void render_pppd_quote(struct buf *b, const char *s);

@@ -98,6 +98,10 @@ int ipv6_ula_peek(const char *state_dir, const struct router *r, struct ipv6_liv
 
 int ipv6_accept_ra_wanted(const struct iface *p)
 {
+	/* A PPPoE port's IPv6 is on its session's link, not on the Ethernet
+	 * port, which carries only PPPoE frames (daemon/pppoe.c). */
+	if (p->pppoe)
+		return 1;
 	return p->ipv6 == IPV6_SLAAC || p->ipv6 == IPV6_DHCP ? 2 : 1;
 }
 

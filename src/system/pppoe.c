@@ -37,6 +37,13 @@ int pppoe_kfeature(const struct iface *p, struct diags *d)
 			   p->name, PPPD_BIN, strerror(errno));
 		return -EOPNOTSUPP;
 	}
+	if (p->ipv6 == IPV6_DHCP && access(DHCPCD_BIN, X_OK) < 0) {
+		diag_error(d, p->ipv6_pos,
+			   "interface '%s': ipv6: dhcp on a pppoe port: no %s (%s), the session's "
+			   "DHCPv6 client: install Debian's dhcpcd-base",
+			   p->name, DHCPCD_BIN, strerror(errno));
+		return -EOPNOTSUPP;
+	}
 	return 0;
 }
 
@@ -196,8 +203,8 @@ static int hook_link(const char *dir, const char *self, struct diags *d)
 	snprintf(path, sizeof(path), "%s/%s", dir, PPPOE_HOOK_NAME);
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		diag_error(d, nopos,
-			   "%s: no such directory (pppd runs the scripts there on ip-up "
-			   "and ip-down: install Debian's ppp package)",
+			   "%s: no such directory (pppd runs the scripts there when the "
+			   "session goes up and down: install Debian's ppp package)",
 			   dir);
 		return -ENOENT;
 	}
@@ -223,16 +230,17 @@ static int hook_link(const char *dir, const char *self, struct diags *d)
 	return 0;
 }
 
-int pppoe_hooks_install(const char *self, struct diags *d)
+int pppoe_hooks_install(const char *self, bool ipv6, struct diags *d)
 {
-	static const char *const dirs[] = {PPPOE_HOOK_UP_DIR, PPPOE_HOOK_DOWN_DIR};
+	static const char *const dirs[] = {PPPOE_HOOK_UP_DIR, PPPOE_HOOK_DOWN_DIR,
+					   PPPOE_HOOK_UP6_DIR, PPPOE_HOOK_DOWN6_DIR};
 	int rc = 0;
 	if (self[0] != '/') {
 		diag_error(d, nopos, "the hook link needs an absolute path to nftrouter, not %s",
 			   self);
 		return -EINVAL;
 	}
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+	for (size_t i = 0; i < (ipv6 ? 4 : 2); i++) {
 		int k = hook_link(dirs[i], self, d);
 		if (k < 0 && rc == 0)
 			rc = k;

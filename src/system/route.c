@@ -306,6 +306,23 @@ int route_default_move(int ifindex, uint32_t from, uint32_t to, size_t *moved)
 	return rc;
 }
 
+int route6_default_dev(int ifindex, uint32_t metric, bool add)
+{
+	char buf[512];
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm =
+	    route_msg(buf, add ? RTM_NEWROUTE : RTM_DELROUTE,
+		      NLM_F_REQUEST | NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_REPLACE : 0), &nlh);
+	rtm->rtm_family = AF_INET6;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_type = RTN_UNICAST;
+	rtm->rtm_protocol = add ? ROUTE_PROTO_NFTROUTER : 0;
+	rtm->rtm_scope = add ? RT_SCOPE_UNIVERSE : RT_SCOPE_NOWHERE;
+	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
+	mnl_attr_put_u32(nlh, RTA_PRIORITY, metric);
+	return route_talk(nlh, NULL, NULL);
+}
+
 int route6_unreachable(const struct cidr *prefix, bool add)
 {
 	char buf[512];

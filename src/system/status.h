@@ -54,6 +54,9 @@ struct status_health {
 	const char *ppp_local, *ppp_remote;
 	unsigned ppp_sessions;
 	const char *ppp_error;  /* "" none */
+	/* The session's IPv6 (IPV6CP up: link-local addresses), NULL when
+	 * it has none (down, or a port without ipv6: dhcp). */
+	const char *ppp_local6, *ppp_remote6;
 };
 
 /* The daemon's view of an `ha:` pair (daemon/ha.c). */

@@ -27,6 +27,8 @@ static void wan_ppp(const struct iface *p, const struct status_health *h, bool j
 				   h->ppp_remote);
 		if (h && h->ppp_state)
 			buf_printf(b, " (sessions: %u)", h->ppp_sessions);
+		if (h && h->ppp_local6 && h->ppp_remote6)
+			buf_printf(b, ", ipv6 %s peer %s", h->ppp_local6, h->ppp_remote6);
 		if (h && h->ppp_error && h->ppp_error[0])
 			buf_printf(b, ": %s", h->ppp_error);
 		buf_putc(b, '\n');
@@ -47,6 +49,16 @@ static void wan_ppp(const struct iface *p, const struct status_health *h, bool j
 		json_puts(b, h->ppp_remote);
 	else
 		buf_puts(b, "null");
+	buf_puts(b, ",\"ipv6\":");
+	if (h && h->ppp_local6 && h->ppp_remote6) {
+		buf_puts(b, "{\"local\":");
+		json_puts(b, h->ppp_local6);
+		buf_puts(b, ",\"remote\":");
+		json_puts(b, h->ppp_remote6);
+		buf_putc(b, '}');
+	} else {
+		buf_puts(b, "null");
+	}
 	buf_printf(b, ",\"time\":%lld,\"sessions\":%u,\"error\":", h ? (long long)h->ppp_time : 0LL,
 		   h ? h->ppp_sessions : 0);
 	if (h && h->ppp_error && h->ppp_error[0])
