@@ -37,8 +37,8 @@ static void ppp_hook_usage(FILE *f)
 	      "link, addresses), and tells the daemon over the control socket (`ppp-event`),\n"
 	      "which logs the session and shows it in status. pppd itself sets the IPv4\n"
 	      "address and default route; on up6 the daemon routes ::/0 over the link and\n"
-	      "starts dhclient -6 on it, on down6 it stops that client and withdraws the\n"
-	      "delegated prefix from the LAN.\n\n"
+	      "starts the session's DHCPv6 client (dhcpcd) on it, on down6 it stops that\n"
+	      "client and withdraws the delegated prefix from the LAN.\n\n"
 	      "Exit status: 0 done; 2 usage; 3 the run dir is not trusted or the record\n"
 	      "could not be written.\n",
 	      f);

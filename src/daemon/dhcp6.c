@@ -30,11 +30,6 @@ const char *dhcp6_link(const struct iface *p)
 	return p->pppoe ? p->pppoe->ifname : p->name;
 }
 
-void dhcp6_client_name(const struct iface *p, char *out, size_t size)
-{
-	snprintf(out, size, "%s-%s", p->pppoe ? "dhcpcd6" : "dhclient6", p->name);
-}
-
 /* The port whose client runs on link `name` (the hook names the link). */
 static ssize_t dhcp6_port(struct daemon *d, const char *name)
 {

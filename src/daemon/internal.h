@@ -8,8 +8,10 @@
  *   reload.c    load/apply a config (first apply fails closed), reload
  *   links.c     rtnetlink link events
  *   dhcp6.c     DHCPv6 delegations and the LAN's renumbering
- *   pppoe.c     PPPoE WANs: pppd's options and password, session events
+ *   pppoe.c     PPPoE WANs: session events (IPv4 and IPv6), status
  *   services.c  which children the model asks for, DHCP events
+ *   pppoe_conf.c  a PPPoE port's children: pppd's options and password,
+ *               the DUID address of the session's dhcpcd
  *   child.c     supervision of one child: spawn, log, reap, backoff
  *   metrics.c   the Prometheus endpoint (libmicrohttpd in the loop)
  *   page.c      the status page beside it, and its traffic history
@@ -330,7 +332,7 @@ const char *services_child_error(struct child *c);
 /* services.c: RUN_DIR/NAME (malloc'd). */
 char *services_run_path(struct daemon *d, const char *file);
 
-/* pppoe.c: PPPoE WANs. pppd's options file for port i: the rendered
+/* pppoe_conf.c: PPPoE WANs. pppd's options file for port i: the rendered
  * options and the password (*conf, malloc'd), or -errno with why in
  * d->ports[i].ppp.error (not started: no password, no trusted file).
  * hook_error: why its ip-up/ip-down hook cannot reach the daemon, "" if
@@ -342,9 +344,11 @@ int pppoe_conf(struct daemon *d, size_t i, const struct render_paths *rp, char *
  * from the hook. up6: the IPv6 default route over the session's link and
  * dhclient -6 on it; down6: that client stopped, the delegation withdrawn. */
 int pppoe_event(struct daemon *d, char *arg, struct diags *dg);
-/* Port i's Ethernet address (the DUID of its session's DHCPv6 client),
- * or -errno, said in the log (the client is then not started). */
+/* pppoe_conf.c: port i's Ethernet address (the DUID of its session's
+ * DHCPv6 client), or -errno, said in the log (the client is then not
+ * started); that client's child name, "dhcpcd6-PORT". */
 int pppoe_mac(struct daemon *d, size_t i, uint8_t mac[6]);
+void pppoe_client_name(const struct iface *p, char *out, size_t size);
 /* Port i's session into h's ppp_* fields (pointers into d). */
 struct status_health;
 void pppoe_status(struct daemon *d, size_t i, struct status_health *h);
@@ -372,9 +376,7 @@ void dhcp6_carrier_back(struct daemon *d, size_t i);
 /* The link port p's DHCPv6 client runs on: the port, or a PPPoE port's
  * session link (its RUN_DIR/dhcp6-LINK.env and `dhcp6-event LINK`). */
 const char *dhcp6_link(const struct iface *p);
-/* The child name of port p's DHCPv6 client: "dhclient6-PORT", or
- * "dhcpcd6-PORT" on a PPPoE port's session (services.c). */
-void dhcp6_client_name(const struct iface *p, char *out, size_t size);
+
 /* Port i's delegation is gone with its link (a PPPoE session ended):
  * forget it, remove its unreachable route and the record, and number the
  * LAN without it (dnsmasq then advertises it deprecated). why: for the log. */

@@ -1,8 +1,8 @@
-/* PPPoE WANs (`ipv4: pppoe`): pppd's options file with the password, and
- * the session events its ip-up and ip-down hooks report (ipv6-up and
- * ipv6-down with `ipv6: dhcp`: the IPv6 default route and the DHCPv6
- * client on the session's link). services.c starts pppd (one child per
- * port) with what pppoe_conf gives it; status shows ports[i].ppp. */
+/* PPPoE WANs (`ipv4: pppoe`): the session events pppd's ip-up and ip-down
+ * hooks report (ipv6-up and ipv6-down with `ipv6: dhcp`: the IPv6 default
+ * route and the DHCPv6 client on the session's link), and status.
+ * pppoe_conf.c has what services.c starts pppd and dhcpcd with; status
+ * shows ports[i].ppp. */
 #include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -11,63 +11,8 @@
 #include <time.h>
 
 #include "daemon/internal.h"
-#include "render/render.h"
-#include "system/link.h"
-#include "system/pppoe.h"
 #include "system/route.h"
 #include "system/status.h"
-#include "util/buf.h"
-
-/* The rendered options, then the password as a quoted pppd word. The
- * file is written 0600 in the 0700 run dir (child.c) and never shown. */
-static char *pppoe_with_secret(const char *opts, const char *secret)
-{
-	struct buf b = BUF_INIT;
-	buf_puts(&b, opts);
-	buf_puts(&b, "password ");
-	render_pppd_quote(&b, secret);
-	buf_putc(&b, '\n');
-	char *s = buf_steal(&b);
-	buf_free(&b);
-	return s;
-}
-
-int pppoe_conf(struct daemon *d, size_t i, const struct render_paths *rp, char **conf,
-	       char *hook_error, size_t size)
-{
-	const struct iface *p = &d->r->ifaces[i];
-	struct ppp_state *ps = &d->ports[i].ppp;
-	struct diags dg = DIAGS_INIT;
-	char *secret = NULL, *opts = NULL, *msg = NULL;
-	int rc;
-	*conf = NULL;
-	hook_error[0] = '\0';
-	if ((rc = pppoe_secret_read(p, &secret, &dg)) < 0) {
-		msg = diags_join(&dg, "; ");
-		snprintf(ps->error, sizeof(ps->error), "pppd not started: %s",
-			 msg ? msg : strerror(-rc));
-		goto out;
-	}
-	if (!(opts = render_pppd_port(d->r, p, rp)) || !(*conf = pppoe_with_secret(opts, secret))) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	ps->error[0] = '\0';
-	if (pppoe_hooks_install(d->o->self, p->ipv6 == IPV6_DHCP, &dg) < 0) {
-		msg = diags_join(&dg, "; ");
-		snprintf(hook_error, size, "its ip-up/ip-down hook cannot run (%s); status cannot follow the session",
-			 msg ? msg : "?");
-	}
-out:
-	if (secret) {
-		explicit_bzero(secret, strlen(secret));
-		free(secret);
-	}
-	free(opts);
-	free(msg);
-	diags_free(&dg);
-	return rc;
-}
 
 static int pppoe_port(struct daemon *d, const char *name, struct diags *dg)
 {
@@ -102,7 +47,7 @@ static void pppoe_up6(struct daemon *d, size_t i)
 	else if ((rc = route6_default_dev(ps->ifindex6, p->metric, true)) < 0)
 		daemon_log(d, "nftrouter: %s: IPv6 default route over %s: %s", p->name,
 			   p->pppoe->ifname, strerror(-rc));
-	dhcp6_client_name(p, name, sizeof(name));
+	pppoe_client_name(p, name, sizeof(name));
 	struct child *c = child_find(d, name);
 	if (c && c->pid > 0) {
 		daemon_log(d, "nftrouter: %s: a new session, asking for the delegation again", name);
@@ -185,24 +130,6 @@ int pppoe_event(struct daemon *d, char *arg, struct diags *dg)
 	return 0;
 }
 
-int pppoe_mac(struct daemon *d, size_t i, uint8_t mac[6])
-{
-	const struct iface *p = &d->r->ifaces[i];
-	struct link_sock *s = link_sock_open();
-	struct link_info li;
-	int rc = !s ? -errno : link_get(s, d->ports[i].ifindex, &li);
-	link_sock_close(s);
-	if (rc == 0 && !li.has_mac)
-		rc = -EADDRNOTAVAIL;
-	if (rc < 0) {
-		daemon_log(d, "nftrouter: %s: ERROR: no Ethernet address for the DHCPv6 DUID of "
-			      "its session (%s); its DHCPv6 client is not started",
-			   p->name, strerror(-rc));
-		return rc;
-	}
-	memcpy(mac, li.mac, 6);
-	return 0;
-}
 
 void pppoe_status(struct daemon *d, size_t i, struct status_health *h)
 {

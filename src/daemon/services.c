@@ -255,7 +255,7 @@ static int services_dhcpcd6(struct daemon *d, const struct render_paths *rp, str
 			continue;
 		if (pppoe_mac(d, i, mac) < 0)
 			continue;
-		dhcp6_client_name(p, name, sizeof(name));
+		pppoe_client_name(p, name, sizeof(name));
 		snprintf(file, sizeof(file), "%s.conf", name);
 		struct want *w = wants_add(ws, name);
 		if (w && (w->conf_path = services_path(d, file)))
