@@ -349,6 +349,11 @@ int pppoe_event(struct daemon *d, char *arg, struct diags *dg);
  * started); that client's child name, "dhcpcd6-PORT". */
 int pppoe_mac(struct daemon *d, size_t i, uint8_t mac[6]);
 void pppoe_client_name(const struct iface *p, char *out, size_t size);
+/* Before each start of a pppd (its child's before_spawn): an earlier
+ * session's IPv6 is gone even if its pppd died without ipv6-down, so the
+ * port's session has no IPv6 until the next ipv6-up, and a DHCPv6 client
+ * still running on the vanished link is stopped. */
+void pppoe_before_spawn(struct child *c);
 /* Port i's session into h's ppp_* fields (pointers into d). */
 struct status_health;
 void pppoe_status(struct daemon *d, size_t i, struct status_health *h);

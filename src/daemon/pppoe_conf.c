@@ -87,3 +87,26 @@ int pppoe_mac(struct daemon *d, size_t i, uint8_t mac[6])
 	memcpy(mac, li.mac, 6);
 	return 0;
 }
+
+void pppoe_before_spawn(struct child *c)
+{
+	struct daemon *d = c->d;
+	char name[32];
+	for (size_t i = 0; d->r && i < d->r->n_ifaces; i++) {
+		const struct iface *p = &d->r->ifaces[i];
+		if (!p->pppoe || strcmp(c->name + 5, p->name) != 0 || !d->ports[i].ppp.up6)
+			continue;
+		d->ports[i].ppp.up6 = false;
+		d->ports[i].ppp.ifindex6 = 0;
+		pppoe_client_name(p, name, sizeof(name));
+		struct child *dc = child_find(d, name);
+		/* Not wanted now: the next ipv6-up's services_sync wants it again. */
+		if (dc && dc->pid > 0) {
+			daemon_log(d, "nftrouter: %s: the last session ended without ipv6-down, "
+				      "stopping",
+				   name);
+			dc->wanted = false;
+			child_stop(dc);
+		}
+	}
+}

@@ -67,5 +67,7 @@ static void services_conntrackd_lock(struct child *c)
 
 void (*services_before_spawn(const char *name))(struct child *c)
 {
+	if (strncmp(name, "pppd-", 5) == 0)
+		return pppoe_before_spawn;
 	return strcmp(name, "conntrackd") == 0 ? services_conntrackd_lock : NULL;
 }

@@ -240,3 +240,26 @@ wait_for 60 sh -c "ip -n $C -6 -o addr show dev eth0 scope global | grep -v -e t
 ca=$(c_addr) || ca=""
 wait_for 30 fetch6 "peer=[$(explode "$ca")]" || { dump; fail "no IPv6 traffic after the reconnect (got '$out')"; }
 pass "ISP's pppd $isp_pid killed: delegation withdrawn, dhcpcd stopped; session 2 with IPv6 in $(( $(date +%s) - t0 ))s, dhcpcd $dhc_old -> $dhc_new, delegated $pd2 again, W saw [$ca]"
+
+# The router's own pppd killed outright (SIGKILL, by PID): no ipv6-down
+# runs. The daemon starts pppd again (before that, the session's IPv6 is
+# forgotten and a DHCPv6 client left on the vanished link is stopped), and
+# the next session gets IPv6, a delegation and traffic as before.
+r_pppd=$(rctl status 2>/dev/null | sed -n 's/^ *pppd-wan *pid \([0-9][0-9]*\) .*/\1/p' | head -n 1) || r_pppd=""
+[ -n "$r_pppd" ] || { dump; fail "no pppd-wan child in status"; }
+mark=$(( $(wc -l <"$T_DIR/daemon.log") + 1 ))
+t0=$(date +%s)
+kill -9 "$r_pppd"
+wait_for 90 status_has 'pppoe ppp0: up.*(sessions: 3), ipv6 fe80::' ||
+    { dump; since_kill; fail "no session with IPv6 after the router's pppd was killed"; }
+wait_for 60 sh -c "tail -n +$mark $T_DIR/daemon.log | grep -q 'wan: DHCPv6 [A-Z0-9]* .*the LAN follows 2001:db8:1000:'" ||
+    { dump; since_kill; fail "no delegation in the session after the router's pppd was killed"; }
+[ "$(rctl status | grep -c '^ *dhcpcd6-wan ')" = 1 ] || { dump; fail "not one dhcpcd6-wan child"; }
+pd3=$(since_kill | sed -n 's/.*wan: DHCPv6 .*the LAN follows \(2001:db8:1000:[0-9a-f:]*\/56\).*/\1/p' | tail -n 1)
+lan_net=$(subnet1 "$pd3")
+wait_for 60 sh -c "ip -n $C -6 -o addr show dev eth0 scope global | grep -v -e tentative -e deprecated | grep -q 'inet6 $lan_net:'" ||
+    { dump; fail "the LAN client has no usable address in $lan_net::/64 after the router's pppd was killed"; }
+ca=$(c_addr) || ca=""
+wait_for 30 fetch6 "peer=[$(explode "$ca")]" || { dump; fail "no IPv6 traffic after the router's pppd was killed (got '$out')"; }
+stale=$(since_kill | grep -c 'dhcpcd6-wan: the last session ended without ipv6-down' || true)
+pass "router's pppd $r_pppd killed (SIGKILL): session 3 with IPv6 in $(( $(date +%s) - t0 ))s, delegated $pd3, one dhcpcd (stale client stopped by the daemon: $stale), W saw [$ca]"
