@@ -14,7 +14,9 @@ void put_ha_input(struct nft_out *o)
 	addr_format(&h->peer, peer, sizeof(peer));
 	buf_puts(&o->b, "\t\tiifname ");
 	put_ifname(o, h->sync);
-	buf_printf(&o->b, " ip saddr %s ip protocol vrrp accept", peer);
+	/* 112, not `vrrp`: nft resolves names through /etc/protocols, which
+	 * a minimal Debian (no netbase) lacks, and the load fails there. */
+	buf_printf(&o->b, " ip saddr %s ip protocol 112 accept", peer);
 	put_origin(o, "ha: ", "vrrp", " from the peer", h->pos.line);
 	buf_puts(&o->b, "\t\tiifname ");
 	put_ifname(o, h->sync);

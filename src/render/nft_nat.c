@@ -295,19 +295,22 @@ static const char *map_name(const struct router *r, const struct zone *z, bool r
 }
 
 static void put_map_elem(struct nft_out *o, const struct portfwd *f, const char *proto,
-			 bool *first)
+			 bool keys, bool *first)
 {
 	buf_printf(&o->b, "%s%s . ", *first ? "" : ", ", proto);
 	put_range(o, &f->ext);
-	buf_printf(&o->b, " : jump pf_%s", f->name);
+	if (!keys)
+		buf_printf(&o->b, " : jump pf_%s", f->name);
 	*first = false;
 }
 
 /* map fwd_Z (or fwdr_Z): protocol and port on the router -> the chain of
  * the forward, pf_NAME, which holds its DNAT rule and its comment. One
  * lookup finds the 1,000th forward as fast as the first. A hash unless a
- * range needs an interval map. */
-static void put_fwd_map(struct nft_out *o, const struct zone *z, bool reflect)
+ * range needs an interval map. With keys: the set fwdp_Z (fwdrp_Z) of the
+ * same protocols and ports, for the hairpin chain's first test (a kernel
+ * before 6.x refuses a bare lookup in a verdict map: EINVAL on 6.1). */
+static void put_fwd_keys(struct nft_out *o, const struct zone *z, bool reflect, bool keys)
 {
 	const struct router *r = o->r;
 	bool range = false, first = true;
@@ -316,8 +319,9 @@ static void put_fwd_map(struct nft_out *o, const struct zone *z, bool reflect)
 	for (size_t i = 0; i < r->n_fwds; i++)
 		if (in_map(r, &r->fwds[i], z, reflect) && r->fwds[i].ext.lo != r->fwds[i].ext.hi)
 			range = true;
-	buf_printf(&o->b, "\tmap %s_%s {\n\t\ttype inet_proto . inet_service : verdict\n",
-		   map_name(r, z, reflect), z->name);
+	buf_printf(&o->b, "\t%s %s%s_%s {\n\t\ttype inet_proto . inet_service%s\n",
+		   keys ? "set" : "map", map_name(r, z, reflect), keys ? "p" : "", z->name,
+		   keys ? "" : " : verdict");
 	if (range)
 		buf_puts(&o->b, "\t\tflags interval\n");
 	buf_puts(&o->b, "\t\telements = { ");
@@ -326,12 +330,18 @@ static void put_fwd_map(struct nft_out *o, const struct zone *z, bool reflect)
 		if (!in_map(r, f, z, reflect) || !name_valid(f->name))
 			continue;
 		if (f->tcp)
-			put_map_elem(o, f, "tcp", &first);
+			put_map_elem(o, f, "tcp", keys, &first);
 		if (f->udp)
-			put_map_elem(o, f, "udp", &first);
+			put_map_elem(o, f, "udp", keys, &first);
 	}
-	buf_printf(&o->b, " }\n\t\tcomment \"port forwards of zone %s%s\"\n\t}\n\n", z->name,
+	buf_printf(&o->b, " }\n\t\tcomment \"%s of zone %s%s\"\n\t}\n\n",
+		   keys ? "ports forwarded" : "port forwards", z->name,
 		   reflect ? " with reflection" : "");
+}
+
+static void put_fwd_map(struct nft_out *o, const struct zone *z, bool reflect)
+{
+	put_fwd_keys(o, z, reflect, false);
 }
 
 /* The rules before the map (forwards it cannot hold), then the lookup. */
@@ -453,12 +463,17 @@ static void put_reflect_chain(struct nft_out *o, const struct zone *z)
 	for (size_t i = 0; i < r->n_fwds; i++)
 		if (r->fwds[i].from == z && r->fwds[i].reflection && !fwd_mapped(r, &r->fwds[i]))
 			all_mapped = false;
-	buf_printf(&o->b, "\tchain reflect_%s {\n", z->name);
 	/* Every new connection of the client zones comes here: one hash
 	 * lookup of the port sends nearly all of them back before the
 	 * address set and the FIB lookup below. */
 	if (all_mapped) {
-		buf_printf(&o->b, "\t\tmeta l4proto . th dport != @%s_%s return",
+		put_fwd_keys(o, z, true, true);
+		if (!map_own(r, z, true))
+			put_fwd_keys(o, z, false, true);
+	}
+	buf_printf(&o->b, "\tchain reflect_%s {\n", z->name);
+	if (all_mapped) {
+		buf_printf(&o->b, "\t\tmeta l4proto . th dport != @%sp_%s return",
 			   map_name(r, z, true), z->name);
 		put_why(o, "hairpin NAT: only forwarded ports");
 	}

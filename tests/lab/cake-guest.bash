@@ -13,9 +13,8 @@
 # on wan and (ingress) on ifb-wan, status shows CAKE's tins, the download
 # is held to the ingress rate, and the key gone removes everything.
 . "$(dirname "$0")/lib.sh"
-# Rates in Mbit/s: vm-cake.sh passes 20/24/30 under KVM and 8/10/12
-# under TCG, whose emulated CPU on a loaded host does not hold 20 Mbit/s
-# through a shaper steadily (docs/performance.md).
+# Rates in Mbit/s: the issue's 20 on a 24 Mbit/s line, 30 down (vm-cake.sh
+# runs this alone: docs/performance.md figure 12 says why).
 RATE=${CAKE_RATE:-20} LINE=${CAKE_LINE:-24} IN=${CAKE_IN:-30}
 modprobe sch_cake 2>/dev/null || true
 
@@ -96,8 +95,7 @@ idle_on=$(idle)
 # The emulated CPU of a loaded host stalls now and then (6 s runs at
 # 10mbit gave 7.5 to 9.2 Mbit/s with CAKE, 7.9 with HTB, and 6.4 through
 # the modem's own 10 Mbit/s tbf): up to three runs, each held under the
-# rate + 10 %, the best at least FLOOR of it: 0.9 (within 10 %), which
-# vm-cake.sh lowers to 0.6 under TCG (docs/performance.md says why).
+# rate + 10 %, the best at least FLOOR of it: 0.9 (within 10 %).
 FLOOR=${CAKE_FLOOR:-0.9}
 best=0
 for attempt in 1 2 3; do
