@@ -5,9 +5,8 @@
  * system/pppoe.h), and hook_event.c turns such a call into this command
  * by the directory in argv[0]. It records the session in
  * RUN_DIR/ppp-PORT.env (ppp6-PORT.env for IPv6) and tells the daemon.
- * The IPv4 address and default route are pppd's own (defaultroute-metric:
- * the port's metric); the IPv6 default route and the DHCPv6 client are
- * the daemon's (daemon/pppoe.c). Nothing else changes here. */
+ * The IPv4 address is pppd's own; the default routes and the DHCPv6
+ * client are the daemon's (daemon/pppoe.c). Nothing else changes here. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -36,9 +35,10 @@ static void ppp_hook_usage(FILE *f)
 	      "It writes RUN_DIR/ppp-PORT.env, or ppp6-PORT.env for IPv6 (event, time,\n"
 	      "link, addresses), and tells the daemon over the control socket (`ppp-event`),\n"
 	      "which logs the session and shows it in status. pppd itself sets the IPv4\n"
-	      "address and default route; on up6 the daemon routes ::/0 over the link and\n"
-	      "starts the session's DHCPv6 client (dhcpcd) on it, on down6 it stops that\n"
-	      "client and withdraws the delegated prefix from the LAN.\n\n"
+	      "address; on up the daemon sets the default route over the link (the port's\n"
+	      "metric), on up6 it routes ::/0 over the link and starts the session's\n"
+	      "DHCPv6 client (dhcpcd) on it, on down6 it stops that client and withdraws\n"
+	      "the delegated prefix from the LAN.\n\n"
 	      "Exit status: 0 done; 2 usage; 3 the run dir is not trusted or the record\n"
 	      "could not be written.\n",
 	      f);

@@ -7,8 +7,11 @@
  * connections NATed to its addresses are cut from conntrack, so clients
  * reconnect through the other WAN. `up` good rounds in a row undo it.
  * RUN_DIR/health-PORT holds "down" meanwhile, so the port's DHCP hook
- * sets its routes demoted too (docs/multi-wan.md). */
+ * sets its routes demoted too (docs/multi-wan.md). On a PPPoE port the
+ * probes, routes and connections are the session link's, and a new
+ * session's route (pppd's) is demoted when the daemon hears of it. */
 #include <errno.h>
+#include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +31,19 @@
 static void health_path(struct daemon *d, size_t i, char *out, size_t len)
 {
 	snprintf(out, len, "%s/health-%s", d->o->run_dir, d->r->ifaces[i].name);
+}
+
+/* The link port i's traffic and default route use: the port, or a PPPoE
+ * port's session link (0 while there is no session). Its name in *name. */
+static int health_link(struct daemon *d, size_t i, const char **name)
+{
+	const struct iface *p = &d->r->ifaces[i];
+	if (!p->pppoe) {
+		*name = p->name;
+		return d->ports[i].ifindex;
+	}
+	*name = p->pppoe->ifname;
+	return d->ports[i].ifindex ? (int)if_nametoindex(p->pppoe->ifname) : 0;
 }
 
 /* The connections NATed to the port's addresses (and the router's own
@@ -55,19 +71,20 @@ static int health_routes(struct daemon *d, size_t i, size_t *moved)
 	const struct iface *p = &d->r->ifaces[i];
 	struct health_state *h = &d->ports[i].health;
 	char path[4096];
+	const char *name;
+	int ifindex = health_link(d, i, &name);
 	health_path(d, i, path, sizeof(path));
 	*moved = 0;
-	if (!d->ports[i].ifindex)
-		return 0;
 	if (h->down) {
 		int rc = file_write_atomic(path, "down\n", 5, 0600, 0);
-		if (rc < 0)
+		if (rc < 0 || !ifindex)
 			return rc;
-		return route_default_move(d->ports[i].ifindex, p->metric, p->metric + HEALTH_DEMOTE,
-					  moved);
+		return route_default_move(ifindex, p->metric, p->metric + HEALTH_DEMOTE, moved);
 	}
 	unlink(path);
-	return route_default_move(d->ports[i].ifindex, p->metric + HEALTH_DEMOTE, p->metric, moved);
+	if (!ifindex)
+		return 0;
+	return route_default_move(ifindex, p->metric + HEALTH_DEMOTE, p->metric, moved);
 }
 
 static void health_judge(struct daemon *d, size_t i, bool good)
@@ -83,8 +100,9 @@ static void health_judge(struct daemon *d, size_t i, bool good)
 	h->down = !h->down;
 	h->since = (int64_t)time(NULL);
 	h->transitions++;
+	const char *name;
 	int rc = health_routes(d, i, &moved);
-	size_t cut = h->down ? health_cut(d->ports[i].ifindex) : 0;
+	size_t cut = h->down ? health_cut(health_link(d, i, &name)) : 0;
 	daemon_log(d,
 		   "nftrouter: %s: health: %s after %u %s round(s) in a row; %zu default route(s) "
 		   "now metric %u%s%s",
@@ -121,9 +139,10 @@ static void health_on_tick(int fd, uint32_t events, void *data)
 		health_judge(d, h->idx, h->replied);
 	h->replied = false;
 	h->seq++;
-	if (h->sock < 0 && d->ports[h->idx].ifindex) {
-		/* The port came (back): a socket bound to it. */
-		h->sock = probe_open(p->name);
+	const char *name;
+	if (h->sock < 0 && health_link(d, h->idx, &name)) {
+		/* The port (a PPPoE port's session) came (back): a socket bound to it. */
+		h->sock = probe_open(name);
 		if (h->sock >= 0 && poller_watch(&d->poll, h->sock, EPOLLIN, health_on_reply, h) < 0) {
 			close(h->sock);
 			h->sock = -1;
@@ -137,6 +156,19 @@ static void health_on_tick(int fd, uint32_t events, void *data)
 			break;
 		}
 	}
+}
+
+void health_session_up(struct daemon *d, size_t i)
+{
+	size_t moved = 0;
+	const struct iface *p = &d->r->ifaces[i];
+	if (!p->health.on || !d->ports[i].health.down)
+		return;
+	int rc = health_routes(d, i, &moved);
+	daemon_log(d, "nftrouter: %s: health: still DOWN; the new session's %zu default route(s) "
+		      "now metric %u%s",
+		   p->name, moved, (unsigned)(p->metric + HEALTH_DEMOTE),
+		   rc < 0 ? " (route change failed)" : "");
 }
 
 void health_stop(struct daemon *d)

@@ -389,6 +389,9 @@ void dhcp6_withdraw(struct daemon *d, size_t i, const char *why);
 /* health.c: WAN health checks (interfaces.X.health) */
 int health_start(struct daemon *d);
 void health_stop(struct daemon *d);
+/* A PPPoE port's session came up: a WAN marked down gets the new
+ * session's default route (pppd's, at the port's metric) demoted too. */
+void health_session_up(struct daemon *d, size_t i);
 
 /* links.c: rtnetlink events */
 int links_open(struct daemon *d);

@@ -29,7 +29,7 @@ static int pppoe_port(struct daemon *d, const char *name, struct diags *dg)
 
 /* IPV6CP is up on port i's session: the IPv6 default route over the
  * link (point-to-point: no next hop, no router advertisement needed;
- * the port's metric, as pppd's defaultroute-metric for IPv4) and the
+ * the port's metric, as for IPv4: pppoe_route4) and the
  * DHCPv6 client on it. A client still running from an earlier session
  * (a pppd that ended without ipv6-down) is on a link that is gone: it
  * starts again on this one. */
@@ -76,6 +76,34 @@ static void pppoe_down6(struct daemon *d, size_t i)
 	dhcp6_withdraw(d, i, "PPPoE session's IPv6 down");
 }
 
+/* The IPv4 default route over the session's link, the daemon's rather
+ * than pppd's (`defaultroute` adds none while another WAN has one): a
+ * device route (point-to-point), the port's metric; demoted by
+ * health_session_up when the WAN is marked down. Gone with the link;
+ * removed on ip-down in case only IPCP ended. */
+static void pppoe_route4(struct daemon *d, size_t i, bool up)
+{
+	const struct iface *p = &d->r->ifaces[i];
+	struct route_default rt = {.ifindex = (int)if_nametoindex(p->pppoe->ifname),
+				   .metric = p->metric,
+				   .protocol = ROUTE_PROTO_SESSION};
+	int rc = 0;
+	if (!rt.ifindex)
+		return;
+	if (up)
+		rc = route_default_set(&rt);
+	else if ((rc = route_default_remove(&rt)) == -ESRCH)
+		rc = 0;
+	if (!up && rc == 0) {
+		rt.metric = p->metric + HEALTH_DEMOTE;
+		if ((rc = route_default_remove(&rt)) == -ESRCH)
+			rc = 0;
+	}
+	if (rc < 0)
+		daemon_log(d, "nftrouter: %s: %s the default route over %s: %s", p->name,
+			   up ? "setting" : "removing", p->pppoe->ifname, strerror(-rc));
+}
+
 int pppoe_event(struct daemon *d, char *arg, struct diags *dg)
 {
 	char *words[5] = {0}, *save = NULL;
@@ -117,6 +145,7 @@ int pppoe_event(struct daemon *d, char *arg, struct diags *dg)
 	}
 	ps->time = (int64_t)time(NULL);
 	ps->up = up;
+	pppoe_route4(d, (size_t)i, up);
 	if (up) {
 		snprintf(ps->local, sizeof(ps->local), "%s", words[2]);
 		snprintf(ps->remote, sizeof(ps->remote), "%s", words[3]);
@@ -124,6 +153,7 @@ int pppoe_event(struct daemon *d, char *arg, struct diags *dg)
 		daemon_log(d, "nftrouter: %s: PPPoE session up on %s: %s, peer %s (session %u)",
 			   words[0], d->r->ifaces[i].pppoe->ifname, ps->local, ps->remote,
 			   ps->sessions);
+		health_session_up(d, (size_t)i);
 	} else {
 		daemon_log(d, "nftrouter: %s: PPPoE session down", words[0]);
 	}

@@ -181,11 +181,6 @@ void pppoe_check_all(struct diags *d, const struct cfg_node *n, struct router *r
 		const struct cfg_node *v;
 		if (!p->pppoe || n->val[k]->kind != CFG_MAP)
 			continue;
-		if ((v = cfg_map_get(n->val[k], "health")))
-			diag_error(d, v->pos,
-				   "interface '%s': health: not for a pppoe port (pppd watches the "
-				   "session with LCP echoes and the daemon restarts it)",
-				   p->name);
 		if ((v = cfg_map_get(n->val[k], "mtu")) && p->mtu && p->mtu < p->pppoe->mtu + 8)
 			diag_error(d, v->pos,
 				   "interface '%s': mtu: %d is too small for pppoe: mtu %d (PPPoE "

@@ -76,14 +76,16 @@ char *render_pppd_port(const struct router *r, const struct iface *p, const stru
 		buf_printf(&b,
 			   "# IPv6 (interfaces.%s.ipv6: dhcp): IPV6CP negotiates the link-local\n"
 			   "# addresses; on ipv6-up the daemon routes ::/0 over the link and runs\n"
-			   "# dhclient -6 on it for the delegated prefix\n"
+			   "# the session's DHCPv6 client (dhcpcd) on it for the delegated prefix\n"
 			   "+ipv6\n",
 			   p->name);
 	else
 		buf_puts(&b, "# IPv4 only (no ipv6: dhcp on this port)\nnoipv6\n");
 	buf_printf(&b,
-		   "# The default route, with the port's metric (interfaces.%s.metric)\n"
-		   "defaultroute\ndefaultroute-metric %u\n",
+		   "# The default route is the daemon's, set on ip-up with the port's metric\n"
+		   "# (interfaces.%s.metric %u): pppd 2.4.9 adds none while another WAN's\n"
+		   "# default route exists\n"
+		   "nodefaultroute\n",
 		   p->name, (unsigned)p->metric);
 	buf_puts(&b, "# A dead line is noticed in 15 s; pppd then exits and nftrouter run\n"
 		     "# starts it again with its backoff (no persist: one supervisor)\n"

@@ -15,6 +15,10 @@
  * as "proto 110" by ip-route): apply removes its own stale ones and no
  * other. Not one of the kernel's RTPROT_* values. */
 #define ROUTE_PROTO_NFTROUTER 110
+/* The IPv4 default route over a PPPoE session's link, the daemon's
+ * (daemon/pppoe.c): RTPROT_BOOT, as pppd's own routes are, so that apply,
+ * which removes the proto 110 routes no gateway port takes, leaves it. */
+#define ROUTE_PROTO_SESSION 3
 
 /* One IPv4 default route of the main table (a single next hop). */
 struct route_default {
