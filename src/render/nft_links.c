@@ -1,7 +1,7 @@
 /* The ruleset's names for a port's links: a PPPoE port's traffic passes
  * its session's link (ppp0), not the Ethernet port the session runs on,
  * so wherever the ruleset names such a port it names both; and the MSS
- * clamp its smaller MTU needs (docs/pppoe.md). */
+ * clamp its smaller MTU needs (docs/router.yaml.md, "PPPoE WAN"). */
 #include "render/nft_internal.h"
 
 size_t iface_links(const struct iface *i, const char *out[IFACE_LINKS_MAX])
@@ -23,7 +23,7 @@ void put_linkname(struct nft_out *o, const char *name)
 }
 
 /* A PPPoE port's traffic passes its session's link, not the port's own:
- * wherever the ruleset names the port, it names both (docs/pppoe.md). */
+ * wherever the ruleset names the port, it names both (docs/router.yaml.md, "PPPoE WAN"). */
 void put_ifname(struct nft_out *o, const struct iface *i)
 {
 	const char *l[IFACE_LINKS_MAX];

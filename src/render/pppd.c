@@ -1,6 +1,6 @@
 /* pppd's options for a PPPoE WAN (`ipv4: pppoe`): what `nftrouter run`
  * starts pppd with (`pppd file RUN_DIR/pppd-PORT.conf`), one pppd per
- * port. docs/pppoe.md says why each option is there.
+ * port. docs/router.yaml.md ("PPPoE WAN") says why each option is there.
  *
  * The password is not rendered: the daemon reads it from password-file
  * when it starts pppd and appends it to the file it writes (0600, in the
