@@ -538,7 +538,8 @@ static bool any_reflect_snat(const struct router *r)
 static void put_reflect_snat(struct nft_out *o)
 {
 	const struct router *r = o->r;
-	buf_puts(&o->b, "	chain reflect_snat {\n");
+	/* Not reflect_snat: that is reflect_ZONE for a zone named snat. */
+	buf_puts(&o->b, "	chain hairpin_snat {\n");
 	for (size_t i = 0; i < r->n_fwds; i++) {
 		const struct portfwd *f = &r->fwds[i];
 		const struct cidr *net = fwd_snat_net(f);
@@ -593,7 +594,7 @@ void put_nat(struct nft_out *o)
 	buf_puts(&o->b, "\tchain postrouting_nat {\n"
 			"\t\ttype nat hook postrouting priority srcnat; policy accept;\n");
 	if (any_reflect_snat(r)) {
-		buf_puts(&o->b, "\t\tct status dnat jump reflect_snat");
+		buf_puts(&o->b, "\t\tct status dnat jump hairpin_snat");
 		put_why(o, "hairpin NAT: only connections our own DNAT rewrote");
 	}
 	for (size_t i = 0; i < r->n_zones && zone_ok(o, &r->zones[i]); i++) {

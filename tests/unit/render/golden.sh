@@ -105,6 +105,16 @@ for dir in tests/golden/*/; do
             continue
         fi
         [ "$what" = nft ] && cp "$tmp/err" "$tmp/$case.stderr"
+        # A name made from a config name (reflect_ZONE, pf_FORWARD, ...)
+        # must never equal another chain's or set's: nft merges two
+        # `chain X { }` blocks into one chain without a word.
+        if [ "$what" = nft ]; then
+            dup=$(grep -oE '^	(chain|set|map|counter|flowtable) [A-Za-z0-9_.-]+ \{' "$out" | sort | uniq -d)
+            if [ -n "$dup" ]; then
+                echo "FAIL $case/nft: defined twice: $dup"
+                failed=$((failed + 1))
+            fi
+        fi
         compare "$case" "$what" "$out"
     done
     [ -f "$tmp/$case.stderr" ] && compare "$case" stderr "$tmp/$case.stderr"
