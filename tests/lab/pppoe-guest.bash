@@ -13,6 +13,7 @@
 # session) fail: the session stays up while the ISP's upstream is cut,
 # which pppd's LCP echoes cannot see.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/pppoe-isp.inc"
 . "$(dirname "$0")/run-common.bash"
 # /etc/ppp/chap-secrets is the ISP pppd's, at a path pppd fixes: written
 # only in the throwaway guest scripts/vm-run boots (snapshot=on).
@@ -47,18 +48,7 @@ ip -n "$C" route add default via 192.168.100.1
 
 # The ISP: CHAP for testuser, addresses 203.0.113.1 (its end) and
 # 203.0.113.10-13 (the router's), service "internet".
-printf '"testuser" * "right-pass" *\n' >/etc/ppp/chap-secrets
-chmod 600 /etc/ppp/chap-secrets
-cat >"$T_DIR/isp-options" <<'OPTS'
-auth
-require-chap
-name isp
-mtu 1492
-mru 1492
-lcp-echo-interval 5
-lcp-echo-failure 3
-nodefaultroute
-OPTS
+isp_chap_options "$T_DIR/isp-options"
 # User-mode PPPoE on the ISP's side (Debian's pppoe-server has no -k);
 # the router's pppd uses the kernel's. Four slots: a session the router
 # dropped (a reload restarts its pppd) holds one until the ISP notices.

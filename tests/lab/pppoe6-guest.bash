@@ -15,6 +15,7 @@
 # delegation, the LAN numbering, the RA to C and the firewall's DHCPv6
 # and forward rules at once (no NAT66: W sees C's address).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/pppoe-isp.inc"
 . "$(dirname "$0")/run-common.bash"
 # /etc/ppp/chap-secrets and the ISP's ipv6-up.d/down.d scripts are at
 # paths pppd fixes: written only in the throwaway guest scripts/vm-run
@@ -47,20 +48,7 @@ ip -n "$C" addr add 192.168.100.10/24 dev eth0
 # an address of the ISP's, the route of the whole pool, and a Kea DHCPv6
 # server of its own (its config names the link), stopped (by its PID) at
 # ipv6-down. One lease file: a reconnecting router finds its lease.
-printf '"testuser" * "right-pass" *\n' >/etc/ppp/chap-secrets
-chmod 600 /etc/ppp/chap-secrets
-cat >"$T_DIR/isp-options" <<'OPTS'
-auth
-require-chap
-name isp
-mtu 1492
-mru 1492
-lcp-echo-interval 5
-lcp-echo-failure 3
-nodefaultroute
-+ipv6
-ipparam nftr-test-isp
-OPTS
+isp_chap_options "$T_DIR/isp-options" "+ipv6" "ipparam nftr-test-isp"
 cat >/etc/ppp/ipv6-up.d/nftr-test-isp <<SH
 #!/bin/sh
 [ "\$6" = nftr-test-isp ] || exit 0

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "render/metrics.h"
+#include "text_assert.h"
 
 static char *render(const struct metrics_in *in)
 {
@@ -21,15 +22,6 @@ static char *render(const struct metrics_in *in)
 	char *s = buf_steal(&b);
 	assert_non_null(s);
 	return s;
-}
-
-static void has_line(const char *text, const char *line)
-{
-	size_t n = strlen(line);
-	for (const char *p = text; (p = strstr(p, line)); p++)
-		if ((p == text || p[-1] == '\n') && p[n] == '\n')
-			return;
-	fail_msg("missing line '%s' in:\n%s", line, text);
 }
 
 /* Every sample's family has HELP and TYPE before it, once; a family's

@@ -15,15 +15,7 @@
 #include <cmocka.h>
 
 #include "render/render.h"
-
-static void has_line(const char *text, const char *line)
-{
-	size_t n = strlen(line);
-	for (const char *p = text; (p = strstr(p, line)); p++)
-		if ((p == text || p[-1] == '\n') && p[n] == '\n')
-			return;
-	fail_msg("missing line '%s' in:\n%s", line, text);
-}
+#include "text_assert.h"
 
 static const struct render_paths paths = {.state_dir = "/var/lib/nftrouter",
 					  .run_dir = "/run/nftrouter",
