@@ -49,18 +49,8 @@ ip -n "$C" route add default via 192.168.100.1
 # The ISP: CHAP for testuser, addresses 203.0.113.1 (its end) and
 # 203.0.113.10-13 (the router's), service "internet".
 isp_chap_options "$T_DIR/isp-options"
-# User-mode PPPoE on the ISP's side (Debian's pppoe-server has no -k);
-# the router's pppd uses the kernel's. Four slots: a session the router
-# dropped (a reload restarts its pppd) holds one until the ISP notices.
-bg ip netns exec "$I" pppoe-server -F -I up0 -S internet -C isp -L 203.0.113.1 \
-    -R 203.0.113.10 -N 4 -O "$T_DIR/isp-options"
-# The web server: one line naming the address the connection came from.
-cat >"$T_DIR/web.sh" <<'SH'
-#!/bin/sh
-read -r request
-printf 'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nisp-web peer=%s\n' "$SOCAT_PEERADDR"
-SH
-chmod 755 "$T_DIR/web.sh"
+# The ISP's pppoe-server and the web server's script (pppoe-isp.inc).
+isp_start "$I"
 bg ip netns exec "$W" socat TCP-LISTEN:80,bind=198.51.100.80,reuseaddr,fork EXEC:"$T_DIR/web.sh"
 bg ip netns exec "$W" socat -u TCP-LISTEN:8080,bind=198.51.100.80,reuseaddr,fork OPEN:/dev/null
 

@@ -84,15 +84,7 @@ echo "\$(date +%s) ipv6-down \$1" >>"$T_DIR/isp6.log"
 rm -f "$T_DIR/kea6-\$1.started"
 SH
 chmod 755 /etc/ppp/ipv6-up.d/nftr-test-isp /etc/ppp/ipv6-down.d/nftr-test-isp
-bg ip netns exec "$I" pppoe-server -F -I up0 -S internet -C isp -L 203.0.113.1 \
-    -R 203.0.113.10 -N 4 -O "$T_DIR/isp-options"
-# The web server: one line naming the address the connection came from.
-cat >"$T_DIR/web.sh" <<'SH'
-#!/bin/sh
-read -r request
-printf 'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nisp-web peer=%s\n' "$SOCAT_PEERADDR"
-SH
-chmod 755 "$T_DIR/web.sh"
+isp_start "$I"
 bg ip netns exec "$W" socat TCP6-LISTEN:80,bind=[2001:db8:ff80::80],reuseaddr,fork EXEC:"$T_DIR/web.sh"
 
 install -m 600 /dev/null "$T_DIR/pppoe.secret"
