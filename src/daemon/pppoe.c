@@ -40,11 +40,12 @@ static void pppoe_up6(struct daemon *d, size_t i)
 	char name[32];
 	int rc;
 	ps->ifindex6 = (int)if_nametoindex(p->pppoe->ifname);
+	struct route_default rt = {.ifindex = ps->ifindex6, .metric = p->metric};
 	daemon_log(d, "nftrouter: %s: IPv6 up on %s: %s, peer %s", p->name, p->pppoe->ifname,
 		   ps->local6, ps->remote6);
 	if (!ps->ifindex6)
 		daemon_log(d, "nftrouter: %s: %s: %s", p->name, p->pppoe->ifname, strerror(errno));
-	else if ((rc = route6_default_dev(ps->ifindex6, p->metric, true)) < 0)
+	else if ((rc = route6_default_set(&rt)) < 0)
 		daemon_log(d, "nftrouter: %s: IPv6 default route over %s: %s", p->name,
 			   p->pppoe->ifname, strerror(-rc));
 	pppoe_client_name(p, name, sizeof(name));
@@ -64,10 +65,11 @@ static void pppoe_down6(struct daemon *d, size_t i)
 {
 	const struct iface *p = &d->r->ifaces[i];
 	struct ppp_state *ps = &d->ports[i].ppp;
+	struct route_default rt = {.ifindex = ps->ifindex6, .metric = p->metric};
 	int rc;
 	daemon_log(d, "nftrouter: %s: IPv6 down on %s", p->name, p->pppoe->ifname);
 	/* Gone with the link if the session ended; removed if only IPV6CP did. */
-	if (ps->ifindex6 && (rc = route6_default_dev(ps->ifindex6, p->metric, false)) < 0 &&
+	if (ps->ifindex6 && (rc = route6_default_remove(&rt)) < 0 &&
 	    rc != -ESRCH && rc != -ENODEV)
 		daemon_log(d, "nftrouter: %s: removing the IPv6 default route: %s", p->name,
 			   strerror(-rc));

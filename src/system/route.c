@@ -8,7 +8,7 @@
 
 #include <libmnl/libmnl.h>
 
-/* A route message's headers: nftrouter only manages IPv4 routes. */
+/* A route message's headers, IPv4 unless the caller sets rtm_family. */
 static struct rtmsg *route_msg(char *buf, int type, unsigned flags, struct nlmsghdr **nlh)
 {
 	*nlh = mnl_nlmsg_put_header(buf);
@@ -132,27 +132,28 @@ int route6_default_dump(struct route_default **out, size_t *n)
 	return route_dump_family(AF_INET6, out, n);
 }
 
-static int route_default_msg(int type, unsigned flags, const struct route_default *r)
+/* A default route of family (AF_INET, AF_INET6) through r->ifindex, via
+ * r->gw or, with no gateway, a device route (a point-to-point link: a
+ * PPPoE session needs no next hop). */
+static int route_default_msg(int family, int type, unsigned flags, const struct route_default *r)
 {
 	char buf[512];
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm = route_msg(buf, type, NLM_F_REQUEST | NLM_F_ACK | flags, &nlh);
+	rtm->rtm_family = (unsigned char)family;
 	rtm->rtm_table = RT_TABLE_MAIN;
 	rtm->rtm_type = RTN_UNICAST;
 	if (type == RTM_DELROUTE) {
 		rtm->rtm_scope = RT_SCOPE_NOWHERE; /* any scope */
 	} else {
 		rtm->rtm_protocol = r->protocol ? r->protocol : ROUTE_PROTO_NFTROUTER;
-		rtm->rtm_scope = r->gw.family ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+		/* IPv6 has no link scope for routes */
+		rtm->rtm_scope = r->gw.family || family == AF_INET6 ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
 	}
 	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)r->ifindex);
 	mnl_attr_put_u32(nlh, RTA_PRIORITY, r->metric);
-	if (r->gw.family == AF_INET)
-		mnl_attr_put(nlh, RTA_GATEWAY, 4, r->gw.a);
-	if (r->gw.family == AF_INET6) {
-		rtm->rtm_family = AF_INET6;
-		mnl_attr_put(nlh, RTA_GATEWAY, 16, r->gw.a);
-	}
+	if (r->gw.family)
+		mnl_attr_put(nlh, RTA_GATEWAY, family == AF_INET6 ? 16 : 4, r->gw.a);
 	return route_talk(nlh, NULL, NULL);
 }
 
@@ -160,26 +161,28 @@ int route_default_set(const struct route_default *r)
 {
 	if (r->gw.family && r->gw.family != AF_INET)
 		return -EINVAL;
-	return route_default_msg(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, r);
+	return route_default_msg(AF_INET, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, r);
 }
 
 int route_default_remove(const struct route_default *r)
 {
-	return route_default_msg(RTM_DELROUTE, 0, r);
+	if (r->gw.family && r->gw.family != AF_INET)
+		return -EINVAL;
+	return route_default_msg(AF_INET, RTM_DELROUTE, 0, r);
 }
 
 int route6_default_set(const struct route_default *r)
 {
-	if (r->gw.family != AF_INET6)
+	if (r->gw.family && r->gw.family != AF_INET6)
 		return -EINVAL;
-	return route_default_msg(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, r);
+	return route_default_msg(AF_INET6, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, r);
 }
 
 int route6_default_remove(const struct route_default *r)
 {
-	if (r->gw.family != AF_INET6)
+	if (r->gw.family && r->gw.family != AF_INET6)
 		return -EINVAL;
-	return route_default_msg(RTM_DELROUTE, 0, r);
+	return route_default_msg(AF_INET6, RTM_DELROUTE, 0, r);
 }
 
 /* --- the DHCP client's routes (dhcp-hook) --------------------------- */
@@ -304,23 +307,6 @@ int route_default_move(int ifindex, uint32_t from, uint32_t to, size_t *moved)
 	}
 	free(v);
 	return rc;
-}
-
-int route6_default_dev(int ifindex, uint32_t metric, bool add)
-{
-	char buf[512];
-	struct nlmsghdr *nlh;
-	struct rtmsg *rtm =
-	    route_msg(buf, add ? RTM_NEWROUTE : RTM_DELROUTE,
-		      NLM_F_REQUEST | NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_REPLACE : 0), &nlh);
-	rtm->rtm_family = AF_INET6;
-	rtm->rtm_table = RT_TABLE_MAIN;
-	rtm->rtm_type = RTN_UNICAST;
-	rtm->rtm_protocol = add ? ROUTE_PROTO_NFTROUTER : 0;
-	rtm->rtm_scope = add ? RT_SCOPE_UNIVERSE : RT_SCOPE_NOWHERE;
-	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
-	mnl_attr_put_u32(nlh, RTA_PRIORITY, metric);
-	return route_talk(nlh, NULL, NULL);
 }
 
 int route6_unreachable(const struct cidr *prefix, bool add)

@@ -39,16 +39,11 @@ int route_default_set(const struct route_default *r);
 int route_default_remove(const struct route_default *r);
 
 /* The same three for IPv6 default routes (::/0): r->gw is an IPv6
- * address (an IPv6 default route is always via a neighbour). */
+ * address, or none for a device route over a point-to-point link (a
+ * PPPoE session: no next hop). */
 int route6_default_dump(struct route_default **out, size_t *n);
 int route6_default_set(const struct route_default *r);
 int route6_default_remove(const struct route_default *r);
-
-/* `default dev IFINDEX metric METRIC proto 110` for IPv6, or its removal:
- * the route over a point-to-point link (a PPPoE session), which needs no
- * next hop: whatever the link carries reaches its other end. Removing an
- * absent route: -ESRCH. 0 or -errno. */
-int route6_default_dev(int ifindex, uint32_t metric, bool add);
 
 /* `unreachable PREFIX` (proto 110) for a prefix delegated to the router,
  * or its removal: traffic to a part of the delegation no LAN port
