@@ -244,36 +244,31 @@ static void describe_left(uint64_t expires, uint64_t now, char *out, size_t size
 		snprintf(out, size, "%" PRIu64 "m%02" PRIu64 "s left", s / 60, s % 60);
 }
 
-/* The chains hook only while there is something to drop (render/nft_bans.c
- * says why): the first ban hooks them, with the rules of every length in
- * lens, before its element goes in, so no ban sits in a set no hook reads.
- * A hooked prerouting chain always looks up blackhole4; absent (-ENOENT,
- * also with no table at all), it is made. */
-static int hook_ensure(struct nlset *s, const struct router *r, const struct ban_lens *lens,
-		       struct diags *d)
-{
-	bool hooked = false;
-	int rc = nlset_chain_uses(s, BANS_TABLE, "prerouting", "blackhole4", &hooked);
-	if (rc < 0 && rc != -ENOENT)
-		diag_error(d, nopos, "netlink: cannot read the ban chain: %s", strerror(-rc));
-	if (rc == -ENOENT || (rc == 0 && !hooked))
-		rc = table_ensure(NULL, r, lens, false, true, d);
-	return rc;
-}
-
-/* The first ban of a prefix length brings its set and rules (one
- * transaction); later ones find the rule (a dump of the chain's rules, a
- * few hundred bytes) and add only their element. -ENOENT: no ban table. */
-static int len_ensure(struct nlset *s, const struct cidr *c, struct diags *d)
+/* Before a ban's element goes in, the prerouting chain must look up its
+ * set (one dump of the chain's rules, a few hundred bytes). The chains
+ * hook only while there is something to drop (render/nft_bans.c says
+ * why), so the first ban finds none (-ENOENT, also with no table at all)
+ * and hooks them, with the rules of every length in lens: no ban sits in
+ * a set no hook reads. The first ban of a prefix length into hooked
+ * chains brings its set and two rules (one transaction). */
+static int chain_ensure(struct nlset *s, const struct router *r, const struct ban_lens *lens,
+			const struct cidr *c, struct diags *d)
 {
 	char name[32], *script = NULL, *err = NULL;
 	bool found = false;
 	if (is_host(c))
-		return 0;
-	ban_set_name(c->addr.family, c->len, name, sizeof(name));
+		snprintf(name, sizeof(name), "blackhole%d", c->addr.family == AF_INET ? 4 : 6);
+	else
+		ban_set_name(c->addr.family, c->len, name, sizeof(name));
 	int rc = nlset_chain_uses(s, BANS_TABLE, "prerouting", name, &found);
-	if (rc < 0 || found)
+	if (rc < 0 && rc != -ENOENT) {
+		diag_error(d, nopos, "netlink: cannot read the ban chain: %s", strerror(-rc));
 		return rc;
+	}
+	if (found)
+		return 0;
+	if (rc == -ENOENT || is_host(c))
+		return table_ensure(NULL, r, lens, false, true, d);
 	struct nft *n = nft_open();
 	if (!n || !(script = render_nft_ban_len(c->addr.family, c->len))) {
 		rc = -ENOMEM;
@@ -295,10 +290,8 @@ static int kernel_add(struct nlset *s, const struct router *r, const struct ban_
 	char p[ADDR_STRLEN], b[32];
 	bool table_made = false;
 	int rc = 0;
-	if ((rc = hook_ensure(s, r, lens, d)) < 0)
-		return rc;
 	for (int attempt = 0; attempt < 3; attempt++) {
-		rc = len_ensure(s, c, d);
+		rc = chain_ensure(s, r, lens, c, d);
 		if (rc == 0 && old)
 			rc = queue_del(s, old);
 		if (rc == 0)
