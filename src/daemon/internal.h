@@ -170,7 +170,7 @@ struct ppp_state {
 	unsigned sessions;    /* ip-up events since the daemon started */
 	char error[200];      /* pppd not started: why ("" when it runs) */
 	int64_t time6;        /* UNIX time of the last ipv6-up/down; 0: none */
-	bool up6;             /* ipv6-up came last: dhclient -6 runs on the link */
+	bool up6;             /* ipv6-up came last: dhcpcd runs on the link */
 	int ifindex6;         /* the session's link at ipv6-up (its default route) */
 	char local6[ADDR_STRLEN], remote6[ADDR_STRLEN]; /* link-local, of the last ipv6-up */
 };
@@ -342,7 +342,7 @@ int pppoe_conf(struct daemon *d, size_t i, const struct render_paths *rp, char *
 	       char *hook_error, size_t size);
 /* `ppp-event PORT up|up6 LOCAL REMOTE` / `ppp-event PORT down|down6`
  * from the hook. up6: the IPv6 default route over the session's link and
- * dhclient -6 on it; down6: that client stopped, the delegation withdrawn. */
+ * dhcpcd on it; down6: that client stopped, the delegation withdrawn. */
 int pppoe_event(struct daemon *d, char *arg, struct diags *dg);
 /* pppoe_conf.c: port i's Ethernet address (the DUID of its session's
  * DHCPv6 client), or -errno, said in the log (the client is then not
@@ -390,7 +390,7 @@ void dhcp6_withdraw(struct daemon *d, size_t i, const char *why);
 int health_start(struct daemon *d);
 void health_stop(struct daemon *d);
 /* A PPPoE port's session came up: a WAN marked down gets the new
- * session's default route (pppd's, at the port's metric) demoted too. */
+ * session's default route (the daemon's, at the port's metric) demoted too. */
 void health_session_up(struct daemon *d, size_t i);
 
 /* links.c: rtnetlink events */

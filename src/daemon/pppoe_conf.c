@@ -94,7 +94,8 @@ void pppoe_before_spawn(struct child *c)
 	char name[32];
 	for (size_t i = 0; d->r && i < d->r->n_ifaces; i++) {
 		const struct iface *p = &d->r->ifaces[i];
-		if (!p->pppoe || strcmp(c->name + 5, p->name) != 0 || !d->ports[i].ppp.up6)
+		snprintf(name, sizeof(name), "pppd-%s", p->name); /* services_pppd's */
+		if (!p->pppoe || strcmp(c->name, name) != 0 || !d->ports[i].ppp.up6)
 			continue;
 		d->ports[i].ppp.up6 = false;
 		d->ports[i].ppp.ifindex6 = 0;

@@ -43,7 +43,6 @@
  * for an IPv4 packet (about 18 ns each). */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/socket.h>
 
 #include "render/render.h"
@@ -141,9 +140,8 @@ char *render_nft_bans(const struct router *r)
  * hooked one left by an earlier apply goes and an absent one stays absent
  * (`delete` alone fails on an absent chain). */
 static void put_hook_chain(struct buf *b, const struct router *r, const struct ban_lens *lens,
-			   const char *chain, bool hooked)
+			   const char *chain, bool dst, bool hooked)
 {
-	bool dst = strcmp(chain, "output") == 0;
 	buf_printf(b, "add chain inet nftrouter_bans %s { type filter hook %s priority raw; policy accept; }\n"
 		      "flush chain inet nftrouter_bans %s\n", chain, chain, chain);
 	if (hooked)
@@ -176,11 +174,11 @@ char *render_nft_bans_lens(const struct router *r, const struct ban_lens *lens, 
 	/* raw priority (-300) runs before conntrack (-200): a banned host is
 	 * dropped for the router and everything behind it, and never gets a
 	 * conntrack entry. */
-	put_hook_chain(&b, r, lens, "prerouting", hooked);
+	put_hook_chain(&b, r, lens, "prerouting", false, hooked);
 	/* The router's own packets to a banned host: without this, a stream
 	 * from the router (ssh, a DNS answer) would keep sending into the
 	 * void after the cut. Forwarded traffic needs no rule here: the
 	 * banned side's packets never pass prerouting, so its flows stall. */
-	put_hook_chain(&b, r, lens, "output", hooked);
+	put_hook_chain(&b, r, lens, "output", true, hooked);
 	return buf_steal(&b);
 }

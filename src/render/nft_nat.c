@@ -466,11 +466,8 @@ static void put_reflect_chain(struct nft_out *o, const struct zone *z)
 	/* Every new connection of the client zones comes here: one hash
 	 * lookup of the port sends nearly all of them back before the
 	 * address set and the FIB lookup below. */
-	if (all_mapped) {
-		put_fwd_keys(o, z, true, true);
-		if (!map_own(r, z, true))
-			put_fwd_keys(o, z, false, true);
-	}
+	if (all_mapped) /* the keys of the map the lookup below uses */
+		put_fwd_keys(o, z, map_own(r, z, true), true);
 	buf_printf(&o->b, "\tchain reflect_%s {\n", z->name);
 	if (all_mapped) {
 		buf_printf(&o->b, "\t\tmeta l4proto . th dport != @%sp_%s return",
