@@ -10,7 +10,7 @@ static const char *const dhcp_keys[] = {"range",   "lease", "hosts",	   "dns",
 					"gateway", "ipv6",  "client-rate", NULL};
 static const char *const host_keys[] = {"mac", "ip", "name", NULL};
 static const char *const dns_keys[] = {"upstream", "domain", "blocklists", NULL};
-static const char *const blackhole_keys[] = {"timeout", "lists", NULL};
+static const char *const blackhole_keys[] = {"timeout", "check", "lists", NULL};
 
 #define LEASE_MIN 120 /* dnsmasq raises anything shorter to 2m silently */
 
@@ -419,6 +419,22 @@ static int lists_build(const struct cfg_node *v, struct router *r, const char *w
 	return 0;
 }
 
+/* blackhole.check: `packet` (the default) or `connection`. */
+static void check_build(struct diags *d, const struct cfg_node *n, enum ban_check *out)
+{
+	const char *s = expect_str(d, n, "blackhole: check");
+	struct shown sh;
+	if (!s)
+		return;
+	if (strcmp(s, "packet") == 0)
+		*out = BAN_CHECK_PACKET;
+	else if (strcmp(s, "connection") == 0)
+		*out = BAN_CHECK_CONNECTION;
+	else
+		diag_error(d, n->pos, "blackhole: check: expected packet or connection, got '%s'",
+			   node_show(n, &sh));
+}
+
 int blackhole_build(const struct cfg_node *n, struct router *r, struct diags *d)
 {
 	if (!expect_map(d, n, "blackhole"))
@@ -427,6 +443,8 @@ int blackhole_build(const struct cfg_node *n, struct router *r, struct diags *d)
 	const struct cfg_node *v;
 	if ((v = cfg_map_get(n, "timeout")))
 		expect_duration(d, v, "blackhole: timeout", &r->blackhole.timeout);
+	if ((v = cfg_map_get(n, "check")))
+		check_build(d, v, &r->blackhole.check);
 	if (!(v = cfg_map_get(n, "lists")))
 		return 0;
 	return lists_build(v, r, "blackhole: lists", &r->blackhole.lists, &r->blackhole.n_lists, d);

@@ -298,8 +298,14 @@ struct dns {
 	size_t n_blocklists;
 };
 
+/* Where a ban is looked up (blackhole.check, docs/bans.md): every
+ * packet before conntrack (the default), or the first packet of each
+ * connection after it, the connection then marked as checked. */
+enum ban_check { BAN_CHECK_PACKET, BAN_CHECK_CONNECTION };
+
 struct blackhole {
 	uint32_t timeout;       /* default ban in seconds; 0 = forever */
+	enum ban_check check;
 	struct blocklist *lists;
 	size_t n_lists;
 };

@@ -100,34 +100,60 @@ static bool len_used(const struct ban_lens *l, int family, int len)
 	return l && (family == AF_INET ? l->v4[len] : l->v6[len]);
 }
 
-char *render_nft_ban_len(int family, int len)
+/* The lookup chains and which addresses each matches. `packet`: the
+ * source in prerouting (a banned host's packets never reach conntrack,
+ * so flows to it stall too) and the destination in output (the router's
+ * own packets: a stream from it would keep sending into the void after
+ * the cut). `connection`: the lookups run once per connection, so its
+ * first packet must be refused by either end: prerouting matches both. */
+struct lookup_chain {
+	const char *name;
+	bool src, dst;
+};
+
+static void lookup_chains(enum ban_check check, struct lookup_chain out[2])
+{
+	out[0] = (struct lookup_chain){"prerouting", true, check == BAN_CHECK_CONNECTION};
+	out[1] = (struct lookup_chain){"output", false, true};
+}
+
+static void len_rules(struct buf *b, const struct lookup_chain *c, int family, int len)
+{
+	for (int dst = 0; dst < 2; dst++)
+		if (dst ? c->dst : c->src) {
+			buf_printf(b, "add rule inet nftrouter_bans %s ", c->name);
+			len_match(b, family, len, dst);
+		}
+}
+
+char *render_nft_ban_len(enum ban_check check, int family, int len)
 {
 	struct buf b = BUF_INIT;
+	struct lookup_chain lc[2];
+	lookup_chains(check, lc);
 	len_set(&b, family, len);
-	buf_puts(&b, "add rule inet nftrouter_bans prerouting ");
-	len_match(&b, family, len, false);
-	buf_puts(&b, "add rule inet nftrouter_bans output ");
-	len_match(&b, family, len, true);
+	for (int i = 0; i < 2; i++)
+		len_rules(&b, &lc[i], family, len);
 	return buf_steal(&b);
 }
 
-/* The rules of one chain: each set's, then the per-length sets in use
- * after the address set of their family. */
+/* The rules of one lookup chain: each set's, then the per-length sets in
+ * use after the address set of their family. */
 static void chain_rules(struct buf *b, const struct router *r, const struct ban_lens *lens,
-			const char *chain, bool dst)
+			const struct lookup_chain *c)
 {
 	const size_t n = sizeof(ban_sets) / sizeof(ban_sets[0]);
 	for (size_t i = 0; i < n; i++) {
 		if (ban_sets[i].list && r->blackhole.n_lists == 0)
 			continue;
-		buf_printf(b, "add rule inet nftrouter_bans %s %s @%s drop\n", chain,
-			   dst ? ban_sets[i].to : ban_sets[i].match, ban_sets[i].name);
+		for (int dst = 0; dst < 2; dst++)
+			if (dst ? c->dst : c->src)
+				buf_printf(b, "add rule inet nftrouter_bans %s %s @%s drop\n", c->name,
+					   dst ? ban_sets[i].to : ban_sets[i].match, ban_sets[i].name);
 		int f = ban_sets[i].family, max = f == AF_INET ? 32 : 128;
 		for (int len = 0; f && len < max; len++)
-			if (len_used(lens, f, len)) {
-				buf_printf(b, "add rule inet nftrouter_bans %s ", chain);
-				len_match(b, f, len, dst);
-			}
+			if (len_used(lens, f, len))
+				len_rules(b, c, f, len);
 	}
 }
 
@@ -136,18 +162,42 @@ char *render_nft_bans(const struct router *r)
 	return render_nft_bans_lens(r, NULL, r->blackhole.n_lists > 0);
 }
 
-/* A hook chain and its rules; unhooked: made and deleted at once, so a
- * hooked one left by an earlier apply goes and an absent one stays absent
- * (`delete` alone fails on an absent chain). */
-static void put_hook_chain(struct buf *b, const struct router *r, const struct ban_lens *lens,
-			   const char *chain, bool dst, bool hooked)
+/* Every chain either layout uses, in the order they are emptied: the
+ * hook chains of `connection` jump to the lookup chains, so they go
+ * first. */
+static const char *const all_chains[] = {"prerouting_ct", "output_ct", "prerouting", "output"};
+
+/* `packet`: the lookup chains are the hook chains, at raw priority
+ * (-300), before conntrack (-200): a banned host is dropped for the
+ * router and everything behind it and never gets a conntrack entry.
+ * `connection`: hook chains after conntrack and after DNAT (-100, so a
+ * port forward's target is the destination looked up) skip every
+ * connection already marked checked, which is every packet but the
+ * first of a connection; related packets (ICMP errors, which carry
+ * another connection's entry) are always looked up and never mark. */
+static void put_hooked(struct buf *b, const struct router *r, const struct ban_lens *lens)
 {
-	buf_printf(b, "add chain inet nftrouter_bans %s { type filter hook %s priority raw; policy accept; }\n"
-		      "flush chain inet nftrouter_bans %s\n", chain, chain, chain);
-	if (hooked)
-		chain_rules(b, r, lens, chain, dst);
-	else
-		buf_printf(b, "delete chain inet nftrouter_bans %s\n", chain);
+	struct lookup_chain lc[2];
+	bool conn = r->blackhole.check == BAN_CHECK_CONNECTION;
+	lookup_chains(r->blackhole.check, lc);
+	for (int i = 0; i < 2; i++) {
+		const char *c = lc[i].name;
+		if (conn)
+			buf_printf(b, "add chain inet nftrouter_bans %s\n", c);
+		else
+			buf_printf(b, "add chain inet nftrouter_bans %s { type filter hook %s priority raw; "
+				      "policy accept; }\n", c, c);
+		chain_rules(b, r, lens, &lc[i]);
+		if (!conn)
+			continue;
+		buf_printf(b, "add chain inet nftrouter_bans %s_ct { type filter hook %s priority -99; "
+			      "policy accept; }\n", c, c);
+		buf_printf(b, "add rule inet nftrouter_bans %s_ct ct state != related ct mark & %#x == %#x "
+			      "accept\n", c, BAN_CHECKED_MARK, BAN_CHECKED_MARK);
+		buf_printf(b, "add rule inet nftrouter_bans %s_ct jump %s\n", c, c);
+		buf_printf(b, "add rule inet nftrouter_bans %s_ct ct state != related ct mark set ct mark "
+			      "| %#x\n", c, BAN_CHECKED_MARK);
+	}
 }
 
 char *render_nft_bans_lens(const struct router *r, const struct ban_lens *lens, bool hooked)
@@ -171,14 +221,17 @@ char *render_nft_bans_lens(const struct router *r, const struct ban_lens *lens, 
 		if (len_used(lens, AF_INET6, len))
 			len_set(&b, AF_INET6, len);
 	}
-	/* raw priority (-300) runs before conntrack (-200): a banned host is
-	 * dropped for the router and everything behind it, and never gets a
-	 * conntrack entry. */
-	put_hook_chain(&b, r, lens, "prerouting", false, hooked);
-	/* The router's own packets to a banned host: without this, a stream
-	 * from the router (ssh, a DNS answer) would keep sending into the
-	 * void after the cut. Forwarded traffic needs no rule here: the
-	 * banned side's packets never pass prerouting, so its flows stall. */
-	put_hook_chain(&b, r, lens, "output", true, hooked);
+	/* Every chain of either layout is made, emptied and removed, then the
+	 * layout asked for is made: a base chain cannot change its priority
+	 * or become a regular chain, and `delete` alone fails on an absent
+	 * chain. One transaction: no packet sees the chains in between. */
+	const size_t nc = sizeof(all_chains) / sizeof(all_chains[0]);
+	for (size_t i = 0; i < nc; i++)
+		buf_printf(&b, "add chain inet nftrouter_bans %s\nflush chain inet nftrouter_bans %s\n",
+			   all_chains[i], all_chains[i]);
+	for (size_t i = 0; i < nc; i++)
+		buf_printf(&b, "delete chain inet nftrouter_bans %s\n", all_chains[i]);
+	if (hooked)
+		put_hooked(&b, r, lens);
 	return buf_steal(&b);
 }

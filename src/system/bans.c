@@ -270,7 +270,7 @@ static int chain_ensure(struct nlset *s, const struct router *r, const struct ba
 	if (rc == -ENOENT || is_host(c))
 		return table_ensure(NULL, r, lens, false, true, d);
 	struct nft *n = nft_open();
-	if (!n || !(script = render_nft_ban_len(c->addr.family, c->len))) {
+	if (!n || !(script = render_nft_ban_len(r ? r->blackhole.check : BAN_CHECK_PACKET, c->addr.family, c->len))) {
 		rc = -ENOMEM;
 		diag_error(d, nopos, "out of memory");
 	} else if ((rc = nft_run(n, script, false, &err)) < 0 && rc != -ENOENT) {
@@ -645,6 +645,22 @@ static void legacy_drop(struct nft *n, struct nlset *s)
 	}
 }
 
+/* blackhole.check: connection looks a connection up once. The sets
+ * apply just filled (restored bans a reboot or a hand had taken out of
+ * the kernel, a changed block list) may hold the end of a connection
+ * already checked: clearing every connection's checked bit has its next
+ * packet looked up, as a packet-mode router would look up every packet.
+ * A failure costs a warning: the bans are in, only older connections
+ * may outlive them. */
+static void recheck_all(struct diags *d)
+{
+	size_t n = 0;
+	int rc = conntrack_unmark(BAN_CHECKED_MARK, &n);
+	if (rc < 0)
+		diag_warn(d, nopos, "connections already checked against the bans are not checked "
+				    "again: conntrack: %s", strerror(-rc));
+}
+
 int bans_check(const struct router *r, const char *state_dir, struct diags *d)
 {
 	return blocklist_check(r, state_dir, d);
@@ -663,7 +679,8 @@ int bans_apply(struct nft *n, const struct router *r, const char *state_dir, str
 	restore_load(r, state_dir, &l, d);
 	lens_of(&l, &lens);
 	/* hooked while the state dir names a ban or the config a list */
-	if ((rc = table_ensure(n, r, &lens, true, l.n > 0 || r->blackhole.n_lists > 0, d)) < 0)
+	bool hooked = l.n > 0 || r->blackhole.n_lists > 0;
+	if ((rc = table_ensure(n, r, &lens, true, hooked, d)) < 0)
 		goto out;
 	if (!(s = nlset_open())) {
 		rc = -errno;
@@ -676,6 +693,8 @@ int bans_apply(struct nft *n, const struct router *r, const char *state_dir, str
 	close(lock);
 	lock = -1;
 	rc = blocklist_apply(s, r, state_dir, d);
+	if (rc == 0 && hooked && r->blackhole.check == BAN_CHECK_CONNECTION)
+		recheck_all(d);
 out:
 	nlset_close(s);
 	ban_list_free(&l);

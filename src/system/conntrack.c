@@ -1,4 +1,5 @@
-/* Delete conntrack entries of a prefix. See conntrack.h. */
+/* Delete conntrack entries of a prefix; clear the ban-checked mark. See
+ * conntrack.h. */
 #include "system/conntrack.h"
 
 #include <errno.h>
@@ -7,8 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The entries a dump found wanted, cloned: acting on them from inside a
+ * dump is not allowed on the same handle, so that happens afterwards. */
 struct cut_ctx {
-	const struct cidr *c;
+	bool (*want)(const struct nf_conntrack *ct, const void *arg);
+	const void *arg;
 	struct nf_conntrack **v;
 	size_t n, cap;
 	int err;
@@ -21,8 +25,9 @@ static bool in_prefix(const struct cidr *c, const void *raw, size_t len)
 	return cidr_contains(c, &a);
 }
 
-static bool ct_matches(const struct nf_conntrack *ct, const struct cidr *c)
+static bool ct_matches(const struct nf_conntrack *ct, const void *arg)
 {
+	const struct cidr *c = arg;
 	static const int attrs4[] = {ATTR_ORIG_IPV4_SRC, ATTR_ORIG_IPV4_DST, ATTR_REPL_IPV4_SRC,
 				     ATTR_REPL_IPV4_DST};
 	static const int attrs6[] = {ATTR_ORIG_IPV6_SRC, ATTR_ORIG_IPV6_DST, ATTR_REPL_IPV6_SRC,
@@ -38,13 +43,11 @@ static bool ct_matches(const struct nf_conntrack *ct, const struct cidr *c)
 	return false;
 }
 
-/* Deleting from inside a dump is not allowed on the same handle, so
- * matches are cloned and deleted afterwards. */
 static int dump_cb(enum nf_conntrack_msg_type type, struct nf_conntrack *ct, void *data)
 {
 	struct cut_ctx *x = data;
 	(void)type;
-	if (!ct_matches(ct, x->c))
+	if (!x->want(ct, x->arg))
 		return NFCT_CB_CONTINUE;
 	if (x->n == x->cap) {
 		size_t cap = x->cap ? x->cap * 2 : 16;
@@ -82,34 +85,81 @@ static long ct_count(void)
 	return n;
 }
 
-int conntrack_cut(const struct cidr *c, size_t *deleted)
+/* Dump the entries of family into x (x->want decides), on h. */
+static int ct_collect(struct nfct_handle *h, uint32_t family, struct cut_ctx *x)
 {
-	struct cut_ctx x = {.c = c};
-	if (ct_count() == 0) {
-		*deleted = 0;
-		return 0;
-	}
-	struct nfct_handle *h = nfct_open(CONNTRACK, 0);
-	uint32_t family = c->addr.family == AF_INET ? AF_INET : AF_INET6;
 	int rc = 0;
-	*deleted = 0;
-	if (!h)
-		return -errno;
-	nfct_callback_register(h, NFCT_T_ALL, dump_cb, &x);
+	nfct_callback_register(h, NFCT_T_ALL, dump_cb, x);
 	if (nfct_query(h, NFCT_Q_DUMP, &family) < 0 && errno != ENOENT)
 		rc = -errno;
 	nfct_callback_unregister(h);
-	if (rc == 0)
-		rc = x.err;
-	for (size_t i = 0; i < x.n; i++) {
+	return rc ? rc : x->err;
+}
+
+static void ct_release(struct cut_ctx *x)
+{
+	for (size_t i = 0; i < x->n; i++)
+		nfct_destroy(x->v[i]);
+	free(x->v);
+}
+
+int conntrack_cut(const struct cidr *c, size_t *deleted)
+{
+	struct cut_ctx x = {.want = ct_matches, .arg = c};
+	*deleted = 0;
+	if (ct_count() == 0)
+		return 0;
+	struct nfct_handle *h = nfct_open(CONNTRACK, 0);
+	if (!h)
+		return -errno;
+	int rc = ct_collect(h, c->addr.family == AF_INET ? AF_INET : AF_INET6, &x);
+	for (size_t i = 0; rc == 0 && i < x.n; i++) {
 		/* ENOENT: the entry died on its own meanwhile, which is fine */
-		if (rc == 0 && nfct_query(h, NFCT_Q_DESTROY, x.v[i]) == 0)
+		if (nfct_query(h, NFCT_Q_DESTROY, x.v[i]) == 0)
 			(*deleted)++;
-		else if (rc == 0 && errno != ENOENT)
+		else if (errno != ENOENT)
 			rc = -errno;
-		nfct_destroy(x.v[i]);
 	}
-	free(x.v);
+	ct_release(&x);
+	nfct_close(h);
+	return rc;
+}
+
+static bool ct_marked(const struct nf_conntrack *ct, const void *arg)
+{
+	const uint32_t *bit = arg;
+	return nfct_attr_is_set(ct, ATTR_MARK) && (nfct_get_attr_u32(ct, ATTR_MARK) & *bit);
+}
+
+int conntrack_unmark(uint32_t bit, size_t *cleared)
+{
+	struct cut_ctx x = {.want = ct_marked, .arg = &bit};
+	*cleared = 0;
+	if (ct_count() == 0)
+		return 0;
+	struct nfct_handle *h = nfct_open(CONNTRACK, 0);
+	if (!h)
+		return -errno;
+	int rc = ct_collect(h, AF_UNSPEC, &x);
+	for (size_t i = 0; rc == 0 && i < x.n; i++) {
+		/* only the original tuple (and zone) name the entry; the rest of
+		 * the dumped entry (status, timeout) must not be sent back */
+		struct nf_conntrack *u = nfct_new();
+		if (!u) {
+			rc = -ENOMEM;
+			break;
+		}
+		nfct_copy(u, x.v[i], NFCT_CP_ORIG);
+		if (nfct_attr_is_set(x.v[i], ATTR_ZONE))
+			nfct_set_attr_u16(u, ATTR_ZONE, nfct_get_attr_u16(x.v[i], ATTR_ZONE));
+		nfct_set_attr_u32(u, ATTR_MARK, nfct_get_attr_u32(x.v[i], ATTR_MARK) & ~bit);
+		if (nfct_query(h, NFCT_Q_UPDATE, u) == 0)
+			(*cleared)++;
+		else if (errno != ENOENT)
+			rc = -errno;
+		nfct_destroy(u);
+	}
+	ct_release(&x);
 	nfct_close(h);
 	return rc;
 }

@@ -15,4 +15,12 @@
  * either side. *deleted gets the count. 0 or -errno. */
 int conntrack_cut(const struct cidr *c, size_t *deleted);
 
+/* Clear bit in the mark of every entry that has it; *cleared gets the
+ * count. With blackhole.check: connection, a connection whose mark has
+ * the checked bit is not looked up again (render/nft_bans.c): clearing it
+ * has every connection's next packet looked up, so sets filled behind
+ * the connections' backs (a block list at apply, bans restored) reach
+ * them too. 0 or -errno. */
+int conntrack_unmark(uint32_t bit, size_t *cleared);
+
 #endif

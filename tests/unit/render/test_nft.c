@@ -321,11 +321,15 @@ static void test_bans_lists(void **state)
 	assert_non_null(none);
 	assert_non_null(lists);
 	assert_contains(idle, "add set inet nftrouter_bans blackhole4 { type ipv4_addr; flags timeout; }\n");
-	assert_contains(idle, "flush chain inet nftrouter_bans prerouting\n"
-			      "delete chain inet nftrouter_bans prerouting\n");
+	/* every chain of either layout emptied before any goes (the hook
+	 * chains of `connection` jump to the others) */
 	assert_contains(idle, "flush chain inet nftrouter_bans output\n"
+			      "delete chain inet nftrouter_bans prerouting_ct\n"
+			      "delete chain inet nftrouter_bans output_ct\n"
+			      "delete chain inet nftrouter_bans prerouting\n"
 			      "delete chain inet nftrouter_bans output\n");
 	assert_null(strstr(idle, "add rule"));
+	assert_null(strstr(idle, "type filter hook"));
 	assert_contains(none, "add set inet nftrouter_bans blocklist4_nets { type ipv4_addr; flags "
 			      "interval; }\n");
 	assert_contains(none, "add rule inet nftrouter_bans prerouting ip saddr @blackhole4 drop\n"
@@ -333,8 +337,11 @@ static void test_bans_lists(void **state)
 	assert_null(strstr(none, "_nets drop"));
 	assert_null(strstr(none, "blackhole4_"));
 	assert_null(strstr(none, "@blocklist"));
-	assert_null(strstr(none, "delete chain"));
-	assert_null(strstr(lists, "delete chain"));
+	assert_contains(none, "delete chain inet nftrouter_bans output\n"
+			      "add chain inet nftrouter_bans prerouting { type filter hook prerouting "
+			      "priority raw; policy accept; }\n");
+	assert_null(strstr(none, "ct mark"));
+	assert_null(strstr(none, "_ct {"));
 	assert_contains(lists, "add rule inet nftrouter_bans prerouting ip saddr @blocklist4 drop\n"
 			       "add rule inet nftrouter_bans prerouting ip saddr @blocklist4_nets drop\n");
 	assert_contains(lists, "add rule inet nftrouter_bans output ip6 daddr @blocklist6_nets drop\n");
@@ -354,7 +361,7 @@ static void test_bans_lists(void **state)
 			      "add rule inet nftrouter_bans prerouting ip6 saddr & ffff:ffff:ffff:: @blackhole6_48 drop\n");
 	assert_contains(used, "add rule inet nftrouter_bans output ip daddr & 255.255.255.0 @blackhole4_24 drop\n");
 	assert_null(strstr(used, "blackhole4_16"));
-	char *one = render_nft_ban_len(AF_INET6, 56);
+	char *one = render_nft_ban_len(BAN_CHECK_PACKET, AF_INET6, 56);
 	assert_non_null(one);
 	assert_string_equal(one, "add set inet nftrouter_bans blackhole6_56 { type ipv6_addr; flags timeout; }\n"
 				 "add rule inet nftrouter_bans prerouting ip6 saddr & ffff:ffff:ffff:ff00:: @blackhole6_56 drop\n"
@@ -364,6 +371,54 @@ static void test_bans_lists(void **state)
 	free(none);
 	free(idle);
 	free(lists);
+}
+
+/* blackhole.check: connection: the lookups in regular chains that match
+ * both ends in prerouting, reached from hook chains after conntrack and
+ * DNAT that skip a connection marked checked and mark it after. */
+static void test_bans_connection(void **state)
+{
+	(void)state;
+	struct router r = {.file_base = "router.yaml"};
+	r.blackhole.check = BAN_CHECK_CONNECTION;
+	struct ban_lens lens;
+	memset(&lens, 0, sizeof(lens));
+	lens.v4[30] = true;
+	char *s = render_nft_bans_lens(&r, &lens, true);
+	char *idle = render_nft_bans_lens(&r, &lens, false);
+	char *one = render_nft_ban_len(BAN_CHECK_CONNECTION, AF_INET, 24);
+	assert_non_null(s);
+	assert_non_null(idle);
+	assert_non_null(one);
+	assert_contains(s, "delete chain inet nftrouter_bans output\n"
+			   "add chain inet nftrouter_bans prerouting\n"
+			   "add rule inet nftrouter_bans prerouting ip saddr @blackhole4 drop\n"
+			   "add rule inet nftrouter_bans prerouting ip daddr @blackhole4 drop\n"
+			   "add rule inet nftrouter_bans prerouting ip saddr & 255.255.255.252 @blackhole4_30 drop\n"
+			   "add rule inet nftrouter_bans prerouting ip daddr & 255.255.255.252 @blackhole4_30 drop\n"
+			   "add rule inet nftrouter_bans prerouting ip6 saddr @blackhole6 drop\n"
+			   "add rule inet nftrouter_bans prerouting ip6 daddr @blackhole6 drop\n"
+			   "add chain inet nftrouter_bans prerouting_ct { type filter hook prerouting "
+			   "priority -99; policy accept; }\n"
+			   "add rule inet nftrouter_bans prerouting_ct ct state != related ct mark & 0x80000000 "
+			   "== 0x80000000 accept\n"
+			   "add rule inet nftrouter_bans prerouting_ct jump prerouting\n"
+			   "add rule inet nftrouter_bans prerouting_ct ct state != related ct mark set ct mark | "
+			   "0x80000000\n"
+			   "add chain inet nftrouter_bans output\n"
+			   "add rule inet nftrouter_bans output ip daddr @blackhole4 drop\n");
+	assert_contains(s, "add chain inet nftrouter_bans output_ct { type filter hook output "
+			   "priority -99; policy accept; }\n");
+	assert_null(strstr(s, "priority raw"));
+	assert_null(strstr(s, "output ip saddr"));
+	assert_null(strstr(idle, "type filter hook"));
+	assert_string_equal(one, "add set inet nftrouter_bans blackhole4_24 { type ipv4_addr; flags timeout; }\n"
+				 "add rule inet nftrouter_bans prerouting ip saddr & 255.255.255.0 @blackhole4_24 drop\n"
+				 "add rule inet nftrouter_bans prerouting ip daddr & 255.255.255.0 @blackhole4_24 drop\n"
+				 "add rule inet nftrouter_bans output ip daddr & 255.255.255.0 @blackhole4_24 drop\n");
+	free(s);
+	free(idle);
+	free(one);
 }
 
 /* The rejecting rule precedes the zone's forward accept: rules narrow. */
@@ -539,6 +594,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_shape, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_many_ifaces_maps, setup, teardown),
 	    cmocka_unit_test(test_bans_lists),
+	    cmocka_unit_test(test_bans_connection),
 	    cmocka_unit_test_setup_teardown(test_rule_order, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_counter_values, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_counters_no_chains, setup, teardown),
