@@ -159,13 +159,16 @@ static void chain_rules(struct buf *b, const struct router *r, const struct ban_
 
 char *render_nft_bans(const struct router *r)
 {
-	return render_nft_bans_lens(r, NULL, r->blackhole.n_lists > 0);
+	return render_nft_bans_lens(r, NULL, r->blackhole.check, r->blackhole.n_lists > 0);
 }
 
 /* Every chain either layout uses, in the order they are emptied: the
  * hook chains of `connection` jump to the lookup chains, so they go
- * first. */
-static const char *const all_chains[] = {"prerouting_ct", "output_ct", "prerouting", "output"};
+ * first. BAN_CHECK_MARKER, never hooked and empty, says which layout the
+ * last apply chose, hooked or not, so that a first ban hooks that one
+ * whatever config its command line read (system/bans.c). */
+static const char *const all_chains[] = {"prerouting_ct", "output_ct", "prerouting", "output",
+					 BAN_CHECK_MARKER};
 
 /* `packet`: the lookup chains are the hook chains, at raw priority
  * (-300), before conntrack (-200): a banned host is dropped for the
@@ -175,11 +178,12 @@ static const char *const all_chains[] = {"prerouting_ct", "output_ct", "prerouti
  * connection already marked checked, which is every packet but the
  * first of a connection; related packets (ICMP errors, which carry
  * another connection's entry) are always looked up and never mark. */
-static void put_hooked(struct buf *b, const struct router *r, const struct ban_lens *lens)
+static void put_hooked(struct buf *b, const struct router *r, const struct ban_lens *lens,
+		       enum ban_check check)
 {
 	struct lookup_chain lc[2];
-	bool conn = r->blackhole.check == BAN_CHECK_CONNECTION;
-	lookup_chains(r->blackhole.check, lc);
+	bool conn = check == BAN_CHECK_CONNECTION;
+	lookup_chains(check, lc);
 	for (int i = 0; i < 2; i++) {
 		const char *c = lc[i].name;
 		if (conn)
@@ -200,7 +204,8 @@ static void put_hooked(struct buf *b, const struct router *r, const struct ban_l
 	}
 }
 
-char *render_nft_bans_lens(const struct router *r, const struct ban_lens *lens, bool hooked)
+char *render_nft_bans_lens(const struct router *r, const struct ban_lens *lens, enum ban_check check,
+			   bool hooked)
 {
 	struct buf b = BUF_INIT;
 	const size_t n = sizeof(ban_sets) / sizeof(ban_sets[0]);
@@ -232,6 +237,8 @@ char *render_nft_bans_lens(const struct router *r, const struct ban_lens *lens, 
 	for (size_t i = 0; i < nc; i++)
 		buf_printf(&b, "delete chain inet nftrouter_bans %s\n", all_chains[i]);
 	if (hooked)
-		put_hooked(&b, r, lens);
+		put_hooked(&b, r, lens, check);
+	if (check == BAN_CHECK_CONNECTION)
+		buf_puts(&b, "add chain inet nftrouter_bans " BAN_CHECK_MARKER "\n");
 	return buf_steal(&b);
 }

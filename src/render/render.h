@@ -84,16 +84,20 @@ struct ban_lens {
 	bool v6[129];
 };
 char *render_nft_bans(const struct router *r);
-char *render_nft_bans_lens(const struct router *r, const struct ban_lens *lens, bool hooked);
+char *render_nft_bans_lens(const struct router *r, const struct ban_lens *lens, enum ban_check check,
+			   bool hooked);
 /* The set and its rules (prerouting, output; with blackhole.check:
  * connection, prerouting matches the destination too) for one prefix
  * length: what the first ban of that length adds to a live ban table. */
 char *render_nft_ban_len(enum ban_check check, int family, int len);
 /* blackhole.check: connection marks a connection whose first packet
  * passed the ban lookups with this bit of its conntrack mark (nftrouter
- * owns the bit; system/conntrack.c clears it to have every connection
- * looked up again). */
+ * owns the bit). A ban or a block list reaches a marked connection by
+ * deleting its entry (system/conntrack.h). */
 #define BAN_CHECKED_MARK 0x80000000u
+/* The ban table's empty chain that says the last apply chose check:
+ * connection (render/nft_bans.c). */
+#define BAN_CHECK_MARKER "check_connection"
 /* The set of prefix length len: "blackhole4_24", "blackhole6_48". */
 void ban_set_name(int family, int len, char *out, size_t size);
 char *render_dnsmasq(const struct router *r, const struct render_paths *p);

@@ -193,11 +193,11 @@ static int state_save(const char *state_dir, const struct ban_list *l, struct di
  * replaced in the same transaction; the caller then restores the bans
  * from the state file and reloads the blocklists. */
 static int table_ensure(struct nft *n, const struct router *r, const struct ban_lens *lens,
-			bool rebuild, bool hooked, struct diags *d)
+			enum ban_check check, bool rebuild, bool hooked, struct diags *d)
 {
 	static const char replace[] = "table inet " BANS_TABLE "\ndelete table inet " BANS_TABLE "\n";
 	struct router none = {.file_base = "router.yaml"};
-	char *script = render_nft_bans_lens(r ? r : &none, lens, hooked), *err = NULL, *both = NULL;
+	char *script = render_nft_bans_lens(r ? r : &none, lens, check, hooked), *err = NULL, *both = NULL;
 	struct nft *own = NULL;
 	int rc = -ENOMEM;
 	if (!script)
@@ -244,6 +244,18 @@ static void describe_left(uint64_t expires, uint64_t now, char *out, size_t size
 		snprintf(out, size, "%" PRIu64 "m%02" PRIu64 "s left", s / 60, s % 60);
 }
 
+/* The ban layout the last apply chose (its marker chain; none, also with
+ * no table yet: packet, the default). A ban follows what runs, not the
+ * config its command line happened to read: the next apply renders the
+ * config's own. */
+static enum ban_check applied_check(struct nlset *s)
+{
+	bool unused;
+	return nlset_chain_uses(s, BANS_TABLE, BAN_CHECK_MARKER, "", &unused) == 0
+		       ? BAN_CHECK_CONNECTION
+		       : BAN_CHECK_PACKET;
+}
+
 /* Before a ban's element goes in, the prerouting chain must look up its
  * set (one dump of the chain's rules, a few hundred bytes). The chains
  * hook only while there is something to drop (render/nft_bans.c says
@@ -268,9 +280,9 @@ static int chain_ensure(struct nlset *s, const struct router *r, const struct ba
 	if (found)
 		return 0;
 	if (rc == -ENOENT || is_host(c))
-		return table_ensure(NULL, r, lens, false, true, d);
+		return table_ensure(NULL, r, lens, applied_check(s), false, true, d);
 	struct nft *n = nft_open();
-	if (!n || !(script = render_nft_ban_len(r ? r->blackhole.check : BAN_CHECK_PACKET, c->addr.family, c->len))) {
+	if (!n || !(script = render_nft_ban_len(applied_check(s), c->addr.family, c->len))) {
 		rc = -ENOMEM;
 		diag_error(d, nopos, "out of memory");
 	} else if ((rc = nft_run(n, script, false, &err)) < 0 && rc != -ENOENT) {
@@ -312,7 +324,7 @@ static int kernel_add(struct nlset *s, const struct router *r, const struct ban_
 		if (table_made)
 			break;
 		table_made = true;
-		if ((rc = table_ensure(NULL, r, lens, false, true, d)) < 0)
+		if ((rc = table_ensure(NULL, r, lens, applied_check(s), false, true, d)) < 0)
 			return rc;
 	}
 	cidr_format(c, p, sizeof(p));
@@ -448,7 +460,7 @@ static void hook_release(struct nlset *s, struct diags *d)
 	struct diags quiet = DIAGS_INIT;
 	if (nlset_chain_uses(s, BANS_TABLE, "prerouting", "blocklist4", &lists) < 0 || lists)
 		return;
-	if (table_ensure(NULL, NULL, NULL, false, false, &quiet) < 0)
+	if (table_ensure(NULL, NULL, NULL, applied_check(s), false, false, &quiet) < 0)
 		diag_warn(d, nopos, "the ban chains stay hooked: %s", quiet.n ? quiet.v[0].msg : "?");
 	diags_free(&quiet);
 }
@@ -645,22 +657,6 @@ static void legacy_drop(struct nft *n, struct nlset *s)
 	}
 }
 
-/* blackhole.check: connection looks a connection up once. The sets
- * apply just filled (restored bans a reboot or a hand had taken out of
- * the kernel, a changed block list) may hold the end of a connection
- * already checked: clearing every connection's checked bit has its next
- * packet looked up, as a packet-mode router would look up every packet.
- * A failure costs a warning: the bans are in, only older connections
- * may outlive them. */
-static void recheck_all(struct diags *d)
-{
-	size_t n = 0;
-	int rc = conntrack_unmark(BAN_CHECKED_MARK, &n);
-	if (rc < 0)
-		diag_warn(d, nopos, "connections already checked against the bans are not checked "
-				    "again: conntrack: %s", strerror(-rc));
-}
-
 int bans_check(const struct router *r, const char *state_dir, struct diags *d)
 {
 	return blocklist_check(r, state_dir, d);
@@ -679,8 +675,8 @@ int bans_apply(struct nft *n, const struct router *r, const char *state_dir, str
 	restore_load(r, state_dir, &l, d);
 	lens_of(&l, &lens);
 	/* hooked while the state dir names a ban or the config a list */
-	bool hooked = l.n > 0 || r->blackhole.n_lists > 0;
-	if ((rc = table_ensure(n, r, &lens, true, hooked, d)) < 0)
+	if ((rc = table_ensure(n, r, &lens, r->blackhole.check, true,
+			       l.n > 0 || r->blackhole.n_lists > 0, d)) < 0)
 		goto out;
 	if (!(s = nlset_open())) {
 		rc = -errno;
@@ -693,8 +689,6 @@ int bans_apply(struct nft *n, const struct router *r, const char *state_dir, str
 	close(lock);
 	lock = -1;
 	rc = blocklist_apply(s, r, state_dir, d);
-	if (rc == 0 && hooked && r->blackhole.check == BAN_CHECK_CONNECTION)
-		recheck_all(d);
 out:
 	nlset_close(s);
 	ban_list_free(&l);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "system/bans.h"
+#include "system/conntrack.h"
 #include "system/link.h"
 #include "system/nlset.h"
 #include "system/state.h"
@@ -200,6 +201,36 @@ void blocklist_set_merge(struct blocklist_set *b)
 	b->n6 = o;
 }
 
+
+bool blocklist_set_has(const struct blocklist_set *b, const struct ipaddr *a)
+{
+	size_t lo = 0, hi = a->family == AF_INET ? b->n4 : b->n6;
+	if (a->family == AF_INET) {
+		uint32_t v = (uint32_t)a->a[0] << 24 | (uint32_t)a->a[1] << 16 |
+			     (uint32_t)a->a[2] << 8 | a->a[3];
+		while (lo < hi) {
+			size_t m = lo + (hi - lo) / 2;
+			if (v < b->v4[m].lo)
+				hi = m;
+			else if (v > b->v4[m].hi)
+				lo = m + 1;
+			else
+				return true;
+		}
+		return false;
+	}
+	u128 v = addr_bytes_u128(a->a, 16);
+	while (lo < hi) {
+		size_t m = lo + (hi - lo) / 2;
+		if (v < b->v6[m].lo)
+			hi = m;
+		else if (v > b->v6[m].hi)
+			lo = m + 1;
+		else
+			return true;
+	}
+	return false;
+}
 
 int blocklist_load(struct nlset *s, const struct blocklist_set *b)
 {
@@ -401,6 +432,25 @@ static int blocklist_prepare(struct nlset *s, const struct router *r, const char
 	return 1;
 }
 
+static bool listed(const struct ipaddr *a, const void *arg)
+{
+	return blocklist_set_has(arg, a);
+}
+
+/* A listed host's live connections end as a banned host's do (`ban`
+ * cuts them): without this, packets from the router's side of a
+ * connection would still reach it, and with blackhole.check: connection
+ * a connection already looked up would go on both ways. A failure costs
+ * a warning: the lists are in, only older connections may outlive them. */
+static void cut_listed(const struct blocklist_set *b, struct diags *d)
+{
+	size_t n = 0;
+	int rc = conntrack_cut_if(listed, b, AF_UNSPEC, &n);
+	if (rc < 0)
+		diag_warn(d, (struct pos){0}, "the connections of listed hosts were not cut: "
+					      "conntrack: %s", strerror(-rc));
+}
+
 int blocklist_apply(struct nlset *s, const struct router *r, const char *state_dir,
 		    struct diags *d)
 {
@@ -415,6 +465,7 @@ int blocklist_apply(struct nlset *s, const struct router *r, const char *state_d
 			   strerror(-rc));
 		goto out;
 	}
+	cut_listed(&b, d);
 	/* For the metrics: what is loaded, without listing the sets. */
 	char count[64];
 	snprintf(count, sizeof(count), "%zu %zu\n", b.n4, b.n6);

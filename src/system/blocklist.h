@@ -54,6 +54,9 @@ int blocklist_read(const struct blocklist *lists, size_t n, struct blocklist_set
 		   struct diags *d);
 /* Sort and merge overlapping and adjacent ranges, in place. */
 void blocklist_set_merge(struct blocklist_set *b);
+/* Whether a (of either family) is inside a range of a merged set:
+ * a binary search. */
+bool blocklist_set_has(const struct blocklist_set *b, const struct ipaddr *a);
 
 struct nlset;
 /* Replace the contents of the blocklist sets (blocklist4, blocklist4_nets,

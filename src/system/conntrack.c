@@ -1,5 +1,4 @@
-/* Delete conntrack entries of a prefix; clear the ban-checked mark. See
- * conntrack.h. */
+/* Delete conntrack entries by their addresses. See conntrack.h. */
 #include "system/conntrack.h"
 
 #include <errno.h>
@@ -11,33 +10,30 @@
 /* The entries a dump found wanted, cloned: acting on them from inside a
  * dump is not allowed on the same handle, so that happens afterwards. */
 struct cut_ctx {
-	bool (*want)(const struct nf_conntrack *ct, const void *arg);
+	bool (*want)(const struct ipaddr *a, const void *arg);
 	const void *arg;
 	struct nf_conntrack **v;
 	size_t n, cap;
 	int err;
 };
 
-static bool in_prefix(const struct cidr *c, const void *raw, size_t len)
+/* Any address of either tuple (original or reply, source or
+ * destination) that x->want wants: so NATed flows are found from either
+ * side. */
+static bool ct_wanted(const struct nf_conntrack *ct, const struct cut_ctx *x)
 {
-	struct ipaddr a = {.family = c->addr.family};
-	memcpy(a.a, raw, len);
-	return cidr_contains(c, &a);
-}
-
-static bool ct_matches(const struct nf_conntrack *ct, const void *arg)
-{
-	const struct cidr *c = arg;
 	static const int attrs4[] = {ATTR_ORIG_IPV4_SRC, ATTR_ORIG_IPV4_DST, ATTR_REPL_IPV4_SRC,
 				     ATTR_REPL_IPV4_DST};
 	static const int attrs6[] = {ATTR_ORIG_IPV6_SRC, ATTR_ORIG_IPV6_DST, ATTR_REPL_IPV6_SRC,
 				     ATTR_REPL_IPV6_DST};
-	bool v4 = c->addr.family == AF_INET;
+	bool v4 = nfct_get_attr_u8(ct, ATTR_ORIG_L3PROTO) == AF_INET;
 	for (size_t i = 0; i < 4; i++) {
 		int attr = v4 ? attrs4[i] : attrs6[i];
+		struct ipaddr a = {.family = v4 ? AF_INET : AF_INET6};
 		if (!nfct_attr_is_set(ct, attr))
 			continue;
-		if (in_prefix(c, nfct_get_attr(ct, attr), v4 ? 4 : 16))
+		memcpy(a.a, nfct_get_attr(ct, attr), v4 ? 4 : 16);
+		if (x->want(&a, x->arg))
 			return true;
 	}
 	return false;
@@ -47,7 +43,7 @@ static int dump_cb(enum nf_conntrack_msg_type type, struct nf_conntrack *ct, voi
 {
 	struct cut_ctx *x = data;
 	(void)type;
-	if (!x->want(ct, x->arg))
+	if (!ct_wanted(ct, x))
 		return NFCT_CB_CONTINUE;
 	if (x->n == x->cap) {
 		size_t cap = x->cap ? x->cap * 2 : 16;
@@ -103,16 +99,17 @@ static void ct_release(struct cut_ctx *x)
 	free(x->v);
 }
 
-int conntrack_cut(const struct cidr *c, size_t *deleted)
+int conntrack_cut_if(bool (*want)(const struct ipaddr *a, const void *arg), const void *arg,
+		    int family, size_t *deleted)
 {
-	struct cut_ctx x = {.want = ct_matches, .arg = c};
+	struct cut_ctx x = {.want = want, .arg = arg};
 	*deleted = 0;
 	if (ct_count() == 0)
 		return 0;
 	struct nfct_handle *h = nfct_open(CONNTRACK, 0);
 	if (!h)
 		return -errno;
-	int rc = ct_collect(h, c->addr.family == AF_INET ? AF_INET : AF_INET6, &x);
+	int rc = ct_collect(h, (uint32_t)family, &x);
 	for (size_t i = 0; rc == 0 && i < x.n; i++) {
 		/* ENOENT: the entry died on its own meanwhile, which is fine */
 		if (nfct_query(h, NFCT_Q_DESTROY, x.v[i]) == 0)
@@ -125,41 +122,12 @@ int conntrack_cut(const struct cidr *c, size_t *deleted)
 	return rc;
 }
 
-static bool ct_marked(const struct nf_conntrack *ct, const void *arg)
+static bool in_cidr(const struct ipaddr *a, const void *arg)
 {
-	const uint32_t *bit = arg;
-	return nfct_attr_is_set(ct, ATTR_MARK) && (nfct_get_attr_u32(ct, ATTR_MARK) & *bit);
+	return cidr_contains(arg, a);
 }
 
-int conntrack_unmark(uint32_t bit, size_t *cleared)
+int conntrack_cut(const struct cidr *c, size_t *deleted)
 {
-	struct cut_ctx x = {.want = ct_marked, .arg = &bit};
-	*cleared = 0;
-	if (ct_count() == 0)
-		return 0;
-	struct nfct_handle *h = nfct_open(CONNTRACK, 0);
-	if (!h)
-		return -errno;
-	int rc = ct_collect(h, AF_UNSPEC, &x);
-	for (size_t i = 0; rc == 0 && i < x.n; i++) {
-		/* only the original tuple (and zone) name the entry; the rest of
-		 * the dumped entry (status, timeout) must not be sent back */
-		struct nf_conntrack *u = nfct_new();
-		if (!u) {
-			rc = -ENOMEM;
-			break;
-		}
-		nfct_copy(u, x.v[i], NFCT_CP_ORIG);
-		if (nfct_attr_is_set(x.v[i], ATTR_ZONE))
-			nfct_set_attr_u16(u, ATTR_ZONE, nfct_get_attr_u16(x.v[i], ATTR_ZONE));
-		nfct_set_attr_u32(u, ATTR_MARK, nfct_get_attr_u32(x.v[i], ATTR_MARK) & ~bit);
-		if (nfct_query(h, NFCT_Q_UPDATE, u) == 0)
-			(*cleared)++;
-		else if (errno != ENOENT)
-			rc = -errno;
-		nfct_destroy(u);
-	}
-	ct_release(&x);
-	nfct_close(h);
-	return rc;
+	return conntrack_cut_if(in_cidr, c, c->addr.family, deleted);
 }

@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # A banned host loses its established connections (through the router, by
 # a port forward, and to the router itself) and cannot reconnect; unban
-# lets it back. IPv4 and IPv6, single addresses and prefixes. Real TCP
-# streams: a server writes a line every 0.1 s, the client appends what it
-# gets to a file; a connection is alive while its file grows.
+# lets it back. IPv4 and IPv6, single addresses and prefixes; the LAN
+# cannot reach a banned host; a block list given at apply cuts what is
+# live. Real TCP streams: a server writes a line every 0.1 s, the client
+# appends what it gets to a file; a connection is alive while its file
+# grows. BAN_CHECK=connection (ban-traffic-connection.sh) runs all of it
+# with `blackhole: { check: connection }`.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/apply-topo.inc"
+
+check=${BAN_CHECK:-packet}
+if [ "$check" != packet ]; then
+    printf 'blackhole:\n  check: %s\n' "$check" >>"$T_DIR/base.yaml"
+fi
 
 napply apply -c "$T_DIR/base.yaml" || fail "apply exited $?"
 # a second WAN host address, outside the one we ban, inside a prefix
@@ -19,7 +27,8 @@ ticker='i=0; while [ $i -lt 600 ]; do i=$((i+1)); echo $i 2>/dev/null || exit 0;
 bg nsx "$L" socat TCP-LISTEN:80,fork,reuseaddr SYSTEM:"$ticker"      # port forward 8080 → here
 bg nsx "$R" socat TCP-LISTEN:22,fork,reuseaddr SYSTEM:"$ticker"      # rule admin-ssh opens 22
 bg nsx "$R" socat TCP6-LISTEN:22,fork,reuseaddr,ipv6only SYSTEM:"$ticker"
-for ns_port in "$L:80" "$R:22"; do
+bg nsx "$W" socat TCP-LISTEN:81,fork,reuseaddr SYSTEM:"$ticker"       # the LAN's way out
+for ns_port in "$L:80" "$R:22" "$W:81"; do
     wait_for 5 nsx "${ns_port%:*}" sh -c "ss -Hltn 'sport = :${ns_port#*:}' | grep -q LISTEN" ||
         fail "listener $ns_port did not start"
 done
@@ -45,8 +54,10 @@ dead() {
 connects() { [ -n "$(nsx "$1" timeout 4 socat -T3 -u "$2,connect-timeout=3" - 2>/dev/null | head -c 2)" ]; }
 
 # The ban chains hook prerouting and output only while a ban exists (an
-# empty hooked chain costs every packet; docs/bans.md).
-hooked() { nsx "$R" nft list chain inet nftrouter_bans "$1" >/dev/null 2>&1; }
+# empty hooked chain costs every packet; docs/bans.md): `prerouting` and
+# `output` themselves with check: packet, `prerouting_ct` and `output_ct`
+# with check: connection.
+hooked() { nsx "$R" nft list table inet nftrouter_bans 2>/dev/null | grep -q "type filter hook $1 "; }
 ! hooked prerouting && ! hooked output || fail "ban chains hooked with no ban"
 pass "no ban: the ban table has no hook"
 
@@ -56,17 +67,27 @@ stream rtr "$W" TCP:203.0.113.1:22,bind=203.0.113.2
 stream other "$W" TCP:203.0.113.1:8080,bind=203.0.113.70
 alive fwd && alive rtr && alive other || fail "streams did not start"
 nsx "$R" conntrack -L -s 203.0.113.2 2>/dev/null | grep -q 203.0.113.2 || fail "no conntrack entries before"
+connects "$L" TCP:203.0.113.2:81 || fail "the LAN does not reach the WAN host before any ban"
 pass "IPv4 streams through and to the router are up"
 
 napply ban 203.0.113.2 --for 1h || fail "ban exited $?"
 hooked prerouting && hooked output || fail "the first ban did not hook the ban chains"
+if [ "$check" = connection ]; then
+    # the stream of a host not banned is looked up at its next packet
+    # (it began before the first ban hooked the chains) and marked
+    wait_for 3 sh -c "ip netns exec '$R' conntrack -L -s 203.0.113.70 -m 0x80000000/0x80000000 2>/dev/null |
+        grep -q 203.0.113.70" || fail "the connection of 203.0.113.70 is not marked checked"
+    nsx "$R" nft list chain inet nftrouter_bans prerouting_ct | grep -q 'hook prerouting priority dstnat + 1;' ||
+        fail "check: connection did not hook after conntrack and DNAT"
+fi
 dead fwd || fail "the port-forward stream of the banned host kept flowing"
 dead rtr || fail "the stream of the banned host to the router kept flowing"
 alive other || fail "a host that is not banned (203.0.113.70) lost its stream"
 [ -z "$(nsx "$R" conntrack -L -s 203.0.113.2 2>/dev/null)" ] || fail "conntrack entries of the banned host remain"
 ! connects "$W" TCP:203.0.113.1:8080,bind=203.0.113.2 || fail "the banned host reconnected (forward)"
 ! connects "$W" TCP:203.0.113.1:22,bind=203.0.113.2 || fail "the banned host reconnected (router)"
-pass "ban 203.0.113.2: its streams stopped, no conntrack entries, no reconnect; .70 unaffected"
+! connects "$L" TCP:203.0.113.2:81 || fail "the LAN reached the banned host"
+pass "ban 203.0.113.2: its streams stopped, no conntrack entries, no reconnect, the LAN cannot reach it; .70 unaffected"
 
 napply unban 203.0.113.2 || fail "unban exited $?"
 ! hooked prerouting && ! hooked output || fail "the last unban left the ban chains hooked"
@@ -116,3 +137,24 @@ napply unban 203.0.113.2 || fail "unban exited $?"
 napply apply -c "$T_DIR/base.yaml" || fail "apply exited $?"
 ! hooked prerouting && ! hooked output || fail "apply with no ban hooked the ban chains"
 pass "hooked from the first ban to the last unban; apply keeps them so"
+
+# --- a block list given at apply: live connections of a listed host stop
+# (check: connection has every connection looked up again at apply)
+stream lst "$W" TCP:203.0.113.1:8080,bind=203.0.113.2
+stream lst2 "$W" TCP:203.0.113.1:8080,bind=203.0.113.70
+alive lst && alive lst2 || fail "streams did not start before the block list"
+printf '# the block list of ban-traffic\n203.0.113.2\n' >"$T_DIR/bad.txt"
+if [ "$check" != packet ]; then
+    { cat "$T_DIR/base.yaml"; printf '  lists: [bad.txt]\n'; } >"$T_DIR/list.yaml"
+else
+    { cat "$T_DIR/base.yaml"; printf 'blackhole:\n  lists: [bad.txt]\n'; } >"$T_DIR/list.yaml"
+fi
+napply apply -c "$T_DIR/list.yaml" || fail "apply with a block list exited $?"
+hooked prerouting || fail "a block list did not hook the ban chains"
+dead lst || fail "the stream of a host on the block list kept flowing after apply"
+alive lst2 || fail "a host not on the block list lost its stream"
+! connects "$W" TCP:203.0.113.1:8080,bind=203.0.113.2 || fail "a listed host connected"
+! connects "$L" TCP:203.0.113.2:81 || fail "the LAN reached a listed host"
+napply apply -c "$T_DIR/base.yaml" || fail "apply without the list exited $?"
+connects "$W" TCP:203.0.113.1:8080,bind=203.0.113.2 || fail "no connection once the list is gone"
+pass "block list at apply ($check): the listed host's live stream stopped, no new ones either way; another host unaffected"

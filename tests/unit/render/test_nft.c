@@ -313,7 +313,7 @@ static void test_bans_lists(void **state)
 	memset(&list, 0, sizeof(list));
 	struct router r = {.file_base = "router.yaml"};
 	char *idle = render_nft_bans(&r);
-	char *none = render_nft_bans_lens(&r, NULL, true);
+	char *none = render_nft_bans_lens(&r, NULL, BAN_CHECK_PACKET, true);
 	r.blackhole.lists = &list;
 	r.blackhole.n_lists = 1;
 	char *lists = render_nft_bans(&r);
@@ -323,7 +323,7 @@ static void test_bans_lists(void **state)
 	assert_contains(idle, "add set inet nftrouter_bans blackhole4 { type ipv4_addr; flags timeout; }\n");
 	/* every chain of either layout emptied before any goes (the hook
 	 * chains of `connection` jump to the others) */
-	assert_contains(idle, "flush chain inet nftrouter_bans output\n"
+	assert_contains(idle, "flush chain inet nftrouter_bans check_connection\n"
 			      "delete chain inet nftrouter_bans prerouting_ct\n"
 			      "delete chain inet nftrouter_bans output_ct\n"
 			      "delete chain inet nftrouter_bans prerouting\n"
@@ -337,7 +337,7 @@ static void test_bans_lists(void **state)
 	assert_null(strstr(none, "_nets drop"));
 	assert_null(strstr(none, "blackhole4_"));
 	assert_null(strstr(none, "@blocklist"));
-	assert_contains(none, "delete chain inet nftrouter_bans output\n"
+	assert_contains(none, "delete chain inet nftrouter_bans check_connection\n"
 			      "add chain inet nftrouter_bans prerouting { type filter hook prerouting "
 			      "priority raw; policy accept; }\n");
 	assert_null(strstr(none, "ct mark"));
@@ -350,7 +350,7 @@ static void test_bans_lists(void **state)
 	struct ban_lens lens;
 	memset(&lens, 0, sizeof(lens));
 	lens.v4[24] = lens.v4[30] = lens.v6[48] = true;
-	char *used = render_nft_bans_lens(&r, &lens, true);
+	char *used = render_nft_bans_lens(&r, &lens, BAN_CHECK_PACKET, true);
 	assert_non_null(used);
 	assert_contains(used, "add set inet nftrouter_bans blackhole4_24 { type ipv4_addr; flags timeout; }\n");
 	assert_contains(used, "add set inet nftrouter_bans blackhole6_48 { type ipv6_addr; flags timeout; }\n");
@@ -380,17 +380,17 @@ static void test_bans_connection(void **state)
 {
 	(void)state;
 	struct router r = {.file_base = "router.yaml"};
-	r.blackhole.check = BAN_CHECK_CONNECTION;
 	struct ban_lens lens;
 	memset(&lens, 0, sizeof(lens));
 	lens.v4[30] = true;
-	char *s = render_nft_bans_lens(&r, &lens, true);
-	char *idle = render_nft_bans_lens(&r, &lens, false);
+	char *s = render_nft_bans_lens(&r, &lens, BAN_CHECK_CONNECTION, true);
+	char *idle = render_nft_bans_lens(&r, &lens, BAN_CHECK_CONNECTION, false);
+	char *pkt = render_nft_bans_lens(&r, &lens, BAN_CHECK_PACKET, false);
 	char *one = render_nft_ban_len(BAN_CHECK_CONNECTION, AF_INET, 24);
 	assert_non_null(s);
 	assert_non_null(idle);
 	assert_non_null(one);
-	assert_contains(s, "delete chain inet nftrouter_bans output\n"
+	assert_contains(s, "delete chain inet nftrouter_bans check_connection\n"
 			   "add chain inet nftrouter_bans prerouting\n"
 			   "add rule inet nftrouter_bans prerouting ip saddr @blackhole4 drop\n"
 			   "add rule inet nftrouter_bans prerouting ip daddr @blackhole4 drop\n"
@@ -412,12 +412,22 @@ static void test_bans_connection(void **state)
 	assert_null(strstr(s, "priority raw"));
 	assert_null(strstr(s, "output ip saddr"));
 	assert_null(strstr(idle, "type filter hook"));
+	/* the layout's marker, hooked or not; the other layout removes it */
+	const char *marker = "delete chain inet nftrouter_bans check_connection\n"
+			     "add chain inet nftrouter_bans check_connection\n";
+	assert_non_null(strstr(idle, marker));
+	const char *last = "add chain inet nftrouter_bans check_connection\n";
+	assert_string_equal(s + strlen(s) - strlen(last), last);
+	const char *gone = strstr(pkt, "delete chain inet nftrouter_bans check_connection\n");
+	assert_non_null(gone);
+	assert_null(strstr(gone, "add chain inet nftrouter_bans check_connection\n"));
 	assert_string_equal(one, "add set inet nftrouter_bans blackhole4_24 { type ipv4_addr; flags timeout; }\n"
 				 "add rule inet nftrouter_bans prerouting ip saddr & 255.255.255.0 @blackhole4_24 drop\n"
 				 "add rule inet nftrouter_bans prerouting ip daddr & 255.255.255.0 @blackhole4_24 drop\n"
 				 "add rule inet nftrouter_bans output ip daddr & 255.255.255.0 @blackhole4_24 drop\n");
 	free(s);
 	free(idle);
+	free(pkt);
 	free(one);
 }
 

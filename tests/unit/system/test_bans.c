@@ -107,6 +107,26 @@ static void test_blocklist_merge(void **state)
 	assert_int_equal(b.n6, 2);
 	assert_true(b.v6[0].hi - b.v6[0].lo == ((u128)1 << 80) - 1);
 	assert_true(b.v6[1].lo == (u128)-1 && b.v6[1].hi == (u128)-1);
+	/* membership (apply cuts the connections of listed hosts): range
+	 * ends in, neighbours out, either family, the extremes */
+	static const struct {
+		const char *a;
+		bool in;
+	} probe[] = {{"198.51.100.0", true},  {"198.51.100.255", true}, {"198.51.99.255", false},
+		     {"198.51.101.0", false}, {"203.0.113.9", true},    {"203.0.113.10", false},
+		     {"203.0.113.11", true},  {"255.255.255.255", true}, {"0.0.0.0", false},
+		     {"2001:db8::1", true},   {"2001:db8:1::", false},  {"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", true},
+		     {"::", false}};
+	for (size_t i = 0; i < sizeof(probe) / sizeof(probe[0]); i++) {
+		struct ipaddr a;
+		assert_int_equal(addr_parse(probe[i].a, &a), 0);
+		if (blocklist_set_has(&b, &a) != probe[i].in)
+			fail_msg("%s: expected %s", probe[i].a, probe[i].in ? "listed" : "not listed");
+	}
+	struct blocklist_set empty = {0};
+	struct ipaddr a;
+	assert_int_equal(addr_parse("203.0.113.9", &a), 0);
+	assert_false(blocklist_set_has(&empty, &a));
 	blocklist_set_free(&b);
 	blocklist_set_free(NULL);
 }
@@ -315,7 +335,8 @@ static void test_render_bans(void **state)
 {
 	(void)state;
 	struct router r = {.file_base = "router.yaml"};
-	char *a = render_nft_bans_lens(&r, NULL, true), *b = render_nft_bans_lens(&r, NULL, true);
+	char *a = render_nft_bans_lens(&r, NULL, BAN_CHECK_PACKET, true);
+	char *b = render_nft_bans_lens(&r, NULL, BAN_CHECK_PACKET, true);
 	char *idle = render_nft_bans(&r);
 	assert_non_null(a);
 	assert_non_null(idle);
