@@ -7,7 +7,10 @@
 #      UDP only),
 #   k: b with 1,000,000 bans loaded (900,000 addresses, 100,000 /30s, as
 #      `nftrouter ban` stores them): b has no ban, so its ban chains are
-#      not hooked (docs/bans.md); k pays them (64-byte UDP only).
+#      not hooked (docs/bans.md); k pays them (64-byte UDP only),
+#   n: k with `blackhole: { check: connection }`: the same bans looked up
+#      once per connection, after conntrack (docs/bans.md; the opt-in
+#      trade of issue 17: 64-byte UDP only).
 # 64-byte UDP twice: a flow that never sees a reply (every packet is
 # conntrack "new" and walks the whole forward path: the worst case) and an
 # established one (one reply first: the steady state of real traffic).
@@ -30,6 +33,19 @@ if [ -n "$NFTROUTER" ] && bench_config "$B_TMP/router.yaml" &&
 	ban_elements "$B_TMP/k-bans.nft" 1000000
 	nx k-rtr nft -f "$B_TMP/k-bans.nft"
 	reachable k || die "k: LAN cannot reach WAN with 1M bans"
+	sed 's/^blackhole:$/blackhole:\n  check: connection/' "$B_TMP/router.yaml" >"$B_TMP/router-n.yaml"
+	grep -q '^  check: connection' "$B_TMP/router-n.yaml" || die "n: no blackhole section to set check in"
+	topo n
+	nx n-rtr nft flush ruleset
+	load_nftrouter n "$B_TMP/router-n.yaml"
+	# the /30 set and its rules as `nftrouter ban` makes them in this
+	# layout (both ends in prerouting), then only the elements of k's
+	ban_hook n "$B_TMP/router-n.yaml" 198.18.0.4/30
+	grep -v '^add rule' "$B_TMP/k-bans.nft" >"$B_TMP/n-bans.nft"
+	nx n-rtr nft -f "$B_TMP/n-bans.nft"
+	nx n-rtr nft list chain inet nftrouter_bans prerouting_ct >/dev/null ||
+		die "n: check: connection did not hook prerouting_ct"
+	reachable n || die "n: LAN cannot reach WAN with 1M bans (check: connection)"
 else
 	log "nftrouter render: $(cat "$B_TMP/b.err" 2>/dev/null)"
 fi
@@ -121,6 +137,9 @@ for m in m_udp64 m_udp64e m_tcp1 m_tcp4; do
 			pair_rows "k/a (nftrouter with 1M bans / limit)" "$m" a k 0.97
 			pair_rows "k/c (nftrouter with 1M bans / seed)" "$m" c k 1.00
 			[ -n "${B_QUICK:-}" ] || pair_rows "k/b (1M bans, chains hooked / no ban)" "$m" b k ""
+			pair_rows "n/a (1M bans, check: connection / limit)" "$m" a n 0.97
+			pair_rows "n/c (1M bans, check: connection / seed)" "$m" c n 1.00
+			[ -n "${B_QUICK:-}" ] || pair_rows "n/k (check: connection / packet, 1M bans)" "$m" k n ""
 		fi ;;
 	esac
 done

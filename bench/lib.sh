@@ -365,17 +365,22 @@ load_nftrouter() {
 	nx "$t-rtr" nft -f "$B_TMP/$t.nft"
 }
 
-# ban_hook T CONFIG: one real `nftrouter ban` (of 198.18.0.1, which no
-# bench host uses) on T's router, as a router with bans has it: the ban
-# chains hook prerouting and output only once a ban exists (docs/bans.md),
-# so elements loaded with nft -f (ban_elements) need this first.
+# ban_hook T CONFIG [PREFIX...]: one real `nftrouter ban` (of 198.18.0.1,
+# which no bench host uses; then of each PREFIX) on T's router, as a
+# router with bans has it: the ban chains hook prerouting and output only
+# once a ban exists (docs/bans.md), so elements loaded with nft -f
+# (ban_elements) need this first; a PREFIX ban brings its length's set and
+# rules in the layout the config chose.
 ban_hook() {
-	local t=$1 cfg=$2
+	local t=$1 cfg=$2 p
+	shift 2
 	mkdir -p "$B_TMP/$t-state" "$B_TMP/$t-run"
-	nx "$t-rtr" "$NFTROUTER" ban -c "$cfg" --state-dir "$B_TMP/$t-state" --run-dir "$B_TMP/$t-run" \
-		198.18.0.1 --for 1d >&2 || die "$t: nftrouter ban failed"
-	nx "$t-rtr" nft list chain inet nftrouter_bans prerouting >/dev/null ||
-		die "$t: the first ban did not hook the ban chain"
+	for p in 198.18.0.1 "$@"; do
+		nx "$t-rtr" "$NFTROUTER" ban -c "$cfg" --state-dir "$B_TMP/$t-state" --run-dir "$B_TMP/$t-run" \
+			"$p" --for 1d >&2 || die "$t: nftrouter ban $p failed"
+	done
+	nx "$t-rtr" nft list table inet nftrouter_bans | grep -q 'type filter hook prerouting' ||
+		die "$t: the first ban did not hook the ban chains"
 }
 
 # ban_elements FILE COUNT [ADDRSET [PFXSET [TIMEOUT [NPFX]]]]: an nft
