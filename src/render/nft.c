@@ -305,6 +305,17 @@ static void put_ct(struct nft_out *o, bool forward)
 	/* No "packets " or "bytes " in comments: apply blanks the numbers after
 	 * those words when it compares listings. */
 	put_why(o, "known connections first: most traffic stops here");
+	/* A connection not yet answered is `new` for every packet (a UDP
+	 * stream one way, a SYN retransmitted): without this, each walked the
+	 * whole forward path again for the verdict its first packet got. The
+	 * mark is set by postrouting_nat, which sees a connection's first
+	 * packet once every filter has let it out; a packet without a
+	 * connection (invalid) has no mark and goes on below. Measured with
+	 * bench/ab: docs/render.md. */
+	if (forward && nat_postrouting(o->r)) {
+		buf_printf(&o->b, "\t\tct mark & %#x == %#x accept", NFT_PASSED_MARK, NFT_PASSED_MARK);
+		put_why(o, "a connection whose first packet was let through: its later ones, answered or not");
+	}
 	/* RFC 4890 4.3.1: transit ICMPv6 errors must not be dropped. Those of
 	 * a known connection are `related` above; the rest (an error about a
 	 * flow conntrack never saw) are `invalid`, and path MTU discovery

@@ -24,7 +24,7 @@
  * Instead every ban element carries its own timeout (nftrouter ban always
  * sends one; none means forever), and the set definitions never change.
  *
- * The two chains hook prerouting and output only while there is something
+ * The chains hook prerouting and output only while there is something
  * to drop: a ban (the state dir names one) or blackhole.lists. Without
  * either they are rendered as made and deleted in the same transaction
  * (no hook, nothing to pay: a hooked chain costs 4-5 % of the forwarding
@@ -32,10 +32,14 @@
  * and the first ban renders them hooked before its element is added, so
  * no ban is ever in a set that no hook reads (system/bans.c).
  *
- * Every packet the router receives meets a hooked chain, so each rule is paid
- * per packet: an empty-set lookup costs 80-95 ns here (measured: 200
- * copies of one rule, 64-byte UDP forwarded), about 1.4% of the whole
- * forwarding cost of a 64-byte packet. The blocklist sets therefore exist
+ * blackhole.check picks the layout (put_hooked): `packet` hooks the lookup
+ * chains themselves before conntrack, `connection` reaches them from hook
+ * chains after conntrack once per connection (docs/bans.md).
+ *
+ * With `packet`, every packet the router receives meets a hooked chain,
+ * so each rule is paid per packet: an empty-set lookup costs 80-95 ns
+ * here (measured: 200 copies of one rule, 64-byte UDP forwarded), about
+ * 1.4% of the whole forwarding cost of a 64-byte packet. The blocklist sets therefore exist
  * always (apply fills or empties them) but are matched only when the
  * config has blackhole.lists. One rule per family and set rather than a
  * `meta nfproto vmap` to family chains: a vmap costs a lookup and a jump

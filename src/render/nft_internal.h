@@ -62,6 +62,15 @@ void put_fwd_accept_chain(struct nft_out *o, const struct zone *z);
 /* The forwards' own accept chains the fwdin4_Z maps lead to. */
 void put_fwd_accept_targets(struct nft_out *o);
 void put_nat(struct nft_out *o);
+/* The connection-mark bit postrouting_nat sets on every connection whose
+ * first packet left the router (forwarded or its own); the forward chain
+ * accepts a still unreplied connection that has it at its second rule,
+ * as it accepts established ones at its first (docs/render.md). Bit 31
+ * is blackhole.check: connection's (BAN_CHECKED_MARK). */
+#define NFT_PASSED_MARK 0x40000000u
+/* Whether the table has postrouting_nat (a zone masquerades), the chain
+ * that sets NFT_PASSED_MARK. */
+bool nat_postrouting(const struct router *r);
 /* Whether zone y's clients reach forward f through the router's address. */
 bool fwd_reflects_to(const struct portfwd *f, const struct zone *y);
 

@@ -6,7 +6,7 @@
 
 #include "render/nft_internal.h"
 
-static bool any_masquerade(const struct router *r)
+bool nat_postrouting(const struct router *r)
 {
 	for (size_t i = 0; i < r->n_zones; i++)
 		if (r->zones[i].masquerade && r->zones[i].n_ifaces)
@@ -586,10 +586,16 @@ void put_nat(struct nft_out *o)
 		for (size_t z = 0; z < r->n_zones && zone_ok(o, &r->zones[z]); z++)
 			put_fwd_chains(o, &r->zones[z]);
 	}
-	if (!any_masquerade(r))
+	if (!nat_postrouting(r))
 		return;
 	buf_puts(&o->b, "\tchain postrouting_nat {\n"
 			"\t\ttype nat hook postrouting priority srcnat; policy accept;\n");
+	/* A NAT chain runs once per connection, for its first packet, and
+	 * only after every filter let that packet out: the place to note
+	 * that a connection passed, free for the packets after it. First:
+	 * the rules below end the chain with a verdict. */
+	buf_printf(&o->b, "\t\tct mark set ct mark | %#x", NFT_PASSED_MARK);
+	put_why(o, "this connection passed the filters (the forward chain's second rule)");
 	if (any_reflect_snat(r)) {
 		buf_puts(&o->b, "\t\tct status dnat jump hairpin_snat");
 		put_why(o, "hairpin NAT: only connections our own DNAT rewrote");

@@ -250,8 +250,8 @@ static void describe_left(uint64_t expires, uint64_t now, char *out, size_t size
  * config's own. */
 static enum ban_check applied_check(struct nlset *s)
 {
-	bool unused;
-	return nlset_chain_uses(s, BANS_TABLE, BAN_CHECK_MARKER, "", &unused) == 0
+	bool found = false;
+	return nlset_chain_exists(s, BANS_TABLE, BAN_CHECK_MARKER, &found) == 0 && found
 		       ? BAN_CHECK_CONNECTION
 		       : BAN_CHECK_PACKET;
 }
@@ -259,7 +259,7 @@ static enum ban_check applied_check(struct nlset *s)
 /* Before a ban's element goes in, the prerouting chain must look up its
  * set (one dump of the chain's rules, a few hundred bytes). The chains
  * hook only while there is something to drop (render/nft_bans.c says
- * why), so the first ban finds none (-ENOENT, also with no table at all)
+ * why), so the first ban finds none (nor, maybe, the table)
  * and hooks them, with the rules of every length in lens: no ban sits in
  * a set no hook reads. The first ban of a prefix length into hooked
  * chains brings its set and two rules (one transaction). */
@@ -279,7 +279,13 @@ static int chain_ensure(struct nlset *s, const struct router *r, const struct ba
 	}
 	if (found)
 		return 0;
-	if (rc == -ENOENT || is_host(c))
+	/* an absent chain dumps as an empty one: ask for it */
+	bool chain = false;
+	if (rc == 0 && (rc = nlset_chain_exists(s, BANS_TABLE, "prerouting", &chain)) < 0) {
+		diag_error(d, nopos, "netlink: cannot read the ban chain: %s", strerror(-rc));
+		return rc;
+	}
+	if (!chain || is_host(c))
 		return table_ensure(NULL, r, lens, applied_check(s), false, true, d);
 	struct nft *n = nft_open();
 	if (!n || !(script = render_nft_ban_len(applied_check(s), c->addr.family, c->len))) {

@@ -580,6 +580,18 @@ static int set_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+int nlset_chain_exists(struct nlset *s, const char *table, const char *chain, bool *found)
+{
+	char qb[512];
+	*found = false;
+	struct nlmsghdr *nlh =
+		nftnl_nlmsg_build_hdr(qb, NFT_MSG_GETCHAIN, NFPROTO_INET, NLM_F_ACK, s->seq++);
+	mnl_attr_put_strz(nlh, NFTA_CHAIN_TABLE, table);
+	mnl_attr_put_strz(nlh, NFTA_CHAIN_NAME, chain);
+	int rc = request(s, nlh, set_cb, found);
+	return rc == -ENOENT ? 0 : rc;
+}
+
 int nlset_set_exists(struct nlset *s, const char *table, const char *set, bool *found)
 {
 	char qb[512];

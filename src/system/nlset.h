@@ -80,6 +80,10 @@ int nlset_chain_uses(struct nlset *s, const char *table, const char *chain, cons
 		     bool *found);
 /* Does table hold a set of that name? (One GETSET: no elements read.) */
 int nlset_set_exists(struct nlset *s, const char *table, const char *set, bool *found);
+/* Whether table has a chain of that name (a rule dump filtered by a
+ * chain that is absent is merely empty: this asks for the chain). 0 or
+ * -errno; an absent table is *found = false. */
+int nlset_chain_exists(struct nlset *s, const char *table, const char *chain, bool *found);
 /* The kernel's handle of a table (changes whenever the table is
  * recreated). -ENOENT if absent. */
 int nlset_table_handle(struct nlset *s, const char *table, uint64_t *handle);
