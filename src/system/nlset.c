@@ -573,33 +573,34 @@ int nlset_chain_uses(struct nlset *s, const char *table, const char *chain, cons
 	return rc;
 }
 
-static int set_cb(const struct nlmsghdr *nlh, void *data)
+static int found_cb(const struct nlmsghdr *nlh, void *data)
 {
 	(void)nlh;
 	*(bool *)data = true;
 	return MNL_CB_OK;
 }
 
-int nlset_chain_exists(struct nlset *s, const char *table, const char *chain, bool *found)
+/* Ask for one named object of table (a GET of msg_type, the table and the
+ * name in attributes table_attr and name_attr): absent is *found false. */
+static int object_exists(struct nlset *s, uint16_t msg_type, uint16_t table_attr,
+			 uint16_t name_attr, const char *table, const char *name, bool *found)
 {
 	char qb[512];
 	*found = false;
-	struct nlmsghdr *nlh =
-		nftnl_nlmsg_build_hdr(qb, NFT_MSG_GETCHAIN, NFPROTO_INET, NLM_F_ACK, s->seq++);
-	mnl_attr_put_strz(nlh, NFTA_CHAIN_TABLE, table);
-	mnl_attr_put_strz(nlh, NFTA_CHAIN_NAME, chain);
-	int rc = request(s, nlh, set_cb, found);
+	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(qb, msg_type, NFPROTO_INET, NLM_F_ACK, s->seq++);
+	mnl_attr_put_strz(nlh, table_attr, table);
+	mnl_attr_put_strz(nlh, name_attr, name);
+	int rc = request(s, nlh, found_cb, found);
 	return rc == -ENOENT ? 0 : rc;
+}
+
+int nlset_chain_exists(struct nlset *s, const char *table, const char *chain, bool *found)
+{
+	return object_exists(s, NFT_MSG_GETCHAIN, NFTA_CHAIN_TABLE, NFTA_CHAIN_NAME, table, chain,
+			     found);
 }
 
 int nlset_set_exists(struct nlset *s, const char *table, const char *set, bool *found)
 {
-	char qb[512];
-	*found = false;
-	struct nlmsghdr *nlh =
-		nftnl_nlmsg_build_hdr(qb, NFT_MSG_GETSET, NFPROTO_INET, NLM_F_ACK, s->seq++);
-	mnl_attr_put_strz(nlh, NFTA_SET_TABLE, table);
-	mnl_attr_put_strz(nlh, NFTA_SET_NAME, set);
-	int rc = request(s, nlh, set_cb, found);
-	return rc == -ENOENT ? 0 : rc;
+	return object_exists(s, NFT_MSG_GETSET, NFTA_SET_TABLE, NFTA_SET_NAME, table, set, found);
 }
